@@ -1,0 +1,1 @@
+"""Normalise recognised tables and narrative into tidy rows (line items, claims, targets)."""

@@ -1,0 +1,142 @@
+"""Narrative claims: every amount, share, change and count stated in the 情况说明.
+
+Each claim records what it is about (a subject from metadata/claim_subjects.csv), its kind
+(``amount``, ``share``, ``change_amount``, ``change_pct``, ``count``), the value as printed
+and in 万元, the direction word, the base a share names, the whole sentence and its line or
+page, so that checks can compare it with the tables (DOMAIN.md §2.3, §2.4).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from analysis.metadata import load_csv
+from analysis.model import Block
+from analysis.normalise.cells import clean_text
+
+_SENTENCE_END = re.compile(r"[。；;！!]$")
+_NUMBER = re.compile(
+    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
+_UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减")
+_UP = re.compile(r"增加|增长|上涨|上升|提高|增幅")
+_DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
+_FLAT = re.compile(r"持平|无变化|没有变化")
+_SHARE_BASE = re.compile(r"占(?P<base>[^，,；;。\d]{0,20}?)(?:的|比重|比例)?(?:为)?\s*$")
+_SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_TO_WAN = {"万元": 1.0, "亿元": 1e4, "千元": 0.1, "元": 1e-4}
+
+
+@cache
+def _subjects() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    rows = load_csv("claim_subjects.csv")
+    return tuple((re.compile(r["pattern"]), r["subject"], r["family"]) for r in rows)
+
+
+def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
+    """Narrative sentences with the block they start in and their section heading.
+
+    Paragraphs that break mid-sentence (a converter's line break) are joined first.
+    """
+    out: list[tuple[str, Block, str | None]] = []
+    section: str | None = None
+    pending: tuple[str, Block] | None = None
+    for block in blocks:
+        text = clean_text(block.text)
+        if not text:
+            continue
+        if block.kind == "heading" or (_SECTION.match(text) and len(text) < 40 and not _NUMBER.search(text)):
+            if pending:
+                out.extend((s, pending[1], section) for s in _split(pending[0]))
+                pending = None
+            section = text
+            continue
+        if pending:
+            pending = (pending[0] + text, pending[1])
+        else:
+            pending = (text, block)
+        if _SENTENCE_END.search(text) or len(pending[0]) > 2000:
+            out.extend((s, pending[1], section) for s in _split(pending[0]))
+            pending = None
+    if pending:
+        out.extend((s, pending[1], section) for s in _split(pending[0]))
+    return out
+
+
+def _split(paragraph: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[。！!])", paragraph) if s.strip()]
+
+
+def _subject_in(text: str) -> tuple[str, str, int] | None:
+    """The last subject named in ``text`` (longest pattern wins at the same place)."""
+    best = None
+    for pattern, subject, family in _subjects():
+        for m in pattern.finditer(text):
+            if best is None or m.end() > best[2] or (m.end() == best[2] and len(m.group(0)) > best[3]):
+                best = (subject, family, m.end(), len(m.group(0)))
+    return best[:3] if best else None
+
+
+def _direction(clause: str) -> str | None:
+    if _UNFILLED.search(clause):
+        return "unfilled"
+    last = None
+    for name, pattern in (("up", _UP), ("down", _DOWN), ("flat", _FLAT)):
+        for m in pattern.finditer(clause):
+            if last is None or m.end() > last[1]:
+                last = (name, m.end())
+    return last[0] if last else None
+
+
+def sentence_claims(sentence: str) -> list[dict]:
+    """Claims of one sentence, in order."""
+    claims: list[dict] = []
+    years = [int(y) for y in _YEAR.findall(sentence)]
+    last_subject: tuple[str, str] | None = None
+    for m in _NUMBER.finditer(sentence):
+        start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, m.start())), default=0)
+        clause = sentence[start:m.start()]
+        found = _subject_in(clause)
+        if found:
+            last_subject = (found[0], found[1])
+        elif not (_direction(clause) or "占" in clause or len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 4):
+            last_subject = None  # a clause about something we have no subject for
+        elif re.search(r"(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)", clause) and claims:
+            family = "revenue" if "收入" in clause else "expenditure"
+            match = next((c for c in reversed(claims) if c["family"] == family), None)
+            last_subject = (match["subject"], family) if match else last_subject
+        unit = m.group("unit").replace("％", "%")
+        direction = _direction(clause)
+        value = float(m.group("num").replace(",", ""))
+        if unit in {"%", "个百分点"}:
+            kind = "change_pct" if direction and "占" not in clause else "share"
+        elif unit in _TO_WAN:
+            kind = "change_amount" if direction else "amount"
+        else:
+            kind = "count"
+        base = _SHARE_BASE.search(clause)
+        decimals = len(m.group("num").split(".")[1]) if "." in m.group("num") else 0
+        claims.append({
+            "subject": last_subject[0] if last_subject else None,
+            "family": last_subject[1] if last_subject else None,
+            "claim_type": kind, "value": value, "unit": unit, "decimals": decimals,
+            "value_wan": value * _TO_WAN[unit] if unit in _TO_WAN else None,
+            "direction": direction,
+            "base_text": (base.group("base").strip() or None) if base and kind == "share" else None,
+            "clause": clause.strip() + m.group(0), "offset": m.start(),
+            "years": ",".join(str(y) for y in years) or None,
+        })
+    return claims
+
+
+def narrative_claims(blocks: list[Block]) -> list[dict]:
+    """Claims of all narrative blocks (tables excluded), with sentence, section and location."""
+    rows = []
+    for sentence, block, section in sentences([b for b in blocks if b.kind != "table"]):
+        for claim in sentence_claims(sentence):
+            claim.update(section=section, sentence=sentence, line=block.location.line,
+                         page=block.location.page)
+            rows.append(claim)
+    return rows

@@ -1,0 +1,166 @@
+"""Turn a recognised table into line items: one row per amount cell printed.
+
+Works for every grid-shaped table (B02, B03, B05, B06, B08–B11, B13, F02–F09) and, pane by
+pane, for two-sided tables (B01, B04, F01, F04). Each item keeps the row's label, its codes,
+its canonical column, the amount in 万元, the printed text and the row's location.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.normalise.align import choose_alignment
+from analysis.normalise.cells import clean_text, is_code, match_key, parse_amount, split_codes
+from analysis.normalise.classes import class_code_for_name
+from analysis.normalise.codes import assemble_codes
+from analysis.normalise.header import Column, header_row_count, is_column_number_row, map_columns
+from analysis.normalise.panes import Pane, split_panes
+from analysis.normalise.rowlabels import row_key
+from analysis.recognise.tables import RecognisedTable
+
+_TOTAL = re.compile(r"^(合计|总计|小计)$")
+_GRAND_TOTAL_OF = {"current_revenue_total": "revenue_grand_total",
+                   "current_expenditure_total": "expenditure_grand_total"}
+_TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
+_UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
+
+
+def _looks_like_amount(text: str) -> bool:
+    """Numbers, and things meant to be numbers (placeholders such as XX, ×× or ***)."""
+    return parse_amount(text).status == "value" or bool(
+        re.search(r"\d|^[XxＸ×*＊]+$|^[XxＸ×]+(\.[XxＸ×]+)?$", text.strip()))
+
+
+def _width(rows: list[list[str]]) -> int:
+    return max((len(r) for r in rows), default=0)
+
+
+def _merge_wrapped_rows(rows, locations, columns: list[Column]):
+    """Join rows that only continue the text of the row above (a wrapped cell split by a
+    page break: "工资奖金津" + "补贴"). Such a row has no amount, no code, no ordinal."""
+    out_rows, out_locs = [], []
+    for row, loc in zip(rows, locations):
+        cells = [(j, c) for j, c in enumerate(row) if c.strip()]
+        if out_rows and cells and _is_fragment_row(cells, out_rows[-1], columns):
+            previous = out_rows[-1]
+            for j, text in cells:
+                previous[j] = previous[j] + text.strip()
+            continue
+        out_rows.append(list(row))
+        out_locs.append(loc)
+    return out_rows, out_locs
+
+
+def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
+    for j, text in cells:
+        if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) \
+                or _TOTAL.match(match_key(text)):
+            return False
+        if parse_amount(text).status == "value" or is_code(text) or re.match(
+                r"^[(（]?[一二三四五六七八九十\d]+[)）、.]", text.strip()):
+            return False
+        if j >= len(previous) or not previous[j].strip():
+            return False
+        if j < len(columns) and columns[j].role == "measure":
+            return False
+    return True
+
+
+def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple[list[dict], dict]:
+    """Line items of one table and a summary of how it was read."""
+    kind = table.table_kind or "unknown"
+    n_header = header_row_count(table.rows)
+    width = _width(table.rows)
+    header, body = table.rows[:n_header], table.rows[n_header:]
+    locations = table.row_locations[n_header:]
+    columns = map_columns(header, width, kind, fiscal_year)
+    unit = table.unit
+    if unit is None:
+        found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
+        unit = found.group(1) if found else None
+    scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
+    body = [r + [""] * (width - len(r)) for r in body if not is_column_number_row(r)]
+    if kind not in _TEXT_SPILL_KINDS:
+        body, locations = _merge_wrapped_rows(body, locations, columns)
+    items: list[dict] = []
+    alignments = []
+    for pane in split_panes(columns):
+        mapping, how = choose_alignment(
+            {c.index: c.measure for c in pane.columns if c.role == "measure"},
+            body, pane.indices, kind)
+        alignments.append(how)
+        items.extend(_pane_items(table, kind, pane, mapping, body, locations, unit or "万元", scale))
+    summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
+               "columns": [c.path for c in columns], "unit": unit or "万元",
+               "measures": sorted({m for i in items for m in [i["column"]]})}
+    return items, summary
+
+
+def _pane_items(table, kind, pane: Pane, mapping, body, locations, unit, scale) -> list[dict]:
+    items = []
+    skip_roles = {"row_number", "indicator"}
+    role_of = {c.index: c.role for c in pane.columns}
+    context: str | None = None
+    seen_totals: set[str] = set()
+    for r, (row, loc) in enumerate(zip(body, locations)):
+        labels, tokens, amounts = [], [], []
+        for j in pane.indices:
+            cell = row[j] if j < len(row) else ""
+            text = cell.strip()
+            if not text or role_of.get(j) in skip_roles:
+                continue
+            if j in mapping and _looks_like_amount(text):
+                amounts.append((mapping[j], text))
+            elif split_codes(text) and role_of.get(j) != "measure":
+                tokens.extend(split_codes(text))
+            elif parse_amount(text).status == "value":
+                amounts.append(("unlabelled", text))
+            elif j in mapping and not _looks_like_amount(text):
+                labels.append(clean_text(text))
+            elif role_of.get(j) != "measure":
+                labels.append(clean_text(text))
+        if not labels and not tokens and not amounts:
+            continue
+        label = labels[0] if labels else ""
+        codes = assemble_codes(tokens)
+        key = row_key(label) if label else None
+        if pane.section in {"expenditure"} or kind.endswith("summary") and pane.section is None:
+            klass = class_code_for_name(label)
+            if klass and not codes.func_code:
+                codes.func_code, key = klass, f"class:{klass}"
+        if key in seen_totals and key in _GRAND_TOTAL_OF:
+            key = _GRAND_TOTAL_OF[key]  # B04 prints "收入合计" for the grand total below 本年收入
+        if key in _GRAND_TOTAL_OF:
+            seen_totals.add(key)
+        if key == "carryover":
+            context = "carryover_"
+        elif key in {"current_revenue_total", "current_expenditure_total"}:
+            context = None
+        elif key and context and key in {"general_budget", "gov_fund", "state_capital",
+                                          "special_account", "general_budget_appropriation"}:
+            key = context + key
+        first_unlabelled = not items and not labels and not tokens and r == 0
+        role = "total" if _TOTAL.match(match_key(label)) or first_unlabelled else (
+            "unit" if codes.unit_code and not (codes.func_code or codes.econ_code) else "item")
+        project_name = labels[1] if kind in {"project_expenditure"} and len(labels) > 1 else (
+            label if kind in {"project_expenditure", "project_performance_targets"} and role == "item" else None)
+        if kind == "project_expenditure" and len(labels) > 1 and role == "item":
+            label = labels[1]
+        for column, text in amounts:
+            parsed = parse_amount(text)
+            if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and re.search(r"[\u4e00-\u9fff]", text):
+                continue
+            items.append({
+                "table_index": table.index, "table_kind": table.table_kind, "table_title": table.title,
+                "section": pane.section, "row_index": r, "row_label": label, "row_key": key,
+                "row_role": role, "func_code": codes.func_code, "func_partial": codes.func_partial,
+                "econ_code": codes.econ_code, "gov_econ_code": codes.gov_econ_code,
+                "unit_code": codes.unit_code, "project_code": codes.project_code,
+                "project_name": project_name,
+                "project_type": labels[0] if kind == "project_expenditure" and len(labels) > 1 else None,
+                "column": column,
+                "amount": None if parsed.value is None else round(parsed.value * scale, 6),
+                "value_status": parsed.status, "raw_value": text, "source_unit": unit,
+                "line": loc.line, "page": loc.page, "sheet": loc.sheet,
+            })
+    return items

@@ -1,0 +1,109 @@
+"""Header rows → one canonical role or measure per column.
+
+Multi-row headers print a parent label once over its children (merged cells become a label
+followed by empty cells). Each column's path joins its labels from top to bottom; an empty
+upper cell inherits the label to its left while a lower row still has a child there. The path
+is then matched against the column map (metadata/column_map.csv), first match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from analysis.metadata import kinds_match, load_csv
+from analysis.normalise.cells import clean_text, is_amount, match_key
+
+_TOTAL_LABEL = re.compile(r"^(合计|总计|本年收入合计|本年支出合计)$")
+_COLUMN_NUMBERS = re.compile(r"^(\d{1,2}|栏次|行次|[A-Z])$")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    path: str
+    """Normalised header labels of the column joined with ``/``."""
+    role: str
+    """``measure``, ``code``, ``label``, ``row_number``, ``indicator`` or ``none``."""
+    measure: str | None = None
+
+
+def is_column_number_row(row: list[str]) -> bool:
+    """A 栏次 row ("栏次 1 2 3 …" under the header) that must not be read as amounts."""
+    cells = [match_key(c) for c in row if c.strip()]
+    digits = [int(c) for c in cells if c.isdigit()]
+    return (len(digits) >= 3 and all(_COLUMN_NUMBERS.match(c) for c in cells)
+            and digits == sorted(set(digits)) and max(digits) <= 60)
+
+
+def header_row_count(rows: list[list[str]]) -> int:
+    """Rows before the first data row (one with an amount or a 合计/总计 label)."""
+    for i, row in enumerate(rows):
+        if is_column_number_row(row):
+            continue
+        cells = [c for c in row if c.strip()]
+        first = next((j for j, c in enumerate(row) if c.strip()), None)
+        if any(is_amount(c) for c in cells) or (
+                first is not None and first <= 1 and _TOTAL_LABEL.match(match_key(row[first]))):
+            return i
+    return len(rows)
+
+
+def column_paths(header: list[list[str]], width: int) -> list[str]:
+    """One ``/``-joined label path per column, spanning labels inherited to the right."""
+    grid = [[clean_text(r[j]) if j < len(r) else "" for j in range(width)] for r in header
+            if not is_column_number_row(r)]
+    filled = [row[:] for row in grid]
+    for r in range(len(grid) - 1):
+        for j in range(1, width):
+            below = any(grid[k][j] for k in range(r + 1, len(grid)))
+            same_parent = r == 0 or filled[r - 1][j] == filled[r - 1][j - 1]
+            if not grid[r][j] and filled[r][j - 1] and below and same_parent:
+                filled[r][j] = filled[r][j - 1]
+    paths = []
+    for j in range(width):
+        labels: list[str] = []
+        for row in filled:
+            key = match_key(row[j])
+            if key and (not labels or labels[-1] != key):
+                labels.append(key)
+        paths.append("/".join(labels))
+    return paths
+
+
+@cache
+def _column_rules() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    return tuple((r["kinds"], re.compile(r["path_pattern"]), r["measure"])
+                 for r in load_csv("column_map.csv"))
+
+
+@cache
+def _prefix_rules() -> tuple[tuple[str, str, str], ...]:
+    return tuple((r["kinds"], r["path_pattern"], r["prefix"]) for r in load_csv("column_prefixes.csv"))
+
+
+def map_column(index: int, path: str, kind: str, fiscal_year: int | None = None) -> Column:
+    """The role (and measure) of one column from its header path."""
+    if not path:
+        return Column(index, path, "none")
+    for kinds, pattern, target in _column_rules():
+        if kinds_match(kinds, kind) and pattern.search(path):
+            if target.startswith("@"):
+                return Column(index, path, target[1:])
+            return Column(index, path, "measure", _prefix(path, kind, fiscal_year) + target)
+    return Column(index, path, "none")
+
+
+def _prefix(path: str, kind: str, fiscal_year: int | None) -> str:
+    prev_year = str(fiscal_year - 1) if fiscal_year else "(?!)"
+    for kinds, pattern, prefix in _prefix_rules():
+        if kinds_match(kinds, kind) and re.search(pattern.replace("{prev_year}", prev_year), path):
+            return prefix
+    return ""
+
+
+def map_columns(header: list[list[str]], width: int, kind: str,
+                fiscal_year: int | None = None) -> list[Column]:
+    """Map every column of a table from its header rows."""
+    return [map_column(j, p, kind, fiscal_year) for j, p in enumerate(column_paths(header, width))]

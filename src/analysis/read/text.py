@@ -1,0 +1,172 @@
+"""Read text and markdown conversions of disclosures into the document model.
+
+Users bring conversions made by different tools, so nothing here is fitted to one of them:
+tab-separated tables (as in the seed), markdown pipe tables, HTML ``<table>`` blocks inside
+markdown, tables laid out with runs of spaces (``pdftotext -layout``), with or without ``#``
+heading marks and ``**`` bold marks. Provenance is the 1-based line number.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analysis.model import Block, Document, Location, ReadError
+from analysis.read.html_tables import parse_html_tables
+
+_PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SPACED_FIELDS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+_HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
+_BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or GB18030/GBK; raise ReadError otherwise."""
+    if not data.strip():
+        raise ReadError("文件为空 (empty file)")
+    if b"\x00" in data[:4096]:
+        raise ReadError("二进制文件，不是文本 (binary file with NUL bytes, not text)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise ReadError(
+                f"无法识别的文本编码：既不是 UTF-8 也不是 GB18030 (byte {utf8_error.start})"
+            ) from None
+
+
+def read_text(path: str | Path) -> Document:
+    """Read a text/markdown/HTML conversion of a disclosure."""
+    path = Path(path)
+    text, encoding = decode_bytes(path.read_bytes())
+    if "\ufffd" in text and text.count("\ufffd") > max(3, len(text) // 200):
+        raise ReadError("文本含大量替换字符，编码已损坏 (mis-encoded text)")
+    fmt = "html" if path.suffix.lower() in {".html", ".htm"} else (
+        "markdown" if path.suffix.lower() in {".md", ".markdown"} else "text")
+    return Document(path=str(path), format=fmt, blocks=text_to_blocks(text), encoding=encoding)
+
+
+def text_to_blocks(text: str) -> list[Block]:
+    """Split decoded text into heading, paragraph and table blocks in reading order."""
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+        elif "<table" in stripped.lower():
+            i = _take_html(lines, i, blocks)
+        elif "\t" in line and stripped:
+            i = _take_delimited(lines, i, blocks, _is_tab_row, _split_tab)
+        elif stripped.startswith("|") and stripped.count("|") >= 2:
+            i = _take_delimited(lines, i, blocks, _is_pipe_row, _split_pipe)
+        elif _is_spaced_row(line) and _spaced_run_length(lines, i) >= 3:
+            i = _take_delimited(lines, i, blocks, _is_spaced_row, _split_spaced)
+        else:
+            blocks.append(_text_block(stripped, i + 1))
+            i += 1
+    return blocks
+
+
+def _text_block(stripped: str, line_no: int) -> Block:
+    heading = _HEADING.match(stripped)
+    if heading:
+        return Block("heading", Location(line=line_no), text=heading.group(2).replace("**", "").strip(),
+                     level=len(heading.group(1)))
+    bold = _BOLD_LINE.match(stripped)
+    text = bold.group(1) if bold else stripped
+    return Block("paragraph", Location(line=line_no), text=text.replace("**", "").strip())
+
+
+def _is_tab_row(line: str) -> bool:
+    return "\t" in line
+
+
+def _split_tab(line: str) -> list[str]:
+    return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+
+
+def _is_pipe_row(line: str) -> bool:
+    s = line.strip()
+    return s.startswith("|") and s.count("|") >= 2
+
+
+def _split_pipe(line: str) -> list[str] | None:
+    s = line.strip()
+    if _PIPE_SEPARATOR.match(s):
+        return None
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip().replace("<br>", "").replace("<br/>", "") for c in s.split("|")]
+
+
+def _is_spaced_row(line: str) -> bool:
+    return len(_SPACED_FIELDS.findall(line.strip())) >= 2 and bool(re.search(r"\S\s{2,}\S", line))
+
+
+def _split_spaced(line: str) -> list[str]:
+    return [m.group(0).strip() for m in _SPACED_FIELDS.finditer(line.strip())]
+
+
+def _spaced_run_length(lines: list[str], start: int) -> int:
+    n = 0
+    while start + n < len(lines) and _is_spaced_row(lines[start + n]):
+        n += 1
+    return n
+
+
+def _take_delimited(lines, start, blocks, is_row, split) -> int:
+    """Collect one table; a blank line followed by another row of the same kind continues it
+    (converters leave a blank line where the PDF had a page break inside the table)."""
+    rows: list[list[str]] = []
+    locations: list[Location] = []
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            j = i
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j < len(lines) and is_row(lines[j]):
+                i = j
+                continue
+            break
+        if not is_row(line):
+            break
+        cells = split(line)
+        if cells is not None:
+            rows.append(cells)
+            locations.append(Location(line=i + 1))
+        i += 1
+    if rows:
+        blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
+    return i
+
+
+def _take_html(lines: list[str], start: int, blocks: list[Block]) -> int:
+    """Collect lines up to the closing ``</table>`` and parse them as HTML tables."""
+    end = start
+    depth = 0
+    while end < len(lines):
+        low = lines[end].lower()
+        depth += low.count("<table") - low.count("</table")
+        end += 1
+        if depth <= 0:
+            break
+    chunk = "\n".join(lines[start:end])
+    prefix = chunk[: chunk.lower().find("<table")]
+    if re.sub(r"<[^>]+>", "", prefix).strip():
+        blocks.append(_text_block(re.sub(r"<[^>]+>", "", prefix).strip(), start + 1))
+    for rows, row_lines in parse_html_tables(chunk):
+        locations = [Location(line=start + n) for n in row_lines]
+        if rows:
+            blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
+    return end

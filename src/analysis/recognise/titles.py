@@ -1,0 +1,40 @@
+"""Match printed table titles to table kinds (DOMAIN.md §1: normalise, then match)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.metadata import table_kinds
+from analysis.normalise.cells import match_key
+
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_LEADING_NUMBER = re.compile(r"^(附件|附表)?[\d一二三四五六七八九十]+[、.．:：]|^表\s*\d+[-—]?\d*|^公开\d+表")
+_NOT_A_TITLE = re.compile(r"[，。；]|说明$|^注|^备注|单位[:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    table_kind: str
+    year: int | None
+    normalised: str
+
+
+def match_title(text: str, *, max_length: int = 60) -> TitleMatch | None:
+    """The table kind a line of text names as a title, or None.
+
+    >>> match_title("## 2024 年部门收支总体情况表").table_kind
+    'revenue_expenditure_summary'
+    >>> match_title("2023 年政府性基金支出预算表").year
+    2023
+    """
+    key = match_key(text)
+    if not key or len(key) > max_length or _NOT_A_TITLE.search(key) or "表" not in key:
+        return None
+    year_match = _YEAR.search(key)
+    body = _LEADING_NUMBER.sub("", key)
+    body = re.sub(r"\(?20\d{2}年度?\)?", "", body)
+    for kind in table_kinds():
+        if kind.pattern.search(body):
+            return TitleMatch(kind.table_kind, int(year_match.group(1)) if year_match else None, body)
+    return None
