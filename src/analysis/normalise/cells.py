@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -23,6 +24,7 @@ _ZERO_MARKS = {"-", "—", "－", "--", "——", "/", "0", "0.0", "0.00", "0.00
 _INTEGER_CODE = re.compile(r"^\d+$")
 
 
+@lru_cache(maxsize=200_000)
 def clean_text(text: str) -> str:
     """Collapse whitespace and join CJK fragments that wrapping or spacing split apart."""
     text = _MARKDOWN.sub("", text.replace("\u00a0", " ").replace("\u3000", " "))
@@ -31,6 +33,7 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=200_000)
 def match_key(text: str) -> str:
     """A normalised key for matching labels: no spaces or quotes, half-width punctuation."""
     text = clean_text(text).translate(_FULLWIDTH)
@@ -47,6 +50,7 @@ class ParsedAmount:
     decimals: int = 0
 
 
+@lru_cache(maxsize=200_000)
 def parse_amount(text: str) -> ParsedAmount:
     """Read a printed amount; dashes and ``0.00`` are zero, empty is blank.
 

@@ -29,6 +29,7 @@ def _class_names() -> dict[str, str]:
     return names
 
 
+@cache
 def class_code_for_name(label: str) -> str | None:
     """``"十、卫生健康"`` → ``"210"``; None when the label is not a 类 name."""
     if not label:

@@ -99,12 +99,13 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
 def _pane_items(table, kind, pane: Pane, mapping, body, locations, unit, scale) -> list[dict]:
     items = []
     skip_roles = {"row_number", "indicator"}
-    role_of = {c.index: c.role for c in pane.columns}
+    role_of = pane.roles
+    indices = pane.indices
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(body, locations)):
         labels, tokens, amounts = [], [], []
-        for j in pane.indices:
+        for j in indices:
             cell = row[j] if j < len(row) else ""
             text = cell.strip()
             if not text or role_of.get(j) in skip_roles:

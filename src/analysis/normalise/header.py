@@ -31,6 +31,8 @@ class Column:
 
 def is_column_number_row(row: list[str]) -> bool:
     """A 栏次 row ("栏次 1 2 3 …" under the header) that must not be read as amounts."""
+    if any("." in c for c in row):
+        return False
     cells = [match_key(c) for c in row if c.strip()]
     digits = [int(c) for c in cells if c.isdigit()]
     return (len(digits) >= 3 and all(_COLUMN_NUMBERS.match(c) for c in cells)
@@ -45,7 +47,8 @@ def header_row_count(rows: list[list[str]]) -> int:
         cells = [c for c in row if c.strip()]
         first = next((j for j, c in enumerate(row) if c.strip()), None)
         if any(is_amount(c) for c in cells) or (
-                first is not None and first <= 1 and _TOTAL_LABEL.match(match_key(row[first]))):
+                first is not None and first <= 1 and _TOTAL_LABEL.match(match_key(row[first]))
+                and len(cells) == 1):
             return i
     return len(rows)
 
@@ -83,6 +86,7 @@ def _prefix_rules() -> tuple[tuple[str, str, str], ...]:
     return tuple((r["kinds"], r["path_pattern"], r["prefix"]) for r in load_csv("column_prefixes.csv"))
 
 
+@cache
 def map_column(index: int, path: str, kind: str, fiscal_year: int | None = None) -> Column:
     """The role (and measure) of one column from its header path."""
     if not path:

@@ -25,6 +25,10 @@ class Pane:
     def indices(self) -> list[int]:
         return [c.index for c in self.columns]
 
+    @property
+    def roles(self) -> dict[int, str]:
+        return {c.index: c.role for c in self.columns}
+
 
 def split_panes(columns: list[Column]) -> list[Pane]:
     groups: list[list[Column]] = [[]]

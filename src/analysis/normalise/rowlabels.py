@@ -16,6 +16,7 @@ def _rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(r["label_pattern"]), r["row_key"]) for r in load_csv("row_labels.csv"))
 
 
+@cache
 def strip_ordinal(label: str) -> str:
     """``一、一般公共服务`` → ``一般公共服务``; ``（一）…`` and ``其中：…`` likewise."""
     key = match_key(label)
@@ -25,6 +26,7 @@ def strip_ordinal(label: str) -> str:
     return key
 
 
+@cache
 def row_key(label: str) -> str | None:
     """The canonical key of a row label, or None when the label is not a known line."""
     key = match_key(label)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.metadata import table_kinds
 from analysis.normalise.cells import match_key
@@ -20,6 +21,7 @@ class TitleMatch:
     normalised: str
 
 
+@lru_cache(maxsize=50_000)
 def match_title(text: str, *, max_length: int = 60) -> TitleMatch | None:
     """The table kind a line of text names as a title, or None.
 

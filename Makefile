@@ -1,0 +1,38 @@
+# Two entry points (README): `make run` screens the embedded demo data, `make test` runs the
+# whole test suite. Both create .venv and install the project first, so a fresh clone with
+# Python >= 3.11 and pip is all they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO := data/raw/demo
+OUT := data/processed
+
+.PHONY: install run test bench dictionary clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DEMO): | $(STAMP)
+	$(BIN)/analysis demo --out $(DEMO)
+
+run: $(STAMP) $(DEMO)
+	$(BIN)/analysis extract data/raw --out $(OUT)
+	@echo "outputs: $(OUT)/*.parquet (data dictionary: docs/data_dictionary.md)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_text.py
+
+dictionary: $(STAMP)
+	$(BIN)/analysis dictionary --out docs/data_dictionary.md
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Embedded demo disclosures (invented departments) that `make run` screens on a fresh clone."""

@@ -1,0 +1,178 @@
+"""Extraction stage: files → documents, tables, line items, claims and targets frames.
+
+Every file becomes a documents row, whatever happens to it: a file that cannot be read gets
+``status = failed`` and the reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from analysis.model import Document, ReadError
+from analysis.normalise.claims import narrative_claims
+from analysis.normalise.docinfo import document_info
+from analysis.normalise.figures import document_figures
+from analysis.normalise.form import form_items
+from analysis.normalise.grid import table_items
+from analysis.normalise.inference import infer_function_classes
+from analysis.normalise.targets import department_targets, project_targets
+from analysis.read import read_document, sniff_format
+from analysis.recognise import RecognisedTable, recognise_tables
+from analysis.metadata import table_kind_info
+from analysis.schema import frame
+
+logger = logging.getLogger(__name__)
+OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets")
+_FORM_KINDS = {"department_performance_targets"}
+
+
+@dataclass(slots=True)
+class Extraction:
+    """All rows extracted from one file."""
+
+    document: dict
+    tables: list[dict] = field(default_factory=list)
+    item_rows: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+
+    @property
+    def line_items(self) -> pl.DataFrame:
+        """The line items of this file as a typed frame."""
+        return frame("line_items", self.item_rows)
+
+
+def content_id(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def _table_row(doc_id: str, table: RecognisedTable, summary: dict, n_items: int) -> dict:
+    info = table_kind_info(table.table_kind) if table.table_kind else None
+    if table.table_kind is None:
+        status = "unrecognised"
+    elif n_items:
+        status = "filled"
+    elif table.notes:
+        status = "not_applicable"
+    else:
+        status = "blank"
+    return {"doc_id": doc_id, "table_index": table.index, "table_kind": table.table_kind,
+            "domain_id": info.domain_id if info else None, "title": table.title,
+            "title_year": table.title_year, "source_unit": summary.get("unit", table.unit),
+            "department_label": table.department_label, "status": status,
+            "notes": " | ".join(n for n, _ in table.notes) or None,
+            "header_rows": summary.get("header_rows"), "data_rows": summary.get("data_rows"),
+            "pieces": table.pieces, "alignment": summary.get("alignment"),
+            "columns": " ; ".join(summary.get("columns", [])) or None,
+            "line": table.location.line, "page": table.location.page, "sheet": table.location.sheet}
+
+
+def extract_document(document: Document, doc_id: str) -> Extraction:
+    """Recognise and normalise one read document."""
+    tables = recognise_tables(document)
+    info = document_info(document, tables)
+    year = info["fiscal_year"]
+    table_rows, items = [], []
+    targets: list[dict] = []
+    for table in tables:
+        if table.table_kind in _FORM_KINDS:
+            found, summary = form_items(table), {"unit": table.unit or "万元", "alignment": "form"}
+        elif table.table_kind:
+            found, summary = table_items(table, year)
+        else:
+            found, summary = [], {}
+        items.extend(found)
+        table_rows.append(_table_row(doc_id, table, summary, len(found)))
+        if table.table_kind == "project_performance_targets":
+            targets += [{**t, "table_kind": table.table_kind} for t in project_targets(table)]
+        elif table.table_kind == "department_performance_targets":
+            targets += [{**t, "table_kind": table.table_kind} for t in department_targets(table)]
+    for row in items:
+        row["doc_id"] = doc_id
+    figures, sources = document_figures(items, table_rows)
+    infer_function_classes(items, year)
+    recognised = sum(1 for t in tables if t.table_kind)
+    n_unparsed = sum(1 for i in items if i["value_status"] == "unparsed")
+    problems = [f"{issue.location.describe()}: {issue.reason}" for issue in document.issues]
+    if n_unparsed:
+        problems.append(f"{n_unparsed} 个金额单元格无法解析为数字（见 line_items.value_status）")
+    unrecognised = len(tables) - recognised
+    if unrecognised:
+        problems.append(f"{unrecognised} 个表格未能识别表名")
+    status = "failed" if recognised == 0 else ("partial" if problems else "ok")
+    if recognised == 0:
+        problems.insert(0, "未找到可识别的预决算表格 (no recognisable table)")
+    document_row = {"doc_id": doc_id, "path": document.path, "format": document.format, **info,
+                    "status": status, "error": "; ".join(problems) or None,
+                    "n_tables": len(tables), "n_recognised": recognised,
+                    "n_line_items": len(items), "n_unparsed": n_unparsed,
+                    **figures, "figure_sources": json.dumps(sources, ensure_ascii=False)}
+    claims = [{**c, "doc_id": doc_id} for c in narrative_claims(document.blocks)]
+    for target in targets:
+        target["doc_id"] = doc_id
+    return Extraction(document_row, table_rows, items, claims, targets)
+
+
+def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
+    fmt = sniff_format(path) if path.is_file() else None
+    return Extraction({"doc_id": doc_id, "path": str(path), "format": fmt, "status": "failed",
+                       "error": reason, "n_tables": 0, "n_recognised": 0, "n_line_items": 0,
+                       "n_unparsed": 0})
+
+
+def extract_file(path: str | Path) -> Extraction:
+    """Read and extract one file; never raises for a bad file."""
+    path = Path(path)
+    try:
+        doc_id = content_id(path)
+    except OSError as error:
+        return failed(path, f"无法读取文件: {error.strerror or error}")
+    try:
+        document = read_document(path)
+    except ReadError as error:
+        return failed(path, str(error), doc_id)
+    except Exception as error:  # a reader bug must not stop the batch; say what happened
+        logger.exception("reader crashed on %s", path)
+        return failed(path, f"读取时出错 ({type(error).__name__}: {error})", doc_id)
+    try:
+        return extract_document(document, doc_id)
+    except Exception as error:
+        logger.exception("extraction crashed on %s", path)
+        return failed(path, f"解析表格时出错 ({type(error).__name__}: {error})", doc_id)
+
+
+def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
+    """Concatenate per-file extractions into the output frames."""
+    return {
+        "documents": frame("documents", [e.document for e in extractions]),
+        "tables": frame("tables", [t for e in extractions for t in e.tables]),
+        "line_items": frame("line_items", [i for e in extractions for i in e.item_rows]),
+        "claims": frame("claims", [c for e in extractions for c in e.claims]),
+        "targets": frame("targets", [t for e in extractions for t in e.targets]),
+    }
+
+
+def extract_paths(paths: list[Path], progress=None) -> dict[str, pl.DataFrame]:
+    """Extract many files; ``progress`` wraps the iterable (e.g. tqdm) when given."""
+    iterable = progress(paths) if progress else paths
+    return combine([extract_file(p) for p in iterable])
+
+
+def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in frames.items():
+        target = out_dir / f"{name}.parquet"
+        df.write_parquet(target)
+        written.append(target)
+    return written

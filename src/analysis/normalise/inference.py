@@ -1,0 +1,38 @@
+"""Fill in 功能分类 类 codes a table left out ("03 01" → 2010301, DOMAIN.md §0.5).
+
+The class comes, in order of preference, from another table of the same document that
+prints the same 款项 and name with its class, from the catalogue when the 款项 and name
+identify a single class, and finally from the only class the document uses at all.
+"""
+
+from __future__ import annotations
+
+from analysis.classification import function_codes_named
+from analysis.normalise.cells import match_key
+
+
+def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
+    """Set ``func_code`` (and ``func_code_inferred``) in place where only 款项 was printed."""
+    partial_rows = [i for i in items if i.get("func_partial") and not i.get("func_code")]
+    for item in items:
+        item["func_code_inferred"] = False
+    if not partial_rows:
+        return
+    by_tail: dict[tuple[str, str | None], str] = {}
+    for item in items:
+        code = item.get("func_code")
+        if code and len(code) == 7:
+            by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
+            by_tail.setdefault((code[3:], None), code[:3])
+    classes_seen = {c[:3] for (_, _), c in by_tail.items()}
+    for item in partial_rows:
+        partial, label = item["func_partial"], match_key(item["row_label"] or "")
+        klass = by_tail.get((partial, label)) or by_tail.get((partial, None))
+        if klass is None:
+            candidates = {c[:3] for c in function_codes_named(item["row_label"] or "", fiscal_year)
+                          if len(c) == 7 and c[3:] == partial}
+            klass = candidates.pop() if len(candidates) == 1 else None
+        if klass is None and len(classes_seen) == 1:
+            klass = next(iter(classes_seen))
+        if klass:
+            item["func_code"], item["func_code_inferred"] = klass + partial, True

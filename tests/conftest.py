@@ -1,0 +1,29 @@
+"""Shared fixtures: the corpus location (tests skip when it is absent) and the seed document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SEED = CORPUS / "seed" / "新乡市红旗区政务服务和大数据管理局2024年度部门预算.txt"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present on this machine")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def seed_text(corpus) -> str:
+    if not SEED.is_file():
+        pytest.skip("the seed document is not in ../shared/corpus/seed")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_path(seed_text) -> Path:
+    return SEED
