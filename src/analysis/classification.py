@@ -57,7 +57,8 @@ def _catalogue(file_name: str) -> pl.DataFrame:
         frame = pl.read_csv(handle, infer_schema=False)
     expected = COLUMNS[file_name]
     if tuple(frame.columns) != expected:
-        raise ValueError(f"classification/{file_name}: columns {frame.columns}, expected {list(expected)}")
+        raise ValueError(
+            f"classification/{file_name}: columns {frame.columns}, expected {list(expected)}")
     years = [c for c in _YEAR_COLUMNS if c in frame.columns]
     return frame.with_columns(pl.col(years).cast(pl.Int32)) if years else frame
 
@@ -229,7 +230,7 @@ def economic_name(code: str, year: int | None = None) -> str | None:
 
 def gov_economic_name(code: str) -> str | None:
     """The name of a 政府经济分类 code (5xx); None when unknown."""
-    return _pick_name(_gov_index("economic_codes.csv").get(code, ()), None)
+    return _pick_name(_index("gov_economic_codes.csv").get(code, ()), None)
 
 
 @cache
@@ -259,7 +260,8 @@ def _unit_sides(unit_type: str | None) -> tuple[str, ...]:
     try:
         return (_UNIT_TYPES[unit_type],)
     except KeyError:
-        raise ValueError(f"unknown unit type {unit_type!r}; use one of {sorted(_UNIT_TYPES)} or 'any'") from None
+        known = sorted(_UNIT_TYPES)
+        raise ValueError(f"unknown unit type {unit_type!r}; use one of {known} or 'any'") from None
 
 
 @cache
@@ -323,7 +325,7 @@ def infer_function_class(kuan_xiang: str, name: str, year: int | None = None,
     """The 类 of a row printed as "03 01 行政运行", when the catalogue (plus context) pins it.
 
     ``context_classes`` are classes already known for the same table; they break ties such
-    as 行政运行 under 03, which exists in 201 03, 204 03 and 213 03.
+    as 行政运行 under 03, which exists in 201 03, 204 03, 207 03 and 213 03.
 
     >>> infer_function_class("3699", "其他共产党事务支出", 2024)
     '201'
