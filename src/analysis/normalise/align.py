@@ -50,9 +50,10 @@ def score(mapping: Mapping, rows: list[list[str]], rules: tuple[Identity, ...]) 
 
 def numeric_span(rows: list[list[str]], indices: list[int]) -> tuple[int, int] | None:
     """First and last column (within ``indices``) that hold a number in some data row."""
-    with_numbers = [j for j in indices
-                    if any(j < len(r) and parse_amount(r[j]).status == "value" and "." in r[j]
-                           or (j < len(r) and r[j].strip() in {"0", "-", "—"}) for r in rows)]
+    wanted = set(indices)
+    with_numbers = {j for r in rows for j, cell in enumerate(r)
+                    if j in wanted and cell and ("." in cell and parse_amount(cell).status == "value"
+                                                 or cell.strip() in {"0", "-", "—"})}
     return (min(with_numbers), max(with_numbers)) if with_numbers else None
 
 

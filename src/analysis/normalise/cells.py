@@ -85,12 +85,14 @@ def is_amount(text: str) -> bool:
     return parse_amount(raw).status == "value" and raw not in {"-", "—", "－", "/"}
 
 
+@lru_cache(maxsize=100_000)
 def is_code(text: str) -> bool:
     """True for an all-digit classification, unit or project code cell (no decimal point)."""
     raw = text.strip().replace(" ", "")
     return bool(_INTEGER_CODE.match(raw))
 
 
-def split_codes(text: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def split_codes(text: str) -> tuple[str, ...]:
     """Digit groups printed inside one cell, e.g. ``"201 03 01"`` → ``["201", "03", "01"]``."""
-    return re.findall(r"\d+", text) if re.fullmatch(r"[\d\s]+", text.strip()) else []
+    return tuple(re.findall(r"\d+", text)) if re.fullmatch(r"[\d\s]+", text.strip()) else ()

@@ -8,6 +8,7 @@ its canonical column, the amount in 万元, the printed text and the row's locat
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from analysis.normalise.align import choose_alignment
 from analysis.normalise.cells import clean_text, is_code, match_key, parse_amount, split_codes
@@ -25,6 +26,7 @@ _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targ
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
 
 
+@lru_cache(maxsize=100_000)
 def _looks_like_amount(text: str) -> bool:
     """Numbers, and things meant to be numbers (placeholders such as XX, ×× or ***)."""
     return parse_amount(text).status == "value" or bool(
