@@ -23,6 +23,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -49,6 +50,8 @@ _EMPTY_SHEET_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 )
+_FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
+_SIDES = ("left", "right", "top", "bottom")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -82,7 +85,7 @@ def read_excel(path: str | Path) -> Document:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise ReadError(f"{path.name}: cannot open file ({err.strerror or err})") from err
+        raise ReadError(f"{path.name}: 无法打开文件 (cannot open file: {err.strerror or err})") from err
     kind = _sniff_format(path.name, data)
     if kind == "xlsx":
         sheets, issues = _read_xlsx(path.name, data)
@@ -99,28 +102,28 @@ def _sniff_format(name: str, data: bytes) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = set(archive.namelist())
         except zipfile.BadZipFile as err:
-            raise ReadError(f"{name}: corrupt or truncated xlsx (zip archive unreadable)") from err
+            raise ReadError(f"{name}: xlsx 文件损坏或不完整 (corrupt or truncated xlsx)") from err
         if "xl/workbook.bin" in members:
-            raise ReadError(f"{name}: binary .xlsb workbooks are not supported; save as .xlsx")
+            raise ReadError(f"{name}: 不支持 .xlsb 工作簿 (.xlsb is not supported; save as .xlsx)")
         if not any(m.startswith("xl/") for m in members):
-            raise ReadError(f"{name}: zip archive that is not an Excel workbook")
+            raise ReadError(f"{name}: 压缩包不是 Excel 工作簿 (zip archive that is not an Excel workbook)")
         return "xlsx"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         try:
             streams = {node.name for node in CompDoc(data, logfile=io.StringIO()).dirlist}
         except (CompDocError, IndexError, ValueError) as err:
-            raise ReadError(f"{name}: corrupt or truncated OLE file ({err})") from err
+            raise ReadError(f"{name}: OLE 文件损坏或不完整 (corrupt or truncated OLE file: {err})") from err
         if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-            raise ReadError(f"{name}: workbook is password-protected (encrypted); remove the password")
+            raise ReadError(f"{name}: 工作簿设有密码 (password-protected, encrypted)")
         if "Workbook" in streams or "Book" in streams:
             return "xls"
-        raise ReadError(f"{name}: OLE file without a workbook stream (not an Excel file)")
+        raise ReadError(f"{name}: 不是 Excel 文件 (OLE file without a workbook stream)")
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<") and (b"<html" in head or b"<table" in head or b"<!doctype" in head):
-        raise ReadError(f"{name}: an HTML page saved with an Excel extension; read it as HTML")
+        raise ReadError(f"{name}: 这是网页而非工作簿 (an HTML page saved with an Excel extension)")
     if not data:
-        raise ReadError(f"{name}: empty file")
-    raise ReadError(f"{name}: not an Excel workbook (neither an xlsx zip nor an xls OLE file)")
+        raise ReadError(f"{name}: 文件为空 (empty file)")
+    raise ReadError(f"{name}: 不是 Excel 工作簿 (not an Excel workbook: neither xlsx nor xls)")
 
 
 # --- xlsx -----------------------------------------------------------------------------------
@@ -134,16 +137,21 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
     except Exception as first_error:  # openpyxl raises many unrelated types on bad input
         data, broken = _blank_unreadable_sheets(data)
         if not broken:
-            raise ReadError(f"{name}: corrupt xlsx ({_describe(first_error)})") from first_error
-        issues = [PageIssue(Location(sheet=s), f"worksheet unreadable: {why}") for s, why in broken]
+            raise _corrupt(name, "xlsx", first_error) from first_error
+        issues = [_sheet_issue(sheet, why) for sheet, why in broken]
         try:
             book = _open_openpyxl(data, data_only=True)
         except Exception as err:
-            raise ReadError(f"{name}: corrupt xlsx ({_describe(err)})") from err
-    formulas = _uncached_formula_texts(data)
-    listed = _sheet_parts(data)
-    missing = [s for s in listed.values() if s not in book.sheetnames]
-    issues += [PageIssue(Location(sheet=s), "worksheet part missing from the file") for s in missing]
+            raise _corrupt(name, "xlsx", err) from err
+    parts = _sheet_parts(data)
+    try:
+        formulas = _uncached_formula_texts(data, parts)
+    except Exception as err:  # without them uncached formulas read as empty cells; say so
+        formulas = {}
+        issues.append(PageIssue(Location(), f"未能读取公式文本 (formula texts: {_describe(err)})"))
+    # openpyxl silently drops a sheet whose part is missing from the archive.
+    missing = [sheet for sheet in parts.values() if sheet not in book.sheetnames]
+    issues += [_sheet_issue(sheet, "missing from the file") for sheet in missing]
     broken_names = {issue.location.sheet for issue in issues}
     sheets = []
     for worksheet in book.worksheets:
@@ -152,7 +160,7 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
         try:
             sheets.append(_sheet_from_openpyxl(worksheet, formulas.get(worksheet.title, {})))
         except Exception as err:  # one odd sheet must not cost the rest of the workbook
-            issues.append(PageIssue(Location(sheet=worksheet.title), _describe(err)))
+            issues.append(_sheet_issue(worksheet.title, _describe(err)))
     return sheets, issues
 
 
@@ -176,20 +184,28 @@ def _sheet_from_openpyxl(worksheet, formulas: dict[tuple[int, int], str]) -> _Sh
             text = cell_text(cell.value, cell.number_format)
         if text:
             sheet.cells[key] = text
-        border = cell.border
-        if border.left.style or border.right.style or (border.top.style and border.bottom.style):
+        rules = cell.border
+        sides = (getattr(getattr(rules, s, None), "style", None) for s in _SIDES)
+        if _is_ruled(*sides):
             sheet.boxed.add(key)
     for merged in worksheet.merged_cells.ranges:
         sheet.spans[(merged.min_row - 1, merged.min_col - 1)] = merged.max_col - merged.min_col + 1
     return sheet
 
 
-def _uncached_formula_texts(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _uncached_formula_texts(data: bytes, parts: dict[str, str]) -> dict[str, dict]:
     """Formula text of every formula cell, by sheet; used where no cached value was saved."""
     found: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        stored = set(archive.namelist())
+        # A second parse of every sheet costs a third of the read time; skip it when no
+        # sheet holds a formula element.
+        if parts and not any(_FORMULA_TAG.search(archive.read(p)) for p in parts if p in stored):
+            return found
     book = _open_openpyxl(data, data_only=False, read_only=True)
     try:
         for worksheet in book.worksheets:
+            worksheet.reset_dimensions()  # iterate stored cells, not a declared A1:XFD1048576
             try:
                 for row in worksheet.iter_rows():
                     for cell in row:
@@ -210,8 +226,9 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
         try:
             workbook = ET.fromstring(archive.read("xl/workbook.xml"))
             relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        except (KeyError, ET.ParseError):
-            return {}
+        except (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
+                NotImplementedError, RuntimeError):
+            return {}  # openpyxl's own load reports the damage
     targets = {rel.get("Id"): rel.get("Target", "") for rel in relations}
     parts = {}
     for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
@@ -252,10 +269,10 @@ def _read_xls(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
         )
     except xlrd.XLRDError as err:
         if "encrypted" in str(err).lower():
-            raise ReadError(f"{name}: workbook is password-protected (encrypted)") from err
-        raise ReadError(f"{name}: corrupt xls ({err})") from err
+            raise ReadError(f"{name}: 工作簿设有密码 (password-protected, encrypted)") from err
+        raise _corrupt(name, "xls", err) from err
     except Exception as err:  # xlrd reports truncation as struct/index errors
-        raise ReadError(f"{name}: corrupt or truncated xls ({_describe(err)})") from err
+        raise _corrupt(name, "xls", err) from err
     sheets, issues = [], []
     for index, sheet_name in enumerate(book.sheet_names()):
         try:
@@ -263,7 +280,7 @@ def _read_xls(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
             if xls_sheet.visibility == 0:
                 sheets.append(_sheet_from_xlrd(book, xls_sheet))
         except Exception as err:  # one odd sheet must not cost the rest of the workbook
-            issues.append(PageIssue(Location(sheet=sheet_name), _describe(err)))
+            issues.append(_sheet_issue(sheet_name, _describe(err)))
         finally:
             book.unload_sheet(index)
     book.release_resources()
@@ -272,25 +289,28 @@ def _read_xls(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
 
 def _sheet_from_xlrd(book, xls_sheet) -> _Sheet:
     sheet = _Sheet(xls_sheet.name)
-    hidden = set()
+    covered = set()
     for row_lo, row_hi, col_lo, col_hi in xls_sheet.merged_cells:
         sheet.spans[(row_lo, col_lo)] = col_hi - col_lo
-        hidden |= {(r, c) for r in range(row_lo, row_hi) for c in range(col_lo, col_hi)}
-        hidden.discard((row_lo, col_lo))
+        covered |= {(r, c) for r in range(row_lo, row_hi) for c in range(col_lo, col_hi)}
+        covered.discard((row_lo, col_lo))
     for row in range(xls_sheet.nrows):
         for col, ctype in enumerate(xls_sheet.row_types(row)):
-            xf = book.xf_list[xls_sheet.cell_xf_index(row, col)]
-            rules = xf.border
-            if rules.left_line_style or rules.right_line_style or (
-                rules.top_line_style and rules.bottom_line_style
-            ):
-                sheet.boxed.add((row, col))
-            if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) or (row, col) in hidden:
+            if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) or (row, col) in covered:
                 continue
+            xf = book.xf_list[xls_sheet.cell_xf_index(row, col)]
             number_format = book.format_map[xf.format_key].format_str
             text = _xls_text(ctype, xls_sheet.cell_value(row, col), number_format, book.datemode)
             if text:
                 sheet.cells[(row, col)] = text
+    # Rules matter only inside the content's extent; styled blank columns can reach 256.
+    n_rows, n_cols = _extent(sheet)
+    for row in range(min(n_rows, xls_sheet.nrows)):
+        for col in range(min(n_cols, xls_sheet.row_len(row))):
+            rules = book.xf_list[xls_sheet.cell_xf_index(row, col)].border
+            if _is_ruled(rules.left_line_style, rules.right_line_style,
+                         rules.top_line_style, rules.bottom_line_style):
+                sheet.boxed.add((row, col))
     return sheet
 
 
@@ -363,6 +383,20 @@ def _format_decimals(number_format: str) -> tuple[int, bool]:
     return (len(match.group(1)) if match else 0), "%" in section
 
 
+def _is_ruled(left, right, top, bottom) -> bool:
+    """A vertical rule or a full box marks a grid cell; a lone underline does not (the rule
+    under a caption row is the top line of the table below it)."""
+    return bool(left or right or (top and bottom))
+
+
+def _corrupt(name: str, kind: str, err: BaseException) -> ReadError:
+    return ReadError(f"{name}: {kind} 文件损坏或不完整 (corrupt or truncated {kind}: {_describe(err)})")
+
+
+def _sheet_issue(sheet: str, reason: str) -> PageIssue:
+    return PageIssue(Location(sheet=sheet), f"工作表无法读取 (worksheet unreadable: {reason})")
+
+
 def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
@@ -373,11 +407,11 @@ def _describe(err: BaseException) -> str:
 def _classify_rows(sheet: _Sheet, rows: list[list[str]]) -> list[str]:
     """Label each row ``blank``, ``caption``, ``title``, ``grid`` or ``text``.
 
-    A row belongs to a grid when it has two or more ruled cells (bordered blank rows inside
-    a template's table keep it in one piece) or two or more filled cells. A single-cell row
-    is a title when it is short and either merged across columns, the sheet's first row, or
-    ends like a table title and has a table under it; otherwise it continues the grid just
-    above it when short, and is text when not.
+    A short single-cell row is a title when it is the sheet's first row, or is merged across
+    columns and not directly under a grid, or ends like a table title with a table below.
+    Otherwise a row belongs to a grid when it has two or more ruled cells (bordered blank
+    rows inside a template's table keep it in one piece) or two or more filled cells. A
+    remaining single-cell row continues the grid just above it when short, else it is text.
     """
     width = len(rows[0]) if rows else 0
     kinds: list[str] = []
@@ -389,12 +423,15 @@ def _classify_rows(sheet: _Sheet, rows: list[list[str]]) -> list[str]:
             kinds.append("grid" if n_boxed >= 2 else "blank")
             continue
         first_row, seen_content = not seen_content, True
+        under_grid = bool(kinds) and kinds[-1] == "grid"
+        merged_across = sheet.spans.get((r, filled[0]), 1) >= 2 and not under_grid
+        lone_short = len(filled) == 1 and _is_short(row[filled[0]])
         if any(CAPTION.match(row[c]) for c in filled):
             kinds.append("caption")
+        elif lone_short and (merged_across or (first_row and n_boxed < 2)):
+            kinds.append("title")
         elif len(filled) >= 2 or n_boxed >= 2:
             kinds.append("grid")
-        elif _is_short(row[filled[0]]) and (sheet.spans.get((r, filled[0]), 1) >= 2 or first_row):
-            kinds.append("title")
         else:
             kinds.append("text")
     for r, kind in enumerate(kinds):
@@ -411,10 +448,9 @@ def _classify_rows(sheet: _Sheet, rows: list[list[str]]) -> list[str]:
 
 def _sheet_blocks(sheet: _Sheet) -> list[Block]:
     """Turn one sheet into heading, paragraph and table blocks in row order."""
-    if not sheet.cells:
+    n_rows, n_cols = _extent(sheet)
+    if not n_rows:
         return []
-    n_rows = max(r for r, _ in sheet.cells) + 1
-    n_cols = max(c for _, c in sheet.cells) + 1
     rows = [[sheet.cells.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
     kinds = _classify_rows(sheet, rows)
     blocks: list[Block] = []
@@ -460,6 +496,13 @@ def _table_block(sheet_name: str, rows: list[list[str]], start: int, end: int) -
             row_locations=[Location(sheet=sheet_name, line=r + 1) for r in kept],
         )
     ]
+
+
+def _extent(sheet: _Sheet) -> tuple[int, int]:
+    """Rows and columns up to the last non-empty cell; trailing empty ones are trimmed."""
+    if not sheet.cells:
+        return 0, 0
+    return max(r for r, _ in sheet.cells) + 1, max(c for _, c in sheet.cells) + 1
 
 
 def _is_short(text: str) -> bool:
