@@ -95,3 +95,13 @@ def test_batch_goes_on_and_exit_codes(tmp_path):
     assert strict.exit_code == 1
     misuse = runner.invoke(main, ["extract", "--out", str(out)])
     assert misuse.exit_code == 2
+
+
+def test_folder_discovery_skips_readme_and_hidden(tmp_path):
+    from analysis.read import discover
+
+    (tmp_path / "sub").mkdir()
+    for name in ["README.md", ".hidden.txt", "a.txt", "sub/b.pdf", "notes.docx"]:
+        (tmp_path / name).write_bytes(b"x")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == ["a.txt", "sub/b.pdf"]
+    assert discover([tmp_path / "README.md"]) == [tmp_path / "README.md"]

@@ -54,12 +54,17 @@ def read_document(path: str | Path) -> Document:
 
 
 def discover(paths: list[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively) into the supported files, sorted for stable output."""
+    """Expand files and folders (recursively) into the supported files, sorted for stable output.
+
+    Inside folders, hidden files and README files are passed over; a file named explicitly is
+    always taken.
+    """
     found: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
             found.extend(p for p in sorted(item.rglob("*"))
                          if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                         and p.stem.upper() != "README"  # the folders' own notes, not disclosures
                          and not any(part.startswith(".") for part in p.relative_to(item).parts))
         else:
             found.append(item)
