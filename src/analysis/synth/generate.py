@@ -1,0 +1,184 @@
+"""Generate a synthetic district of budget disclosures with labelled anomalies (issue 5).
+
+Steps: build the departments and simulate each one's budgets (one year before the first
+requested year, so narratives have a previous year to compare with); choose which documents
+carry anomalies and which kinds; plant the world-level kinds; then build, damage, render and
+record each document. All randomness flows from ``seed`` through named streams, so the same
+arguments give byte-identical text output.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from analysis.synth.amounts import DeptYear, simulate
+from analysis.synth.anomalies import PRINT_PLANTERS, Touched
+from analysis.synth.document import build_document, narrative_span
+from analysis.synth.figures import Figures, compute_figures
+from analysis.synth.labels import Collector
+from analysis.synth.layout import SynthDoc
+from analysis.synth.outliers import WORLD_PLANTERS, PendingLabel
+from analysis.synth.params import anomaly_params
+from analysis.synth.world import Department, build_departments
+
+FORMATS = ("text", "pdf", "xlsx")
+_EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
+COPIED = "outlier_copied_narrative"
+
+
+def _renderer(fmt: str):
+    if fmt == "text":
+        from analysis.synth.render_text import render_text
+
+        return lambda doc, path: path.write_text(render_text(doc), encoding="utf-8")
+    if fmt == "pdf":
+        from analysis.synth.render_pdf import write_pdf
+
+        return write_pdf
+    from analysis.synth.render_xlsx import write_xlsx
+
+    return write_xlsx
+
+
+def _validate(departments: int, years: Sequence[int], formats: Iterable[str], rate: float) -> None:
+    if departments < 1:
+        raise ValueError("departments must be at least 1")
+    if not years:
+        raise ValueError("years must not be empty")
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown formats {sorted(unknown)}; choose from {FORMATS}")
+    if not 0 <= rate <= 1:
+        raise ValueError("anomaly_rate must be between 0 and 1")
+
+
+def _draw_kinds(rng: random.Random, count: int) -> list[str]:
+    """``count`` distinct kinds, drawn by weight without replacement."""
+    kinds = anomaly_params()["kinds"]
+    pool = {k: v["weight"] for k, v in kinds.items()}
+    chosen = []
+    for _ in range(min(count, len(pool))):
+        kind = rng.choices(list(pool), weights=list(pool.values()))[0]
+        chosen.append(kind)
+        del pool[kind]
+    return chosen
+
+
+def plan_anomalies(n_docs: int, rate: float, rng: random.Random) -> dict[int, list[str]]:
+    """Which documents carry anomalies (exactly round(rate × n) of them) and which kinds."""
+    weights = anomaly_params()["count_weights"]
+    chosen = sorted(rng.sample(range(n_docs), round(rate * n_docs)))
+    return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0]) for i in chosen}
+
+
+def _plant_world(worlds: dict[int, dict[int, DeptYear]], docs: list[tuple[Department, int]],
+                 plan: dict[int, list[str]], seed: int) -> dict[int, list[PendingLabel]]:
+    planted: dict[int, list[PendingLabel]] = {}
+    for doc_id, kinds in plan.items():
+        dept, year = docs[doc_id]
+        rng = random.Random(f"{seed}:world-anomaly:{doc_id}")
+        for kind in WORLD_PLANTERS:
+            if kind in kinds:
+                label = WORLD_PLANTERS[kind](worlds[dept.index], year, rng)
+                if label is not None:
+                    planted.setdefault(doc_id, []).append(label)
+    return planted
+
+
+def _copy_narrative(doc: SynthDoc, donor: SynthDoc) -> PendingLabel:
+    start, end = narrative_span(doc)
+    d_start, d_end = narrative_span(donor)
+    doc.blocks[start:end] = donor.blocks[d_start:d_end]
+    return PendingLabel(COPIED, None, None, None, None, None, None,
+                        f"情况说明照搬自“{donor.dept.name}”", "第二部分 情况说明")
+
+
+def _plant_print(doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Random,
+                 donor: SynthDoc | None) -> list[PendingLabel]:
+    """Apply print-level kinds; when one finds no place, try others until ``wanted`` exist."""
+    touched = Touched()
+    labels = []
+    if COPIED in kinds and donor is not None:
+        labels.append(_copy_narrative(doc, donor))
+        touched.narrative_replaced = True
+    fallback = [k for k in PRINT_PLANTERS if k not in kinds]
+    rng.shuffle(fallback)
+    queue = [k for k in PRINT_PLANTERS if k in kinds]
+    while len(labels) < wanted and (queue or fallback):
+        kind = queue.pop(0) if queue else fallback.pop()
+        if touched.narrative_replaced and kind in _NARRATIVE_KINDS:
+            continue
+        label = PRINT_PLANTERS[kind](doc, rng, touched)
+        if label is not None:
+            labels.append(label)
+    return labels
+
+
+_NARRATIVE_KINDS = {"narrative_amount", "pct_wrong_base", "direction_word",
+                    "template_residue_alternative", "template_residue_placeholder"}
+
+
+def generate(out_dir: str | Path, *, departments: int = 40,
+             years: Sequence[int] = (2023, 2024, 2025), formats: Sequence[str] = ("text",),
+             anomaly_rate: float = 0.3, seed: int = 0) -> pl.DataFrame:
+    """Write a synthetic district's budget disclosures and return the labels frame.
+
+    Args:
+        out_dir: Output folder; documents go to ``{format}/{year}/…``, and
+            ``labels.parquet``, ``truth.parquet`` and ``documents.parquet`` to the folder itself.
+        departments: Number of departments (more than one district holds opens new districts).
+        years: Budget years to publish; each department publishes one document per year.
+        formats: Any of ``text``, ``pdf``, ``xlsx``.
+        anomaly_rate: Share of documents that carry at least one planted anomaly.
+        seed: Seed of every random choice; the same arguments give identical text files.
+
+    Returns:
+        The labels (one row per planted anomaly per rendered file).
+    """
+    years = sorted(set(years))
+    formats = list(dict.fromkeys(formats))
+    _validate(departments, years, formats, anomaly_rate)
+    out = Path(out_dir)
+    depts = build_departments(departments, seed)
+    worlds = {d.index: simulate(d, years[0] - 1, years[-1]) for d in depts}
+    docs = [(d, y) for d in depts for y in years]
+    plan = plan_anomalies(len(docs), anomaly_rate, random.Random(f"{seed}:plan"))
+    world_labels = _plant_world(worlds, docs, plan, seed)
+    figures: dict[tuple[int, int], Figures] = {
+        (d.index, y): compute_figures(dy) for d in depts for y, dy in worlds[d.index].items()}
+    writers = {fmt: _renderer(fmt) for fmt in formats}
+    collector = Collector()
+    for doc_id, (dept, year) in enumerate(docs):
+        doc = build_document(figures[(dept.index, year)], figures[(dept.index, year - 1)])
+        labels = list(world_labels.get(doc_id, []))
+        kinds = plan.get(doc_id, [])
+        if kinds:
+            rng = random.Random(f"{seed}:print-anomaly:{doc_id}")
+            donor = None
+            if COPIED in kinds and len(depts) > 1:
+                other = rng.choice([d for d in depts if d.index != dept.index])
+                donor = build_document(figures[(other.index, year)], figures[(other.index, year - 1)])
+            wanted = max(len(kinds) - len(labels), 0 if labels else 1)
+            labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng, donor)
+        for label in labels:
+            if label.location is None and label.table_kind in doc.tables:
+                table = doc.tables[label.table_kind]
+                label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '')}"
+        paths = {}
+        for fmt, write in writers.items():
+            rel = f"{fmt}/{year}/{dept.name}{year}年度部门预算.{_EXTENSIONS[fmt]}"
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write(doc, target)
+            paths[fmt] = rel
+        collector.add(doc_id, doc, paths, labels)
+    labels_df, truth_df, documents_df = collector.frames()
+    out.mkdir(parents=True, exist_ok=True)
+    labels_df.write_parquet(out / "labels.parquet")
+    truth_df.write_parquet(out / "truth.parquet")
+    documents_df.write_parquet(out / "documents.parquet")
+    return labels_df
