@@ -29,7 +29,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from analysis.model import Document, Location, PageIssue, ReadError
-from analysis.read.pdf_blocks import build_blocks, drop_running_lines
+from analysis.read.pdf_blocks import build_blocks
+from analysis.read.pdf_contents import drop_running_lines
 from analysis.read.pdf_layout import PageLayout, layout_page
 from analysis.read.pdf_page import PageContent, read_page
 
@@ -157,7 +158,12 @@ def _read_pages(
             continue
         if not content.chars:
             continue
-        layout = layout_page(content, after_contents=after_contents)
+        try:
+            layout = layout_page(content, after_contents=after_contents)
+        except Exception as error:  # one odd page must not cost the whole document
+            logger.exception("%s: page %d could not be laid out", path.name, index + 1)
+            issues.append(PageIssue(location, f"page {index + 1} could not be laid out: {error!r}"))
+            continue
         after_contents = layout.contents
         layouts.append(layout)
     return layouts, issues, garbled

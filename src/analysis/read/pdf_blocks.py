@@ -15,12 +15,12 @@ each table row counting as one line, headers and footers not counted.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
 from analysis.model import Block, Location
-from analysis.read.pdf_layout import CONTENTS_TITLE, LEADER, LineItem, PageLayout
+from analysis.read.pdf_contents import contents_lines
+from analysis.read.pdf_layout import ENUMERATED, LineItem, PageLayout
 from analysis.read.pdf_ruled import Table
 from analysis.read.pdf_text import join_lines
 
@@ -30,11 +30,6 @@ HEADING_LEVELS = (
     (re.compile(r"^[（(][一二三四五六七八九十]+[)）]"), 3),
 )
 """Section numbering as used in the disclosures and the heading level it marks."""
-ENUMERATED = re.compile(
-    r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．](?!\d)"
-    r"|[①-⑳]|第[一二三四五六七八九十]+[部章节条])"
-)
-"""A line that starts a new numbered item, hence a new paragraph."""
 SENTENCE_INSIDE = re.compile(r"[。；;]")
 MAX_HEADING_CHARS = 40
 LARGE = 1.15
@@ -47,9 +42,6 @@ HUGE = 1.3
 """A short line this many times larger than the body text is a heading even at full width."""
 LINE_GAP = 1.2
 """Lines of one paragraph or heading are at most this many font sizes apart (double spacing)."""
-RUNNING_MIN_PAGES = 3
-RUNNING_SHARE = 0.3
-"""A margin line repeated (digits aside) on this share of pages is a running header."""
 
 
 @dataclass(slots=True)
@@ -59,77 +51,6 @@ class _Metrics:
     size: float
     left: float
     right: float
-
-
-def drop_running_lines(pages: list[PageLayout]) -> None:
-    """Remove page numbers and running headers/footers from the layouts in place."""
-    keys = Counter()
-    for page in pages:
-        keys.update({_margin_key(item) for item in page.lines() if item.in_margin})
-    threshold = max(RUNNING_MIN_PAGES, RUNNING_SHARE * len(pages))
-    running = {key for key, count in keys.items() if count >= threshold}
-    for page in pages:
-        page.items = [
-            item
-            for item in page.items
-            if not (
-                isinstance(item, LineItem)
-                and (item.page_number or (item.in_margin and _margin_key(item) in running))
-            )
-        ]
-
-
-def contents_lines(pages: list[PageLayout]) -> set[int]:
-    """``id()`` of the line items that belong to a table of contents.
-
-    The contents start at a 目录 title and run, across pages if need be, until the body
-    starts: the first entry printed again as a real heading, a sentence, a table, or a line
-    that is no entry ("…表 5", "一、…") nor the wrapped tail of one. Pages filled with
-    dotted leaders count as contents too.
-    """
-    marked = {id(item) for page in pages if page.contents for item in page.lines()}
-    sequence = [(page.number, item) for page in pages for item in page.items]
-    start = next(
-        (i for i, (_, item) in enumerate(sequence) if isinstance(item, LineItem) and CONTENTS_TITLE.match(_compact(item.text))),
-        None,
-    )
-    if start is None:
-        return marked
-    marked.add(id(sequence[start][1]))
-    first_entry = None
-    previous: LineItem | None = None
-    right = 0.0
-    for _, item in sequence[start + 1 :]:
-        if not isinstance(item, LineItem) or "。" in item.text:
-            break
-        text = _compact(item.text)
-        if text == first_entry:
-            break
-        right = max(right, item.line.x1)
-        # The tail of an entry wrapped because it ran to the right edge of the list.
-        wrapped = previous is not None and previous.line.x1 >= right - 2 * previous.line.size
-        if not (_is_entry(item) or (wrapped and len(text) <= 15)):
-            break
-        first_entry = first_entry or text
-        marked.add(id(item))
-        previous = item
-    return marked
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _is_entry(item: LineItem) -> bool:
-    """A line shaped like a contents entry: short, numbered, or ending in a page number."""
-    text = _compact(item.text)
-    if len(text) > MAX_HEADING_CHARS + 10:
-        return False
-    return bool(ENUMERATED.match(text) or text[-1].isdigit() or LEADER.search(item.line.text()))
-
-
-def _margin_key(item: LineItem) -> str:
-    return re.sub(r"\d+", "#", item.text.replace(" ", ""))
 
 
 def _page_margins(page: PageLayout, body_size: float) -> tuple[float, float, int]:

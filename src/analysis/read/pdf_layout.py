@@ -17,10 +17,10 @@ from analysis.read.pdf_ruled import Table, find_ruled_tables
 from analysis.read.pdf_text import TextLine, group_lines
 from analysis.read.pdf_unruled import find_unruled_tables
 
-MARGIN_BAND = 0.09
+MARGIN_BAND = 0.1
 """Share of the page height at the top and at the bottom where headers and footers live."""
 PAGE_NUMBER = re.compile(
-    r"^(?:[^\w]*\d{1,4}[^\w]*"
+    r"^(?:[\s\-—–－─━‐‒―_~·•()（）\[\]【】]*\d{1,4}[\s\-—–－─━‐‒―_~·•()（）\[\]【】]*"
     r"|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
@@ -28,7 +28,12 @@ PAGE_NUMBER = re.compile(
 )
 """The whole text of a line that is only a page number."""
 CONTENTS_TITLE = re.compile(r"^目\s*录$")
-LEADER = re.compile(r"[.．·…⋯_\-—]{3,}")
+ENUMERATED = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．](?!\d)"
+    r"|[①-⑳]|第[一二三四五六七八九十]+[部章节条])"
+)
+"""A line that starts a new numbered item, hence a new paragraph."""
+LEADER = re.compile(r"(?:[.．·…⋯_\-—]\s*){3,}")
 """Dotted leaders between a contents entry and its page number."""
 
 
@@ -89,7 +94,7 @@ def layout_page(content: PageContent, *, after_contents: bool = False) -> PageLa
         text = _line_text(line)
         if not text:
             continue
-        in_margin = line.bottom < band or line.top > content.height - band
+        in_margin = line.mid_y < band or line.mid_y > content.height - band
         items.append(LineItem(line, text, in_margin, in_margin and bool(PAGE_NUMBER.match(text))))
     layout = PageLayout(content.number, content.width, content.height)
     layout.contents = looks_like_contents(items) or (

@@ -1,9 +1,10 @@
 """Raw page content from pdfium: characters with boxes, ruling edges and image cover.
 
 This is the only module of the PDF reader that talks to pypdfium2's low-level API. It turns
-one page into plain Python values in *display* coordinates (points, origin at the top left
-of the page as a person sees it, ``/Rotate`` applied), so that everything after it can
-reason about "above", "left of" and "same line" without caring how the PDF was written.
+one page into plain Python values in *reading* coordinates (points, y growing downwards,
+origin at the top left of the page turned so that its text reads left to right: normally
+the page's ``/Rotate``, otherwise the turn of its characters), so that everything after it
+can reason about "above", "left of" and "same line" without caring how the PDF was written.
 
 Speed matters here (issue 4, "speed"): the per-character loop makes one ctypes call per
 character for its box and one for its font weight, and reads the text of the whole page in
@@ -13,6 +14,8 @@ a single call. Whitespace is dropped; later stages decide spacing from geometry.
 from __future__ import annotations
 
 import ctypes
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -24,6 +27,8 @@ THIN = 2.5
 """A drawn rectangle thinner than this (points) is a ruling line, not a box."""
 MIN_EDGE = 3.0
 """Edges shorter than this (points) are dots or corner fillers, not rulings."""
+ANGLE_SAMPLE = 40
+"""How many characters are asked for their angle to find the page's reading direction."""
 MAX_FORM_DEPTH = 8
 """How deep nested form XObjects are followed."""
 
@@ -110,61 +115,79 @@ def _on_box(m: Matrix, left: float, bottom: float, right: float, top: float) -> 
     return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
-def _display_matrix(page: pdfium.PdfPage) -> Matrix:
-    """The map from PDF user space to display space (crop box origin, ``/Rotate`` applied)."""
+def _display_matrix(page: pdfium.PdfPage, rotation: int) -> tuple[Matrix, float, float]:
+    """The map from PDF user space to reading space, and the page's width and height there.
+
+    Reading space has its origin at the top left of the crop box turned clockwise by
+    ``rotation`` degrees (the page's ``/Rotate``, or the turn that makes its text upright).
+    """
     left, bottom, right, top = page.get_cropbox()
-    rotation = page.get_rotation() % 360
+    width, height = right - left, top - bottom
     if rotation == 90:
-        return (0.0, 1.0, 1.0, 0.0, -bottom, -left)
+        return (0.0, 1.0, 1.0, 0.0, -bottom, -left), height, width
     if rotation == 180:
-        return (-1.0, 0.0, 0.0, 1.0, right, -bottom)
+        return (-1.0, 0.0, 0.0, 1.0, right, -bottom), width, height
     if rotation == 270:
-        return (0.0, -1.0, -1.0, 0.0, top, right)
-    return (1.0, 0.0, 0.0, -1.0, -left, top)
+        return (0.0, -1.0, -1.0, 0.0, top, right), height, width
+    return (1.0, 0.0, 0.0, -1.0, -left, top), width, height
 
 
-def read_chars(page: pdfium.PdfPage, display: Matrix) -> tuple[list[Char], int]:
-    """The page's visible characters and the number of unmapped ones."""
-    textpage = page.get_textpage()
-    try:
-        handle = textpage.raw
-        count = pdfium_c.FPDFText_CountChars(handle)
-        text = textpage.get_text_range(0, count) if count > 0 else ""
-        aligned = len(text) == count
-        rect = pdfium_c.FS_RECTF()
-        rect_ref = ctypes.byref(rect)
-        loose_box = pdfium_c.FPDFText_GetLooseCharBox
-        weight_of = pdfium_c.FPDFText_GetFontWeight
-        map_error = pdfium_c.FPDFText_HasUnicodeMapError
-        chars: list[Char] = []
-        unmapped = 0
-        # The display map only scales, flips or swaps axes; it is inlined because this loop
-        # runs once per character of the document.
-        a, b, c, d, e, f = display
-        swap = a == 0
-        for index in range(count):
-            letter = text[index] if aligned else chr(pdfium_c.FPDFText_GetUnicode(handle, index))
-            if letter.isspace():
-                continue
-            code = ord(letter)
-            if 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code < 0x20 or map_error(handle, index):
-                unmapped += 1
-                continue
-            if not loose_box(handle, index, rect_ref):
-                continue
-            if swap:
-                xa, xb = c * rect.bottom + e, c * rect.top + e
-                ya, yb = b * rect.left + f, b * rect.right + f
-            else:
-                xa, xb = a * rect.left + e, a * rect.right + e
-                ya, yb = d * rect.bottom + f, d * rect.top + f
-            x0, x1 = (xa, xb) if xa < xb else (xb, xa)
-            top, bottom = (ya, yb) if ya < yb else (yb, ya)
-            if x1 > x0 and bottom > top:
-                chars.append(Char(letter, x0, x1, top, bottom, weight_of(handle, index) >= BOLD_WEIGHT))
-        return chars, unmapped
-    finally:
-        textpage.close()
+def _reading_rotation(handle, text: str, page_rotation: int) -> int:
+    """The clockwise turn (0/90/180/270) under which most of the page's text reads upright.
+
+    Usually the page's ``/Rotate``; but a landscape table may be drawn turned on a portrait
+    page without it, and then its characters' own angle tells the turn.
+    """
+    votes: Counter[int] = Counter()
+    for index, letter in enumerate(text):
+        if letter.isspace():
+            continue
+        angle = pdfium_c.FPDFText_GetCharAngle(handle, index)
+        if angle >= 0:
+            # pdfium measures clockwise; text turned clockwise by a needs a turn of -a.
+            votes[(360 - round(math.degrees(angle) / 90) * 90) % 360] += 1
+        if sum(votes.values()) >= ANGLE_SAMPLE:
+            break
+    if not votes:
+        return page_rotation % 360
+    return votes.most_common(1)[0][0]
+
+
+def read_chars(handle, text: str, display: Matrix) -> tuple[list[Char], int]:
+    """The visible characters of a text page and the number of unmapped ones."""
+    count = len(text)
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    loose_box = pdfium_c.FPDFText_GetLooseCharBox
+    weight_of = pdfium_c.FPDFText_GetFontWeight
+    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    chars: list[Char] = []
+    unmapped = 0
+    # The display map only scales, flips or swaps axes; it is inlined because this loop
+    # runs once per character of the document.
+    a, b, c, d, e, f = display
+    swap = a == 0
+    for index in range(count):
+        letter = text[index]
+        if letter.isspace():
+            continue
+        code = ord(letter)
+        if 0xE000 <= code <= 0xF8FF or code == 0xFFFD or code < 0x20 or map_error(handle, index):
+            unmapped += 1
+            continue
+        if not loose_box(handle, index, rect_ref):
+            continue
+        if swap:
+            xa, xb = c * rect.bottom + e, c * rect.top + e
+            ya, yb = b * rect.left + f, b * rect.right + f
+        else:
+            xa, xb = a * rect.left + e, a * rect.right + e
+            ya, yb = d * rect.bottom + f, d * rect.top + f
+        x0, x1 = (xa, xb) if xa < xb else (xb, xa)
+        top, bottom = (ya, yb) if ya < yb else (yb, ya)
+        if x1 > x0 and bottom > top:
+            chars.append(Char(letter, x0, x1, top, bottom, weight_of(handle, index) >= BOLD_WEIGHT))
+    return chars, unmapped
 
 
 def _bounds(obj) -> tuple[float, float, float, float]:
@@ -284,13 +307,25 @@ def _visible(edge: Edge, width: float, height: float) -> bool:
     return 0 <= edge.pos <= across and edge.end >= 0 and edge.start <= along
 
 
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
+    """All characters of the text page, one string position per character index."""
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    text = textpage.get_text_range(0, count) if count > 0 else ""
+    if len(text) != count:
+        # Characters outside the BMP take two UTF-16 units; fall back to one call each.
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
+    return text
+
+
 def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
-    """Characters, edges and image cover of page ``index`` (0-based)."""
+    """Characters, edges and image cover of page ``index`` (0-based), in reading space."""
     page = pdf[index]
+    textpage = page.get_textpage()
     try:
-        display = _display_matrix(page)
-        width, height = page.get_size()
-        chars, unmapped = read_chars(page, display)
+        text = _page_text(textpage)
+        rotation = _reading_rotation(textpage.raw, text, page.get_rotation())
+        display, width, height = _display_matrix(page, rotation)
+        chars, unmapped = read_chars(textpage.raw, text, display)
         edges, image_cover = read_graphics(page, display)
         # Spreadsheet exports sometimes carry the next sheet's content outside the crop box;
         # a reader never sees it, so neither do we.
@@ -298,4 +333,5 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         edges = [e for e in edges if _visible(e, width, height)]
         return PageContent(index + 1, width, height, chars, edges, image_cover, unmapped)
     finally:
+        textpage.close()
         page.close()

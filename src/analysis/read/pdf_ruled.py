@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from analysis.read.pdf_page import Char, Edge
-from analysis.read.pdf_text import cell_text
+from analysis.read.pdf_text import NUMBER, cell_text, group_lines
 
 SNAP = 2.0
 """Edges whose positions differ by less than this (points) are the same ruling."""
@@ -177,8 +177,8 @@ class _Grid:
         return self._find(row * self.n_cols + col)
 
 
-def _fill(grid: _Grid, chars: list[Char]) -> tuple[list[list[str]], set[int]]:
-    """Cell strings of the grid, row by row, and the characters used."""
+def _fill(grid: _Grid, chars: list[Char]) -> tuple[list[list[str]], list[float], set[int]]:
+    """Cell strings of the grid row by row, the top of each row, and the characters used."""
     by_cell: dict[int, list[Char]] = {}
     used: set[int] = set()
     for char in chars:
@@ -186,11 +186,43 @@ def _fill(grid: _Grid, chars: list[Char]) -> tuple[list[list[str]], set[int]]:
         if cell is not None:
             by_cell.setdefault(cell, []).append(char)
             used.add(id(char))
-    texts = {cell: cell_text(cell_chars) for cell, cell_chars in by_cell.items()}
-    rows = [
-        [texts.get(r * grid.n_cols + c, "") for c in range(grid.n_cols)] for r in range(grid.n_rows)
-    ]
-    return rows, used
+    rows: list[list[str]] = []
+    tops: list[float] = []
+    for r in range(grid.n_rows):
+        cells = [by_cell.get(r * grid.n_cols + c, []) for c in range(grid.n_cols)]
+        if _rows_without_rulings(cells):
+            for top, row in _split_by_lines(cells):
+                rows.append(row)
+                tops.append(top)
+        else:
+            rows.append([cell_text(cell) if cell else "" for cell in cells])
+            tops.append(grid.ys[r])
+    return rows, tops, used
+
+
+def _rows_without_rulings(cells: list[list[Char]]) -> bool:
+    """Whether one grid row holds several table rows (a table ruled only between columns).
+
+    That is the case when at least two cells have several lines and one of them stacks
+    numbers; a label wrapped beside single numbers is one row with a two-line cell.
+    """
+    stacked = [group_lines(cell) for cell in cells if cell]
+    stacked = [lines for lines in stacked if len(lines) >= 2]
+    if len(stacked) < 2:
+        return False
+    return any(sum(bool(NUMBER.match(line.text())) for line in lines) >= 2 for lines in stacked)
+
+
+def _split_by_lines(cells: list[list[Char]]) -> list[tuple[float, list[str]]]:
+    """One (top, cells) row per text line running across the grid row."""
+    column_of = {id(char): index for index, cell in enumerate(cells) for char in cell}
+    result = []
+    for line in group_lines([char for cell in cells for char in cell]):
+        parts: list[list[Char]] = [[] for _ in cells]
+        for char in line.chars:
+            parts[column_of[id(char)]].append(char)
+        result.append((line.top, [cell_text(part) if part else "" for part in parts]))
+    return result
 
 
 def _drop_empty(
@@ -231,9 +263,9 @@ def find_ruled_tables(edges: list[Edge], chars: list[Char]) -> list[Table]:
             for c in chars
             if grid.xs[0] <= c.mid_x <= grid.xs[-1] and grid.ys[0] <= c.mid_y <= grid.ys[-1]
         ]
-        rows, used = _fill(grid, inside)
+        rows, tops, used = _fill(grid, inside)
         widths = [b - a for a, b in zip(grid.xs, grid.xs[1:])]
-        rows, tops = _drop_empty(rows, grid.ys[:-1], widths)
+        rows, tops = _drop_empty(rows, tops, widths)
         if not rows or len(rows[0]) < 2 or sum(bool(cell) for row in rows for cell in row) < 2:
             continue
         tables.append(Table(grid.xs[0], grid.ys[0], grid.xs[-1], grid.ys[-1], rows, tops, used))

@@ -10,6 +10,7 @@ CJK font and the Latin font used for its digits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +25,10 @@ CHUNK_GAP = 1.2
 WIDE_GAP = 3.0
 """In running text a gap this wide (in font sizes) keeps a space even between CJK characters."""
 DUPLICATE_OFFSET = 0.3
-"""The same character drawn again within this share of its size is a fake-bold overprint."""
+"""The same character drawn again within this share of its width is a fake-bold overprint."""
+
+NUMBER = re.compile(r"^[-−–(（]?\d[\d,，]*(\.\d+)?%?[)）]?$")
+"""Text that is one amount, count or percentage."""
 
 _CJK_RANGES = (
     (0x2E80, 0x2FFF),  # radicals, Kangxi
@@ -91,7 +95,7 @@ def make_line(chars: list[Char]) -> TextLine:
     kept = [last]
     top, bottom, bold = last.top, last.bottom, int(last.bold)
     for char in ordered[1:]:
-        if char.text == last.text and abs(char.x0 - last.x0) < DUPLICATE_OFFSET * last.size:
+        if char.text == last.text and abs(char.x0 - last.x0) < DUPLICATE_OFFSET * (last.x1 - last.x0):
             continue
         kept.append(char)
         last = char
@@ -148,26 +152,39 @@ def group_lines(chars: list[Char]) -> list[TextLine]:
     return [make_line(group) for group in groups]
 
 
+def _usual_gap(chars: list[Char]) -> float:
+    """The typical gap between neighbouring characters of a line (letter spacing).
+
+    Justified text spreads every character apart; a space is a gap clearly wider than that.
+    """
+    if len(chars) < 4:
+        return 0.0
+    gaps = sorted(after.x0 - before.x1 for before, after in zip(chars, chars[1:]))
+    return max(0.0, gaps[len(gaps) // 2])
+
+
 def join_chars(chars: list[Char], *, keep_wide_gaps: bool = True) -> str:
     """Join the characters of one line (already left to right).
 
-    Spaces appear only where the gap is wide between non-CJK characters, never between CJK
-    characters in a table cell (``keep_wide_gaps=False``); in running text a very wide gap
-    (e.g. between "部门：…" and "单位：万元" on one line) keeps one space.
+    Spaces appear only where the gap is wider than the line's usual letter spacing between
+    non-CJK characters, never between CJK characters in a table cell
+    (``keep_wide_gaps=False``); in running text a very wide gap (e.g. between "部门：…" and
+    "单位：万元" on one line) keeps one space.
     """
     if not chars:
         return ""
     parts = [chars[0].text]
     before = chars[0]
     before_cjk = is_cjk(before.text)
+    usual = _usual_gap(chars)
     for after in chars[1:]:
         after_cjk = is_cjk(after.text)
-        gap = after.x0 - before.x1
+        gap = after.x0 - before.x1 - usual
         size = before.size if before.size > after.size else after.size
         if before_cjk or after_cjk:
             if keep_wide_gaps and gap > WIDE_GAP * size:
                 parts.append(" ")
-        elif gap > SPACE_GAP * size:
+        elif gap > SPACE_GAP * size and not (after.text in "%％" and before.text.isdigit()):
             parts.append(" ")
         parts.append(after.text)
         before, before_cjk = after, after_cjk

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 from analysis.read.pdf_page import Char
 from analysis.read.pdf_ruled import Table
-from analysis.read.pdf_text import TextLine, cell_text
+from analysis.read.pdf_text import NUMBER, TextLine, cell_text
 
-NUMBER = re.compile(r"^[-−–(（]?\d[\d,，]*(\.\d+)?%?[)）]?$")
-"""A cell that is one amount, count or percentage."""
 PAGE_REFERENCE = re.compile(r"^\d{1,3}$")
 """A bare small integer, as printed at the end of a table-of-contents line."""
 MIN_ROWS = 3
