@@ -20,9 +20,9 @@ def schema(table: str) -> pl.Schema:
 
 def frame(table: str, rows: list[dict]) -> pl.DataFrame:
     """Build an output frame with exactly the declared columns and dtypes."""
-    target = schema(table)
-    data = {name: [row.get(name) for row in rows] for name in target}
-    return pl.DataFrame(data, schema=target, strict=False)
+    if not rows:
+        return empty(table)
+    return pl.from_dicts(rows, schema=schema(table), strict=False)
 
 
 def empty(table: str) -> pl.DataFrame:

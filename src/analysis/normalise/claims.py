@@ -9,7 +9,7 @@ page, so that checks can compare it with the tables (DOMAIN.md §2.3, §2.4).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.metadata import load_csv
 from analysis.model import Block
@@ -30,9 +30,11 @@ _TO_WAN = {"万元": 1.0, "亿元": 1e4, "千元": 0.1, "元": 1e-4}
 
 
 @cache
-def _subjects() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+def _subjects() -> tuple[re.Pattern[str], tuple[tuple[str, str], ...]]:
+    """One alternation over every subject pattern (group i ↔ row i), so a clause is scanned once."""
     rows = load_csv("claim_subjects.csv")
-    return tuple((re.compile(r["pattern"]), r["subject"], r["family"]) for r in rows)
+    pattern = "|".join(f"(?P<s{i}>{r['pattern']})" for i, r in enumerate(rows))
+    return re.compile(pattern), tuple((r["subject"], r["family"]) for r in rows)
 
 
 def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
@@ -69,16 +71,21 @@ def _split(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=[。！!])", paragraph) if s.strip()]
 
 
+@lru_cache(maxsize=50_000)
 def _subject_in(text: str) -> tuple[str, str, int] | None:
-    """The last subject named in ``text`` (longest pattern wins at the same place)."""
+    """The last subject named in ``text``; at the same end position the longer name wins."""
+    pattern, names = _subjects()
     best = None
-    for pattern, subject, family in _subjects():
-        for m in pattern.finditer(text):
-            if best is None or m.end() > best[2] or (m.end() == best[2] and len(m.group(0)) > best[3]):
-                best = (subject, family, m.end(), len(m.group(0)))
+    for start in range(len(text)):
+        m = pattern.match(text, start)
+        if m and (best is None or m.end() > best[2]
+                  or (m.end() == best[2] and m.end() - m.start() > best[3])):
+            subject, family = names[int(m.lastgroup[1:])]
+            best = (subject, family, m.end(), m.end() - m.start())
     return best[:3] if best else None
 
 
+@lru_cache(maxsize=50_000)
 def _direction(clause: str) -> str | None:
     if _UNFILLED.search(clause):
         return "unfilled"

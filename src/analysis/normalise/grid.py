@@ -81,47 +81,62 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
         unit = found.group(1) if found else None
     scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
-    body = [r + [""] * (width - len(r)) for r in body if not is_column_number_row(r)]
+    keep = [i for i, r in enumerate(body) if i > 2 or not is_column_number_row(r)]
+    body = [body[i] + [""] * (width - len(body[i])) for i in keep]
+    locations = [locations[i] for i in keep]
     if kind not in _TEXT_SPILL_KINDS:
         body, locations = _merge_wrapped_rows(body, locations, columns)
     items: list[dict] = []
     alignments = []
+    filled = [[(j, c.strip()) for j, c in enumerate(row) if c and not c.isspace()] for row in body]
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
             {c.index: c.measure for c in pane.columns if c.role == "measure"},
             body, pane.indices, kind)
         alignments.append(how)
-        items.extend(_pane_items(table, kind, pane, mapping, body, locations, unit or "万元", scale))
+        items.extend(_pane_items(table, kind, pane, mapping, filled, locations, unit or "万元", scale))
     summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
                "columns": [c.path for c in columns], "unit": unit or "万元",
                "measures": sorted({m for i in items for m in [i["column"]]})}
     return items, summary
 
 
-def _pane_items(table, kind, pane: Pane, mapping, body, locations, unit, scale) -> list[dict]:
+@lru_cache(maxsize=200_000)
+def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
+    """What one non-empty cell is: an amount of its column, codes, an unlabelled number or a label."""
+    if mapped and _looks_like_amount(text):
+        return "amount", text
+    if role != "measure" and split_codes(text):
+        return "codes", split_codes(text)
+    if parse_amount(text).status == "value":
+        return "unlabelled", text
+    if mapped or role != "measure":
+        return "label", clean_text(text)
+    return "skip", None
+
+
+def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale) -> list[dict]:
+    """Items of one pane; ``filled`` holds each body row's non-empty (column, text) cells."""
     items = []
     skip_roles = {"row_number", "indicator"}
     role_of = pane.roles
-    indices = pane.indices
     context: str | None = None
     seen_totals: set[str] = set()
-    for r, (row, loc) in enumerate(zip(body, locations)):
+    for r, (row, loc) in enumerate(zip(filled, locations)):
         labels, tokens, amounts = [], [], []
-        for j in indices:
-            cell = row[j] if j < len(row) else ""
-            text = cell.strip()
-            if not text or role_of.get(j) in skip_roles:
+        for j, cell in row:
+            role = role_of.get(j)
+            if role is None or role in skip_roles:
                 continue
-            if j in mapping and _looks_like_amount(text):
-                amounts.append((mapping[j], text))
-            elif split_codes(text) and role_of.get(j) != "measure":
-                tokens.extend(split_codes(text))
-            elif parse_amount(text).status == "value":
-                amounts.append(("unlabelled", text))
-            elif j in mapping and not _looks_like_amount(text):
-                labels.append(clean_text(text))
-            elif role_of.get(j) != "measure":
-                labels.append(clean_text(text))
+            what, value = _classify_cell(cell, role, j in mapping)
+            if what == "amount":
+                amounts.append((mapping[j], value))
+            elif what == "codes":
+                tokens.extend(value)
+            elif what == "unlabelled":
+                amounts.append(("unlabelled", value))
+            elif what == "label":
+                labels.append(value)
         if not labels and not tokens and not amounts:
             continue
         label = labels[0] if labels else ""

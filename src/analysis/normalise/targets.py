@@ -9,6 +9,7 @@ printed shifted by a column (DOMAIN.md §0.6 hazard 7). Each pair's category (�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from analysis.normalise.cells import clean_text, is_code, match_key
 from analysis.normalise.header import header_row_count
@@ -25,21 +26,31 @@ _CMP_NORMAL = {"≥": ">=", ">=": ">=", "大于等于": ">=", "不低于": ">=",
                "＞": ">", ">": ">", "＜": "<", "<": "<", "=": "=", "＝": "="}
 
 
-def parse_target_value(text: str) -> dict | None:
-    """The comparator, number and unit of an indicator value, or None if it is not one."""
+@lru_cache(maxsize=50_000)
+def _parse_target_value(text: str) -> tuple | None:
+    """(comparator, value, unit, value_kind) of an indicator value, or None if it is not one."""
     raw = clean_text(text).replace(" ", "")
     if not raw:
         return None
     m = _VALUE.match(raw.replace("（", "(").replace("）", ")"))
     if m:
-        return {"comparator": _CMP_NORMAL.get(m.group("cmp") or "", None),
-                "value": float(m.group("num").replace(",", "")),
-                "unit": (m.group("unit") or "").replace("％", "%") or None, "value_kind": "number"}
+        return (_CMP_NORMAL.get(m.group("cmp") or "", None), float(m.group("num").replace(",", "")),
+                (m.group("unit") or "").replace("％", "%") or None, "number")
     if _DATE.search(raw):
-        return {"comparator": None, "value": None, "unit": None, "value_kind": "date"}
+        return (None, None, None, "date")
     if _QUALITATIVE.match(raw):
-        return {"comparator": None, "value": None, "unit": None, "value_kind": "qualitative"}
+        return (None, None, None, "qualitative")
     return None
+
+
+def parse_target_value(text: str) -> dict | None:
+    """The comparator, number and unit of an indicator value, or None if it is not one.
+
+    >>> parse_target_value("≤87 万元")
+    {'comparator': '<=', 'value': 87.0, 'unit': '万元', 'value_kind': 'number'}
+    """
+    found = _parse_target_value(text)
+    return None if found is None else dict(zip(("comparator", "value", "unit", "value_kind"), found))
 
 
 def _categories(header: list[list[str]]) -> list[tuple[int, str]]:
