@@ -139,6 +139,7 @@ class _Simulator:
         self.reception = _uniform(rng, tp["reception"]) if rng.random() < tp["reception_probability"] else 0.0
         self.vehicles = rng.randint(0, spec.vehicles_max)
         self.vehicle_rate = _uniform(rng, tp["vehicle_running_per_vehicle"])
+        self.last_three_public = 0
         self.projects: list[_ProjectState] = []
         for key in self._candidates():
             project = project_specs()[key]
@@ -173,7 +174,8 @@ class _Simulator:
         pp = params["projects"]
         kept = []
         for state in self.projects:
-            if rng.random() < pp["persist_probability"]:
+            keep = pp["persist_probability"] if state.spec.generic else pp["special_persist_probability"]
+            if rng.random() < keep:
                 drift = pp["rate_drift"] if state.spec.driver != "fixed" else pp["fixed_drift"]
                 state.rate *= _uniform(rng, drift)
                 kept.append(state)
@@ -200,10 +202,17 @@ class _Simulator:
         tp = self.params["three_public"]
         basic["30217"] = to_units(self.reception)
         basic["30231"] = to_units(self.vehicle_rate * self.vehicles)
+        one_off = {}
         if self.rng.random() < tp["abroad_probability"]:
-            basic["30212"] = to_units(_uniform(self.rng, tp["abroad"]))
+            one_off["30212"] = to_units(_uniform(self.rng, tp["abroad"]))
         if self.vehicles and self.rng.random() < tp["vehicle_purchase_probability"]:
-            basic["31013"] = to_units(_uniform(self.rng, tp["vehicle_purchase"]))
+            one_off["31013"] = to_units(_uniform(self.rng, tp["vehicle_purchase"]))
+        regular = basic["30217"] + basic["30231"]
+        # A one-off trip or car purchase may not double 三公 on its own: a tripling is what the
+        # planted outlier_three_public_spike means, so clean documents must stay clear of it.
+        if self.last_three_public and regular + sum(one_off.values()) <= 2 * self.last_three_public:
+            basic.update(one_off)
+        self.last_three_public = sum(basic.get(c, 0) for c in ("30212", "30217", "30231", "31013"))
         return {code: units for code, units in basic.items() if units > 0}
 
     def _project(self, state: _ProjectState, year: int) -> Project:

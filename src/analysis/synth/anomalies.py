@@ -166,11 +166,22 @@ def _narrative_slots(doc: SynthDoc, touched: Touched, kinds: tuple[str, ...],
     return found
 
 
+def slot_name(key: str) -> str:
+    """Readable name of a narrative slot (``share_class_208`` → 社会保障和就业支出占比)."""
+    names = phrasing()["slot_labels"]
+    if key in names:
+        return names[key]
+    if key.startswith(("class_", "share_class_")):
+        name = func_name(key.rsplit("_", 1)[1])
+        return f"{name}占比" if key.startswith("share_") else name
+    return key
+
+
 def _slot_label(kind: str, paragraph: Paragraph, i: int, slot: Slot, expected, actual,
                 detail: str, touched: Touched) -> PendingLabel:
     touched.slots.add(id(slot))
     start = paragraph.sentences[i].text()[:30]
-    return PendingLabel(kind, None, None, slot.key, slot.kind, expected, actual, detail,
+    return PendingLabel(kind, None, None, slot_name(slot.key), slot.kind, expected, actual, detail,
                         f"{paragraph.section}：{start}…")
 
 
@@ -184,7 +195,7 @@ def narrative_amount(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pen
     wrong = _wrong_amount(clean, rng)
     slot.text = amount_text(wrong)
     return _slot_label("narrative_amount", paragraph, i, slot, clean / 100, wrong / 100,
-                       f"说明中的 {slot.key} 印 {wrong / 100:.2f} 万元，表中为 {clean / 100:.2f} 万元", touched)
+                       f"说明中的{slot_name(slot.key)}印 {wrong / 100:.2f} 万元，表中为 {clean / 100:.2f} 万元", touched)
 
 
 def pct_wrong_base(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -197,7 +208,7 @@ def pct_wrong_base(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendi
     slot.text = f"{abs(slot.alt):.2f}"
     base = "本年数（Δ/本年）" if slot.key.endswith("_growth") else "支出合计"
     return _slot_label("pct_wrong_base", paragraph, i, slot, abs(slot.value), abs(slot.alt),
-                       f"{slot.key} 以{base}为基数计算（百分比）", touched)
+                       f"{slot_name(slot.key)}以{base}为基数计算（数值为百分比）", touched)
 
 
 def direction_word(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:

@@ -10,7 +10,7 @@ arguments give byte-identical text output.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +21,7 @@ from analysis.synth.document import build_document, narrative_span
 from analysis.synth.figures import Figures, compute_figures
 from analysis.synth.labels import Collector
 from analysis.synth.layout import SynthDoc
-from analysis.synth.outliers import WORLD_PLANTERS, PendingLabel
+from analysis.synth.outliers import WORLD_PLANTERS, PendingLabel, applicable
 from analysis.synth.params import anomaly_params
 from analysis.synth.world import Department, build_departments
 
@@ -56,10 +56,10 @@ def _validate(departments: int, years: Sequence[int], formats: Iterable[str], ra
         raise ValueError("anomaly_rate must be between 0 and 1")
 
 
-def _draw_kinds(rng: random.Random, count: int) -> list[str]:
-    """``count`` distinct kinds, drawn by weight without replacement."""
+def _draw_kinds(rng: random.Random, count: int, allowed: Callable[[str], bool]) -> list[str]:
+    """``count`` distinct applicable kinds, drawn by weight without replacement."""
     kinds = anomaly_params()["kinds"]
-    pool = {k: v["weight"] for k, v in kinds.items()}
+    pool = {k: v["weight"] for k, v in kinds.items() if allowed(k)}
     chosen = []
     for _ in range(min(count, len(pool))):
         kind = rng.choices(list(pool), weights=list(pool.values()))[0]
@@ -68,11 +68,13 @@ def _draw_kinds(rng: random.Random, count: int) -> list[str]:
     return chosen
 
 
-def plan_anomalies(n_docs: int, rate: float, rng: random.Random) -> dict[int, list[str]]:
+def plan_anomalies(n_docs: int, rate: float, rng: random.Random,
+                   applicable: Callable[[int, str], bool] = lambda i, k: True) -> dict[int, list[str]]:
     """Which documents carry anomalies (exactly round(rate × n) of them) and which kinds."""
     weights = anomaly_params()["count_weights"]
     chosen = sorted(rng.sample(range(n_docs), round(rate * n_docs)))
-    return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0]) for i in chosen}
+    return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0], lambda k, i=i: applicable(i, k))
+            for i in chosen}
 
 
 def _plant_world(worlds: dict[int, dict[int, DeptYear]], docs: list[tuple[Department, int]],
@@ -98,9 +100,13 @@ def _copy_narrative(doc: SynthDoc, donor: SynthDoc) -> PendingLabel:
 
 
 def _plant_print(doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Random,
-                 donor: SynthDoc | None) -> list[PendingLabel]:
-    """Apply print-level kinds; when one finds no place, try others until ``wanted`` exist."""
-    touched = Touched()
+                 donor: SynthDoc | None, reserved: set[str]) -> list[PendingLabel]:
+    """Apply print-level kinds; when one finds no place, try others until ``wanted`` exist.
+
+    ``reserved`` names tables that world-level labels point at; they are left untouched so
+    those labels stay true of the printed document.
+    """
+    touched = Touched(tables=set(reserved))
     labels = []
     if COPIED in kinds and donor is not None:
         labels.append(_copy_narrative(doc, donor))
@@ -116,6 +122,24 @@ def _plant_print(doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Rando
         if label is not None:
             labels.append(label)
     return labels
+
+
+def _donor(doc: SynthDoc, worlds: dict[int, dict[int, DeptYear]], indices: list[int],
+           rng: random.Random) -> SynthDoc | None:
+    """Another department's clean document of the same year, to copy a narrative from."""
+    others = [i for i in indices if i != doc.dept.index]
+    if not others:
+        return None
+    world = worlds[rng.choice(others)]
+    return build_document(compute_figures(world[doc.year]), compute_figures(world[doc.year - 1]))
+
+
+def _locate(doc: SynthDoc, labels: list[PendingLabel]) -> None:
+    """Fill in the printed location (table title：row label) of world-level labels."""
+    for label in labels:
+        if label.location is None and label.table_kind in doc.tables:
+            table = doc.tables[label.table_kind]
+            label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '')}"
 
 
 _NARRATIVE_KINDS = {"narrative_amount", "pct_wrong_base", "direction_word",
@@ -146,28 +170,27 @@ def generate(out_dir: str | Path, *, departments: int = 40,
     depts = build_departments(departments, seed)
     worlds = {d.index: simulate(d, years[0] - 1, years[-1]) for d in depts}
     docs = [(d, y) for d in depts for y in years]
-    plan = plan_anomalies(len(docs), anomaly_rate, random.Random(f"{seed}:plan"))
+    plan = plan_anomalies(len(docs), anomaly_rate, random.Random(f"{seed}:plan"),
+                          lambda i, kind: applicable(kind, worlds[docs[i][0].index], docs[i][1]))
     world_labels = _plant_world(worlds, docs, plan, seed)
-    figures: dict[tuple[int, int], Figures] = {
-        (d.index, y): compute_figures(dy) for d in depts for y, dy in worlds[d.index].items()}
     writers = {fmt: _renderer(fmt) for fmt in formats}
-    collector = Collector()
+    out.mkdir(parents=True, exist_ok=True)
+    collector = Collector(out / "truth.parquet")
+    figures: dict[int, Figures] = {}
     for doc_id, (dept, year) in enumerate(docs):
-        doc = build_document(figures[(dept.index, year)], figures[(dept.index, year - 1)])
+        if year == years[0]:  # a new department: its figures replace the previous one's
+            figures = {y: compute_figures(dy) for y, dy in worlds[dept.index].items()}
+        doc = build_document(figures[year], figures[year - 1])
         labels = list(world_labels.get(doc_id, []))
         kinds = plan.get(doc_id, [])
         if kinds:
             rng = random.Random(f"{seed}:print-anomaly:{doc_id}")
-            donor = None
-            if COPIED in kinds and len(depts) > 1:
-                other = rng.choice([d for d in depts if d.index != dept.index])
-                donor = build_document(figures[(other.index, year)], figures[(other.index, year - 1)])
+            donor = _donor(doc, worlds, [d.index for d in depts], rng) if COPIED in kinds else None
             wanted = max(len(kinds) - len(labels), 0 if labels else 1)
-            labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng, donor)
-        for label in labels:
-            if label.location is None and label.table_kind in doc.tables:
-                table = doc.tables[label.table_kind]
-                label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '')}"
+            reserved = {lab.table_kind for lab in labels if lab.table_kind}
+            labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng,
+                                   donor, reserved)
+        _locate(doc, labels)
         paths = {}
         for fmt, write in writers.items():
             rel = f"{fmt}/{year}/{dept.name}{year}年度部门预算.{_EXTENSIONS[fmt]}"
@@ -176,9 +199,9 @@ def generate(out_dir: str | Path, *, departments: int = 40,
             write(doc, target)
             paths[fmt] = rel
         collector.add(doc_id, doc, paths, labels)
-    labels_df, truth_df, documents_df = collector.frames()
-    out.mkdir(parents=True, exist_ok=True)
+        if doc_id % 500 == 499:
+            collector.flush()
+    labels_df, documents_df = collector.close()
     labels_df.write_parquet(out / "labels.parquet")
-    truth_df.write_parquet(out / "truth.parquet")
     documents_df.write_parquet(out / "documents.parquet")
     return labels_df

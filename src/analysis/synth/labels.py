@@ -11,7 +11,10 @@ print-level anomalies never touch truth. ``is_printed`` is false for the cells o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
+import pyarrow.parquet as pq
 
 from analysis.synth.layout import SynthDoc
 from analysis.synth.outliers import PendingLabel
@@ -36,12 +39,32 @@ DOCUMENT_SCHEMA = {
 
 
 class Collector:
-    """Column-wise accumulators for the three output frames (fast for 10 000+ documents)."""
+    """Column-wise accumulators for the output frames (fast for 10 000+ documents).
 
-    def __init__(self) -> None:
+    Truth rows are streamed to ``truth_path`` chunk by chunk (one Parquet row group per
+    flush), since a large run has millions of them; labels and documents stay in memory.
+    """
+
+    def __init__(self, truth_path: Path) -> None:
+        self._chunks: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+        self._truth_path = truth_path
+        self._writer: pq.ParquetWriter | None = None
+        self._reset()
+
+    def _reset(self) -> None:
         self.labels: dict[str, list] = {k: [] for k in LABEL_SCHEMA}
         self.truth: dict[str, list] = {k: [] for k in TRUTH_SCHEMA}
         self.documents: dict[str, list] = {k: [] for k in DOCUMENT_SCHEMA}
+
+    def flush(self) -> None:
+        """Move the accumulated rows into frames (bounds memory on large runs)."""
+        self._chunks.append((pl.DataFrame(self.labels, schema=LABEL_SCHEMA),
+                             pl.DataFrame(self.documents, schema=DOCUMENT_SCHEMA)))
+        truth = pl.DataFrame(self.truth, schema=TRUTH_SCHEMA).to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._truth_path, truth.schema)
+        self._writer.write_table(truth)
+        self._reset()
 
     def add(self, doc_id: int, doc: SynthDoc, paths: dict[str, str], labels: list[PendingLabel]) -> None:
         dept = doc.dept
@@ -83,7 +106,12 @@ class Collector:
                                  "project_name", "column", "amount", "is_printed")):
             out[key] += [row[i] for row in rows]
 
-    def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        return (pl.DataFrame(self.labels, schema=LABEL_SCHEMA),
-                pl.DataFrame(self.truth, schema=TRUTH_SCHEMA),
-                pl.DataFrame(self.documents, schema=DOCUMENT_SCHEMA))
+    def close(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Finish the truth file; return the labels and documents frames."""
+        self.flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        labels, documents = (pl.concat(parts, rechunk=True) for parts in zip(*self._chunks))
+        self._chunks = []
+        return labels, documents

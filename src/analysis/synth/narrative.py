@@ -82,7 +82,7 @@ class Filler:
         return Sentence(parts)
 
 
-def _change(values: dict, alts: dict, key: str, cur: int, prev: int) -> None:
+def _register_change(values: dict, alts: dict, key: str, cur: int, prev: int) -> None:
     """Register ``key_delta`` and ``key_growth`` (with its Δ/cur wrong-base twin)."""
     delta = cur - prev
     values[f"{key}_delta"] = delta
@@ -120,11 +120,11 @@ def _values(fig: Figures, prev: Figures) -> tuple[dict, dict]:
     for code, row in fig.by_class("general").items():
         values[f"class_{code}"] = row[0]
         values[f"share_class_{code}"] = pct(row[0], fig.general_total)
-    _change(values, alts, "total", fig.revenue_total, prev.revenue_total)
-    _change(values, alts, "general", fig.general_total, prev.general_total)
-    _change(values, alts, "fund", fig.gov_fund, prev.gov_fund)
-    _change(values, alts, "tp", tp["total"], tp_prev["total"])
-    _change(values, alts, "public", fig.public, prev.public)
+    _register_change(values, alts, "total", fig.revenue_total, prev.revenue_total)
+    _register_change(values, alts, "general", fig.general_total, prev.general_total)
+    _register_change(values, alts, "fund", fig.gov_fund, prev.gov_fund)
+    _register_change(values, alts, "tp", tp["total"], tp_prev["total"])
+    _register_change(values, alts, "public", fig.public, prev.public)
     for key, name in (("tp_abroad", "abroad"), ("tp_reception", "reception"), ("tp_vehicle", "vehicle_total")):
         values[f"{key}_delta"] = tp[name] - tp_prev[name]
     return values, alts
@@ -140,81 +140,120 @@ def _keyed(template: str, label: str, key: str, share: str) -> str:
     return template.replace("{label}", label).replace("KEY", key).replace("SHARE", share)
 
 
+def _pick_change(cur: float, prev: float, moved: str, flat: str, new: str = "") -> str:
+    """The template for a change: moved, unchanged (持平) or newly arranged (P3, P7)."""
+    if cur == prev:
+        return flat
+    return new if (new and not prev) else moved
+
+
+class _Narrative:
+    """Writes the sections of 第二部分, each as one or more templates filled with values."""
+
+    def __init__(self, fig: Figures, prev: Figures, rng: random.Random, compact: bool):
+        self.fig, self.prev, self.rng = fig, prev, rng
+        self.n = phrasing()["narrative"]
+        self.values, alts = _values(fig, prev)
+        self.filler = Filler(self.values, alts, self._words(), rng, compact)
+        self.out: list[Heading | Paragraph] = []
+
+    def _words(self) -> dict[str, str]:
+        fig, rng, values = self.fig, self.rng, self.values
+        reasons = phrasing()["reasons"]
+
+        def reason(key: str, delta: float) -> str:
+            return rng.choice(reasons[f"{key}_up" if delta > 0 else f"{key}_down"])
+
+        fund_uses = [phrasing()["fund_use"].get(p.key, project_specs()[p.key].task)
+                     for p in fig.dy.projects if p.fund == "gov_fund"]
+        dy = fig.dy
+        return {
+            "dept": dy.dept.name, "year": str(dy.year), "prev_year": str(dy.year - 1),
+            "reason_total": reason("total", values["total_delta"]),
+            "reason_general": reason("total", values["general_delta"]),
+            "reason_tp": reason("tp", values["tp_delta"]),
+            "reason_public": reason("public", values["public_delta"]),
+            "personnel_items": _items(fig, ("301", "303")), "public_items": _items(fig, ("302", "310")),
+            "fund_use": "、".join(fund_uses), "n_projects": str(len(dy.projects)),
+            "vehicles": str(dy.vehicles), "vehicles_enforcement": str(dy.vehicles_enforcement),
+            "vehicles_general": str(dy.vehicles - dy.vehicles_enforcement),
+        }
+
+    def section(self, title: str, *templates: str, level: tuple[int, ...] = (2, 3, 3)) -> None:
+        self.out.append(Heading(self.rng.choice(level), title))
+        self.out.append(Paragraph([self.filler.fill(t) for t in templates], title, narrative=True))
+
+    def totals(self) -> None:
+        """一 收支总体, 二 收入, 三 支出 (N1–N3)."""
+        n, fig, rng = self.n, self.fig, self.rng
+        self.section(n["s1_title"], rng.choice(n["s1_body"]) + _pick_change(
+            fig.revenue_total, self.prev.revenue_total, rng.choice(n["s1_change"]), n["s1_flat"][0]))
+        items = [_keyed(n["s2_item"], "一般公共预算", "general_now", "share_general_now")]
+        items.append(_keyed(n["s2_item"], "政府性基金预算", "gov_fund", "share_gov_fund")
+                     if fig.gov_fund else n["s2_zero_item"].replace("{label}", "政府性基金预算"))
+        items += [n["s2_zero_item"].replace("{label}", label)
+                  for label in ("国有资本经营预算", "财政专户管理资金", "事业收入")]
+        income = [rng.choice(n["s2_body"]).replace("{items}", "；".join(items))]
+        if fig.carryover:
+            income.append(n["s2_carryover"][0])
+        self.section(n["s2_title"], *income)
+        self.section(n["s3_title"], rng.choice(n["s3_body"]))
+
+    def general_budget(self) -> None:
+        """四 财政拨款, 五 一般公共预算, 六 基本支出 (N4–N6)."""
+        n, fig, prev = self.n, self.fig, self.prev
+        change = _pick_change(fig.general_total, prev.general_total, n["s4_change"], n["s4_flat"])
+        change += _pick_change(fig.gov_fund, prev.gov_fund, n["s4_fund_change"], n["s4_fund_flat"], n["s4_fund_new"])
+        self.section(n["s4_title"], self.rng.choice(n["s4_body"]), change)
+        items = [_keyed(n["s5_class_item"], c["name"], f"class_{c['code']}", f"share_class_{c['code']}")
+                 for c in classes() if self.values.get(f"class_{c['code']}")]
+        self.section(n["s5_title"], self.rng.choice(n["s5_body"]),
+                     n["s5_classes"].replace("{items}", "；".join(items)))
+        self.section(n["s6_title"], self.rng.choice(n["s6_body"]))
+
+    def three_public(self) -> None:
+        """七 三公 with each component and its change (N7); 八 政府性基金 (N8)."""
+        n, values, prev = self.n, self.values, self.prev.three_public
+        lines = [n["s7_total"] + _pick_change(values["tp_total"], prev["total"], n["s7_change"],
+                                         n["s7_flat"], n["s7_new"]), n["s7_detail"]]
+        for key in ("tp_abroad", "tp_reception", "tp_vehicle"):
+            short = key.removeprefix("tp_")
+            body = n[f"s7_{short}"] if values[key] else n[f"s7_{short}_zero"]
+            delta = f"{key}_delta"
+            lines.append(body + (_keyed(n["s7_item_change"], "", delta, "") if values[delta] else n["s7_item_flat"]))
+        self.section(n["s7_title"], *lines)
+        self.section(n["s8_title"], self.rng.choice(n["s8_some"] if self.fig.gov_fund else n["s8_none"]))
+
+    def other_matters(self) -> None:
+        """九 其他重要事项: 机关运行经费, 政府采购, 绩效, 国有资产, 专项转移支付 (N9)."""
+        n, rng = self.n, self.rng
+        self.out.append(Heading(rng.choice((2, 3)), n["s9_title"]))
+        running = n["s9_running"] + _pick_change(self.fig.public, self.prev.public, n["s9_running_change"],
+                                            n["s9_running_flat"])
+        for title, template in ((rng.choice(n["s9_running_title"]), running),
+                                (n["s9_procurement_title"], n["s9_procurement"]),
+                                (n["s9_performance_title"], n["s9_performance"]),
+                                (n["s9_assets_title"], n["s9_assets"]),
+                                (n["s9_transfer_title"], n["s9_transfer"])):
+            self.section(title, template, level=(3, 4))
+
+
 def build_narrative(fig: Figures, prev: Figures, rng: random.Random,
                     compact: bool) -> list[Heading | Paragraph]:
-    """Headings and paragraphs of 第二部分 for one department-year."""
-    n = phrasing()["narrative"]
-    reasons = phrasing()["reasons"]
-    dept, year = fig.dy.dept, fig.dy.year
-    values, alts = _values(fig, prev)
+    """Headings and paragraphs of 第二部分 for one department-year.
 
-    def reason(key: str, delta: float) -> str:
-        return rng.choice(reasons[f"{key}_up" if delta > 0 else f"{key}_down"])
-
-    fund_uses = [phrasing()["fund_use"].get(p.key, project_specs()[p.key].task)
-                 for p in fig.dy.projects if p.fund == "gov_fund"]
-    words = {
-        "dept": dept.name, "year": str(year), "prev_year": str(year - 1),
-        "reason_total": reason("total", values["total_delta"]),
-        "reason_general": reason("total", values["general_delta"]),
-        "reason_tp": reason("tp", values["tp_delta"]),
-        "reason_public": reason("public", values["public_delta"]),
-        "personnel_items": _items(fig, ("301", "303")), "public_items": _items(fig, ("302", "310")),
-        "fund_use": "、".join(fund_uses), "n_projects": str(len(fig.dy.projects)),
-        "vehicles": str(fig.dy.vehicles), "vehicles_enforcement": str(fig.dy.vehicles_enforcement),
-        "vehicles_general": str(fig.dy.vehicles - fig.dy.vehicles_enforcement),
-    }
-    filler = Filler(values, alts, words, rng, compact)
-    out: list[Heading | Paragraph] = []
-
-    def section(title: str, *templates: str) -> None:
-        out.append(Heading(rng.choice((2, 3, 3)), title))
-        out.append(Paragraph([filler.fill(t) for t in templates], title, narrative=True))
-
-    def change(cur: float, prev_value: float, moved: str, flat: str, new: str = "") -> str:
-        if cur == prev_value:
-            return flat
-        return new if (new and not prev_value) else moved
-
-    section(n["s1_title"], rng.choice(n["s1_body"]) + change(
-        values["revenue_total"], prev.revenue_total, rng.choice(n["s1_change"]), n["s1_flat"][0]))
-    items = [_keyed(n["s2_item"], "一般公共预算", "general_now", "share_general_now")]
-    items.append(_keyed(n["s2_item"], "政府性基金预算", "gov_fund", "share_gov_fund")
-                 if fig.gov_fund else n["s2_zero_item"].replace("{label}", "政府性基金预算"))
-    items += [n["s2_zero_item"].replace("{label}", label) for label in ("国有资本经营预算", "财政专户管理资金", "事业收入")]
-    s2 = [rng.choice(n["s2_body"]).replace("{items}", "；".join(items))]
-    if fig.carryover:
-        s2.append(n["s2_carryover"][0])
-    section(n["s2_title"], *s2)
-    section(n["s3_title"], rng.choice(n["s3_body"]))
-    s4 = change(fig.general_total, prev.general_total, n["s4_change"], n["s4_flat"])
-    s4 += change(fig.gov_fund, prev.gov_fund, n["s4_fund_change"], n["s4_fund_flat"], n["s4_fund_new"])
-    section(n["s4_title"], rng.choice(n["s4_body"]), s4)
-    class_items = [_keyed(n["s5_class_item"], c["name"], f"class_{c['code']}", f"share_class_{c['code']}")
-                   for c in classes() if values.get(f"class_{c['code']}")]
-    section(n["s5_title"], rng.choice(n["s5_body"]), n["s5_classes"].replace("{items}", "；".join(class_items)))
-    section(n["s6_title"], rng.choice(n["s6_body"]))
-    tp_prev = prev.three_public
-    s7 = [n["s7_total"] + change(values["tp_total"], tp_prev["total"], n["s7_change"], n["s7_flat"], n["s7_new"]),
-          n["s7_detail"]]
-    for key, name in (("tp_abroad", "abroad"), ("tp_reception", "reception"), ("tp_vehicle", "vehicle_total")):
-        short = key.removeprefix("tp_")
-        body = n[f"s7_{short}"] if values[key] else n[f"s7_{short}_zero"]
-        delta_key = f"{key}_delta"
-        tail = _keyed(n["s7_item_change"], "", delta_key, "") if values[delta_key] else n["s7_item_flat"]
-        s7.append(body + tail)
-    section(n["s7_title"], *s7)
-    section(n["s8_title"], rng.choice(n["s8_some"] if fig.gov_fund else n["s8_none"]))
-    out.append(Heading(rng.choice((2, 3)), n["s9_title"]))
-    running = n["s9_running"] + change(fig.public, prev.public, n["s9_running_change"], n["s9_running_flat"])
-    for title, template in ((rng.choice(n["s9_running_title"]), running),
-                            (n["s9_procurement_title"], n["s9_procurement"]),
-                            (n["s9_performance_title"], n["s9_performance"]),
-                            (n["s9_assets_title"], n["s9_assets"]),
-                            (n["s9_transfer_title"], n["s9_transfer"])):
-        out.append(Heading(rng.choice((3, 4)), title))
-        out.append(Paragraph([filler.fill(template)], title, narrative=True))
-    return out
+    Args:
+        fig: This year's figures.
+        prev: The previous year's figures of the same department (comparisons, Y1).
+        rng: The document's random stream (phrasing variants).
+        compact: Drop the spaces the seed puts around numbers and years.
+    """
+    writer = _Narrative(fig, prev, rng, compact)
+    writer.totals()
+    writer.general_budget()
+    writer.three_public()
+    writer.other_matters()
+    return writer.out
 
 
 def build_glossary(rng: random.Random, compact: bool) -> list[Paragraph]:

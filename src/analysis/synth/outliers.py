@@ -83,31 +83,29 @@ def three_public_spike(world: dict[int, DeptYear], year: int, rng: random.Random
 
 
 def personnel_share(world: dict[int, DeptYear], year: int, rng: random.Random) -> PendingLabel | None:
-    """An extreme share of 人员经费 in total spending (a huge project, or no projects at all)."""
+    """An extreme share of 人员经费 in total spending: a huge project dwarfs the payroll.
+
+    Only the low side is planted: a department without projects already reaches ~90 %
+    naturally, so a planted high share would not stand apart from its peers.
+    """
     dy = world[year]
     before = compute_figures(dy)
     clean = before.personnel * 100 / before.revenue_total
-    if rng.random() < 0.7 or not dy.projects:
-        spec = project_specs()["big_special"]
-        units = to_units(before.basic_total / 100 * _factor(rng, "personnel_low_factor")) // 100 * 100
-        func = dy.dept.spec.kuan + dy.dept.spec.project_item
-        code = f"{dy.dept.district.region_code}{year % 100:02d}{dy.dept.index * 100 + 99:012d}"
-        dy.projects.append(Project(
-            key=spec.key, name=spec.name.format(district=dy.dept.district.short), ptype=spec.ptype,
-            code=code, func=func, econ=split_units(units, spec.econ), fund="general",
-            procurement=spec.procurement, outputs=spec.outputs, task=spec.task, staff=dy.in_service))
-        how = "安排大额特定目标类项目"
-    else:
-        dy.projects.clear()
-        for code in [c for c in dy.basic if c.startswith("302")]:
-            dy.basic[code] = max(1, dy.basic[code] * 3 // 10)
-        how = "未安排项目支出且公用经费大幅压减"
+    spec = project_specs()["big_special"]
+    units = to_units(before.basic_total / 100 * _factor(rng, "personnel_low_factor")) // 100 * 100
+    code = f"{dy.dept.district.region_code}{year % 100:02d}{dy.dept.index * 100 + 99:012d}"
+    dy.projects.append(Project(
+        key=spec.key, name=spec.name.format(district=dy.dept.district.short), ptype=spec.ptype,
+        code=code, func=dy.dept.spec.kuan + dy.dept.spec.project_item,
+        econ=split_units(units, spec.econ), fund="general", procurement=spec.procurement,
+        outputs=spec.outputs, task=spec.task, staff=dy.in_service))
     after = compute_figures(dy)
     share = after.personnel * 100 / after.revenue_total
     return PendingLabel(
         "outlier_personnel_share", None, None, "人员经费占比", "personnel_share",
         round(clean, 2), round(share, 2),
-        f"人员经费占支出合计比重 {share:.2f}%（{how}），正常约 {clean:.2f}%（数值为百分比）",
+        f"人员经费占支出合计比重 {share:.2f}%（安排大额特定目标类项目“{spec.name.format(district=dy.dept.district.short)}”），"
+        f"正常约 {clean:.2f}%（数值为百分比）",
         location="文档整体：人员经费 / 支出合计",
     )
 
@@ -136,3 +134,15 @@ WORLD_PLANTERS = {
     "classification_meal_as_labour": meal_as_labour,
 }
 """World-level kinds, in the order they are applied to one department-year."""
+
+
+def applicable(kind: str, world: dict[int, DeptYear], year: int) -> bool:
+    """Can ``kind`` be planted in this department-year of the clean world? (print kinds: yes)"""
+    dy = world[year]
+    if kind in ("outlier_per_capita", "classification_meal_as_labour"):
+        keys = ("meal", "uniform") if kind == "outlier_per_capita" else ("meal",)
+        return any(p.key in keys for p in dy.projects)
+    if kind == "outlier_three_public_spike":
+        prev = world.get(year - 1)
+        return prev is not None and any(prev.basic.get(c) for c in _THREE_PUBLIC_CODES)
+    return True

@@ -39,7 +39,7 @@ def _row_line(table: Table, r: int, row: list[str]) -> str:
 
 def render_table(table: Table) -> list[str]:
     lines = [f"## {table.printed_title()}", ""]
-    if table.meta_inline:
+    if table.meta_inline and table.meta:
         lines += ["\t\t".join(table.meta) + "\t", ""]
     else:
         for meta in table.meta:

@@ -136,7 +136,9 @@ def department_targets(ctx: TableContext) -> Table:
                name.format(project=p.name), value, note])
     b.row(list(words["effect_indicator"]))
     b.row(list(words["satisfaction_indicator"]))
-    return finish(b, ctx)
+    table = finish(b, ctx)
+    table.meta, table.meta_inline = [], False  # the form's first row names the department
+    return table
 
 
 def _indicator(spec: str, **fmt) -> tuple[str, str]:
