@@ -31,7 +31,7 @@ from pathlib import Path
 
 import openpyxl
 import xlrd
-from xlrd.compdoc import CompDoc, CompDocError
+from xlrd.compdoc import CompDoc
 
 from analysis.model import Block, Document, Location, PageIssue, ReadError
 
@@ -50,6 +50,9 @@ _EMPTY_SHEET_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 )
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
+               RuntimeError, OSError)
+"""What zipfile raises on a damaged archive besides BadZipFile (bad offsets, flags, versions)."""
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
 _SIDES = ("left", "right", "top", "bottom")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -101,7 +104,7 @@ def _sniff_format(name: str, data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = set(archive.namelist())
-        except zipfile.BadZipFile as err:
+        except _ZIP_DAMAGE as err:
             raise ReadError(f"{name}: xlsx 文件损坏或不完整 (corrupt or truncated xlsx)") from err
         if "xl/workbook.bin" in members:
             raise ReadError(f"{name}: 不支持 .xlsb 工作簿 (.xlsb is not supported; save as .xlsx)")
@@ -111,7 +114,7 @@ def _sniff_format(name: str, data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         try:
             streams = {node.name for node in CompDoc(data, logfile=io.StringIO()).dirlist}
-        except (CompDocError, IndexError, ValueError) as err:
+        except Exception as err:  # xlrd's OLE parser fails with asserts, struct and index errors
             raise ReadError(f"{name}: OLE 文件损坏或不完整 (corrupt or truncated OLE file: {err})") from err
         if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
             raise ReadError(f"{name}: 工作簿设有密码 (password-protected, encrypted)")
@@ -222,13 +225,12 @@ def _uncached_formula_texts(data: bytes, parts: dict[str, str]) -> dict[str, dic
 
 def _sheet_parts(data: bytes) -> dict[str, str]:
     """Map each sheet's zip member path to its name, from workbook.xml and its relations."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        try:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             workbook = ET.fromstring(archive.read("xl/workbook.xml"))
             relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        except (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error, EOFError,
-                NotImplementedError, RuntimeError):
-            return {}  # openpyxl's own load reports the damage
+    except (KeyError, ET.ParseError, *_ZIP_DAMAGE):
+        return {}  # openpyxl's own load reports the damage
     targets = {rel.get("Id"): rel.get("Target", "") for rel in relations}
     parts = {}
     for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
@@ -239,22 +241,28 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
 
 
 def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]:
-    """Copy the archive with every unreadable worksheet replaced by an empty one."""
+    """Copy the archive with every unreadable worksheet replaced by an empty one.
+
+    Returns the input and no sheets when something other than a worksheet is damaged.
+    """
     parts = _sheet_parts(data)
     broken: list[tuple[str, str]] = []
     output = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
-        for info in source.infolist():
-            try:
-                payload = source.read(info)
-                if info.filename in parts:
-                    ET.fromstring(payload)
-            except Exception as err:  # noqa: BLE001 - zlib, CRC and XML errors alike
-                if info.filename not in parts:
-                    return data, []
-                broken.append((parts[info.filename], _describe(err)))
-                payload = _EMPTY_SHEET_XML
-            target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+            for info in source.infolist():
+                try:
+                    payload = source.read(info)
+                    if info.filename in parts:
+                        ET.fromstring(payload)
+                except (ET.ParseError, *_ZIP_DAMAGE) as err:
+                    if info.filename not in parts:
+                        return data, []
+                    broken.append((parts[info.filename], _describe(err)))
+                    payload = _EMPTY_SHEET_XML
+                target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
+    except _ZIP_DAMAGE:
+        return data, []
     return output.getvalue(), broken
 
 
