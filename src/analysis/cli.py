@@ -88,5 +88,13 @@ def demo(out_dir: Path) -> None:
     click.echo(f"demo disclosures written to {out_dir}")
 
 
+def _register() -> None:
+    from analysis.commands.check import check
+
+    main.add_command(check)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

@@ -30,7 +30,7 @@ from analysis.metadata import table_kind_info
 from analysis.schema import frame
 
 logger = logging.getLogger(__name__)
-OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets")
+OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
 _FORM_KINDS = {"department_performance_targets"}
 
 
@@ -43,6 +43,7 @@ class Extraction:
     item_rows: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
 
     @property
     def line_items(self) -> pl.DataFrame:
@@ -122,7 +123,10 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
     claims = [{**c, "doc_id": doc_id} for c in narrative_claims(document.blocks)]
     for target in targets:
         target["doc_id"] = doc_id
-    return Extraction(document_row, table_rows, items, claims, targets)
+    texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,
+              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet}
+             for n, b in enumerate(document.blocks) if b.kind != "table"]
+    return Extraction(document_row, table_rows, items, claims, targets, texts)
 
 
 def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
@@ -161,6 +165,7 @@ def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
         "line_items": frame("line_items", [i for e in extractions for i in e.item_rows]),
         "claims": frame("claims", [c for e in extractions for c in e.claims]),
         "targets": frame("targets", [t for e in extractions for t in e.targets]),
+        "texts": frame("texts", [t for e in extractions for t in e.texts]),
     }
 
 

@@ -1,0 +1,18 @@
+"""Check stage: declared rules over one document's extracted frames → findings with evidence.
+
+Importing this package registers every rule module; ``RULES`` is the registry and
+``run_checks`` the entry point.
+"""
+
+from analysis.check import (  # noqa: F401  (importing registers the rules)
+    arithmetic,
+    cross_table,
+    percentages,
+    performance,
+    template,
+)
+from analysis.check.registry import RULES, Rule
+from analysis.check.runner import run_checks
+from analysis.check.tolerance import Tolerance
+
+__all__ = ["RULES", "Rule", "Tolerance", "run_checks"]

@@ -1,0 +1,154 @@
+"""Within-table arithmetic (DOMAIN.md §2.1, §4 A): row identities, totals, code hierarchies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+
+from analysis.check.context import DocContext, finding
+from analysis.check.registry import rule
+from analysis.metadata import identities
+
+_TWO_SIDED = {"revenue_expenditure_summary", "final_revenue_expenditure_summary",
+              "fiscal_appropriation_summary", "final_fiscal_appropriation_summary"}
+
+
+def _rows(items: pl.DataFrame) -> dict[tuple, dict[str, dict]]:
+    """(table_index, section, row_index) → column → item."""
+    out: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for item in items.filter(pl.col("amount").is_not_null()).iter_rows(named=True):
+        out[(item["table_index"], item["section"], item["row_index"])][item["column"]] = item
+    return out
+
+
+@rule("row-identity", severity="error", category="arithmetic",
+      title="表内行恒等式不成立（合计 ≠ 各分项之和）", domain_ids="I07 I09 I10 I11 I14 I18 I22 I23 I26 I28 I32 I35 A1")
+def row_identity(ctx: DocContext) -> list[dict] | None:
+    """Every row of a table satisfies the identities declared for its kind in identities.toml
+    (e.g. 合计 = 基本支出 + 项目支出, 基本支出 = 人员经费 + 公用经费); an identity is evaluated
+    when its total and at least two parts are printed in the table."""
+    out, evaluated = [], False
+    for kind in ctx.kinds:
+        rules = [i for i in identities() if kind in i.kinds]
+        if not rules:
+            continue
+        scale = ctx.scale(kind)
+        kind_items = ctx.items.filter(pl.col("table_kind") == kind)
+        present_columns = set(kind_items["column"])
+        for (_, _, _), cells in _rows(kind_items).items():
+            for ident in rules:
+                if ident.total not in cells:
+                    continue
+                parts = [p for p in ident.parts if p in cells]
+                printed = [p for p in ident.parts if p in present_columns]
+                if len(printed) < 2:
+                    continue
+                evaluated = True
+                total = cells[ident.total]
+                expected = round(sum(cells[p]["amount"] for p in parts), 6)
+                if abs(total["amount"] - expected) > ctx.tolerance.sum(len(printed) + 1, scale):
+                    terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
+                    out.append(finding(
+                        f"{ctx.where(total)}：{ident.title}不成立，{total['raw_value']} ≠ {terms}"
+                        f"（差 {total['amount'] - expected:+.2f} 万元）",
+                        row=total, column=ident.total, expected=expected, actual=total["amount"]))
+    return out if evaluated else None
+
+
+def _parent(code: str) -> str | None:
+    return {7: code[:5], 5: code[:3]}.get(len(code))
+
+
+@rule("code-hierarchy-sum", severity="error", category="arithmetic",
+      title="科目层级合计不等于下级之和（类 = Σ款，款 = Σ项）", domain_ids="I12 I17 I20 A1")
+def code_hierarchy(ctx: DocContext) -> list[dict] | None:
+    """Where a table prints both a 类 (or 款) row and its children, the parent equals the sum
+    of the children, matched by code prefix, column by column; and the 合计 row equals the sum
+    of the top-level code rows (or of the leaves when only leaves are printed)."""
+    out, evaluated = [], False
+    for code_col in ("func_code", "econ_code"):
+        rows = ctx.items.filter(pl.col(code_col).is_not_null() & pl.col("amount").is_not_null()
+                                & (pl.col("column") != "unlabelled"))
+        for (table_index, column), part in rows.group_by(["table_index", "column"]):
+            values = {}
+            for item in part.iter_rows(named=True):
+                values.setdefault(item[code_col], item)
+            for code, item in values.items():
+                children = [v for c, v in values.items() if _parent(c) == code]
+                if not children:
+                    continue
+                evaluated = True
+                expected = round(sum(c["amount"] for c in children), 6)
+                scale = ctx.scale(item["table_kind"])
+                if abs(item["amount"] - expected) > ctx.tolerance.sum(len(children) + 1, scale):
+                    out.append(finding(
+                        f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
+                        f"下级科目合计 {expected:.2f}（{len(children)} 项）",
+                        row=item, column=column, expected=expected, actual=item["amount"]))
+            total_rows = ctx.items.filter((pl.col("table_index") == table_index) & (pl.col("column") == column)
+                                          & (pl.col("row_role") == "total") & pl.col("amount").is_not_null())
+            if not total_rows.height or not values:
+                continue
+            total = total_rows.row(0, named=True)
+            top_len = min(len(c) for c in values)
+            tops = [v for c, v in values.items() if len(c) == top_len]
+            expected = round(sum(v["amount"] for v in tops), 6)
+            evaluated = True
+            if abs(total["amount"] - expected) > ctx.tolerance.sum(len(tops) + 1, ctx.scale(total["table_kind"])):
+                out.append(finding(
+                    f"{ctx.where(total)}：合计行 {column} 为 {total['raw_value']}，"
+                    f"而 {len(tops)} 个{'类' if top_len == 3 else '科目'}行合计 {expected:.2f}",
+                    row=total, column=column, expected=expected, actual=total["amount"]))
+    return out if evaluated else None
+
+
+_BALANCE = (
+    ("current_revenue_total", ("general_budget", "gov_fund", "state_capital", "special_account",
+                               "business_income", "operating_income", "superior_subsidy",
+                               "subordinate_remit", "other_income"), "I01 本年收入合计 = 各项收入之和", "income"),
+    ("revenue_grand_total", ("current_revenue_total", "carryover", "reserve_use"),
+     "I02 收入总计 = 本年收入合计 + 上年结转结余", "income"),
+    ("expenditure_grand_total", ("current_expenditure_total", "carryforward", "surplus_distribution"),
+     "I04 支出总计 = 本年支出合计 + 年终结转结余", "expenditure"),
+)
+
+
+@rule("two-sided-balance", severity="error", category="arithmetic",
+      title="收支总表收支不平衡或合计与分项不符", domain_ids="I01 I02 I03 I04 I05 I13 I15 FI01 FI04 A2")
+def two_sided_balance(ctx: DocContext) -> list[dict] | None:
+    """In 收支总表 and 财政拨款收支总表 (budget and final accounts): income totals equal their
+    sources, grand totals equal current totals plus carry-over, the 类 rows add up to 本年支出合计,
+    and 收入总计 equals 支出总计."""
+    out, evaluated = [], False
+    for kind in _TWO_SIDED & ctx.kinds:
+        items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))
+        by_key: dict[tuple[str, str], dict] = {}
+        for item in items.filter(pl.col("row_key").is_not_null()).iter_rows(named=True):
+            by_key.setdefault((item["section"], item["row_key"]), item)
+        for total_key, parts, title, section in _BALANCE:
+            total = by_key.get((section, total_key))
+            found = [by_key[(section, p)] for p in parts if (section, p) in by_key]
+            if total is None or not found:
+                continue
+            evaluated = True
+            expected = round(sum(f["amount"] for f in found), 6)
+            if abs(total["amount"] - expected) > ctx.tolerance.sum(len(found) + 1, ctx.scale(kind)):
+                out.append(finding(f"{ctx.where(total)}：{title}不成立，{total['raw_value']} ≠ {expected:.2f}",
+                                   row=total, expected=expected, actual=total["amount"]))
+        classes = [i for (sec, key), i in by_key.items() if sec == "expenditure" and key.startswith("class:")]
+        current = by_key.get(("expenditure", "current_expenditure_total"))
+        if current and classes:
+            evaluated = True
+            expected = round(sum(c["amount"] for c in classes), 6)
+            if abs(current["amount"] - expected) > ctx.tolerance.sum(len(classes) + 1, ctx.scale(kind)):
+                out.append(finding(f"{ctx.where(current)}：本年支出合计 {current['raw_value']} ≠ 各功能类支出之和 {expected:.2f}",
+                                   row=current, expected=expected, actual=current["amount"]))
+        grand_in = by_key.get(("income", "revenue_grand_total")) or by_key.get(("income", "current_revenue_total"))
+        grand_out = by_key.get(("expenditure", "expenditure_grand_total")) or by_key.get(("expenditure", "current_expenditure_total"))
+        if grand_in and grand_out:
+            evaluated = True
+            if abs(grand_in["amount"] - grand_out["amount"]) > ctx.tolerance.sum(2, ctx.scale(kind)):
+                out.append(finding(f"{ctx.where(grand_in)}：收入方 {grand_in['raw_value']} 与支出方 {grand_out['raw_value']} 不平衡",
+                                   row=grand_out, expected=grand_in["amount"], actual=grand_out["amount"]))
+    return out if evaluated else None

@@ -1,0 +1,87 @@
+"""One document's frames as seen by a rule, with small helpers for evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import polars as pl
+
+from analysis.check.tolerance import Tolerance
+
+
+@dataclass
+class DocContext:
+    document: dict
+    items: pl.DataFrame
+    tables: pl.DataFrame
+    claims: pl.DataFrame
+    targets: pl.DataFrame
+    texts: pl.DataFrame
+    tolerance: Tolerance
+
+    @cached_property
+    def kinds(self) -> set[str]:
+        return set(self.tables["table_kind"].drop_nulls().to_list())
+
+    def table(self, kind: str) -> pl.DataFrame:
+        """Line items of the (first) table of ``kind`` with values."""
+        rows = self.items.filter(pl.col("table_kind") == kind)
+        if rows.height:
+            first = rows["table_index"].min()
+            rows = rows.filter(pl.col("table_index") == first)
+        return rows
+
+    def table_info(self, kind: str) -> dict | None:
+        rows = self.tables.filter(pl.col("table_kind") == kind)
+        return rows.row(0, named=True) if rows.height else None
+
+    def scale(self, kind: str) -> float:
+        """Factor from the table's source unit to 万元 (for unit-aware tolerances)."""
+        info = self.table_info(kind)
+        unit = (info or {}).get("source_unit") or "万元"
+        return {"元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit, 1.0)
+
+    def value(self, kind: str, column: str, *, row_role: str | None = None,
+              row_key: str | None = None) -> tuple[float, dict] | None:
+        """Sum of one column over the selected rows of a table, and the first row as evidence."""
+        rows = self.table(kind).filter((pl.col("column") == column) & pl.col("amount").is_not_null())
+        if row_role:
+            rows = rows.filter(pl.col("row_role") == row_role)
+            if rows.height:
+                rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
+        if row_key:
+            rows = rows.filter(pl.col("row_key") == row_key)
+        if not rows.height:
+            return None
+        return float(rows["amount"].sum()), rows.row(0, named=True)
+
+    def where(self, row: dict | None = None, *, kind: str | None = None) -> str:
+        """``第N页/第N行 《表名》 行“…”`` for a message."""
+        parts = []
+        if row:
+            if row.get("page") is not None:
+                parts.append(f"第{row['page']}页")
+            elif row.get("line") is not None:
+                parts.append(f"第{row['line']}行")
+        title = (row or {}).get("table_title") or ((self.table_info(kind) or {}).get("title") if kind else None)
+        if title:
+            parts.append(f"《{title}》")
+        if row and row.get("row_label"):
+            parts.append(f"“{row['row_label']}”行")
+        return " ".join(parts)
+
+
+def finding(message: str, *, table_kind: str | None = None, row: dict | None = None,
+            column: str | None = None, expected: float | None = None, actual: float | None = None,
+            location: str | None = None, excerpt: str | None = None, line: int | None = None,
+            page: int | None = None) -> dict:
+    """A finding's fields (the runner adds document and rule fields)."""
+    row = row or {}
+    diff = None if expected is None or actual is None else round(actual - expected, 6)
+    return {"table_kind": table_kind or row.get("table_kind"), "location": location,
+            "row_label": row.get("row_label"), "column": column or row.get("column"),
+            "expected": expected, "actual": actual, "difference": diff, "message": message,
+            "excerpt": excerpt if excerpt is not None else row.get("raw_value"),
+            "line": line if line is not None else row.get("line"),
+            "page": page if page is not None else row.get("page")}

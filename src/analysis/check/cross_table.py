@@ -1,0 +1,123 @@
+"""Figures that must agree across tables (DOMAIN.md §2.2, §4 B), declared in
+metadata/cross_checks.toml, plus the line-by-line comparisons that need code matching."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.check.context import DocContext, finding
+from analysis.check.registry import rule
+from analysis.metadata import load_toml
+from analysis.normalise.cells import match_key
+
+
+def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
+    rows = ctx.table(side["kind"])
+    if "section" in side:
+        rows = rows.filter(pl.col("section") == side["section"])
+    columns = side.get("columns") or [side["column"]]
+    rows = rows.filter(pl.col("column").is_in(columns) & pl.col("amount").is_not_null())
+    if "row_key" in side:
+        rows = rows.filter(pl.col("row_key") == side["row_key"])
+    elif side.get("row_role") == "total":
+        rows = rows.filter(pl.col("row_role") == "total")
+        if rows.height:
+            rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
+    if not rows.height:
+        return None
+    return float(rows["amount"].sum()), rows.row(0, named=True)
+
+
+@rule("cross-table-figure", severity="error", category="cross_table",
+      title="同一数字在不同表中不一致", domain_ids="X01 X02 X03 X04 X05 X06 X07 X08 X10 X13 X14 B1 B2")
+def cross_table_figure(ctx: DocContext) -> list[dict] | None:
+    """Each pair declared in metadata/cross_checks.toml (e.g. X06: 一般公共预算支出表 基本支出 =
+    基本支出表 合计) agrees within the rounding tolerance; a pair is evaluated only when both
+    tables print the figure (a table left blank with a note counts as 0)."""
+    out, evaluated = [], False
+    for check in load_toml("cross_checks.toml")["check"]:
+        left, right = check["left"], check["right"]
+        if left["kind"] not in ctx.kinds or right["kind"] not in ctx.kinds:
+            continue
+        a, b = _side(ctx, left), _side(ctx, right)
+        if a is None or b is None:
+            continue
+        evaluated = True
+        tol = ctx.tolerance.sum(2, min(ctx.scale(left["kind"]), ctx.scale(right["kind"])))
+        ok = a[0] <= b[0] + tol if check.get("relation") == "le" else abs(a[0] - b[0]) <= tol
+        if not ok:
+            out.append(finding(
+                f"{check['id']} {check['title']}：{ctx.where(a[1])} 为 {a[0]:.2f} 万元，"
+                f"{ctx.where(b[1])} 为 {b[0]:.2f} 万元",
+                row=a[1], expected=round(b[0], 6), actual=round(a[0], 6),
+                excerpt=f"{a[1]['raw_value']} / {b[1]['raw_value']}"))
+    return out if evaluated else None
+
+
+@rule("economic-mapping-consistent", severity="error", category="cross_table",
+      title="同一部门经济分类科目在不同表中对应的政府经济分类不同", domain_ids="X11 B3")
+def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
+    """B06 and B11 map each 部门 economic code to the same 政府 economic code."""
+    pairs = ctx.items.filter(pl.col("econ_code").is_not_null() & pl.col("gov_econ_code").is_not_null()
+                             & (pl.col("econ_code").str.len_chars() == 5))
+    if pairs["table_kind"].n_unique() < 2:
+        return None
+    out = []
+    for (code,), part in pairs.group_by(["econ_code"]):
+        targets = part.unique(subset=["gov_econ_code"], keep="first")
+        if targets.height > 1:
+            rows = targets.rows(named=True)
+            out.append(finding(
+                f"部门经济分类 {code} 在不同表中对应不同的政府经济分类："
+                + "；".join(f"{ctx.where(r)} → {r['gov_econ_code']}" for r in rows),
+                row=rows[0], excerpt=", ".join(r["gov_econ_code"] for r in rows)))
+    return out
+
+
+@rule("basic-vs-economic-summary", severity="error", category="cross_table",
+      title="支出经济分类汇总表的科目金额小于基本支出表", domain_ids="X10 I29")
+def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
+    """For each 部门 economic code, B11 (basic + project money) is at least the B06 amount
+    (basic money only); the difference is project money coded to that line."""
+    b06 = ctx.table("general_budget_basic_expenditure").filter(pl.col("column") == "total")
+    b11 = ctx.table("economic_classification_summary").filter(pl.col("column") == "total")
+    if not b06.height or not b11.height:
+        return None
+    totals = {r["econ_code"]: r for r in b11.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True)}
+    out = []
+    for row in b06.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True):
+        other = totals.get(row["econ_code"])
+        value = other["amount"] if other else 0.0
+        if row["amount"] is not None and value < row["amount"] - ctx.tolerance.sum(2):
+            out.append(finding(
+                f"经济科目 {row['econ_code']} {row['row_label']}：基本支出表 {row['amount']:.2f} 万元，"
+                f"支出经济分类汇总表 {value:.2f} 万元，汇总表不应小于基本支出表",
+                row=other or row, expected=row["amount"], actual=value))
+    return out
+
+
+@rule("project-lists-agree", severity="error", category="cross_table",
+      title="项目支出表与项目绩效目标表的项目清单或金额不一致", domain_ids="X14 B4")
+def project_lists_agree(ctx: DocContext) -> list[dict] | None:
+    """B10 and B13 list the same projects (names compared after removing wrapping and
+    whitespace) with the same amounts."""
+    b10 = ctx.table("project_expenditure").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")
+                                                  & pl.col("project_name").is_not_null())
+    b13 = ctx.table("project_performance_targets").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")
+                                                          & pl.col("project_name").is_not_null())
+    if not b10.height or not b13.height:
+        return None
+    left = {match_key(r["project_name"]): r for r in b10.iter_rows(named=True)}
+    right = {match_key(r["project_name"]): r for r in b13.iter_rows(named=True)}
+    out = []
+    for key in sorted(left.keys() | right.keys()):
+        a, b = left.get(key), right.get(key)
+        if a and b and abs(a["amount"] - b["amount"]) > ctx.tolerance.sum(2):
+            out.append(finding(f"项目“{a['project_name']}”：项目支出表 {a['amount']:.2f} 万元，绩效目标表 {b['amount']:.2f} 万元",
+                               row=b, expected=a["amount"], actual=b["amount"]))
+        elif a is None or b is None:
+            present = a or b
+            where = "项目支出表" if a else "项目绩效目标表"
+            out.append(finding(f"项目“{present['project_name']}”只出现在{where}中", row=present,
+                               actual=present["amount"]))
+    return out

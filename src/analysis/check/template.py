@@ -1,0 +1,52 @@
+"""Template residue and form (DOMAIN.md §4 E): unfilled alternatives, placeholders, wrong years."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from analysis.check.context import DocContext, finding
+from analysis.check.registry import rule
+from analysis.normalise.cells import clean_text
+
+_PLACEHOLDERS = re.compile(
+    r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减|[XＸ×]{2,}|(?<![A-Za-z])XX(?![A-Za-z])|\*{3,}"
+    r"|（单位名称）|\(单位名称\)|主要原因[是为]?[:：]?\s*[。；]|主要用于[:：]?\s*[。；]")
+
+
+@rule("template-placeholder", severity="error", category="template",
+      title="模板占位符未填写（如“增加/减少”、“XX”、空白原因）", domain_ids="E1 P3")
+def template_placeholder(ctx: DocContext) -> list[dict] | None:
+    """No narrative text keeps a template alternative ("增加/减少"), a placeholder (XX, ××,
+    ***, （单位名称）) or an empty reason ("主要原因是。")."""
+    if ctx.texts.is_empty():
+        return None
+    out = []
+    for row in ctx.texts.iter_rows(named=True):
+        text = clean_text(row["text"] or "")
+        for m in _PLACEHOLDERS.finditer(text):
+            start = max(0, m.start() - 30)
+            out.append(finding(
+                f"第{row['line'] or row['page']}{'行' if row['line'] else '页'}：模板内容未填写“{m.group(0)}”："
+                f"…{text[start:m.end() + 20]}…",
+                excerpt=text, line=row["line"], page=row["page"], location=f"“{text[start:m.end() + 10]}”"))
+    return out
+
+
+@rule("table-title-year", severity="error", category="template",
+      title="表名中的年份与文件年度不一致", domain_ids="E2")
+def table_title_year(ctx: DocContext) -> list[dict] | None:
+    """Every table title that prints a year prints the document's own year N."""
+    year = ctx.document["fiscal_year"]
+    titled = ctx.tables.filter(pl.col("title_year").is_not_null())
+    if year is None or not titled.height:
+        return None
+    out = []
+    for row in titled.filter(pl.col("title_year") != year).iter_rows(named=True):
+        out.append(finding(
+            f"{'第' + str(row['line']) + '行' if row['line'] else '第' + str(row['page']) + '页'}："
+            f"表名《{row['title']}》的年份为 {row['title_year']}，而本文件是 {year} 年度",
+            table_kind=row["table_kind"], expected=float(year), actual=float(row["title_year"]),
+            excerpt=row["title"], line=row["line"], page=row["page"], location=f"《{row['title']}》"))
+    return out

@@ -1,0 +1,1 @@
+"""One module per CLI verb beyond extract; cli.py registers them."""
