@@ -14,11 +14,12 @@ _TWO_SIDED = {"revenue_expenditure_summary", "final_revenue_expenditure_summary"
               "fiscal_appropriation_summary", "final_fiscal_appropriation_summary"}
 
 
-def _rows(items: pl.DataFrame) -> dict[tuple, dict[str, dict]]:
+def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
     """(table_index, section, row_index) → column → item."""
     out: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    for item in items.filter(pl.col("amount").is_not_null()).iter_rows(named=True):
-        out[(item["table_index"], item["section"], item["row_index"])][item["column"]] = item
+    for item in items:
+        if item["amount"] is not None:
+            out[(item["table_index"], item["section"], item["row_index"])][item["column"]] = item
     return out
 
 
@@ -34,8 +35,8 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
         if not rules:
             continue
         scale = ctx.scale(kind)
-        kind_items = ctx.items.filter(pl.col("table_kind") == kind)
-        present_columns = set(kind_items["column"])
+        kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
+        present_columns = {i["column"] for i in kind_items}
         for (_, _, _), cells in _rows(kind_items).items():
             for ident in rules:
                 if ident.total not in cells:
@@ -68,12 +69,17 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     of the top-level code rows (or of the leaves when only leaves are printed)."""
     out, evaluated = [], False
     for code_col in ("func_code", "econ_code"):
-        rows = ctx.items.filter(pl.col(code_col).is_not_null() & pl.col("amount").is_not_null()
-                                & (pl.col("column") != "unlabelled"))
-        for (table_index, column), part in rows.group_by(["table_index", "column"]):
-            values = {}
-            for item in part.iter_rows(named=True):
-                values.setdefault(item[code_col], item)
+        groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
+        totals: dict[tuple[int, str], dict] = {}
+        for item in ctx.item_rows:
+            if item["amount"] is None or item["column"] == "unlabelled":
+                continue
+            key = (item["table_index"], item["column"])
+            if item[code_col]:
+                groups[key].setdefault(item[code_col], item)
+            elif item["row_role"] == "total":
+                totals.setdefault(key, item)
+        for (_, column), values in groups.items():
             for code, item in values.items():
                 children = [v for c, v in values.items() if _parent(c) == code]
                 if not children:
@@ -86,11 +92,11 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                         f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
                         f"下级科目合计 {expected:.2f}（{len(children)} 项）",
                         row=item, column=column, expected=expected, actual=item["amount"]))
-            total_rows = ctx.items.filter((pl.col("table_index") == table_index) & (pl.col("column") == column)
-                                          & (pl.col("row_role") == "total") & pl.col("amount").is_not_null())
-            if not total_rows.height or not values:
+        for key, total in totals.items():
+            values = groups.get(key)
+            if not values:
                 continue
-            total = total_rows.row(0, named=True)
+            column = key[1]
             top_len = min(len(c) for c in values)
             tops = [v for c, v in values.items() if len(c) == top_len]
             expected = round(sum(v["amount"] for v in tops), 6)

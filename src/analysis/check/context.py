@@ -24,17 +24,48 @@ class DocContext:
     def kinds(self) -> set[str]:
         return set(self.tables["table_kind"].drop_nulls().to_list())
 
+    @cached_property
+    def _first_tables(self) -> dict[str, pl.DataFrame]:
+        """Items of the first table of each kind, split once (rules ask for them many times)."""
+        if self.items.is_empty():
+            return {}
+        first = self.items.group_by("table_kind").agg(pl.col("table_index").min())
+        keep = self.items.join(first, on=["table_kind", "table_index"], how="semi")
+        return {key[0]: part for key, part in keep.partition_by("table_kind", as_dict=True).items()}
+
+    @cached_property
+    def _table_infos(self) -> dict[str, dict]:
+        infos: dict[str, dict] = {}
+        for row in self.tables.iter_rows(named=True):
+            infos.setdefault(row["table_kind"], row)
+        return infos
+
+    @cached_property
+    def item_rows(self) -> list[dict]:
+        """All line items as dicts: plain Python is faster than a Polars filter per lookup."""
+        return self.items.to_dicts()
+
+    @cached_property
+    def _first_rows(self) -> dict[str, list[dict]]:
+        first: dict[str, int] = {}
+        for item in self.item_rows:
+            first.setdefault(item["table_kind"], item["table_index"])
+        out: dict[str, list[dict]] = {}
+        for item in self.item_rows:
+            if first[item["table_kind"]] == item["table_index"]:
+                out.setdefault(item["table_kind"], []).append(item)
+        return out
+
+    def rows(self, kind: str) -> list[dict]:
+        """Line items (dicts) of the first table of ``kind``."""
+        return self._first_rows.get(kind, [])
+
     def table(self, kind: str) -> pl.DataFrame:
-        """Line items of the (first) table of ``kind`` with values."""
-        rows = self.items.filter(pl.col("table_kind") == kind)
-        if rows.height:
-            first = rows["table_index"].min()
-            rows = rows.filter(pl.col("table_index") == first)
-        return rows
+        """Line items of the (first) table of ``kind``."""
+        return self._first_tables.get(kind, self.items.clear())
 
     def table_info(self, kind: str) -> dict | None:
-        rows = self.tables.filter(pl.col("table_kind") == kind)
-        return rows.row(0, named=True) if rows.height else None
+        return self._table_infos.get(kind)
 
     def scale(self, kind: str) -> float:
         """Factor from the table's source unit to 万元 (for unit-aware tolerances)."""

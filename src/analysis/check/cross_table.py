@@ -12,20 +12,18 @@ from analysis.normalise.cells import match_key
 
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
-    rows = ctx.table(side["kind"])
-    if "section" in side:
-        rows = rows.filter(pl.col("section") == side["section"])
     columns = side.get("columns") or [side["column"]]
-    rows = rows.filter(pl.col("column").is_in(columns) & pl.col("amount").is_not_null())
+    rows = [r for r in ctx.rows(side["kind"]) if r["column"] in columns and r["amount"] is not None
+            and ("section" not in side or r["section"] == side["section"])]
     if "row_key" in side:
-        rows = rows.filter(pl.col("row_key") == side["row_key"])
+        rows = [r for r in rows if r["row_key"] == side["row_key"]]
     elif side.get("row_role") == "total":
-        rows = rows.filter(pl.col("row_role") == "total")
-        if rows.height:
-            rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
-    if not rows.height:
+        rows = [r for r in rows if r["row_role"] == "total"]
+        first = min((r["row_index"] for r in rows), default=None)
+        rows = [r for r in rows if r["row_index"] == first]
+    if not rows:
         return None
-    return float(rows["amount"].sum()), rows.row(0, named=True)
+    return float(sum(r["amount"] for r in rows)), rows[0]
 
 
 @rule("cross-table-figure", severity="error", category="cross_table",
