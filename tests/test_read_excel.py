@@ -18,7 +18,8 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Border, Side
 
 from analysis.model import Document, ReadError
-from analysis.read.excel import format_number, read_excel
+from analysis.read.excel import read_excel
+from analysis.read.excel_cells import format_number
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 TEMPLATES = CORPUS / "templates"

@@ -13,7 +13,7 @@ as its formula text ("=SUM(B2:B9)") so the caller can report it as unparsed.
 
 Grid regions are found from cell borders when the sheet has them (the Shanghai templates
 leave bordered blank rows inside tables) and from cell counts otherwise; see
-:func:`_classify_rows`.
+:mod:`analysis.read.excel_layout`.
 """
 
 from __future__ import annotations
@@ -24,27 +24,15 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import xlrd
 from xlrd.compdoc import CompDoc
 
-from analysis.model import Block, Document, Location, PageIssue, ReadError
-
-CAPTION = re.compile(
-    r"^\s*(金额单位|计量单位|单位|编制(部门|单位)|填报(部门|单位)|预算(主管)?(部门|单位)|主管部门"
-    r"|(部门|单位)名称|注\s*\d*|备注|说明|数据来源|资料来源)\s*[：:]"
-)
-"""Rows with such a cell are captions or notes around a table, never part of its grid."""
-TABLE_TITLE_TAIL = re.compile(r"表\s*([（(]\s*续\s*[)）])?\s*$")
-"""An unmerged single-cell row ending like a table title, e.g. "部门收入总表（续）"."""
-MAX_TITLE_CHARS = 60
-CELL_SEPARATOR = "  "
-"""Joins the cells of a caption row such as "编制部门：XX局  单位：元"."""
+from analysis.model import Document, Location, PageIssue, ReadError
+from analysis.read.excel_cells import cell_text, is_ruled
+from analysis.read.excel_layout import Sheet, extent, sheet_blocks
 
 _EMPTY_SHEET_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
@@ -57,19 +45,6 @@ _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
 _SIDES = ("left", "right", "top", "bottom")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-@dataclass(slots=True)
-class _Sheet:
-    """One worksheet reduced to what the layout step needs (0-based coordinates)."""
-
-    name: str
-    cells: dict[tuple[int, int], str] = field(default_factory=dict)
-    """Non-empty cell texts only."""
-    boxed: set[tuple[int, int]] = field(default_factory=set)
-    """Cells drawn with a vertical rule or a full box, i.e. cells of a ruled grid."""
-    spans: dict[tuple[int, int], int] = field(default_factory=dict)
-    """Anchor cell of each merged range -> number of columns it spans."""
 
 
 def read_excel(path: str | Path) -> Document:
@@ -94,7 +69,7 @@ def read_excel(path: str | Path) -> Document:
         sheets, issues = _read_xlsx(path.name, data)
     else:
         sheets, issues = _read_xls(path.name, data)
-    blocks = [block for sheet in sheets for block in _sheet_blocks(sheet)]
+    blocks = [block for sheet in sheets for block in sheet_blocks(sheet)]
     return Document(path=str(path), format=kind, blocks=blocks, issues=issues)
 
 
@@ -132,7 +107,7 @@ def _sniff_format(name: str, data: bytes) -> str:
 # --- xlsx -----------------------------------------------------------------------------------
 
 
-def _read_xlsx(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
+def _read_xlsx(name: str, data: bytes) -> tuple[list[Sheet], list[PageIssue]]:
     """Load an xlsx with cached values, blanking unreadable sheets instead of failing."""
     issues: list[PageIssue] = []
     try:
@@ -175,8 +150,8 @@ def _open_openpyxl(data: bytes, *, data_only: bool, read_only: bool = False):
         return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=data_only)
 
 
-def _sheet_from_openpyxl(worksheet, formulas: dict[tuple[int, int], str]) -> _Sheet:
-    sheet = _Sheet(worksheet.title)
+def _sheet_from_openpyxl(worksheet, formulas: dict[tuple[int, int], str]) -> Sheet:
+    sheet = Sheet(worksheet.title)
     # Only stored cells: iter_rows() would materialise every blank cell up to max_row/max_column,
     # which styled whole columns can push to a million rows.
     for (row, col), cell in worksheet._cells.items():
@@ -189,7 +164,7 @@ def _sheet_from_openpyxl(worksheet, formulas: dict[tuple[int, int], str]) -> _Sh
             sheet.cells[key] = text
         rules = cell.border
         sides = (getattr(getattr(rules, s, None), "style", None) for s in _SIDES)
-        if _is_ruled(*sides):
+        if is_ruled(*sides):
             sheet.boxed.add(key)
     for merged in worksheet.merged_cells.ranges:
         sheet.spans[(merged.min_row - 1, merged.min_col - 1)] = merged.max_col - merged.min_col + 1
@@ -269,7 +244,7 @@ def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]
 # --- xls ------------------------------------------------------------------------------------
 
 
-def _read_xls(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
+def _read_xls(name: str, data: bytes) -> tuple[list[Sheet], list[PageIssue]]:
     """Load an .xls sheet by sheet (on demand) so that one bad sheet is only an issue."""
     try:
         book = xlrd.open_workbook(
@@ -295,8 +270,8 @@ def _read_xls(name: str, data: bytes) -> tuple[list[_Sheet], list[PageIssue]]:
     return sheets, issues
 
 
-def _sheet_from_xlrd(book, xls_sheet) -> _Sheet:
-    sheet = _Sheet(xls_sheet.name)
+def _sheet_from_xlrd(book, xls_sheet) -> Sheet:
+    sheet = Sheet(xls_sheet.name)
     covered = set()
     for row_lo, row_hi, col_lo, col_hi in xls_sheet.merged_cells:
         sheet.spans[(row_lo, col_lo)] = col_hi - col_lo
@@ -312,11 +287,11 @@ def _sheet_from_xlrd(book, xls_sheet) -> _Sheet:
             if text:
                 sheet.cells[(row, col)] = text
     # Rules matter only inside the content's extent; styled blank columns can reach 256.
-    n_rows, n_cols = _extent(sheet)
+    n_rows, n_cols = extent(sheet)
     for row in range(min(n_rows, xls_sheet.nrows)):
         for col in range(min(n_cols, xls_sheet.row_len(row))):
             rules = book.xf_list[xls_sheet.cell_xf_index(row, col)].border
-            if _is_ruled(rules.left_line_style, rules.right_line_style,
+            if is_ruled(rules.left_line_style, rules.right_line_style,
                          rules.top_line_style, rules.bottom_line_style):
                 sheet.boxed.add((row, col))
     return sheet
@@ -338,65 +313,6 @@ def _xls_text(ctype: int, value, number_format: str, datemode: int) -> str:
 # --- cell values ----------------------------------------------------------------------------
 
 
-def cell_text(value: object, number_format: str = "General") -> str:
-    """Render a cell value as printed: exact numbers, ISO dates, stripped text.
-
-    >>> cell_text(0.1 + 0.2), cell_text(12345.6, "#,##0.00"), cell_text(0.125, "0.0%")
-    ('0.3', '12345.60', '12.5%')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return format_number(value, number_format)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value).strip()
-
-
-def format_number(value: int | float, number_format: str = "General") -> str:
-    """Write a number without float noise, padded to the decimals its format shows.
-
-    Excel keeps 15 significant digits, so rounding to 15 removes binary artefacts such as
-    0.30000000000000004. Digits beyond the format's decimals are kept rather than rounded
-    away, so the text is always the exact stored value.
-
-    >>> format_number(205.0), format_number(1e-7), format_number(-0.0, "0.00")
-    ('205', '0.0000001', '0.00')
-    """
-    exact = Decimal(value) if isinstance(value, int) else Decimal(f"{value:.15g}")
-    decimals, is_percent = _format_decimals(number_format)
-    if is_percent:
-        exact = exact.scaleb(2)
-    exact = exact.normalize()
-    places = max(-exact.as_tuple().exponent, 0, decimals)
-    text = f"{exact:.{places}f}"
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]
-    return f"{text}%" if is_percent else text
-
-
-def _format_decimals(number_format: str) -> tuple[int, bool]:
-    """Decimals shown by the positive section of a number format, and whether it is a %."""
-    section = (number_format or "General").split(";")[0]
-    section = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", section)
-    if re.search(r"[eE][+-]", section):
-        return 0, False
-    match = re.search(r"\.([0#?]+)", section)
-    return (len(match.group(1)) if match else 0), "%" in section
-
-
-def _is_ruled(left, right, top, bottom) -> bool:
-    """A vertical rule or a full box marks a grid cell; a lone underline does not (the rule
-    under a caption row is the top line of the table below it)."""
-    return bool(left or right or (top and bottom))
-
-
 def _corrupt(name: str, kind: str, err: BaseException) -> ReadError:
     return ReadError(f"{name}: {kind} 文件损坏或不完整 (corrupt or truncated {kind}: {_describe(err)})")
 
@@ -410,113 +326,3 @@ def _describe(err: BaseException) -> str:
 
 
 # --- layout ---------------------------------------------------------------------------------
-
-
-def _classify_rows(sheet: _Sheet, rows: list[list[str]]) -> list[str]:
-    """Label each row ``blank``, ``caption``, ``title``, ``grid`` or ``text``.
-
-    A short single-cell row is a title when it is the sheet's first row, or is merged across
-    columns and not directly under a grid, or ends like a table title with a table below.
-    Otherwise a row belongs to a grid when it has two or more ruled cells (bordered blank
-    rows inside a template's table keep it in one piece) or two or more filled cells. A
-    remaining single-cell row continues the grid just above it when short, else it is text.
-    """
-    width = len(rows[0]) if rows else 0
-    kinds: list[str] = []
-    seen_content = False
-    for r, row in enumerate(rows):
-        filled = [c for c in range(width) if row[c]]
-        n_boxed = sum((r, c) in sheet.boxed for c in range(width))
-        if not filled:
-            kinds.append("grid" if n_boxed >= 2 else "blank")
-            continue
-        first_row, seen_content = not seen_content, True
-        under_grid = bool(kinds) and kinds[-1] == "grid"
-        merged_across = sheet.spans.get((r, filled[0]), 1) >= 2 and not under_grid
-        lone_short = len(filled) == 1 and _is_short(row[filled[0]])
-        if any(CAPTION.match(row[c]) for c in filled):
-            kinds.append("caption")
-        elif lone_short and (merged_across or (first_row and n_boxed < 2)):
-            kinds.append("title")
-        elif len(filled) >= 2 or n_boxed >= 2:
-            kinds.append("grid")
-        else:
-            kinds.append("text")
-    for r, kind in enumerate(kinds):
-        if kind != "text":
-            continue
-        text = next(t for t in rows[r] if t)
-        below = next((k for k in kinds[r + 1 :] if k not in ("blank", "caption")), None)
-        if TABLE_TITLE_TAIL.search(text) and _is_short(text) and below == "grid":
-            kinds[r] = "title"
-        elif r > 0 and kinds[r - 1] == "grid" and _is_short(text):
-            kinds[r] = "grid"
-    return kinds
-
-
-def _sheet_blocks(sheet: _Sheet) -> list[Block]:
-    """Turn one sheet into heading, paragraph and table blocks in row order."""
-    n_rows, n_cols = _extent(sheet)
-    if not n_rows:
-        return []
-    rows = [[sheet.cells.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
-    kinds = _classify_rows(sheet, rows)
-    blocks: list[Block] = []
-    r = 0
-    while r < n_rows:
-        where = Location(sheet=sheet.name, line=r + 1)
-        filled = [t for t in rows[r] if t]
-        if kinds[r] == "grid":
-            end = r
-            while end < n_rows and kinds[end] == "grid":
-                end += 1
-            blocks.extend(_table_block(sheet.name, rows, r, end))
-            r = end
-            continue
-        if kinds[r] == "title":
-            blocks.append(Block("heading", where, text=_one_line(filled[0])))
-        elif kinds[r] == "caption":
-            text = CELL_SEPARATOR.join(_one_line(t) for t in filled)
-            blocks.append(Block("paragraph", where, text=text))
-        elif kinds[r] == "text":
-            lines = [line.strip() for line in filled[0].splitlines()]
-            blocks.extend(Block("paragraph", where, text=line) for line in lines if line)
-        r += 1
-    if blocks and blocks[0].kind != "heading":
-        first_line = blocks[0].location.line
-        blocks.insert(0, Block("heading", Location(sheet=sheet.name, line=first_line),
-                               text=sheet.name.strip()))
-    return blocks
-
-
-def _table_block(sheet_name: str, rows: list[list[str]], start: int, end: int) -> list[Block]:
-    """One table from rows [start, end), without empty rows and outer empty columns."""
-    kept = [r for r in range(start, end) if any(rows[r])]
-    if not kept:
-        return []
-    used = [c for r in kept for c, text in enumerate(rows[r]) if text]
-    first, last = min(used), max(used) + 1
-    return [
-        Block(
-            "table",
-            Location(sheet=sheet_name, line=kept[0] + 1),
-            rows=[rows[r][first:last] for r in kept],
-            row_locations=[Location(sheet=sheet_name, line=r + 1) for r in kept],
-        )
-    ]
-
-
-def _extent(sheet: _Sheet) -> tuple[int, int]:
-    """Rows and columns up to the last non-empty cell; trailing empty ones are trimmed."""
-    if not sheet.cells:
-        return 0, 0
-    return max(r for r, _ in sheet.cells) + 1, max(c for _, c in sheet.cells) + 1
-
-
-def _is_short(text: str) -> bool:
-    return len(_one_line(text)) <= MAX_TITLE_CHARS
-
-
-def _one_line(text: str) -> str:
-    """Join a wrapped cell's lines; wrapping inside CJK titles carries no space."""
-    return "".join(line.strip() for line in text.splitlines())
