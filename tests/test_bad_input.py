@@ -105,3 +105,14 @@ def test_folder_discovery_skips_readme_and_hidden(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == ["a.txt", "sub/b.pdf"]
     assert discover([tmp_path / "README.md"]) == [tmp_path / "README.md"]
+
+
+def test_html_saved_as_xls_is_read_as_text(tmp_path):
+    html = ("<html><body><h2>2024年一般公共预算基本支出表</h2><p>单位：万元</p><table>"
+            "<tr><td>科目编码</td><td>科目名称</td><td>合计</td><td>人员经费</td><td>公用经费</td></tr>"
+            "<tr><td>合计</td><td></td><td>12.00</td><td>10.00</td><td>2.00</td></tr>"
+            "<tr><td>30101</td><td>基本工资</td><td>10.00</td><td>10.00</td><td></td></tr>"
+            "<tr><td>30201</td><td>办公费</td><td>2.00</td><td></td><td>2.00</td></tr></table></body></html>")
+    result = extract_file(_write(tmp_path, "export.xls", html.encode("utf-8")))
+    assert result.document["status"] == "ok", result.document["error"]
+    assert result.document["personnel_expenditure"] == 10.0

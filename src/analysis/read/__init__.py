@@ -24,6 +24,8 @@ def sniff_format(path: Path) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "text"  # HTML saved under a spreadsheet name: the text reader parses its tables
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         return "pdf"

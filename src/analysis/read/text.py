@@ -163,8 +163,11 @@ def _take_html(lines: list[str], start: int, blocks: list[Block]) -> int:
             break
     chunk = "\n".join(lines[start:end])
     prefix = chunk[: chunk.lower().find("<table")]
-    if re.sub(r"<[^>]+>", "", prefix).strip():
-        blocks.append(_text_block(re.sub(r"<[^>]+>", "", prefix).strip(), start + 1))
+    # block-level tags end a line: "<h2>…表</h2><p>单位：万元</p>" are two blocks, not one
+    prefix = re.sub(r"(?i)</?(h[1-6]|p|div|br|li|tr|title)\b[^>]*>", "\n", prefix)
+    for piece in re.sub(r"<[^>]+>", "", prefix).splitlines():
+        if piece.strip():
+            blocks.append(_text_block(piece.strip(), start + 1))
     for rows, row_lines in parse_html_tables(chunk):
         locations = [Location(line=start + n) for n in row_lines]
         if rows:
