@@ -16,6 +16,7 @@ from analysis.read.html_tables import parse_html_tables
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACED_FIELDS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
+_SPACED_GAP = re.compile(r"\S {2,}\S")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
 
@@ -60,7 +61,7 @@ def text_to_blocks(text: str) -> list[Block]:
         stripped = line.strip()
         if not stripped:
             i += 1
-        elif "<table" in stripped.lower():
+        elif "<" in stripped and "<table" in stripped.lower():
             i = _take_html(lines, i, blocks)
         elif "\t" in line and stripped:
             i = _take_delimited(lines, i, blocks, _is_tab_row, _split_tab)
@@ -109,7 +110,8 @@ def _split_pipe(line: str) -> list[str] | None:
 
 
 def _is_spaced_row(line: str) -> bool:
-    return len(_SPACED_FIELDS.findall(line.strip())) >= 2 and bool(re.search(r"\S\s{2,}\S", line))
+    """Two or more fields separated by runs of spaces (pdftotext -layout)."""
+    return "  " in line and _SPACED_GAP.search(line) is not None
 
 
 def _split_spaced(line: str) -> list[str]:
