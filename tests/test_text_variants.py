@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,27 @@ def html_tables(text: str) -> str:
     return _render_tables(text, render)
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def space_aligned(text: str) -> str:
+    """Tables as ``pdftotext -layout`` prints them: padded columns, empty cells as spaces."""
+    def render(rows):
+        width = max(len(r) for r in rows)
+        rows = [[c.strip() for c in r] + [""] * (width - len(r)) for r in rows]
+        sizes = [max(_display_width(r[j]) for r in rows) for j in range(width)]
+        out = []
+        for r in rows:
+            cells = []
+            for j, cell in enumerate(r):
+                pad = " " * (sizes[j] - _display_width(cell))
+                cells.append(pad + cell if re.fullmatch(r"[\d.,]+", cell) else cell + pad)
+            out.append("   ".join(cells).rstrip())
+        return ["", *out, ""]
+    return _render_tables(text, render)
+
+
 def one_table_in_yuan(text: str) -> str:
     """B06 printed in 元 with thousands separators."""
     start = text.index("## 2024 年一般公共预算基本支出表")
@@ -83,6 +105,7 @@ VARIANTS = {
     "no_heading_marks": (no_heading_marks, "utf-8"),
     "pipe_tables": (pipe_tables, "utf-8"),
     "html_tables": (html_tables, "utf-8"),
+    "space_aligned": (space_aligned, "utf-8"),
     "one_table_in_yuan": (one_table_in_yuan, "utf-8"),
     "gbk_encoding": (lambda t: t, "gbk"),
     "utf8_bom": (lambda t: t, "utf-8-sig"),

@@ -1,10 +1,12 @@
 """Choose which printed number belongs to which measure, confirmed by identities.
 
 Extraction can leave more (or fewer) numbers in a row than the header has leaves (DOMAIN.md
-§0.6 hazard 4). Rather than trusting header positions, each candidate alignment (the header's
-own, and the template layouts of metadata/layouts.toml placed flush left and flush right over
-the columns that hold numbers) is scored by how many row identities (identities.toml) hold
-minus how many fail. The header's alignment wins ties.
+§0.6 hazard 4), and a column left empty throughout can vanish in a text conversion. When the
+header's own mapping is not fully consistent (an identity fails, a number sits in a column
+without a measure, or the header lacks a measure of the template layout it resembles), each
+candidate alignment — the template layouts of metadata/layouts.toml, whole or missing one
+measure, laid over the columns that hold numbers — is scored by how many row identities
+(identities.toml) hold minus how many fail. The header's alignment wins ties.
 """
 
 from __future__ import annotations
@@ -20,32 +22,39 @@ def tolerance(n_terms: int) -> float:
     return max(0.01, 0.005 * n_terms)
 
 
-def _value(row: list[str], col: int) -> float | None:
-    cell = row[col] if col < len(row) else ""
-    parsed = parse_amount(cell)
-    if parsed.status == "blank":
-        return 0.0
-    return parsed.value
-
-
-def score(mapping: Mapping, rows: list[list[str]], rules: tuple[Identity, ...]) -> int:
-    by_measure = {m: c for c, m in mapping.items()}
-    total = 0
+def _matrix(rows: list[list[str]]) -> list[list[float | None]]:
+    """Every cell as a number once (blank → 0, text → None), shared by all candidates."""
+    out = []
     for row in rows:
-        for rule in rules:
-            if rule.total not in by_measure:
+        values = []
+        for cell in row:
+            parsed = parse_amount(cell)
+            values.append(0.0 if parsed.status == "blank" else parsed.value)
+        out.append(values)
+    return out
+
+
+def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Identity, ...]) -> tuple[int, int]:
+    """(identities that hold, identities that fail) over all rows for one candidate mapping."""
+    by_measure = {m: c for c, m in mapping.items()}
+    passes = fails = 0
+    checks = []
+    for rule in rules:
+        parts = [by_measure[p] for p in rule.parts if p in by_measure]
+        if rule.total in by_measure and len(parts) >= 2:
+            checks.append((by_measure[rule.total], parts, tolerance(len(parts) + 1)))
+    for values in matrix:
+        width = len(values)
+        for total_col, part_cols, tol in checks:
+            lhs = values[total_col] if total_col < width else 0.0
+            rhs = [values[c] if c < width else 0.0 for c in part_cols]
+            if lhs is None or None in rhs or (lhs == 0 and not any(rhs)):
                 continue
-            parts = [p for p in rule.parts if p in by_measure]
-            if len(parts) < 2:
-                continue
-            lhs = _value(row, by_measure[rule.total])
-            rhs = [_value(row, by_measure[p]) for p in parts]
-            if lhs is None or any(v is None for v in rhs):
-                continue
-            if lhs == 0 and not any(rhs):
-                continue
-            total += 1 if abs(lhs - sum(rhs)) <= tolerance(len(parts) + 1) else -1
-    return total
+            if abs(lhs - sum(rhs)) <= tol:
+                passes += 1
+            else:
+                fails += 1
+    return passes, fails
 
 
 def numeric_span(rows: list[list[str]], indices: list[int]) -> tuple[int, int] | None:
@@ -57,31 +66,73 @@ def numeric_span(rows: list[list[str]], indices: list[int]) -> tuple[int, int] |
     return (min(with_numbers), max(with_numbers)) if with_numbers else None
 
 
+def _placements(layout: tuple[str, ...], cols: list[int]) -> list[Mapping]:
+    """A layout laid over the numeric columns starting at each column (trailing measures cut
+    when they run past the last column), and ending at each column (leading ones cut)."""
+    found: list[Mapping] = []
+    for k in range(len(cols)):
+        for mapping in (dict(zip(cols[k:], layout)),
+                        dict(zip(reversed(cols[: len(cols) - k]), reversed(layout)))):
+            if len(mapping) >= 3 and mapping not in found:
+                found.append(mapping)
+    return found
+
+
 def candidates(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
-               kind: str) -> list[Mapping]:
-    """The header mapping first, then layouts placed flush left and right over the numbers."""
-    result = [header_mapping]
+               kind: str, stage: int) -> list[tuple[Mapping, int]]:
+    """(mapping, rank) candidates: stage 1 lays each template layout whole over the columns
+    that hold numbers (rank 1); stage 2 lays it with one measure missing (rank 2: a column
+    left entirely empty disappears in some conversions)."""
     span = numeric_span(rows, indices)
     if span is None:
-        return result
+        return []
     header_measures = set(header_mapping.values())
     cols = [j for j in indices if span[0] <= j <= span[1]]
+    result: list[tuple[Mapping, int]] = []
     for layout in layouts_for(kind):
         if len(header_measures & set(layout)) < min(3, len(layout)):
             continue
-        width = min(len(cols), len(layout))
-        result.append(dict(zip(cols[:width], layout[:width])))
-        result.append(dict(zip(cols[-width:], layout[-width:])))
+        if stage == 1:
+            result += [(m, 1) for m in _placements(layout, cols)]
+        elif len(layout) > 3:
+            for k in range(len(layout)):
+                result += [(m, 2) for m in _placements(layout[:k] + layout[k + 1:], cols)]
     return result
+
+
+def _consistent(header_mapping: Mapping, header_score: tuple[int, int], rows, indices, kind) -> bool:
+    """The header's mapping needs no search: no identity fails, every number sits under a
+    measure, and the header has every measure of the layouts it resembles."""
+    if header_score[1]:
+        return False
+    span = numeric_span(rows, indices)
+    if span and any(j not in header_mapping for j in indices if span[0] <= j <= span[1]):
+        return False
+    measures = set(header_mapping.values())
+    return all(set(layout) <= measures for layout in layouts_for(kind)
+               if len(measures & set(layout)) >= min(3, len(layout)))
 
 
 def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
                      kind: str) -> tuple[Mapping, str]:
-    """The best-scoring mapping and how it was chosen (``header`` or ``identities``)."""
+    """The best-scoring mapping and how it was chosen (``header`` or ``identities``).
+
+    Ties go to the header's own mapping, then to complete layouts."""
     rules = identities_for(kind)
-    options = candidates(header_mapping, rows, indices, kind)
-    if not rules or len(options) == 1:
+    if not rules:
         return header_mapping, "header"
-    scores = [score(m, rows, rules) for m in options]
-    best = max(range(len(options)), key=lambda i: (scores[i], i == 0))
-    return options[best], "header" if best == 0 or options[best] == header_mapping else "identities"
+    matrix = _matrix(rows)
+    header_score = score(header_mapping, matrix, rules)
+    if _consistent(header_mapping, header_score, rows, indices, kind):
+        return header_mapping, "header"
+    best_key, best, best_rank = (header_score[0] - header_score[1], 0), header_mapping, 0
+    best_fails = header_score[1]
+    for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
+        for mapping, rank in candidates(header_mapping, rows, indices, kind, stage):
+            passes, fails = score(mapping, matrix, rules)
+            key = (passes - fails, -rank)
+            if key > best_key:
+                best_key, best, best_rank, best_fails = key, mapping, rank, fails
+        if not best_fails:
+            break
+    return best, "header" if best_rank == 0 else "identities"

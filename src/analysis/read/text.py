@@ -13,9 +13,9 @@ from pathlib import Path
 
 from analysis.model import Block, Document, Location, ReadError
 from analysis.read.html_tables import parse_html_tables
+from analysis.read.spaced import spaced_rows
 
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_SPACED_FIELDS = re.compile(r"\S(?:.*?\S)?(?=\s{2,}|$)")
 _SPACED_GAP = re.compile(r"\S {2,}\S")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
@@ -67,8 +67,8 @@ def text_to_blocks(text: str) -> list[Block]:
             i = _take_delimited(lines, i, blocks, _is_tab_row, _split_tab)
         elif stripped.startswith("|") and stripped.count("|") >= 2:
             i = _take_delimited(lines, i, blocks, _is_pipe_row, _split_pipe)
-        elif _is_spaced_row(line) and _spaced_run_length(lines, i) >= 3:
-            i = _take_delimited(lines, i, blocks, _is_spaced_row, _split_spaced)
+        elif _is_spaced_row(line) and _is_spaced_table(lines, i):
+            i = _take_spaced(lines, i, blocks)
         else:
             blocks.append(_text_block(stripped, i + 1))
             i += 1
@@ -114,8 +114,22 @@ def _is_spaced_row(line: str) -> bool:
     return "  " in line and _SPACED_GAP.search(line) is not None
 
 
-def _split_spaced(line: str) -> list[str]:
-    return [m.group(0).strip() for m in _SPACED_FIELDS.finditer(line.strip())]
+def _take_spaced(lines: list[str], start: int, blocks: list[Block]) -> int:
+    """A run of space-aligned rows, cells placed by position (see analysis.read.spaced)."""
+    end = start
+    while end < len(lines) and _is_spaced_row(lines[end]):
+        end += 1
+    rows = spaced_rows(lines[start:end])
+    locations = [Location(line=n + 1) for n in range(start, end)]
+    blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
+    return end
+
+
+def _is_spaced_table(lines: list[str], start: int) -> bool:
+    """Three aligned lines, or two with three or more fields each (a short header-only table);
+    prose with an occasional double space is not a table."""
+    run = _spaced_run_length(lines, start)
+    return run >= 3 or (run == 2 and all(len(_SPACED_GAP.findall(lines[start + k])) >= 2 for k in range(2)))
 
 
 def _spaced_run_length(lines: list[str], start: int) -> int:
