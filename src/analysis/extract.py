@@ -102,7 +102,8 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
             targets += [{**t, "table_kind": table.table_kind} for t in department_targets(table)]
     for row in items:
         row["doc_id"] = doc_id
-    figures, sources = document_figures(items, table_rows)
+    claims = [{**c, "doc_id": doc_id} for c in narrative_claims(document.blocks)]
+    figures, sources = document_figures(items, table_rows, claims)
     infer_function_classes(items, year)
     recognised = sum(1 for t in tables if t.table_kind)
     n_unparsed = sum(1 for i in items if i["value_status"] == "unparsed")
@@ -120,7 +121,6 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
                     "n_tables": len(tables), "n_recognised": recognised,
                     "n_line_items": len(items), "n_unparsed": n_unparsed,
                     **figures, "figure_sources": json.dumps(sources, ensure_ascii=False)}
-    claims = [{**c, "doc_id": doc_id} for c in narrative_claims(document.blocks)]
     for target in targets:
         target["doc_id"] = doc_id
     texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,

@@ -54,6 +54,8 @@ def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
                 out.extend((s, pending[1], section) for s in _split(pending[0]))
                 pending = None
             section = text
+            if _NUMBER.search(text):  # "（一）人员经费4,704.35万元" printed as a heading
+                out.append((text, block, section))
             continue
         if pending:
             pending = (pending[0] + text, pending[1])

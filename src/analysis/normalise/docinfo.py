@@ -1,7 +1,16 @@
 """What a document is: department, fiscal year, budget or final accounts, 部门 or 单位.
 
 Read from the document itself (cover, headings, table titles); the file name is only the
-last resort, since users rename files.
+last resort, since users rename files. Covers come in several forms, all taken at the first
+heading that has one:
+
+- one line: ``江苏省委办公厅2017年度部门预算``, ``江苏省人大常委会办公厅2019年度部门预算公开``;
+- name, then year: ``江苏省人大常委会办公厅`` / ``2017年度部门预算``;
+- a labelled line: ``预算主管部门：上海市普陀区商务委员会``, ``预算单位：上海市财政局``,
+  ``部门:中共江苏省委办公厅`` (Jiangsu tables files print it above every table too).
+
+Section headings (``第二部分省人大办公厅2017年度部门预算表``), table titles (``2019年政府采购预算表``)
+and numbered contents lines (``1. 2025年预算单位财务收支预算总表``) are never covers.
 """
 
 from __future__ import annotations
@@ -18,8 +27,13 @@ _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三":
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 _TITLE = re.compile(r"^(?P<dept>.{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<dept>.{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+_YEAR_LINE = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+_LABELLED = re.compile(r"^(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|部门|单位)\s*[:：]\s*(?P<dept>.+?)"
+                       r"\s*(?:(?:金额)?单位\s*[:：].*)?$")
+_PART = re.compile(r"^第[一二三四五六七八九十]+部分\s*")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 _GENERIC_DEPARTMENT = {"本级", "", "部门", "单位"}
+_UNITS = {"万元", "元", "千元", "亿元"}
 
 
 def _chinese_year(text: str) -> int | None:
@@ -27,24 +41,46 @@ def _chinese_year(text: str) -> int | None:
     return int("".join(_CN_DIGITS[c] for c in m.group(1))) if m else None
 
 
+def _is_name(text: str) -> bool:
+    """A plausible department name: mostly Chinese, no sentence punctuation, no ordinal."""
+    text = text.strip()
+    return (2 <= len(text) <= 40 and text not in _GENERIC_DEPARTMENT and text not in _UNITS
+            and not re.search(r"[，。：:；]", text) and not re.match(r"^[\d(（一二三四五六七八九十]", text)
+            and len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2)
+
+
+def _cover_at(heads: list[str], i: int) -> dict | None:
+    """The department (and year, kind, level when printed) named by heading ``i``, if any."""
+    text = heads[i]
+    if text.endswith("表") or _PART.match(text):
+        return None
+    labelled = _LABELLED.match(text)
+    if labelled:
+        name = labelled.group("dept").strip()
+        return {"department": name} if _is_name(name) else None
+    m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text)
+    if m and _is_name(m.group("dept")):
+        return {"department": m.group("dept").strip(), "year": int(m.group("year")),
+                "kind": m.group("kind"), "level": m.group("unit")}
+    if i + 1 < len(heads):  # cover split over lines: name, then "2024 年度部门预算"
+        m = _YEAR_LINE.match(heads[i + 1])
+        if m and _is_name(text):
+            return {"department": text, "year": int(m.group("year")), "kind": m.group("kind"),
+                    "level": m.group("unit")}
+    return None
+
+
 def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
     """``department``, ``fiscal_year``, ``doc_type`` and ``level`` with their evidence."""
     heads = [clean_text(b.text) for b in document.text_blocks()[:40]]
     joined_head = " ".join(heads[:6])
-    department = year = kind = level = None
-    for text in heads:
-        m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text)
-        if m and not re.search(r"[，。：:]", m.group("dept")) \
-                and m.group("dept").strip() not in _GENERIC_DEPARTMENT:
-            department, year, kind = m.group("dept").strip(), int(m.group("year")), m.group("kind")
-            level = m.group("unit")
+    cover: dict = {}
+    for i in range(len(heads)):
+        cover = _cover_at(heads, i) or {}
+        if cover:
             break
-    if department is None and len(heads) >= 2:  # cover split over lines: name, then "2024 年度部门预算"
-        for first, second in zip(heads, heads[1:]):
-            m = re.match(r"^(20\d{2})\s*年度?\s*(部门|单位)?(预算|决算)", second)
-            if m and 2 <= len(first) <= 40:
-                department, year, level, kind = first, int(m.group(1)), m.group(2), m.group(3)
-                break
+    department, year = cover.get("department"), cover.get("year")
+    kind, level = cover.get("kind"), cover.get("level")
     title_years = Counter(t.title_year for t in tables if t.title_year)
     if year is None and title_years:
         year = title_years.most_common(1)[0][0]
@@ -52,7 +88,7 @@ def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
         year = _chinese_year(joined_head)
     if department is None:
         labels = Counter(t.department_label for t in tables if t.department_label
-                         and t.department_label not in _GENERIC_DEPARTMENT)
+                         and _is_name(t.department_label))
         department = labels.most_common(1)[0][0] if labels else None
     name = Path(document.path).stem
     if year is None:

@@ -22,6 +22,7 @@ from analysis.recognise.tables import RecognisedTable
 _TOTAL = re.compile(r"^(合计|总计|小计)$")
 _GRAND_TOTAL_OF = {"current_revenue_total": "revenue_grand_total",
                    "current_expenditure_total": "expenditure_grand_total"}
+_SIDE_GRAND_TOTAL = {"income": "revenue_grand_total", "expenditure": "expenditure_grand_total"}
 _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
 
@@ -37,13 +38,32 @@ def _width(rows: list[list[str]]) -> int:
     return max((len(r) for r in rows), default=0)
 
 
+def _pad_row(row: list[str], width: int, columns: list[Column]) -> list[str]:
+    """A row widened to the table's width. A row printed narrower than the header (a page piece
+    whose reader collapsed a merged cell: 合计 spanning the code columns) that would leave a
+    printed amount under a code or label column has its trailing amounts moved flush right."""
+    if len(row) >= width:
+        return row
+    misplaced = any(re.search(r"[.,]\d", c) and parse_amount(c).status == "value"
+                    and j < len(columns) and columns[j].role != "measure" for j, c in enumerate(row))
+    start = len(row)
+    while misplaced and start and (not row[start - 1].strip()
+                                   or parse_amount(row[start - 1]).status == "value"):
+        start -= 1
+    return row[:start] + [""] * (width - len(row)) + row[start:]
+
+
 def _merge_wrapped_rows(rows, locations, columns: list[Column]):
     """Join rows that only continue the text of the row above (a wrapped cell split by a
-    page break: "工资奖金津" + "补贴"). Such a row has no amount, no code, no ordinal."""
+    page break: "工资奖金津" + "补贴"). Such a row has no amount, no code, no ordinal, unless a
+    page break split a known label ("当年收入" + "小计")."""
     out_rows, out_locs = [], []
     for row, loc in zip(rows, locations):
         cells = [(j, c) for j, c in enumerate(row) if c.strip()]
-        if out_rows and cells and _is_fragment_row(cells, out_rows[-1], columns):
+        new_page = bool(out_locs) and None not in (loc.page, out_locs[-1].page) \
+            and loc.page != out_locs[-1].page
+        if out_rows and cells and (_is_fragment_row(cells, out_rows[-1], columns)
+                                   or new_page and _completes_label(cells, out_rows[-1])):
             previous = out_rows[-1]
             for j, text in cells:
                 previous[j] = previous[j] + text.strip()
@@ -51,6 +71,12 @@ def _merge_wrapped_rows(rows, locations, columns: list[Column]):
         out_rows.append(list(row))
         out_locs.append(loc)
     return out_rows, out_locs
+
+
+def _completes_label(cells, previous: list[str]) -> bool:
+    """Every cell joined to the one above makes a known row label that the upper part alone is not."""
+    return all(j < len(previous) and previous[j].strip() and not row_key(previous[j])
+               and row_key(previous[j].strip() + text.strip()) for j, text in cells)
 
 
 def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
@@ -82,19 +108,25 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         unit = found.group(1) if found else None
     scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
     keep = [i for i, r in enumerate(body) if i > 2 or not is_column_number_row(r)]
-    body = [body[i] + [""] * (width - len(body[i])) for i in keep]
+    body = [_pad_row(body[i], width, columns) for i in keep]
     locations = [locations[i] for i in keep]
     if kind not in _TEXT_SPILL_KINDS:
         body, locations = _merge_wrapped_rows(body, locations, columns)
     items: list[dict] = []
     alignments = []
     filled = [[(j, c.strip()) for j, c in enumerate(row) if c and not c.isspace()] for row in body]
+    spill: dict[int, str] = {}
+    previous_side = None
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
             {c.index: c.measure for c in pane.columns if c.role == "measure"},
             body, pane.indices, kind)
         alignments.append(how)
-        items.extend(_pane_items(table, kind, pane, mapping, filled, locations, unit or "万元", scale))
+        side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
+        found, spill = _pane_items(table, kind, pane, mapping, filled, locations, unit or "万元",
+                                   scale, spill if side == previous_side else {})
+        items.extend(found)
+        previous_side = side
     summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
                "columns": [c.path for c in columns], "unit": unit or "万元",
                "measures": sorted({m for i in items for m in [i["column"]]})}
@@ -115,9 +147,17 @@ def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
     return "skip", None
 
 
-def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale) -> list[dict]:
-    """Items of one pane; ``filled`` holds each body row's non-empty (column, text) cells."""
+def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale,
+                spill: dict[int, str]) -> tuple[list[dict], dict[int, str]]:
+    """Items of one pane, and the rows where it printed a label but no amount.
+
+    ``filled`` holds each body row's non-empty (column, text) cells. ``spill`` holds such
+    label-only rows of the pane to the left under the same top header: a label merged across
+    both panes (Jiangsu 收支预算总表 prints 支出合计 under 功能分类 and its amount under 支出用途)
+    names this pane's unlabelled amount in that row.
+    """
     items = []
+    label_only: dict[int, str] = {}
     skip_roles = {"row_number", "indicator"}
     role_of = pane.roles
     context: str | None = None
@@ -139,9 +179,15 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
                 labels.append(value)
         if not labels and not tokens and not amounts:
             continue
+        if not amounts and labels:
+            label_only[r] = labels[0]
+        if amounts and not labels and not tokens and r in spill:
+            labels = [spill[r]]
         label = labels[0] if labels else ""
         codes = assemble_codes(tokens)
         key = row_key(label) if label else None
+        if key is None and match_key(label) == "总计" and pane.section in _SIDE_GRAND_TOTAL:
+            key = _SIDE_GRAND_TOTAL[pane.section]  # F01 prints a bare 总计 on each side
         if pane.section in {"expenditure"} or kind.endswith("summary") and pane.section is None:
             klass = class_code_for_name(label)
             if klass and not codes.func_code:
@@ -181,4 +227,4 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
                 "value_status": parsed.status, "raw_value": text, "source_unit": unit,
                 "line": loc.line, "page": loc.page, "sheet": loc.sheet,
             })
-    return items
+    return items, label_only

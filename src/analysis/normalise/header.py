@@ -3,14 +3,16 @@
 Multi-row headers print a parent label once over its children (merged cells become a label
 followed by empty cells). Each column's path joins its labels from top to bottom; an empty
 upper cell inherits the label to its left while a lower row still has a child there. The path
-is then matched against the column map (metadata/column_map.csv), first match wins.
+is then matched against the column map (metadata/column_map.csv), first match wins. A rule may
+name a ``when`` pattern: it then applies only if another column of the same table matches it (the
+Jiangsu 三公 table's 合计 adds 会议费 and 培训费 because a “三公”经费 小计 column stands beside it).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.metadata import kinds_match, load_csv
 from analysis.normalise.cells import clean_text, is_amount, match_key
@@ -76,8 +78,9 @@ def column_paths(header: list[list[str]], width: int) -> list[str]:
 
 
 @cache
-def _column_rules() -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    return tuple((r["kinds"], re.compile(r["path_pattern"]), r["measure"])
+def _column_rules() -> tuple[tuple[str, re.Pattern[str], str, re.Pattern[str] | None], ...]:
+    return tuple((r["kinds"], re.compile(r["path_pattern"]), r["measure"],
+                  re.compile(r["when"]) if r.get("when") else None)
                  for r in load_csv("column_map.csv"))
 
 
@@ -86,12 +89,16 @@ def _prefix_rules() -> tuple[tuple[str, str, str], ...]:
     return tuple((r["kinds"], r["path_pattern"], r["prefix"]) for r in load_csv("column_prefixes.csv"))
 
 
-@cache
-def map_column(index: int, path: str, kind: str, fiscal_year: int | None = None) -> Column:
-    """The role (and measure) of one column from its header path."""
+@lru_cache(maxsize=100_000)
+def map_column(index: int, path: str, kind: str, fiscal_year: int | None = None,
+               others: tuple[str, ...] = ()) -> Column:
+    """The role (and measure) of one column from its header path; ``others`` are the paths of
+    the table's other columns, for rules that depend on them."""
     if not path:
         return Column(index, path, "none")
-    for kinds, pattern, target in _column_rules():
+    for kinds, pattern, target, when in _column_rules():
+        if when is not None and not any(when.search(other) for other in others):
+            continue
         if kinds_match(kinds, kind) and pattern.search(path):
             if target.startswith("@"):
                 return Column(index, path, target[1:])
@@ -110,4 +117,6 @@ def _prefix(path: str, kind: str, fiscal_year: int | None) -> str:
 def map_columns(header: list[list[str]], width: int, kind: str,
                 fiscal_year: int | None = None) -> list[Column]:
     """Map every column of a table from its header rows."""
-    return [map_column(j, p, kind, fiscal_year) for j, p in enumerate(column_paths(header, width))]
+    paths = column_paths(header, width)
+    return [map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1:]))
+            for j, p in enumerate(paths)]

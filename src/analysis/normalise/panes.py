@@ -50,6 +50,8 @@ def split_panes(columns: list[Column]) -> list[Pane]:
                 seen.add(col.measure)
             cleaned.append(col)
         top = next((c.path.split("/")[0] for c in cleaned if c.path), "")
-        section = _SECTION_NAMES.get(top) if len(groups) > 1 else None
+        # "本年收入" / "财政拨款支出" (Shanghai 收支总表) name their side by its last word
+        section = next((name for word, name in _SECTION_NAMES.items() if top.endswith(word)),
+                       None) if len(groups) > 1 else None
         panes.append(Pane(tuple(cleaned), section or (f"pane{len(panes) + 1}" if len(groups) > 1 else None)))
     return panes

@@ -99,6 +99,16 @@ def _is_short_line(block: Block) -> bool:
     return block.kind != "table" and len(block.text) <= 20 and not re.search(r"[。；]", block.text)
 
 
+def _titled_inside(block: Block) -> bool:
+    """A table whose first non-empty row is its own one-cell title (one form per page, each
+    titled 财政项目支出绩效目标填报表) starts a new table even right after another one."""
+    for row in block.rows:
+        cells = [c for c in row if c.strip()]
+        if cells:
+            return len(cells) == 1 and match_title(cells[0]) is not None
+    return False
+
+
 def recognise_tables(document: Document) -> list[RecognisedTable]:
     """All table blocks of a document as recognised tables, continuations joined."""
     tables: list[RecognisedTable] = []
@@ -113,7 +123,7 @@ def recognise_tables(document: Document) -> list[RecognisedTable]:
         title_at = next((i for i in range(len(window) - 1, -1, -1)
                          if window[i].kind != "table" and match_title(window[i].text)), None)
         if title_at is None and tables and len(since_table) <= _MAX_GAP_FOR_CONTINUATION \
-                and all(_is_short_line(b) for b in since_table):
+                and all(_is_short_line(b) for b in since_table) and not _titled_inside(block):
             _append_continuation(tables[-1], block)
             since_table = []
             continue
