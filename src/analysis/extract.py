@@ -23,6 +23,7 @@ from analysis.normalise.figures import document_figures
 from analysis.normalise.form import form_items
 from analysis.normalise.grid import table_items
 from analysis.normalise.inference import infer_function_classes
+from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
 from analysis.read import read_document, sniff_format
 from analysis.recognise import RecognisedTable, recognise_tables
@@ -160,7 +161,7 @@ def extract_file(path: str | Path) -> Extraction:
 def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     """Concatenate per-file extractions into the output frames."""
     return {
-        "documents": frame("documents", [e.document for e in extractions]),
+        "documents": pair_documents(frame("documents", [e.document for e in extractions])),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
         "line_items": frame("line_items", [i for e in extractions for i in e.item_rows]),
         "claims": frame("claims", [c for e in extractions for c in e.claims]),

@@ -31,7 +31,15 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
         doc_id = document["doc_id"]
         if document["status"] == "failed" or doc_id is None:
             continue
-        ctx = DocContext(document, *(parts[n].get(doc_id, frame(n, [])) for n in
+        partner = document.get("paired_doc_id")
+
+        def part(name: str) -> pl.DataFrame:
+            own = parts[name].get(doc_id, frame(name, []))
+            if partner and name in {"claims", "texts"} and partner in parts[name]:
+                return pl.concat([own, parts[name][partner]])  # the narrative file's text
+            return own
+
+        ctx = DocContext(document, *(part(n) for n in
                                      ("line_items", "tables", "claims", "targets", "texts")), tolerance)
         for rule in selected:
             try:
