@@ -90,8 +90,11 @@ def demo(out_dir: Path) -> None:
 
 def _register() -> None:
     from analysis.commands.check import check
+    from analysis.commands.evaluate import evaluate
+    from analysis.commands.synth import synth
 
-    main.add_command(check)
+    for command in (check, synth, evaluate):
+        main.add_command(command)
 
 
 _register()

@@ -94,5 +94,14 @@ def is_code(text: str) -> bool:
 
 @lru_cache(maxsize=100_000)
 def split_codes(text: str) -> tuple[str, ...]:
-    """Digit groups printed inside one cell, e.g. ``"201 03 01"`` → ``["201", "03", "01"]``."""
-    return tuple(re.findall(r"\d+", text)) if re.fullmatch(r"[\d\s]+", text.strip()) else ()
+    """Digit groups printed inside one cell, e.g. ``"201 03 01"`` → ``("201", "03", "01")``.
+
+    >>> split_codes("4107022200000 0006841")
+    ('41070222000000006841',)
+    """
+    if not re.fullmatch(r"[\d\s]+", text.strip()):
+        return ()
+    groups = re.findall(r"\d+", text)
+    if len(groups[0]) >= 10:  # a long project code wrapped over two lines of its cell
+        return ("".join(groups),)
+    return tuple(groups)

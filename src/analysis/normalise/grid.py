@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
 from analysis.normalise.cells import clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import assemble_codes
-from analysis.normalise.header import Column, header_row_count, is_column_number_row, map_columns
+from analysis.normalise.header import Column, header_row_count, header_signatures, row_signature, is_column_number_row, map_columns
 from analysis.normalise.panes import Pane, split_panes
 from analysis.normalise.rowlabels import row_key
 from analysis.recognise.tables import RecognisedTable
@@ -24,6 +25,7 @@ _GRAND_TOTAL_OF = {"current_revenue_total": "revenue_grand_total",
                    "current_expenditure_total": "expenditure_grand_total"}
 _SIDE_GRAND_TOTAL = {"income": "revenue_grand_total", "expenditure": "expenditure_grand_total"}
 _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
+_UNIT_CODE_COLUMN = re.compile(r"(单位|部门)(\(单位\))?(代码|编码)")
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
 
 
@@ -107,7 +109,9 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
         unit = found.group(1) if found else None
     scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
-    keep = [i for i, r in enumerate(body) if i > 2 or not is_column_number_row(r)]
+    repeated = header_signatures(header)
+    keep = [i for i, r in enumerate(body) if (i > 2 or not is_column_number_row(r))
+            and row_signature(r) not in repeated]  # a header repeated after a page break
     body = [_pad_row(body[i], width, columns) for i in keep]
     locations = [locations[i] for i in keep]
     if kind not in _TEXT_SPILL_KINDS:
@@ -147,6 +151,20 @@ def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
     return "skip", None
 
 
+_ORGANISATION = re.compile(r"(局|办|委|中心|院|所|站|处|室|队|馆|学校|中学|小学|幼儿园|本级|部|会|团|厅|街道|镇|乡|公司)$")
+
+
+def _units_named_like_units(codes, label: str) -> None:
+    """A lone 3-digit code on a row named like an organisation is a unit code, even when the
+    number is also a 类 (unit 208 of 新乡市某局 is not 社会保障和就业支出)."""
+    for field in ("func_code", "econ_code"):
+        code = getattr(codes, field)
+        if code and len(code) == 3 and not codes.unit_code and _ORGANISATION.search(label) \
+                and not class_code_for_name(label):
+            codes.unit_code = code
+            setattr(codes, field, None)
+
+
 def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale,
                 spill: dict[int, str]) -> tuple[list[dict], dict[int, str]]:
     """Items of one pane, and the rows where it printed a label but no amount.
@@ -160,10 +178,13 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
     label_only: dict[int, str] = {}
     skip_roles = {"row_number", "indicator"}
     role_of = pane.roles
+    info = table_kind_info(kind)
+    function_rows = bool(info and info.row_codes == "function") or kind.endswith("summary")
+    unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(filled, locations)):
-        labels, tokens, amounts = [], [], []
+        labels, tokens, unit_tokens, amounts = [], [], [], []
         for j, cell in row:
             role = role_of.get(j)
             if role is None or role in skip_roles:
@@ -172,24 +193,26 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
             if what == "amount":
                 amounts.append((mapping[j], value))
             elif what == "codes":
-                tokens.extend(value)
+                (unit_tokens if j in unit_cols else tokens).extend(value)
             elif what == "unlabelled":
                 amounts.append(("unlabelled", value))
             elif what == "label":
                 labels.append(value)
-        if not labels and not tokens and not amounts:
+        if not labels and not tokens and not unit_tokens and not amounts:
             continue
         if not amounts and labels:
             label_only[r] = labels[0]
         if amounts and not labels and not tokens and r in spill:
             labels = [spill[r]]
         label = labels[0] if labels else ""
-        codes = assemble_codes(tokens)
+        codes = assemble_codes(tokens, unit_tokens)
+        _units_named_like_units(codes, labels[0] if labels else "")
         key = row_key(label) if label else None
         if key is None and match_key(label) == "总计" and pane.section in _SIDE_GRAND_TOTAL:
             key = _SIDE_GRAND_TOTAL[pane.section]  # F01 prints a bare 总计 on each side
-        if pane.section in {"expenditure"} or kind.endswith("summary") and pane.section is None:
-            klass = class_code_for_name(label)
+        if pane.section == "expenditure" or (function_rows and not codes.func_partial
+                                             and not codes.econ_code):
+            klass = class_code_for_name(label)  # a 类 row printed by name only
             if klass and not codes.func_code:
                 codes.func_code, key = klass, f"class:{klass}"
         if key in seen_totals and key in _GRAND_TOTAL_OF:

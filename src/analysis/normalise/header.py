@@ -120,3 +120,13 @@ def map_columns(header: list[list[str]], width: int, kind: str,
     paths = column_paths(header, width)
     return [map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1:]))
             for j, p in enumerate(paths)]
+
+
+def row_signature(row: list[str]) -> str:
+    """A row's cells normalised and joined, trailing empties ignored (to spot repeated headers)."""
+    return "|".join(match_key(c) for c in row).rstrip("|")
+
+
+def header_signatures(header: list[list[str]]) -> set[str]:
+    """Signatures of the header rows that carry text (a repeat of them in the body is dropped)."""
+    return {sig for sig in map(row_signature, header) if sig.strip("|")}

@@ -1,8 +1,9 @@
 """Fill in 功能分类 类 codes a table left out ("03 01" → 2010301, DOMAIN.md §0.5).
 
 The class comes, in order of preference, from another table of the same document that
-prints the same 款项 and name with its class, from the catalogue when the 款项 and name
-identify a single class, and finally from the only class the document uses at all.
+prints the same 款项 and name with its class, from the 类 row above it in the same table, from
+the catalogue when the 款项 and name identify a single class (or a single one of the classes
+the document prints), and finally from the only class the document uses at all.
 """
 
 from __future__ import annotations
@@ -24,15 +25,39 @@ def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
         if code and len(code) == 7:
             by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
             by_tail.setdefault((code[3:], None), code[:3])
-    classes_seen = {c[:3] for (_, _), c in by_tail.items()}
+        if code and len(code) == 5:
+            by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
+    # classes the document prints anywhere, 类 rows of 收支总表 and 财政拨款收支总表 included
+    classes_seen = {i["func_code"][:3] for i in items if i.get("func_code")}
+    above = _class_above(items)
     for item in partial_rows:
         partial, label = item["func_partial"], match_key(item["row_label"] or "")
-        klass = by_tail.get((partial, label)) or by_tail.get((partial, None))
+        klass = by_tail.get((partial, label)) or by_tail.get((partial, None)) or above.get(id(item))
         if klass is None:
+            length = 3 + len(partial)  # 款项 → 7 digits, 款 alone → 5
             candidates = {c[:3] for c in function_codes_named(item["row_label"] or "", fiscal_year)
-                          if len(c) == 7 and c[3:] == partial}
+                          if len(c) == length and c[3:] == partial}
+            if len(candidates) > 1 and classes_seen:
+                candidates &= classes_seen  # a name shared by several classes: the document's own
             klass = candidates.pop() if len(candidates) == 1 else None
         if klass is None and len(classes_seen) == 1:
             klass = next(iter(classes_seen))
         if klass:
             item["func_code"], item["func_code_inferred"] = klass + partial, True
+
+
+def _class_above(items: list[dict]) -> dict[int, str]:
+    """For each item, the 类 of the nearest row above it in the same table that prints one
+    (a 类 row, or a 款/项 row with its class), keyed by ``id(item)``."""
+    current: dict[int, str] = {}
+    found: dict[int, str] = {}
+    for item in items:
+        code = item.get("func_code")
+        if code and len(code) in (3, 5, 7):
+            current[item["table_index"]] = code[:3]
+        elif item.get("row_role") == "total":
+            current.pop(item["table_index"], None)
+        klass = current.get(item["table_index"])
+        if klass:
+            found[id(item)] = klass
+    return found

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from analysis.normalise.cells import clean_text, is_code, match_key
-from analysis.normalise.header import header_row_count
+from analysis.normalise.cells import clean_text, is_code, match_key, split_codes
+from analysis.normalise.header import header_row_count, header_signatures, row_signature
 from analysis.recognise.tables import RecognisedTable
 
 _COMPARATOR = r"(?P<cmp>≥|≤|＞|＜|>=|<=|>|<|=|＝|大于等于|小于等于|不低于|不高于|不超过|达到)?"
@@ -86,11 +86,14 @@ def project_targets(table: RecognisedTable) -> list[dict]:
     categories = _categories(table.rows[:n_header])
     rows: list[dict] = []
     project = {"project_code": None, "project_name": None}
-    body, locations = _join_fragments(table.rows[n_header:], table.row_locations[n_header:])
+    repeated = header_signatures(table.rows[:n_header])
+    kept = [(r, loc) for r, loc in zip(table.rows[n_header:], table.row_locations[n_header:])
+            if row_signature(r) not in repeated]  # a header repeated after a page break
+    body, locations = _join_fragments([r for r, _ in kept], [loc for _, loc in kept])
     for row, loc in zip(body, locations):
-        codes = [c.strip() for c in row if is_code(c) and len(c.strip()) >= 12]
+        codes = [code for c in row for code in split_codes(c) if len(code) >= 12]
         if codes:
-            texts = [clean_text(c) for c in row[:3] if c.strip() and not is_code(c)]
+            texts = [clean_text(c) for c in row[:3] if c.strip() and not split_codes(c)]
             project = {"project_code": codes[0], "project_name": texts[0] if texts else None}
         cells = [(j, c) for j, c in enumerate(row) if c.strip()]
         for (j, name), (k, value) in zip(cells, cells[1:]):

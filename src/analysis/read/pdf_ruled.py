@@ -204,13 +204,21 @@ def _rows_without_rulings(cells: list[list[Char]]) -> bool:
     """Whether one grid row holds several table rows (a table ruled only between columns).
 
     That is the case when at least two cells have several lines and one of them stacks
-    numbers; a label wrapped beside single numbers is one row with a two-line cell.
+    amounts; a label wrapped beside single numbers, or a long code wrapped in its cell, is one
+    row with a multi-line cell.
     """
     stacked = [group_lines(cell) for cell in cells if cell]
     stacked = [lines for lines in stacked if len(lines) >= 2]
     if len(stacked) < 2:
         return False
-    return any(sum(bool(NUMBER.match(line.text())) for line in lines) >= 2 for lines in stacked)
+    return any(sum(_is_amount_line(line.text()) for line in lines) >= 2 for lines in stacked)
+
+
+def _is_amount_line(text: str) -> bool:
+    """A number on a line of its own; a long digit run is a code wrapped over two lines of its
+    cell (a 20-digit project code), not a stack of amounts."""
+    return bool(NUMBER.match(text)) and not (text.isdigit() and len(text) >= 10) \
+        and not (text.isdigit() and text.startswith("0") and len(text) > 2)
 
 
 def _split_by_lines(cells: list[list[Char]]) -> list[tuple[float, list[str]]]:

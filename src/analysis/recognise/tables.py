@@ -17,6 +17,7 @@ from analysis.recognise.titles import match_title
 
 UNIT_SCALE = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "百万元": 100.0, "亿元": 1e4}
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
+_UNIT_SPLIT = re.compile(r"(?<![编填])(?:金额)?单位[:：]\s*(?:万元|千元|百万元|亿元|元)")
 _UNIT_ALONE = re.compile(r"^(万元|千元|百万元|亿元|元)$")
 _DEPARTMENT = re.compile(r"(?:部门|单位|预算单位)(?:名称)?[:：]\s*(.+)$")
 _NOTE = re.compile(r"^(注|备注|说明)\s*[:：\d]|本表无数据|无.{0,12}(支出|经费|预算|收入|数据)|没有.{0,10}(支出|经费)")
@@ -55,8 +56,9 @@ def _meta_from_text(text: str, table: RecognisedTable) -> bool:
         table.unit, found = unit.group(1), True
     elif _UNIT_ALONE.match(text):
         table.unit, found = text, True
-    department = _DEPARTMENT.search(text.split("单位:")[0].split("单位：")[0])
-    if department and not text.startswith("单位"):
+    before_unit = _UNIT_SPLIT.split(text)[0]  # "部门名称：本级  单位：万元" on one line
+    department = _DEPARTMENT.search(before_unit)
+    if department and not _UNIT.match(text):
         table.department_label, found = department.group(1).strip(), True
     return found or text.rstrip("：:") in {"单位", "金额单位"}
 

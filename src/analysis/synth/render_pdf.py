@@ -1,10 +1,11 @@
-"""Render a :class:`SynthDoc` as a PDF with a real text layer (reportlab, STSong-Light).
+"""Render a :class:`SynthDoc` as a PDF with a real text layer (reportlab, embedded font).
 
 The narrative is set on portrait A4 pages; each table starts a landscape page, with ruled
 cells, merged header cells and wrapping label cells. Long tables break across pages the way
 real disclosures do; whether the header is repeated on the continuation page follows the
 document's ``repeat_header`` hazard. Output is byte-stable for a given document
-(``invariant`` mode fixes the dates and file id).
+(``invariant`` mode fixes the dates and file id). The font is embedded (see
+:mod:`analysis.synth.pdf_font` for why not the non-embedded ``STSong-Light``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
     Table as PdfTable, TableStyle,
@@ -26,14 +25,13 @@ from reportlab.platypus import (
 
 from analysis.synth.document import Raw
 from analysis.synth.layout import Heading, Paragraph as SynthParagraph, SynthDoc, Table
-
-FONT = "STSong-Light"
+from analysis.synth.pdf_font import FONT_NAME as FONT, register
 _MARGIN = 36
 
 
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    register()
     base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK",
                           firstLineIndent=21)
     return {

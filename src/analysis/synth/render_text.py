@@ -3,7 +3,8 @@
 Hazards decided in :mod:`analysis.synth.document` are applied here the way PDF-to-text
 conversion produces them in the seed: a space inside wrapped CJK cells, header words spelled
 one character at a time, a blank line where a page break splits a table (the header repeated
-after it or not), function rows whose 类 cell was lost so the row shifts left.
+after it or not), and a lost 类 column: every body row (合计 and the unit row too, as in the
+seed's 部门支出总表) shifts one cell left.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _row_line(table: Table, r: int, row: list[str]) -> str:
         row = list(row)
         for c in table.label_cols:
             row[c] = _wrap(row[c], table.wrap)
-    if table.drop_class and r in table.func_rows:
+    if table.drop_class:  # the column is lost for every body row, as in the seed's B03
         c = table.class_col
         row = row[:c] + row[c + 1:]
     return "\t".join(row)
