@@ -6,9 +6,17 @@ Importing this package registers every rule module; ``RULES`` is the registry an
 
 from analysis.check import (  # noqa: F401  (importing registers the rules)
     arithmetic,
+    classification_rules,
+    completeness,
     cross_table,
+    narrative,
     percentages,
     performance,
+    plausibility,
+    projects,
+    residue,
+    shares,
+    targets_rules,
     template,
 )
 from analysis.check.registry import RULES, Rule

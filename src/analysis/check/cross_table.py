@@ -85,7 +85,7 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     out = []
     for row in b06.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True):
         other = totals.get(row["econ_code"])
-        value = other["amount"] if other else 0.0
+        value = other["amount"] if other else sum(r["amount"] or 0.0 for c, r in totals.items() if c.startswith(row["econ_code"]))
         if row["amount"] is not None and value < row["amount"] - ctx.tolerance.sum(2):
             out.append(finding(
                 f"经济科目 {row['econ_code']} {row['row_label']}：基本支出表 {row['amount']:.2f} 万元，"

@@ -2,26 +2,61 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from analysis.check.context import DocContext, finding
+from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
+
+_YEAR = re.compile(r"(20\d{2})\s*年")
 
 
 def _section_groups(claims: pl.DataFrame):
-    """Claims of each narrative section in reading order: a change sentence often follows the
-    sentence that states the current amount ("…459.21 万元。与 2023 年相比，增加 183.41 万元…")."""
+    """Claims of each narrative section in reading order, each with ``_sentence``, its
+    sentence's position in the section: a change sentence often follows the sentence that
+    states the current amount ("…459.21 万元。与 2023 年相比，增加 183.41 万元…")."""
     ordered = claims.with_row_index("_order")
     for (_,), part in ordered.group_by(["section"], maintain_order=True):
-        yield part.sort("_order").rows(named=True)
+        rows, number, last = part.sort("_order").rows(named=True), -1, None
+        for row in rows:
+            key = (row["sentence"], row["line"], row["page"])
+            number += key != last
+            row["_sentence"], last = number, key
+        yield rows
+
+
+def _same_subject(a: dict, b: dict) -> bool:
+    return a["subject"] == b["subject"] or a["subject"] is None or b["subject"] is None
+
+
+def change_and_current(ctx: DocContext, claims: list[dict], i: int) -> tuple[dict, dict] | None:
+    """For the rate ``claims[i]``: the change amount stated in its sentence and the current
+    amount it applies to, from the same or the preceding sentence. An amount of the rate's own
+    subject is preferred; a figure about another period (a 决算's budget) is never current."""
+    pct = claims[i]
+    window = [c for c in claims[:i] if c["_sentence"] >= pct["_sentence"] - 1]
+    change = next((c for c in reversed(window) if c["claim_type"] == "change_amount"
+                   and c["_sentence"] == pct["_sentence"] and c["value_wan"] is not None
+                   and _same_subject(c, pct)), None)
+    if change is None:
+        return None
+    amounts = [c for c in window if c["claim_type"] == "amount" and c["value_wan"] is not None
+               and c["_order"] < change["_order"] and not about_other_period(ctx, c)]
+    subject = pct["subject"] or change["subject"]
+    current = next((c for c in reversed(amounts) if subject and c["subject"] == subject), None) \
+        or next((c for c in reversed(amounts) if _same_subject(c, change)), None)
+    return (change, current) if current is not None else None
 
 
 @rule("yoy-percent-base", severity="error", category="percentage",
       title="同比增减百分比计算基数错误或数值不符", domain_ids="P2 D1 D3")
 def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
-    the current amount minus the change stated in the same sentence. When the stated rate
-    instead equals Δ ÷ current value (or Δ itself), the message names the wrong base."""
+    the current amount (stated in the same or the preceding sentence) minus the change stated in
+    the same sentence. When the stated rate instead equals Δ ÷ current value (or Δ itself), the
+    message names the wrong base."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -29,12 +64,10 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] == "unfilled":
                 continue
-            change = next((c for c in reversed(claims[:i]) if c["claim_type"] == "change_amount"
-                           and c["subject"] == pct["subject"]), None)
-            current = next((c for c in reversed(claims[:i]) if c["claim_type"] == "amount"
-                            and c["subject"] == pct["subject"] and c["value_wan"] is not None), None)
-            if change is None or current is None or change["value_wan"] is None:
+            pair = change_and_current(ctx, claims, i)
+            if pair is None:
                 continue
+            change, current = pair
             delta = change["value_wan"] * (-1 if change["direction"] == "down" else 1)
             previous = current["value_wan"] - delta
             if previous <= 0:
@@ -52,9 +85,67 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
             else:
                 why = f"按上年数 {previous:.2f} 计算应为 {expected:.2f}%"
             out.append(finding(
-                f"第{pct['line'] or pct['page']}{'行' if pct['line'] else '页'}“{pct['section'] or ''}”："
+                f"{at(pct)}“{pct['section'] or ''}”："
                 f"“{change['clause']}，{pct['clause']}”：增减 {abs(delta):.2f} 万元，所述增幅 {pct['value']:g}% 不正确，{why}（正确为 {expected:.2f}%）",
                 expected=round(expected, 4), actual=pct["value"], column="change_pct",
                 excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
                 location=f"{pct['section'] or ''} “{pct['clause']}”"))
+    return out if evaluated else None
+
+
+def _stated_previous(ctx: DocContext, claims: list[dict]) -> dict | None:
+    """An amount of the sentence dated N−1 ("上年…", "2023年当年预算执行数为…")."""
+    year = ctx.document["fiscal_year"]
+    for c in claims:
+        years = {int(y) for y in _YEAR.findall(c["clause"] or "")}
+        if c["claim_type"] == "amount" and c["value_wan"] is not None \
+                and (re.search(r"上年|上一年|去年", c["clause"] or "") or (year and years == {year - 1})):
+            return c
+    return None
+
+
+def _zero_previous(ctx: DocContext, claims: list[dict], i: int) -> str | None:
+    """How the text shows that the rate ``claims[i]`` has a previous-year value of 0 while the
+    current value is not 0, or None."""
+    pct = claims[i]
+    same_sentence = [c for c in claims[:i] if c["_sentence"] == pct["_sentence"]]
+    stated = _stated_previous(ctx, same_sentence)
+    if stated is not None:
+        current = [c for c in same_sentence if c["claim_type"] == "amount" and c is not stated and c["value_wan"]]
+        if current and abs(stated["value_wan"]) <= ctx.tolerance.narrative(2):
+            return f"“{short(stated['clause'])}”"
+        return None
+    pair = change_and_current(ctx, claims, i)
+    if pct["subject"] is None or pair is None or pair[0]["direction"] not in {"up", "down"}:
+        return None
+    change, current = pair
+    previous = current["value_wan"] - change["value_wan"] * (-1 if change["direction"] == "down" else 1)
+    if current["value_wan"] and abs(previous) <= ctx.tolerance.narrative(2):
+        return f"本年 {current['value']:g}{current['unit']} 减去增加额 {change['value']:g}{change['unit']}"
+    return None
+
+
+@rule("percent-zero-base", severity="error", category="percentage",
+      title="上年数为0时仍列出增减百分比", domain_ids="P7 A4")
+def percent_zero_base(ctx: DocContext) -> list[dict] | None:
+    """A year-on-year percentage needs a nonzero previous-year value: when the previous value is
+    0 (stated in the sentence, or the current amount minus the stated change) while the current
+    one is not, the text says "新增" instead of a rate such as "增长100%" (DOMAIN P7). A zero
+    item that stays zero is a zero change (E7), not a zero base."""
+    if ctx.claims.is_empty():
+        return None
+    out, evaluated = [], False
+    for claims in _section_groups(ctx.claims):
+        for i, pct in enumerate(claims):
+            if pct["claim_type"] != "change_pct" or pct["direction"] == "flat" or not pct["value"]:
+                continue
+            evaluated = True
+            how = _zero_previous(ctx, claims, i)
+            if how is None:
+                continue
+            out.append(finding(
+                f"{at(pct)}“{pct['section'] or ''}”：上年数为 0（{how}），不能计算增幅，"
+                f"却写“{short(pct['clause'])}”，应写“新增”", column="change_pct",
+                actual=pct["value"], excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
+                location=f"{at(pct)} “{short(pct['clause'])}”"))
     return out if evaluated else None

@@ -12,14 +12,16 @@ from analysis.normalise.cells import clean_text
 
 _PLACEHOLDERS = re.compile(
     r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减|[XＸ×]{2,}|(?<![A-Za-z])XX(?![A-Za-z])|\*{3,}"
+    r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]|(?<=[出入算为计排])\s*万元"
     r"|（单位名称）|\(单位名称\)|主要原因[是为]?[:：]?\s*[。；]|主要用于[:：]?\s*[。；]")
 
 
 @rule("template-placeholder", severity="error", category="template",
       title="模板占位符未填写（如“增加/减少”、“XX”、空白原因）", domain_ids="E1 P3")
 def template_placeholder(ctx: DocContext) -> list[dict] | None:
-    """No narrative text keeps a template alternative ("增加/减少"), a placeholder (XX, ××,
-    ***, （单位名称）) or an empty reason ("主要原因是。")."""
+    """No narrative text keeps a template alternative ("增加/减少", "增加（减少）"), a placeholder
+    (XX, ××, ***, （单位名称）), an amount left blank ("预算支出万元") or an empty reason
+    ("主要原因是。")."""
     if ctx.texts.is_empty():
         return None
     out = []
