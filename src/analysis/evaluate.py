@@ -24,6 +24,9 @@ all three hold:
      as that difference in every identity it breaks);
    - *sentence*: the label names a narrative sentence (its ``location`` after ``：``, up to
      ``…``) and the finding's ``excerpt`` contains it (spaces ignored);
+   - *code*: the label's ``detail`` names the planted code ("科目编码 30305 配以…") and a
+     finding on the same table quotes that code in its message (a code printed with another
+     code's name shows the printed name, not the label's);
    - *name*: a label without a table and a finding without a table share ``row_label`` or
      ``column`` (e.g. ``personnel_share``);
    - *document*: kinds marked ``whole_document`` (a copied narrative) need no more than 1–2.
@@ -53,11 +56,11 @@ TOLERANCE = 0.01
 
 _LABEL_COLUMNS = {"path": pl.Utf8, "kind": pl.Utf8, "table_kind": pl.Utf8, "location": pl.Utf8,
                   "row_label": pl.Utf8, "column": pl.Utf8, "expected": pl.Float64,
-                  "actual": pl.Float64}
+                  "actual": pl.Float64, "detail": pl.Utf8}
 _FINDING_COLUMNS = {"path": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8, "severity": pl.Utf8,
                     "table_kind": pl.Utf8, "location": pl.Utf8, "row_label": pl.Utf8,
                     "column": pl.Utf8, "expected": pl.Float64, "actual": pl.Float64,
-                    "difference": pl.Float64, "excerpt": pl.Utf8}
+                    "difference": pl.Float64, "excerpt": pl.Utf8, "message": pl.Utf8}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +172,10 @@ def _evidence(tolerance: float, whole_document: list[str], any_table: list[str])
     in_excerpt = pl.col("table_kind").is_null() & (sentence.str.len_chars() >= 6) \
         & _squash(pl.col("excerpt_f")).str.contains(sentence, literal=True)
     named = both_untabled & ((row_l == row_f) | (pl.col("column") == pl.col("column_f")))
+    planted_code = pl.col("detail").str.extract(r"科目编码\s*(\d{5,7})", 1)
+    code = same_table & planted_code.is_not_null() & pl.col("message_f").str.contains(planted_code, literal=True)
     document = pl.col("kind").is_in(whole_document)
-    checks = [("location", location), ("value", value), ("delta", delta), ("sentence", in_excerpt),
+    checks = [("location", location), ("value", value), ("delta", delta), ("code", code), ("sentence", in_excerpt),
               ("name", named), ("document", document)]
     out = pl.lit(None, pl.Utf8)
     for name, test in reversed(checks):

@@ -78,6 +78,7 @@ def _table_row(doc_id: str, table: RecognisedTable, summary: dict, n_items: int)
             "header_rows": summary.get("header_rows"), "data_rows": summary.get("data_rows"),
             "pieces": table.pieces, "alignment": summary.get("alignment"),
             "columns": " ; ".join(summary.get("columns", [])) or None,
+            "measures": ",".join(summary.get("measures", [])) or None,
             "line": table.location.line, "page": table.location.page, "sheet": table.location.sheet}
 
 

@@ -9,6 +9,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     classification_rules,
     completeness,
     cross_table,
+    functions,
     narrative,
     percentages,
     performance,
@@ -18,6 +19,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     shares,
     targets_rules,
     template,
+    years,
 )
 from analysis.check.registry import RULES, Rule
 from analysis.check.runner import run_checks

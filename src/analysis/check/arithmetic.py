@@ -36,7 +36,9 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
             continue
         scale = ctx.scale(kind)
         kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
-        present_columns = {i["column"] for i in kind_items}
+        # columns the table prints, blank ones included (a blank 上年结转 column is 0, not absent)
+        present_columns = {i["column"] for i in kind_items} | set(
+            ((ctx.table_info(kind) or {}).get("measures") or "").split(","))
         for (_, _, _), cells in _rows(kind_items).items():
             for ident in rules:
                 if ident.total not in cells:
@@ -92,9 +94,11 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                         f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
                         f"下级科目合计 {expected:.2f}（{len(children)} 项）",
                         row=item, column=column, expected=expected, actual=item["amount"]))
+        uncoded = {(i["table_index"], i["column"]) for i in ctx.item_rows
+                   if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None}
         for key, total in totals.items():
             values = groups.get(key)
-            if not values:
+            if not values or key in uncoded:  # rows whose code is unknown: cannot add up by code
                 continue
             column = key[1]
             top_len = min(len(c) for c in values)

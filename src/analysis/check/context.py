@@ -19,6 +19,8 @@ class DocContext:
     targets: pl.DataFrame
     texts: pl.DataFrame
     tolerance: Tolerance
+    previous: dict | None = None
+    """The same department's document of the previous year, when it was checked together."""
 
     @cached_property
     def kinds(self) -> set[str]:

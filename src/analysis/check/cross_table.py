@@ -17,6 +17,8 @@ def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
             and ("section" not in side or r["section"] == side["section"])]
     if "row_key" in side:
         rows = [r for r in rows if r["row_key"] == side["row_key"]]
+    elif "row_keys" in side:
+        rows = [r for r in rows if r["row_key"] in side["row_keys"]]
     elif side.get("row_role") == "total":
         rows = [r for r in rows if r["row_role"] == "total"]
         first = min((r["row_index"] for r in rows), default=None)

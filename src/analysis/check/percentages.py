@@ -149,3 +149,30 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
                 actual=pct["value"], excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
                 location=f"{at(pct)} “{short(pct['clause'])}”"))
     return out if evaluated else None
+
+
+@rule("direction-words-agree", severity="error", category="percentage",
+      title="同一变动的增减额与增减率方向词相互矛盾", domain_ids="P3")
+def direction_words_agree(ctx: DocContext) -> list[dict] | None:
+    """A change stated as an amount and as a rate in one sentence ("减少26.00万元，上涨2.20%")
+    goes the same way: one of the two direction words is wrong."""
+    if ctx.claims.is_empty():
+        return None
+    out, evaluated = [], False
+    for (_, _), part in ctx.claims.group_by(["line", "sentence"], maintain_order=True):
+        claims = part.sort("offset").rows(named=True)
+        for i, pct in enumerate(claims):
+            if pct["claim_type"] != "change_pct" or pct["direction"] not in {"up", "down"}:
+                continue
+            amount = next((c for c in reversed(claims[:i]) if c["claim_type"] == "change_amount"
+                           and c["subject"] == pct["subject"]), None)
+            if amount is None or amount["direction"] not in {"up", "down"} or not amount["value"]:
+                continue
+            evaluated = True
+            if amount["direction"] != pct["direction"]:
+                out.append(finding(
+                    f"第{pct['line'] or pct['page']}{'行' if pct['line'] else '页'}“{pct['section'] or ''}”："
+                    f"“{amount['clause']}，{pct['clause']}”：增减额与增减率的方向词相反，其中必有一处错误",
+                    column="direction", excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
+                    location=f"{pct['section'] or ''} “{amount['clause']}，{pct['clause']}”"))
+    return out if evaluated else None

@@ -9,6 +9,7 @@ import polars as pl
 from analysis.check.context import DocContext
 from analysis.check.registry import RULES, SEVERITIES
 from analysis.check.tolerance import Tolerance
+from analysis.normalise.pairing import department_key
 from analysis.schema import frame
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,13 @@ def _by_doc(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in df.partition_by("doc_id", as_dict=True).items()}
 
 
+def _previous(by_year: dict, document: dict) -> dict | None:
+    if document["fiscal_year"] is None:
+        return None
+    return by_year.get((department_key(document["department"]), document["fiscal_year"] - 1,
+                        document["doc_type"]))
+
+
 def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = None,
                tolerance: Tolerance | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Findings and per-rule evaluations for every readable document in ``frames``."""
@@ -27,7 +35,10 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     parts = {name: _by_doc(frames[name]) for name in ("line_items", "tables", "claims", "targets", "texts")}
     findings, evaluations = [], []
-    for document in frames["documents"].iter_rows(named=True):
+    documents = frames["documents"].to_dicts()
+    by_year = {(department_key(d["department"]), d["fiscal_year"], d["doc_type"]): d
+               for d in documents if d["status"] != "failed"}
+    for document in documents:
         doc_id = document["doc_id"]
         if document["status"] == "failed" or doc_id is None:
             continue
@@ -40,7 +51,8 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             return own
 
         ctx = DocContext(document, *(part(n) for n in
-                                     ("line_items", "tables", "claims", "targets", "texts")), tolerance)
+                                     ("line_items", "tables", "claims", "targets", "texts")), tolerance,
+                         previous=_previous(by_year, document))
         for rule in selected:
             try:
                 found = rule.check(ctx)

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from analysis.metadata import load_csv
 from analysis.model import Block
 from analysis.normalise.cells import clean_text
+from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_END = re.compile(r"[。；;！!]$")
 _NUMBER = re.compile(
@@ -24,6 +25,7 @@ _UP = re.compile(r"增加|增长|上涨|上升|提高|增幅")
 _DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
 _FLAT = re.compile(r"持平|无变化|没有变化")
 _SHARE_BASE = re.compile(r"占(?P<base>[^，,；;。\d]{0,20}?)(?:的|比重|比例)?(?:为)?\s*$")
+_CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|共|合计)?\s*$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = {"万元": 1.0, "亿元": 1e4, "千元": 0.1, "元": 1e-4}
@@ -88,6 +90,15 @@ def _subject_in(text: str) -> tuple[str, str, int] | None:
 
 
 @lru_cache(maxsize=50_000)
+def _function_class_in(clause: str) -> tuple[str, str, int] | None:
+    """A 功能分类 类 named right before the figure ("…卫生健康支出 15.29 万元") as subject
+    ``class:210``, so narrative amounts by function can be compared with 一般公共预算支出表."""
+    m = _CLASS_NAME.search(clause)
+    code = class_code_for_name(m.group(1)) if m else None
+    return (f"class:{code}", "function", len(clause)) if code else None
+
+
+@lru_cache(maxsize=50_000)
 def _direction(clause: str) -> str | None:
     if _UNFILLED.search(clause):
         return "unfilled"
@@ -107,7 +118,7 @@ def sentence_claims(sentence: str) -> list[dict]:
     for m in _NUMBER.finditer(sentence):
         start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, m.start())), default=0)
         clause = sentence[start:m.start()]
-        found = _subject_in(clause)
+        found = _subject_in(clause) or _function_class_in(clause)
         if found:
             last_subject = (found[0], found[1])
         elif not (_direction(clause) or "占" in clause or len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 4):

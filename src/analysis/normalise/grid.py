@@ -121,11 +121,13 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
     filled = [[(j, c.strip()) for j, c in enumerate(row) if c and not c.isspace()] for row in body]
     spill: dict[int, str] = {}
     previous_side = None
+    printed: set[str] = set()
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
             {c.index: c.measure for c in pane.columns if c.role == "measure"},
             body, pane.indices, kind)
         alignments.append(how)
+        printed.update(mapping.values())
         side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
         found, spill = _pane_items(table, kind, pane, mapping, filled, locations, unit or "万元",
                                    scale, spill if side == previous_side else {})
@@ -133,7 +135,7 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         previous_side = side
     summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
                "columns": [c.path for c in columns], "unit": unit or "万元",
-               "measures": sorted({m for i in items for m in [i["column"]]})}
+               "measures": sorted(printed)}
     return items, summary
 
 

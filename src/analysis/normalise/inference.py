@@ -3,7 +3,8 @@
 The class comes, in order of preference, from another table of the same document that
 prints the same 款项 and name with its class, from the 类 row above it in the same table, from
 the catalogue when the 款项 and name identify a single class (or a single one of the classes
-the document prints), and finally from the only class the document uses at all.
+the document prints, the largest in its 收支总表 when several fit), and finally from the only
+class the document uses at all.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
     # classes the document prints anywhere, 类 rows of 收支总表 and 财政拨款收支总表 included
     classes_seen = {i["func_code"][:3] for i in items if i.get("func_code")}
     above = _class_above(items)
+    weight: dict[str, float] = {}
+    for i in items:
+        if (i.get("row_key") or "").startswith("class:") and i["amount"] is not None:
+            weight[i["row_key"][6:]] = max(weight.get(i["row_key"][6:], 0.0), i["amount"])
     for item in partial_rows:
         partial, label = item["func_partial"], match_key(item["row_label"] or "")
         klass = by_tail.get((partial, label)) or by_tail.get((partial, None)) or above.get(id(item))
@@ -39,6 +44,10 @@ def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
                           if len(c) == length and c[3:] == partial}
             if len(candidates) > 1 and classes_seen:
                 candidates &= classes_seen  # a name shared by several classes: the document's own
+            if len(candidates) > 1 and weight:
+                # 行政运行 exists under many 款: the department's main class (largest in 收支总表)
+                ranked = sorted(candidates, key=lambda c: weight.get(c, 0.0), reverse=True)
+                candidates = {ranked[0]} if weight.get(ranked[0], 0.0) > weight.get(ranked[1], 0.0) else candidates
             klass = candidates.pop() if len(candidates) == 1 else None
         if klass is None and len(classes_seen) == 1:
             klass = next(iter(classes_seen))
