@@ -50,7 +50,8 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
                 evaluated = True
                 total = cells[ident.total]
                 expected = round(sum(cells[p]["amount"] for p in parts), 6)
-                if abs(total["amount"] - expected) > ctx.tolerance.sum(len(printed) + 1, scale):
+                if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *(cells[p] for p in parts)]
+                                                                          + [total] * (len(printed) - len(parts))):
                     terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
                     out.append(finding(
                         f"{ctx.where(total)}：{ident.title}不成立，{total['raw_value']} ≠ {terms}"
@@ -88,8 +89,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                     continue
                 evaluated = True
                 expected = round(sum(c["amount"] for c in children), 6)
-                scale = ctx.scale(item["table_kind"])
-                if abs(item["amount"] - expected) > ctx.tolerance.sum(len(children) + 1, scale):
+                if abs(item["amount"] - expected) > ctx.tolerance.printed([item, *children]):
                     out.append(finding(
                         f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
                         f"下级科目合计 {expected:.2f}（{len(children)} 项）",
@@ -105,7 +105,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             tops = [v for c, v in values.items() if len(c) == top_len]
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
-            if abs(total["amount"] - expected) > ctx.tolerance.sum(len(tops) + 1, ctx.scale(total["table_kind"])):
+            if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):
                 out.append(finding(
                     f"{ctx.where(total)}：合计行 {column} 为 {total['raw_value']}，"
                     f"而 {len(tops)} 个{'类' if top_len == 3 else '科目'}行合计 {expected:.2f}",
@@ -143,7 +143,7 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
                 continue
             evaluated = True
             expected = round(sum(f["amount"] for f in found), 6)
-            if abs(total["amount"] - expected) > ctx.tolerance.sum(len(found) + 1, ctx.scale(kind)):
+            if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *found]):
                 out.append(finding(f"{ctx.where(total)}：{title}不成立，{total['raw_value']} ≠ {expected:.2f}",
                                    row=total, expected=expected, actual=total["amount"]))
         classes = [i for (sec, key), i in by_key.items() if sec == "expenditure" and key.startswith("class:")]
@@ -151,14 +151,14 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
         if current and classes:
             evaluated = True
             expected = round(sum(c["amount"] for c in classes), 6)
-            if abs(current["amount"] - expected) > ctx.tolerance.sum(len(classes) + 1, ctx.scale(kind)):
+            if abs(current["amount"] - expected) > ctx.tolerance.printed([current, *classes]):
                 out.append(finding(f"{ctx.where(current)}：本年支出合计 {current['raw_value']} ≠ 各功能类支出之和 {expected:.2f}",
                                    row=current, expected=expected, actual=current["amount"]))
         grand_in = by_key.get(("income", "revenue_grand_total")) or by_key.get(("income", "current_revenue_total"))
         grand_out = by_key.get(("expenditure", "expenditure_grand_total")) or by_key.get(("expenditure", "current_expenditure_total"))
         if grand_in and grand_out:
             evaluated = True
-            if abs(grand_in["amount"] - grand_out["amount"]) > ctx.tolerance.sum(2, ctx.scale(kind)):
+            if abs(grand_in["amount"] - grand_out["amount"]) > ctx.tolerance.printed([grand_in, grand_out]):
                 out.append(finding(f"{ctx.where(grand_in)}：收入方 {grand_in['raw_value']} 与支出方 {grand_out['raw_value']} 不平衡",
                                    row=grand_out, expected=grand_in["amount"], actual=grand_out["amount"]))
     return out if evaluated else None

@@ -43,7 +43,7 @@ def cross_table_figure(ctx: DocContext) -> list[dict] | None:
         if a is None or b is None:
             continue
         evaluated = True
-        tol = ctx.tolerance.sum(2, min(ctx.scale(left["kind"]), ctx.scale(right["kind"])))
+        tol = ctx.tolerance.printed([a[1], b[1]])
         ok = a[0] <= b[0] + tol if check.get("relation") == "le" else abs(a[0] - b[0]) <= tol
         if not ok:
             out.append(finding(

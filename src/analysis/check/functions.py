@@ -35,6 +35,8 @@ def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
     if kind is None or ctx.claims.is_empty():
         return None
     amounts = class_amounts(ctx, kind)
+    if not amounts:  # the table prints no function codes: nothing to compare by class
+        return None
     out, evaluated = [], False
     for claim in ctx.claims.iter_rows(named=True):
         subject = claim["subject"] or ""

@@ -20,7 +20,8 @@ _SENTENCE_END = re.compile(r"[。；;！!]$")
 _NUMBER = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
-_UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减")
+_UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
+                       r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]")
 _UP = re.compile(r"增加|增长|上涨|上升|提高|增幅")
 _DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
 _FLAT = re.compile(r"持平|无变化|没有变化")
