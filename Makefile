@@ -6,7 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := data/raw/demo
-OUT := data/processed
 
 .PHONY: install run test bench dictionary clean
 
@@ -18,14 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo: a synthetic district (40 departments, 2023-2025, labelled anomalies), made offline.
 $(DEMO): | $(STAMP)
-	$(BIN)/analysis demo --out $(DEMO)
+	$(BIN)/analysis synth --out $(DEMO)
 
 run: $(STAMP) $(DEMO)
-	$(BIN)/analysis extract data/raw --out $(OUT)
-	@echo "outputs: $(OUT)/*.parquet (data dictionary: docs/data_dictionary.md)"
+	$(BIN)/analysis run data/raw
 
+# The browser test needs Debian's chromium; install it when missing (root and apt-get, as in CI).
 test: $(STAMP)
+	bin/ensure-chromium || echo "chromium could not be installed: the browser test will say so"
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

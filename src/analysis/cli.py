@@ -91,9 +91,10 @@ def demo(out_dir: Path) -> None:
 def _register() -> None:
     from analysis.commands.check import check
     from analysis.commands.evaluate import evaluate
+    from analysis.commands.run import run_command
     from analysis.commands.synth import synth
 
-    for command in (check, synth, evaluate):
+    for command in (run_command, check, synth, evaluate):
         main.add_command(command)
 
 

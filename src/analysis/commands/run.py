@@ -1,0 +1,47 @@
+"""``analysis run``: the whole screening in one command (extract → check → compare → report)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import polars as pl
+
+from analysis.pipeline import default_dirs, run as run_pipeline, summary_lines
+
+
+def _progress(quiet: bool):
+    """A tqdm bar over the documents being extracted, unless quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return lambda items: tqdm(items, desc="extract", unit="doc")
+
+
+@click.command("run")
+@click.argument("raw_dir", required=False, default="data/raw",
+                type=click.Path(exists=True, file_okay=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write OUT/processed and OUT/reports (default: data/processed and reports/).")
+@click.option("--fresh", is_flag=True, help="Ignore and rebuild the extraction cache.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any file could not be read.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, quiet: bool) -> None:
+    """Screen every disclosure under RAW_DIR (default data/raw) and write the reports.
+
+    Writes parquet outputs (documents … findings, indicators) to the processed folder, and
+    report.html (open offline in a browser), workbook.xlsx (for auditors), summary.md (to diff
+    against last year's) and run.log to the reports folder. Files unchanged since the last run
+    reuse their extraction. Exit status 0 unless --strict and some file failed; 2 on misuse.
+    """
+    processed, reports = default_dirs(out_dir)
+    result = run_pipeline([raw_dir], processed, reports, use_cache=not fresh, progress=_progress(quiet))
+    if not quiet:
+        for line in summary_lines(result):
+            click.echo(line, err=line.startswith("  failed"))
+    failed = result.documents.filter(pl.col("status") == "failed").height
+    if strict and failed:
+        sys.exit(1)
+

@@ -1,0 +1,161 @@
+"""Charts for the report: functions that take frames and return matplotlib Figures.
+
+Figures are built with the object API (``matplotlib.figure.Figure``), never pyplot, so the
+library neither switches backends nor keeps global state; PNG output goes through Agg.
+Labels are ASCII (indicator labels, department codes D01 …): a fresh machine may have no CJK
+font, and the Chinese names sit beside each chart in the HTML, which the browser renders.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import polars as pl
+from matplotlib.figure import Figure
+
+from analysis.report.benford import digit_table, mean_absolute_deviation
+from analysis.report.labels import indicator_label, labels
+
+PEER = "#9aa5b1"
+MARK = "#c0392b"
+ACCENT = "#2c6e9b"
+_VIEW = 4.0  # histograms show quartiles ± 4 IQR
+_LINEAR_GROWTH = 50.0  # growth charts turn logarithmic beyond ±50 %
+_CLIP = 5.0  # positions beyond ±5 IQR are drawn at the edge, labelled with their value
+_DPI = 96
+
+
+def to_data_uri(fig: Figure) -> str:
+    """PNG of the figure as a ``data:`` URI (the report embeds images so it opens offline)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI)  # constrained layout already fits the labels
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def department_codes(departments: list[str]) -> dict[str, str]:
+    """Short ASCII codes (D01, D02 …) in sorted name order, for chart labels."""
+    names = sorted({d for d in departments if d})
+    width = max(2, len(str(len(names))))
+    return {name: f"D{n:0{width}d}" for n, name in enumerate(names, start=1)}
+
+
+def _scale(unit: str | None) -> tuple[float, str]:
+    """Factor and ASCII axis text for a unit: ratios in %, others by labels.toml [chart_unit]."""
+    if unit == "ratio":
+        return 100.0, "%"
+    return 1.0, labels()["chart_unit"].get(unit or "", "")
+
+
+def _year_rows(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
+    return indicators.filter((pl.col("fiscal_year") == year) & pl.col("value").is_not_null())
+
+
+def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figure:
+    """One histogram per indicator for ``year``, with the peer median and Tukey fences."""
+    rows = _year_rows(indicators, year)
+    codes = rows["indicator"].unique(maintain_order=True).to_list()
+    n_rows = max(1, -(-len(codes) // columns))
+    fig = Figure(figsize=(3.2 * columns, 2.3 * n_rows), layout="constrained")
+    axes = fig.subplots(n_rows, columns, squeeze=False).ravel()
+    for ax, code in zip(axes, codes):
+        part = rows.filter(pl.col("indicator") == code)
+        factor, suffix = _scale(part["unit"][0])
+        q1, median, q3 = (part["value"].quantile(q, interpolation="linear") * factor for q in (0.25, 0.5, 0.75))
+        spread = (q3 - q1) or abs(median) or 1.0
+        low, high = q1 - _VIEW * spread, q3 + _VIEW * spread
+        values = (part["value"] * factor)
+        # far outliers would squeeze the peers into one bar: draw them at the edge, say how many
+        off_scale = int(((values < low) | (values > high)).sum())
+        ax.hist(values.clip(low, high).to_list(), bins=min(20, max(5, len(values) // 3)), color=PEER,
+                edgecolor="white")
+        ax.axvline(median, color=ACCENT, linewidth=1.5)
+        for fence in (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)):
+            ax.axvline(fence, color=MARK, linewidth=1, linestyle="--")
+        title = indicator_label(code) + (f" ({off_scale} off scale, at edges)" if off_scale else "")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(suffix or "value", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(codes):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{year}: distribution across departments (blue = median, red dashed = 1.5 IQR fences)",
+                 fontsize=9)
+    return fig
+
+
+def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[str, str]) -> Figure:
+    """Every department's value of one indicator in ``year``, sorted; beyond the fences in red."""
+    part = _year_rows(indicators, year).filter(pl.col("indicator") == indicator).sort("value")
+    factor, suffix = _scale(part["unit"][0] if part.height else None)
+    fig = Figure(figsize=(max(5.0, 0.22 * part.height + 1.5), 2.8), layout="constrained")
+    ax = fig.subplots()
+    colours = [MARK if flag else PEER for flag in part["flagged"].to_list()]
+    ax.bar(range(part.height), (part["value"] * factor).to_list(), color=colours)
+    if part.height:
+        ax.axhline(part["value"].median() * factor, color=ACCENT, linewidth=1)
+    ax.set_xticks(range(part.height), [codes.get(d, "?") for d in part["department"].to_list()],
+                  rotation=90, fontsize=6)
+    ax.set_ylabel(suffix or "value", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title(f"{year}: {indicator_label(indicator)} by department (red = flagged)", fontsize=9)
+    return fig
+
+
+def benford(line_items: pl.DataFrame) -> Figure:
+    """Observed first-digit shares of printed amounts against Benford's law."""
+    table = digit_table(line_items)
+    mad = mean_absolute_deviation(table)
+    fig = Figure(figsize=(5.6, 2.8), layout="constrained")
+    ax = fig.subplots()
+    ax.bar(table["digit"].to_list(), table["observed"].to_list(), color=PEER, label="observed")
+    ax.plot(table["digit"].to_list(), table["expected"].to_list(), color=MARK, marker="o",
+            markersize=4, label="Benford")
+    ax.set_xticks(range(1, 10))
+    ax.set_xlabel("first significant digit", fontsize=8)
+    ax.set_ylabel("share", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.tick_params(labelsize=7)
+    n = int(table["count"].sum())
+    ax.set_title(f"n = {n} amounts, MAD = {mad:.4f}" if mad is not None else "no amounts", fontsize=9)
+    return fig
+
+
+def growth_by_year(indicators: pl.DataFrame, growth_codes: list[str]) -> Figure:
+    """Box plots of year-over-year growth per indicator and year (DOMAIN §6.2)."""
+    rows = indicators.filter(pl.col("indicator").is_in(growth_codes) & pl.col("value").is_not_null())
+    years = sorted(rows["fiscal_year"].unique().to_list())
+    fig = Figure(figsize=(3.0 * max(len(growth_codes), 1), 2.6), layout="constrained")
+    axes = fig.subplots(1, max(len(growth_codes), 1), squeeze=False).ravel()
+    for ax, code in zip(axes, growth_codes):
+        data = [(rows.filter((pl.col("indicator") == code) & (pl.col("fiscal_year") == y))["value"] * 100)
+                .to_list() for y in years]
+        if any(data):
+            ax.boxplot(data, tick_labels=[str(y) for y in years], widths=0.5,
+                       flierprops={"markersize": 3, "markerfacecolor": MARK, "markeredgecolor": MARK})
+        ax.axhline(0, color=ACCENT, linewidth=0.8)
+        if any(abs(v) > _LINEAR_GROWTH for values in data for v in values):
+            ax.set_yscale("symlog", linthresh=_LINEAR_GROWTH)  # keep the boxes visible beside far outliers
+        ax.set_title(indicator_label(code), fontsize=9)
+        ax.set_ylabel("% vs previous year", fontsize=8)
+        ax.tick_params(labelsize=7)
+    return fig
+
+
+def department_trend(documents: pl.DataFrame, department: str, measures: dict[str, str]) -> Figure:
+    """Headline amounts (万元) of one department across years; ``measures`` maps column → label."""
+    fig = Figure(figsize=(4.2, 2.6), layout="constrained")
+    _draw_trend(fig.subplots(), documents, department, measures)
+    return fig
+
+
+def _draw_trend(ax, documents: pl.DataFrame, department: str, measures: dict[str, str]) -> None:
+    rows = documents.filter((pl.col("department") == department) & (pl.col("status") != "failed")) \
+        .sort("fiscal_year").unique("fiscal_year", keep="first", maintain_order=True)
+    years = rows["fiscal_year"].to_list()
+    for column, label in measures.items():
+        ax.plot(years, rows[column].to_list(), marker="o", markersize=3, label=label)
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylabel("10k yuan (wan)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7)
+    ax.set_title("headline amounts by year", fontsize=9)

@@ -1,0 +1,65 @@
+"""Pieces of the report page used by more than one section: charts, severity cells and the
+findings table with its evidence."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.metadata import table_kind_info
+from analysis.report import charts
+from analysis.report.labels import word
+from analysis.report.markup import Safe, amount, esc, join, table, tag, td, void
+
+
+def figure(fig, caption: str) -> Safe:
+    """An embedded chart with a caption; ``fig`` is a Figure or a ready PNG data URI."""
+    uri = fig if isinstance(fig, str) else charts.to_data_uri(fig)
+    return tag("figure", void("img", src=uri, alt=caption), tag("figcaption", caption), class_="figure")
+
+
+def severity_cell(severity: str | None) -> Safe:
+    return td(word("severity", severity), class_=f"sev sev-{severity}")
+
+
+def evidence_where(row: dict) -> str:
+    """File plus line or page, the first thing an auditor needs to open the document."""
+    spot = f"第{row['line']}行" if row.get("line") else (f"第{row['page']}页" if row.get("page") else "")
+    return f"{row['file']} {spot}".strip()
+
+
+def _evidence_cell(row: dict) -> Safe:
+    """File name, then the check's own location words (which already give the line or page);
+    the bare line or page only when the check gave no location."""
+    if row["location"]:
+        return td(join([row["file"], Safe("<br>"), row["location"]]), "where")
+    return td(evidence_where(row), "where")
+
+
+def _table_cell(row: dict) -> Safe:
+    """Table (DOMAIN id, full kind on hover), then row and column."""
+    info = table_kind_info(row["table_kind"]) if row["table_kind"] else None
+    table_part = tag("span", info.domain_id, title=row["table_kind"]) if info else esc(row["table_kind"] or "")
+    cell = " / ".join(x for x in (row["row_label"], row["column"]) if x)
+    return td(join([table_part, Safe("<br>") if cell and (info or row["table_kind"]) else "", cell]), "cell")
+
+
+def table_name(kind: str | None) -> str:
+    info = table_kind_info(kind) if kind else None
+    return f"{info.domain_id} {kind}" if info else (kind or "")
+
+
+def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_department: bool = True) -> Safe:
+    """Findings with their evidence: where, table, row/column, expected vs actual, message, excerpt."""
+    headers = ["严重程度", *(["部门", "年度"] if with_department else ["年度"]), "规则", "文件与位置",
+               "表格 / 行 / 列", "应为", "实际", "差额", "说明", "原文"]
+    rows = []
+    for r in findings.iter_rows(named=True):
+        dept = r["department"]
+        dept_cell = tag("a", dept, href=f"#{anchors[dept]}") if dept in anchors else esc(dept)
+        rows.append([
+            severity_cell(r["severity"]), *([td(dept_cell, "dept")] if with_department else []), r["fiscal_year"],
+            td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
+            _evidence_cell(r), _table_cell(r),
+            td(amount(r["expected"]), "num"), td(amount(r["actual"]), "num"), td(amount(r["difference"]), "num"),
+            td(r["message"], "msg"), td(r["excerpt"], "excerpt")])
+    return tag("div", table(headers, rows, class_="findings"), class_="wide")

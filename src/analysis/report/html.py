@@ -1,0 +1,185 @@
+"""The annual anomaly report: one self-contained HTML file (styles inline, charts as data URIs).
+
+Sections: overview (coverage, failures, table recognition), findings ranked by severity and
+department with their evidence, indicators and peer comparison (distributions, peer bars,
+Benford, year-over-year growth), then one section per department. All text that comes from
+documents passes through ``markup.esc`` (see markup.py).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.report import charts
+from analysis.report.benford import digit_table, mean_absolute_deviation, verdict
+from analysis.report.departments import department_sections
+from analysis.report.fragments import figure, findings_table, severity_cell, table_name
+from analysis.report.frames import departments, latest_year, ranked_documents, ranked_findings, severity_counts
+from analysis.report.labels import severity_rank, text, word
+from analysis.report.markup import Safe, join, table, tag, td, void
+from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
+from analysis.report.style import CSS
+
+GROWTH_SUFFIX = "_growth"  # indicator codes of year-over-year changes (ours and the compare stage's)
+MAX_FINDINGS = 2000  # the page stays usable; the workbook always has every finding
+_KEY_PEER_INDICATORS = 3
+
+
+def _header(data: ReportData) -> tuple[Safe, Safe]:
+    """The page header with navigation, and the cards with the run's headline counts."""
+    docs = data.documents
+    counts = severity_counts(data.findings)
+    status = dict(docs.group_by("status").len().iter_rows()) if docs.height else {}
+    cards = [(docs.height, "文档"), (len(departments(docs)), "部门"),
+             (status.get("failed", 0), word("status", "failed")), (status.get("partial", 0), word("status", "partial")),
+             *((counts[s], f"{word('severity', s)}类问题") for s in counts)]
+    sources = "、".join(data.sources)
+    return join([
+        tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}　来源：{sources}")),
+        tag("nav", *(tag("a", text(key), href=f"#{key}") for key in
+                     ("overview", "findings", "comparison", "departments"))),
+    ]), tag("div", *(tag("div", tag("b", n), tag("span", label), class_="card") for n, label in cards),
+            class_="cards")
+
+
+def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, anchors: dict[str, str]) -> Safe:
+    """Department × year: each document's reading status and, in brackets, its findings."""
+    years = sorted(docs["fiscal_year"].drop_nulls().unique().to_list())
+    counts = dict(findings.group_by("doc_id").len().iter_rows()) if findings.height else {}
+    rows = []
+    for dept in departments(docs):
+        own = docs.filter(pl.col("department") == dept)
+        cells = []
+        for year in years:
+            found = own.filter(pl.col("fiscal_year") == year).select("doc_id", "status").rows()
+            label = " ".join(word("status", s) + (f"（{counts[d]}）" if counts.get(d) else "") for d, s in found)
+            cells.append(td(label, f"status-{found[0][1]}") if found else td("—", "missing"))
+        rows.append([td(tag("a", dept, href=f"#{anchors[dept]}")), *cells])
+    return join([tag("p", "单元格为读取状态，括号内为该文档的问题数。"), table(["部门", *years], rows)])
+
+
+def _failures(docs: pl.DataFrame) -> Safe:
+    bad = ranked_documents(docs.filter(pl.col("status") != "ok"))
+    if not bad.height:
+        return tag("p", text("none"))
+    return table(["文件", "部门", "年度", "状态", "原因"],
+                 [[r["path"], r["department"], r["fiscal_year"], td(word("status", r["status"]), f"status-{r['status']}"),
+                   r["error"]] for r in bad.iter_rows(named=True)])
+
+
+def _table_coverage(data: ReportData) -> Safe:
+    readable = data.documents.filter(pl.col("status") != "failed").height
+    recognised = data.tables.filter(pl.col("table_kind").is_not_null())
+    if not recognised.height:
+        return tag("p", text("none"))
+    summary = recognised.group_by("table_kind").agg(
+        pl.col("doc_id").n_unique().alias("docs"),
+        *(pl.col("doc_id").filter(pl.col("status") == s).n_unique().alias(s)
+          for s in ("filled", "not_applicable", "blank"))).sort("table_kind")
+    rows = [[table_name(r["table_kind"]), td(r["docs"], "num"), td(f"{r['docs'] / max(readable, 1):.0%}", "num"),
+             td(r["filled"], "num"), td(r["not_applicable"], "num"), td(r["blank"], "num")]
+            for r in summary.iter_rows(named=True)]
+    return table(["表格", "文档数", "占可读文档", "有数据", "注明不适用", "空表"], rows)
+
+
+def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
+    docs = data.documents
+    by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
+    year_rows = [[r["fiscal_year"] if r["fiscal_year"] is not None else "未知", word("status", r["status"]),
+                  td(r["len"], "num")] for r in by_year.iter_rows(named=True)]
+    return tag("section",
+               tag("h2", text("overview"), id="overview"),
+               table(["年度", "读取状态", "文档数"], year_rows),
+               tag("h3", text("coverage")), _coverage(docs, data.findings, anchors),
+               tag("h3", text("failures")), _failures(docs),
+               tag("h3", text("table_coverage")), _table_coverage(data))
+
+
+def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
+    findings = ranked_findings(data.findings)
+    if findings.height:
+        pivot = findings.group_by("category", "severity").len()
+        rows = [[word("category", c), severity_cell(s), td(n, "num")] for c, s, n in
+                sorted(pivot.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))]
+        summary = table(["类别", "严重程度", "问题数"], rows)
+    else:
+        summary = tag("p", text("none"))
+    shown = findings.head(MAX_FINDINGS)
+    note = tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note") \
+        if shown.height < findings.height else Safe("")
+    return tag("section", tag("h2", text("findings"), id="findings"), summary, note,
+               findings_table(shown, anchors) if shown.height else Safe(""))
+
+
+def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
+    parts: list[object] = [tag("h2", text("comparison"), id="comparison")]
+    if data.compare_status == COMPARE_UNAVAILABLE:
+        parts.append(tag("p", text("compare_unavailable"), class_="note"))
+    elif data.compare_status != COMPARE_OK:
+        parts.append(tag("p", text("compare_failed") + data.compare_status, class_="note"))
+    ind = data.indicators
+    year = latest_year(ind)
+    if year is not None:
+        parts += [tag("h3", f"{text('distributions')}（{year}年）"),
+                  figure(charts.distributions(ind, year), "各指标在部门间的分布"),
+                  _indicator_legend(ind)]
+        parts.append(tag("h3", f"{text('peers')}（{year}年）"))
+        for code in _key_indicators(ind, year):
+            parts.append(figure(charts.peer_bars(ind, code, year, codes),
+                                f"{ind.filter(pl.col('indicator') == code)['title'][0]}：各部门（红色为被标记为异常者）"))
+        parts.append(tag("p", text("chart_codes")))
+        parts.append(table(["代号", "部门"], [[c, d] for d, c in codes.items()]))
+    growth = [c for c in ind["indicator"].unique(maintain_order=True).to_list() if c.endswith(GROWTH_SUFFIX)]
+    if growth:
+        parts += [tag("h3", text("yoy")), figure(charts.growth_by_year(ind, growth), "各部门比上年增长率（按年度）")]
+    parts.append(tag("h3", text("benford")))
+    digits = digit_table(data.line_items)
+    mad = mean_absolute_deviation(digits)
+    parts.append(figure(charts.benford(data.line_items), "金额首位数字：观察值与 Benford 期望值"))
+    parts.append(tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(mad)}" if mad is not None else text("none")))
+    return tag("section", *parts)
+
+
+def _indicator_legend(ind: pl.DataFrame) -> Safe:
+    titles = ind.select("indicator", "title", "unit").unique("indicator", maintain_order=True)
+    return table(["指标代码", "图中标注", "指标"], [[c, charts.indicator_label(c), t] for c, t, _ in titles.iter_rows()])
+
+
+def _key_indicators(ind: pl.DataFrame, year: int) -> list[str]:
+    """The indicators with the most departments beyond the fences this year (ties by code)."""
+    flagged = ind.filter(pl.col("fiscal_year") == year).group_by("indicator") \
+        .agg(pl.col("flagged").sum().alias("n")).sort(["n", "indicator"], descending=[True, False])
+    return flagged["indicator"].head(_KEY_PEER_INDICATORS).to_list()
+
+
+def _page(body: Safe) -> str:
+    head = join([void("meta", charset="utf-8"),
+                 void("meta", name="viewport", content="width=device-width, initial-scale=1"),
+                 tag("title", text("title")), tag("style", Safe(CSS))])
+    return "<!DOCTYPE html>\n" + tag("html", tag("head", head), tag("body", body), lang="zh-CN") + "\n"
+
+
+def _names(data: ReportData) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Departments, their anchors and their chart codes (the same in every page of a run)."""
+    names = departments(data.documents)
+    return names, {name: f"dept-{n}" for n, name in enumerate(names, start=1)}, charts.department_codes(names)
+
+
+def render_html(data: ReportData, *, department_charts: bool = True) -> str:
+    """The whole report page as a string."""
+    names, anchors, codes = _names(data)
+    header, cards = _header(data)
+    return _page(join([
+        header,
+        tag("main", cards, _overview(data, anchors), _findings_section(data, anchors), _comparison(data, codes),
+            department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
+    ]))
+
+
+def render_department_html(data: ReportData, department: str) -> str:
+    """A page with one department's section only (to send to that department, or to show)."""
+    names, anchors, codes = _names(data)
+    if department not in anchors:
+        raise ValueError(f"no document of department {department!r}")
+    header = tag("header", tag("h1", text("title")), tag("p", f"{department}　生成时间：{data.generated}"))
+    return _page(join([header, tag("main", department_sections(data, [department], anchors, codes))]))

@@ -1,0 +1,92 @@
+"""Markdown summary of a run, made to be diffed against last year's.
+
+Only the first line carries a timestamp. Everything below is sorted by stable keys (file
+names rather than full paths, so moving the raw folder changes nothing), numbers have fixed
+decimals, and each finding is one line, so a diff shows exactly what appeared or went away.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.report.benford import digit_table, mean_absolute_deviation
+from analysis.report.frames import departments, ranked_documents, ranked_findings, severity_counts
+from analysis.report.labels import severity_rank, text, word
+from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
+
+
+def _cell(value: object) -> str:
+    """Markdown table cell: pipes and line breaks would break the row."""
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _corpus(data: ReportData) -> list[str]:
+    docs = data.documents
+    by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
+    lines = ["## 文档", "", f"文档 {docs.height} 个，部门 {len(departments(docs))} 个。", ""]
+    lines += _table(["年度", "状态", "文档数"], [[y if y is not None else "未知", word("status", s), n]
+                                              for y, s, n in by_year.iter_rows()])
+    bad = ranked_documents(docs.filter(pl.col("status") != "ok"))
+    lines += ["### 无法读取或部分读取", ""]
+    lines += [f"- {word('status', r['status'])} `{r['file']}`：{_cell(r['error'])}" for r in bad.iter_rows(named=True)] \
+        or [f"- {text('none')}"]
+    return lines + [""]
+
+
+def _finding_counts(data: ReportData) -> list[str]:
+    findings = data.findings
+    counts = severity_counts(findings)
+    lines = ["## 问题数量", ""]
+    lines += _table(["严重程度", "问题数"], [[word("severity", s), n] for s, n in counts.items()])
+    by_rule = findings.group_by("rule", "severity").len().rows()
+    by_rule.sort(key=lambda r: (severity_rank(r[1]), r[0]))
+    lines += ["### 按规则", ""] + _table(["规则", "严重程度", "问题数"],
+                                       [[f"`{r}`", word("severity", s), n] for r, s, n in by_rule])
+    by_dept = findings.group_by("department").agg(
+        *(pl.col("severity").eq(s).sum().alias(s) for s in counts), pl.len().alias("n")).rows(named=True)
+    by_dept.sort(key=lambda r: (-r["n"], r["department"] or ""))
+    lines += ["### 按部门", ""] + _table(["部门", *(word("severity", s) for s in counts), "合计"],
+                                       [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept])
+    return lines
+
+
+def _comparison(data: ReportData) -> list[str]:
+    lines = ["## 指标", ""]
+    if data.compare_status == COMPARE_UNAVAILABLE:
+        lines += [text("compare_unavailable"), ""]
+    elif data.compare_status != COMPARE_OK:
+        lines += [text("compare_failed") + data.compare_status, ""]
+    flagged = data.indicators.filter(pl.col("flagged")).sort(["department", "fiscal_year", "indicator"])
+    lines += [f"被标记为异常的指标值 {flagged.height} 个：", ""]
+    lines += [f"- {r['department']} {r['fiscal_year']} `{r['indicator']}` = {r['value']:.4f}"
+              f"（同行中位数 {r['peer_median']:.4f}）" for r in flagged.iter_rows(named=True)]
+    mad = mean_absolute_deviation(digit_table(data.line_items))
+    lines += ["", f"Benford 首位数字 MAD：{mad:.4f}" if mad is not None else "Benford 首位数字 MAD：无", ""]
+    return lines
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _findings(data: ReportData) -> list[str]:
+    lines = ["## 问题清单", ""]
+    for r in ranked_findings(data.findings).iter_rows(named=True):
+        where = f"第{r['line']}行" if r["line"] else (f"第{r['page']}页" if r["page"] else "")
+        numbers = f"（应为 {_number(r['expected'])}，实际 {_number(r['actual'])}）" if r["expected"] is not None else ""
+        lines.append(f"- [{word('severity', r['severity'])}] {_cell(r['department'])} {r['fiscal_year'] or ''} "
+                     f"`{r['file']}` {where} `{r['rule']}`：{_cell(r['message'])}{numbers}")
+    return lines or [f"- {text('none')}"]
+
+
+def render_summary(data: ReportData) -> str:
+    """The summary as markdown text (ends with a newline)."""
+    lines = [f"# {text('title')}（生成于 {data.generated}）", ""]
+    lines += _corpus(data) + _finding_counts(data) + _comparison(data) + _findings(data)
+    return "\n".join(lines).rstrip() + "\n"
