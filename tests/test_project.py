@@ -48,7 +48,7 @@ def test_readme_commands_are_the_makefile_targets():
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("verb", ["extract", "dictionary", "demo", "check", "synth", "evaluate", "run"])
+@pytest.mark.parametrize("verb", ["extract", "dictionary", "demo", "check", "compare", "synth", "evaluate", "run"])
 def test_cli_help(verb):
     result = CliRunner().invoke(main, [verb, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

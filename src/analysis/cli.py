@@ -90,11 +90,12 @@ def demo(out_dir: Path) -> None:
 
 def _register() -> None:
     from analysis.commands.check import check
+    from analysis.commands.compare import compare
     from analysis.commands.evaluate import evaluate
     from analysis.commands.run import run_command
     from analysis.commands.synth import synth
 
-    for command in (run_command, check, synth, evaluate):
+    for command in (run_command, check, compare, synth, evaluate):
         main.add_command(command)
 
 

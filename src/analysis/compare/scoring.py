@@ -1,0 +1,110 @@
+"""Robust z of every indicator within its peer group (DOMAIN §6.5), in long form.
+
+For each indicator of ``metadata/compare/indicators.toml``: transform the values (log with an
+offset), find each document's peer group on the lattice (the narrowest level whose group holds
+``min_group_size`` comparable values), fit :class:`~analysis.compare.models.RobustZScore` on the
+reference documents (one per department, year and type) with those groups, and score every
+document. Rows that cannot be compared carry ``status = not_evaluated`` and the reason; they
+never flag.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from analysis.compare.indicators import indicator_specs
+from analysis.compare.models import RobustZScore
+from analysis.compare.peers import group_key, group_name, lattice, settings
+from analysis.schema import conform
+
+_ID_COLUMNS = ["doc_id", "department", "department_id", "fiscal_year", "doc_type", "is_reference"]
+
+
+def _transformed(spec: dict) -> pl.Expr:
+    shifted = pl.col("value") + spec.get("offset", 0.0)
+    if spec.get("transform", "log") == "log":
+        return pl.when(shifted > 0).then(shifted.log()).otherwise(None)
+    return shifted
+
+
+def _choose_groups(frame: pl.DataFrame, min_size: int) -> pl.DataFrame:
+    """Add peer_level, peer_key, peer_group and peer_size (comparable reference values)."""
+    levels = lattice()
+    usable = pl.col("is_reference") & pl.col("x").is_not_null()
+    sized = frame
+    for i, level in enumerate(levels):
+        sized = sized.with_columns(group_key(level).alias(f"_key{i}"))
+        counts = sized.filter(usable).group_by(f"_key{i}").agg(pl.len().alias(f"_n{i}"))
+        sized = sized.join(counts, on=f"_key{i}", how="left").with_columns(pl.col(f"_n{i}").fill_null(0))
+    chosen = pl.coalesce(*(pl.when(pl.col(f"_n{i}") >= min_size).then(pl.lit(i)) for i in range(len(levels))))
+    sized = sized.with_columns(chosen.alias("_level"))
+
+    def pick(prefix: str) -> pl.Expr:
+        return pl.coalesce(*(pl.when(pl.col("_level") == i).then(pl.col(f"{prefix}{i}")) for i in range(len(levels))))
+
+    names = pl.coalesce(*(pl.when(pl.col("_level") == i).then(group_name(level))
+                          for i, level in enumerate(levels)))
+    last = len(levels) - 1
+    return sized.with_columns(
+        pick("_key").alias("peer_key"), pick("_n").alias("peer_size"), names.alias("peer_group"),
+        pl.col("_level").replace_strict({i: lv["name"] for i, lv in enumerate(levels)},
+                                        default=None, return_dtype=pl.String).alias("peer_level"),
+        pl.col(f"_n{last}").alias("_widest"),
+    ).drop([c for c in sized.columns if c.startswith("_n")])
+
+
+def _reason(min_size: int) -> pl.Expr:
+    return (pl.when(pl.col("value").is_null()).then(pl.lit("无此指标（缺少输入数据）"))
+            .when(pl.col("x").is_null()).then(pl.lit("数值不大于零，不作对数比较"))
+            .when(pl.col("peer_key").is_null())
+            .then(pl.format("可比文档不足 {} 个（最宽分组仅 {} 个）", pl.lit(min_size), pl.col("_widest")))
+            .otherwise(None))
+
+
+def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.DataFrame:
+    """Long rows of one indicator: value, peer group, peer median, robust z, flag."""
+    keys = sorted({k for level in lattice() for k in level["keys"]})
+    frame = indicators.select(*_ID_COLUMNS, *[k for k in keys if k not in _ID_COLUMNS],
+                              pl.col(spec["name"]).alias("value"), pl.col("sources").alias("_sources"))
+    frame = _choose_groups(frame.with_columns(_transformed(spec).alias("x")), min_size)
+    frame = frame.with_columns(_reason(min_size).alias("reason"))
+    evaluable = frame["reason"].is_null().to_numpy()
+    # Peers of a group are all comparable reference documents with that key at that lattice
+    # level, whether or not they were themselves scored at this level (their own, narrower
+    # group may have been large enough).
+    usable = frame["is_reference"].fill_null(False).to_numpy() & frame["x"].is_not_null().to_numpy()
+    level = frame["_level"].fill_null(-1).to_numpy()
+    x = frame["x"].to_numpy().reshape(-1, 1).astype(float)
+    z = np.full(frame.height, np.nan)
+    medians = []
+    for i in sorted(set(level[evaluable].tolist())):
+        keys = frame[f"_key{i}"].to_numpy()
+        model = RobustZScore(threshold=spec["threshold"], side=spec["side"], min_scale=spec.get("min_scale", 0.0))
+        model.fit(x[usable], groups=keys[usable])
+        rows = evaluable & (level == i)
+        z[rows] = model.robust_z(x[rows], groups=keys[rows])[:, 0]
+        medians.append(frame.filter(pl.Series(usable)).group_by(f"_key{i}").agg(
+            pl.col("value").median().alias("peer_median")).rename({f"_key{i}": "peer_key"}))
+    medians = pl.concat(medians) if medians else pl.DataFrame(schema={"peer_key": pl.String, "peer_median": pl.Float64})
+    watched = {"high": pl.col("robust_z"), "low": -pl.col("robust_z")}.get(spec["side"], pl.col("robust_z").abs())
+    frame = frame.with_columns(pl.Series("robust_z", z).fill_nan(None)).join(medians, on="peer_key", how="left")
+    no_value = pl.col("x").is_null()
+    frame = frame.with_columns(*(pl.when(no_value).then(None).otherwise(pl.col(c)).alias(c)
+                                 for c in ("peer_level", "peer_group", "peer_size", "peer_median")))
+    frame = frame.drop([c for c in frame.columns if c.startswith("_key")])
+    return frame.with_columns(
+        pl.lit(spec["name"]).alias("indicator"), pl.lit(spec["title_zh"]).alias("title"),
+        pl.lit(spec["unit"]).alias("unit"), pl.lit(spec["rule"]).alias("rule"),
+        pl.lit(spec["side"]).alias("side"), pl.lit(float(spec["threshold"])).alias("threshold"),
+        pl.when(pl.col("reason").is_null()).then(pl.lit("evaluated")).otherwise(pl.lit("not_evaluated")).alias("status"),
+        (watched > spec["threshold"]).fill_null(False).alias("flagged"),
+        pl.col("_sources").str.json_path_match(f"$.{spec['name']}").alias("source"),
+    )
+
+
+def score_indicators(indicators: pl.DataFrame, min_group_size: int | None = None) -> pl.DataFrame:
+    """Scores of every declared indicator (the ``indicator_scores`` table)."""
+    min_size = min_group_size or settings()["peers"]["min_group_size"]
+    parts = [conform("indicator_scores", score_indicator(indicators, s, min_size)) for s in indicator_specs()]
+    return pl.concat(parts) if parts else conform("indicator_scores", pl.DataFrame())

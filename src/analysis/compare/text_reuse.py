@@ -1,0 +1,121 @@
+"""Near-duplicate narrative across departments (DOMAIN §6.5 text-reuse index, E template residue).
+
+Narrative paragraphs (``texts`` frame) are cut into sentences and embedded as character n-gram
+TF-IDF vectors (scikit-learn); two sentences are near-identical when their cosine reaches
+``similarity``. Sentences near-identical in many departments are template boilerplate (名词解释,
+"我单位无…") and are set aside. A document is reported when most of its remaining sentences
+have a near-identical sentence in one other department's document of the same year and type.
+Who copied is read from the shared sentences: the copy names the other department, the
+original names itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analysis.compare.peers import settings
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+REUSE_SCHEMA = {"doc_id": pl.String, "other_doc_id": pl.String, "other_department": pl.String,
+                "n_sentences": pl.Int64, "n_shared": pl.Int64, "share": pl.Float64,
+                "copier": pl.String, "excerpt": pl.String, "line": pl.Int64, "page": pl.Int64,
+                "block_median_share": pl.Float64, "block_documents": pl.Int64}
+
+
+def sentences(texts: pl.DataFrame, docs: pl.DataFrame, min_chars: int) -> pl.DataFrame:
+    """Narrative sentences of the given documents, with their department and block."""
+    rows = texts.filter(pl.col("kind") == "paragraph").join(docs, on="doc_id", how="inner")
+    rows = rows.with_columns(pl.col("text").str.replace_all(r"\s+", "").map_elements(
+        lambda t: [s for s in _SENTENCE_END.split(t) if s], return_dtype=pl.List(pl.String)).alias("sentence"))
+    return rows.explode("sentence").filter(pl.col("sentence").str.len_chars() >= min_chars) \
+        .select("doc_id", "department_id", "department", "fiscal_year", "doc_type", "sentence", "line", "page") \
+        .with_row_index("sid")
+
+
+def _neighbour_pairs(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j), i != j, with cosine ≥ threshold (rows are L2-normalised)."""
+    left, right = [], []
+    for start in range(0, matrix.shape[0], chunk):
+        block = (matrix[start:start + chunk] @ matrix.T).tocoo()
+        keep = (block.data >= threshold) & (block.row + start != block.col)
+        left.append(block.row[keep] + start)
+        right.append(block.col[keep])
+    if not left:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    return np.concatenate(left), np.concatenate(right)
+
+
+def _block_reuse(block: pl.DataFrame, params: dict) -> pl.DataFrame:
+    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(params["ngram_min"], params["ngram_max"]))
+    matrix = vectoriser.fit_transform(block["sentence"].to_list()).tocsr()
+    i, j = _neighbour_pairs(matrix, params["similarity"])
+    dept = block["department_id"].to_numpy()
+    pairs = pl.DataFrame({"a": block["sid"].to_numpy()[i], "b": block["sid"].to_numpy()[j],
+                          "dept_a": dept[i], "dept_b": dept[j]}).filter(pl.col("dept_a") != pl.col("dept_b"))
+    n_departments = block["department_id"].n_unique()
+    cut = max(params["boilerplate_min_departments"], params["boilerplate_share"] * n_departments)
+    spread = pairs.group_by("a").agg((pl.col("dept_b").n_unique() + 1).alias("n_dept"))
+    boiler = spread.filter(pl.col("n_dept") >= cut)["a"].implode()
+    own = block.filter(~pl.col("sid").is_in(boiler))
+    pairs = pairs.filter(~pl.col("a").is_in(boiler) & ~pl.col("b").is_in(boiler))
+    info = block.select("sid", "doc_id", "department", "sentence", "line", "page")
+    joined = pairs.join(info, left_on="a", right_on="sid").join(
+        info.select(pl.col("sid").alias("b"), pl.col("doc_id").alias("other_doc_id"),
+                    pl.col("department").alias("other_department")), on="b")
+    sizes = own.group_by("doc_id").agg(pl.len().alias("n_sentences"))
+    shared = joined.group_by("doc_id", "other_doc_id", "other_department").agg(
+        pl.col("a").n_unique().alias("n_shared"),
+        pl.col("sentence").unique(maintain_order=True).alias("shared"),
+        pl.col("department").first(), pl.col("line").min(), pl.col("page").min())
+    shared = shared.join(sizes, on="doc_id").with_columns(
+        (pl.col("n_shared") / pl.col("n_sentences")).alias("share"))
+    best = shared.group_by("doc_id").agg(pl.col("share").max())
+    all_docs = block.select("doc_id").unique().join(best, on="doc_id", how="left").fill_null(0.0)
+    return shared.with_columns(pl.lit(float(all_docs["share"].median())).alias("block_median_share"),
+                               pl.lit(all_docs.height).alias("block_documents"))
+
+
+def _copier(row: dict) -> str:
+    """copier / original / unknown: does the shared text name the other department or itself?"""
+    text = "".join(row["shared"])
+    names_other = bool(row["other_department"]) and row["other_department"] in text
+    names_self = bool(row["department"]) and row["department"] in text
+    if names_other and not names_self:
+        return "copier"
+    if names_self and not names_other:
+        return "original"
+    return "unknown"
+
+
+def narrative_sentences(texts: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Narrative sentences of every readable document (shared by both copy detectors)."""
+    docs = indicators.select("doc_id", "department_id", "department", "fiscal_year", "doc_type")
+    if texts.is_empty() or docs.is_empty():
+        return pl.DataFrame(schema={"sid": pl.UInt32, "doc_id": pl.String, "department_id": pl.String,
+                                    "department": pl.String, "fiscal_year": pl.Int64, "doc_type": pl.String,
+                                    "sentence": pl.String, "line": pl.Int64, "page": pl.Int64})
+    return sentences(texts, docs, settings()["text_reuse"]["min_chars"])
+
+
+def narrative_reuse(sentences: pl.DataFrame) -> pl.DataFrame:
+    """Document pairs whose narratives are near-duplicates (one row per reported document)."""
+    params = settings()["text_reuse"]
+    found = []
+    for _, block in sentences.group_by(["fiscal_year", "doc_type"]):
+        if block["department_id"].n_unique() > 1:
+            found.append(_block_reuse(block, params))
+    if not found:
+        return pl.DataFrame(schema=REUSE_SCHEMA)
+    shared = pl.concat(found).filter((pl.col("n_shared") >= params["min_shared_sentences"])
+                                     & (pl.col("share") >= params["min_shared_share"]))
+    if shared.is_empty():
+        return pl.DataFrame(schema=REUSE_SCHEMA)
+    shared = shared.with_columns(
+        pl.struct("shared", "department", "other_department").map_elements(_copier, return_dtype=pl.String).alias("copier"),
+        pl.col("shared").list.first().alias("excerpt"))
+    return shared.filter(pl.col("copier") != "original").select(list(REUSE_SCHEMA)).cast(REUSE_SCHEMA)
