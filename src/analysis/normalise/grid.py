@@ -36,6 +36,11 @@ def _looks_like_amount(text: str) -> bool:
         re.search(r"\d|^[XxＸ×*＊]+$|^[XxＸ×]+(\.[XxＸ×]+)?$", text.strip()))
 
 
+def _repeats_header(row: list[str], signatures: set[str], sizes: set[int]) -> bool:
+    """A header row printed again after a page break (cheap count test first: most rows differ)."""
+    return sum(1 for c in row if c.strip()) in sizes and row_signature(row) in signatures
+
+
 def _width(rows: list[list[str]]) -> int:
     return max((len(r) for r in rows), default=0)
 
@@ -110,8 +115,9 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         unit = found.group(1) if found else None
     scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
     repeated = header_signatures(header)
+    header_sizes = {sum(1 for c in r if c.strip()) for r in header}
     keep = [i for i, r in enumerate(body) if (i > 2 or not is_column_number_row(r))
-            and row_signature(r) not in repeated]  # a header repeated after a page break
+            and not _repeats_header(r, repeated, header_sizes)]
     body = [_pad_row(body[i], width, columns) for i in keep]
     locations = [locations[i] for i in keep]
     if kind not in _TEXT_SPILL_KINDS:
