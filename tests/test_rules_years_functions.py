@@ -79,3 +79,15 @@ def test_narrative_class_amount(tmp_path):
     assert found.height == 1 and found["expected"][0] == 110.0 and found["actual"][0] == 100.0
     good = _doc(tmp_path, 2025, "110.00", "按支出功能分类：一般公共服务支出 110.00 万元。")
     assert _findings([good], "narrative-class-amount").is_empty()
+
+
+def test_change_amount_rate_mismatch(tmp_path):
+    # 110 now, +10 → last year 100, so +10.00%; a stated 12.00% matches no wrong base either
+    bad = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长12.00%。")
+    found = _findings([bad], "change-amount-rate-mismatch")
+    assert found.height == 1 and "10.00%" in found["message"][0]
+    good = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长10.00%。")
+    assert _findings([good], "change-amount-rate-mismatch").is_empty()
+    wrong_base = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长9.09%。")
+    assert _findings([wrong_base], "change-amount-rate-mismatch").is_empty()  # D1: yoy-percent-base's case
+    assert _findings([wrong_base], "yoy-percent-base").height == 1

@@ -50,16 +50,11 @@ def change_and_current(ctx: DocContext, claims: list[dict], i: int) -> tuple[dic
     return (change, current) if current is not None else None
 
 
-@rule("yoy-percent-base", severity="error", category="percentage",
-      title="同比增减百分比计算基数错误或数值不符", domain_ids="P2 D1 D3")
-def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
-    """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
-    the current amount (stated in the same or the preceding sentence) minus the change stated in
-    the same sentence. When the stated rate instead equals Δ ÷ current value (or Δ itself), the
-    message names the wrong base."""
-    if ctx.claims.is_empty():
-        return None
-    out, evaluated = [], False
+def _rate_cases(ctx: DocContext):
+    """(verdict, pct, change, current, previous, expected) for every stated year-on-year rate
+    whose change and current amount are stated too: ``ok``; ``current_base`` (Δ ÷ this year,
+    D1); ``delta_as_rate`` (the change printed as a percentage, D3); or ``inconsistent`` (the
+    change and the rate disagree and neither mistake explains it)."""
     for claims in _section_groups(ctx.claims):
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] == "unfilled":
@@ -72,24 +67,70 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
             previous = current["value_wan"] - delta
             if previous <= 0:
                 continue
-            evaluated = True
             expected = abs(delta) / previous * 100
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
-            if abs(pct["value"] - expected) <= tol:
-                continue
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
-            if on_current is not None and abs(pct["value"] - on_current) <= tol:
-                why = f"按本年数 {current['value']:g} 计算（{abs(delta):.2f}/{current['value_wan']:.2f}），应以上年数 {previous:.2f} 为基数"
+            if abs(pct["value"] - expected) <= tol:
+                verdict = "ok"
+            elif on_current is not None and abs(pct["value"] - on_current) <= tol:
+                verdict = "current_base"
             elif abs(pct["value"] - abs(delta)) <= tol:
-                why = "所列百分比实为增减额本身"
+                verdict = "delta_as_rate"
             else:
-                why = f"按上年数 {previous:.2f} 计算应为 {expected:.2f}%"
-            out.append(finding(
-                f"{at(pct)}“{pct['section'] or ''}”："
-                f"“{change['clause']}，{pct['clause']}”：增减 {abs(delta):.2f} 万元，所述增幅 {pct['value']:g}% 不正确，{why}（正确为 {expected:.2f}%）",
-                expected=round(expected, 4), actual=pct["value"], column="change_pct",
-                excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
-                location=f"{pct['section'] or ''} “{pct['clause']}”"))
+                verdict = "inconsistent"
+            yield verdict, pct, change, current, previous, expected
+
+
+def _rate_finding(pct: dict, change: dict, message: str, expected: float) -> dict:
+    return finding(f"{at(pct)}“{pct['section'] or ''}”：“{change['clause']}，{pct['clause']}”：{message}",
+                   expected=round(expected, 4), actual=pct["value"], column="change_pct",
+                   excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
+                   location=f"{pct['section'] or ''} “{pct['clause']}”")
+
+
+@rule("yoy-percent-base", severity="error", category="percentage",
+      title="同比增减百分比计算基数错误", domain_ids="P2 D1 D3")
+def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
+    """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
+    the current amount (stated in the same or the preceding sentence) minus the change stated in
+    the same sentence. Fires when the stated rate is instead Δ ÷ current value (D1) or Δ itself
+    (D3), naming the wrong base."""
+    if ctx.claims.is_empty():
+        return None
+    out, evaluated = [], False
+    for verdict, pct, change, current, previous, expected in _rate_cases(ctx):
+        evaluated = True
+        delta = change["value_wan"]
+        if verdict == "current_base":
+            why = (f"按本年数 {current['value']:g} 计算（{delta:.2f}/{current['value_wan']:.2f}），"
+                   f"应以上年数 {previous:.2f} 为基数")
+        elif verdict == "delta_as_rate":
+            why = "所列百分比实为增减额本身"
+        else:
+            continue
+        out.append(_rate_finding(pct, change, f"增减 {delta:.2f} 万元，所述增幅 {pct['value']:g}% 不正确，"
+                                              f"{why}（正确为 {expected:.2f}%）", expected))
+    return out if evaluated else None
+
+
+@rule("change-amount-rate-mismatch", severity="error", category="narrative",
+      title="同一变动所述增减额与增减率互相矛盾", domain_ids="P2 C1")
+def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
+    """The change amount and rate stated for one figure agree: rate = Δ ÷ (current − Δ). When
+    they disagree and no wrong base explains it, one of the two printed numbers is wrong; the
+    message gives both repairs (the rate from the amount, and the amount from the rate)."""
+    if ctx.claims.is_empty():
+        return None
+    out, evaluated = [], False
+    for verdict, pct, change, current, previous, expected in _rate_cases(ctx):
+        evaluated = True
+        if verdict != "inconsistent":
+            continue
+        rate = pct["value"] / 100 * (-1 if pct["direction"] == "down" else 1)
+        implied = current["value_wan"] * rate / (1 + rate) if rate > -1 else None
+        other = f"；若增幅 {pct['value']:g}% 无误，增减额应为 {abs(implied):.2f} 万元" if implied is not None else ""
+        out.append(_rate_finding(pct, change, f"增减额 {change['value_wan']:.2f} 万元与增幅 {pct['value']:g}% 不相符："
+                                              f"按增减额，上年为 {previous:.2f} 万元，增幅应为 {expected:.2f}%{other}", expected))
     return out if evaluated else None
 
 

@@ -34,7 +34,8 @@ def previous_year_change(ctx: DocContext) -> list[dict] | None:
         evaluated = True
         delta = round(current - previous, 6)
         tol = ctx.tolerance.narrative(claim["decimals"]) + ctx.tolerance.sum(2)
-        truth = "up" if delta > tol else "down" if delta < -tol else "flat"
+        # the sign of a difference of two printed figures is exact; only the size has a tolerance
+        truth = "up" if delta > 1e-6 else "down" if delta < -1e-6 else "flat"
         where = f"第{claim['line'] or claim['page']}{'行' if claim['line'] else '页'}“{claim['section'] or ''}”"
         facts = (f"本年 {current:.2f} 万元，上年公开数 {previous:.2f} 万元（{ctx.previous['path']}），"
                  f"实际{_WORD[truth]} {abs(delta):.2f} 万元")

@@ -2,8 +2,8 @@
 
 Extraction can leave more (or fewer) numbers in a row than the header has leaves (DOMAIN.md
 §0.6 hazard 4), and a column left empty throughout can vanish in a text conversion. When the
-header's own mapping is not fully consistent (an identity fails, a number sits in a column
-without a measure, or the header lacks a measure of the template layout it resembles), each
+header's own mapping is structurally incomplete (a number sits in a column without a
+measure, or the header lacks a measure of the template layout it resembles), each
 candidate alignment — the template layouts of metadata/layouts.toml, whole or missing one
 measure, laid over the columns that hold numbers — is scored by how many row identities
 (identities.toml) hold minus how many fail. The header's alignment wins ties.
@@ -100,11 +100,11 @@ def candidates(header_mapping: Mapping, rows: list[list[str]], indices: list[int
     return result
 
 
-def _consistent(header_mapping: Mapping, header_score: tuple[int, int], rows, indices, kind) -> bool:
-    """The header's mapping needs no search: no identity fails, every number sits under a
-    measure, and the header has every measure of the layouts it resembles."""
-    if header_score[1]:
-        return False
+def _consistent(header_mapping: Mapping, rows, indices, kind) -> bool:
+    """The header's mapping needs no search when it is structurally complete: every number
+    sits under a measure and the header has every measure of the layouts it resembles. A
+    failing identity alone is no reason to move numbers: it may be the document's own error,
+    which the checks must see, not explain away."""
     span = numeric_span(rows, indices)
     if span and any(j not in header_mapping for j in indices if span[0] <= j <= span[1]):
         return False
@@ -121,10 +121,10 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
     rules = identities_for(kind)
     if not rules:
         return header_mapping, "header"
+    if _consistent(header_mapping, rows, indices, kind):
+        return header_mapping, "header"
     matrix = _matrix(rows)
     header_score = score(header_mapping, matrix, rules)
-    if _consistent(header_mapping, header_score, rows, indices, kind):
-        return header_mapping, "header"
     best_key, best, best_rank = (header_score[0] - header_score[1], 0), header_mapping, 0
     best_fails = header_score[1]
     for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
