@@ -15,26 +15,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from _copies import DEFAULT_SOURCE, write_copies
+
 from analysis.extract import extract_paths
 from analysis.read.text import read_text
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "corpus" / "seed" / "新乡市红旗区政务服务和大数据管理局2024年度部门预算.txt"
-DEMO = ROOT / "src" / "analysis" / "demo" / "东湖区文化和旅游局2025年部门预算.txt"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=1000)
-    parser.add_argument("--source", type=Path, default=SEED if SEED.exists() else DEMO)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     args = parser.parse_args()
-    text = args.source.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i in range(args.copies):
-            path = Path(tmp) / f"doc{i:05d}.txt"
-            path.write_text(text + f"\n<!-- copy {i} -->\n", encoding="utf-8")
-            paths.append(path)
+        paths = write_copies(args.source, args.copies, Path(tmp))
         start = time.perf_counter()
         for path in paths:
             read_text(path)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 
 from analysis.check.tolerance import Tolerance
+from analysis.normalise.cells import UNIT_TO_WAN
 
 
 @dataclass
@@ -21,6 +22,8 @@ class DocContext:
     tolerance: Tolerance
     previous: dict | None = None
     """The same department's document of the previous year, when it was checked together."""
+    memo: dict = field(default_factory=dict)
+    """Results several rules share on one document (the figure registry, the shares)."""
 
     @cached_property
     def kinds(self) -> set[str]:
@@ -73,7 +76,7 @@ class DocContext:
         """Factor from the table's source unit to 万元 (for unit-aware tolerances)."""
         info = self.table_info(kind)
         unit = (info or {}).get("source_unit") or "万元"
-        return {"元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit, 1.0)
+        return UNIT_TO_WAN.get(unit, 1.0)
 
     def value(self, kind: str, column: str, *, row_role: str | None = None,
               row_key: str | None = None) -> tuple[float, dict] | None:

@@ -15,11 +15,13 @@ from functools import cache
 
 import polars as pl
 
+from analysis.normalise.cells import UNIT_TO_WAN
+
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
 
-_TO_WAN = {"万元": 1.0, "亿元": 1e4, "千元": 0.1, "元": 1e-4}
+_TO_WAN = UNIT_TO_WAN
 _MONEY = tuple(_TO_WAN)
 _YEAR = re.compile(r"(20\d{2})\s*年")
 
@@ -80,8 +82,10 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
 
 def figure_registry(ctx: DocContext) -> dict[str, Figure]:
     """Every registry figure the document's tables print (DOMAIN §4 B2), by id."""
-    found = {fid: _read(ctx, spec) for fid, spec in _figure_defs().items()}
-    return {fid: fig for fid, fig in found.items() if fig is not None}
+    if "figure_registry" not in ctx.memo:
+        found = {fid: _read(ctx, spec) for fid, spec in _figure_defs().items()}
+        ctx.memo["figure_registry"] = {fid: fig for fid, fig in found.items() if fig is not None}
+    return ctx.memo["figure_registry"]
 
 
 def claim_scope(claim: dict) -> str:

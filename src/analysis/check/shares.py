@@ -74,7 +74,13 @@ def _as_base(claim: dict, label: str | None = None) -> Base:
 
 
 def shares_of(ctx: DocContext, registry: dict[str, Figure]) -> list[Share]:
-    """Every share claim with its part and the base its context implies."""
+    """Every share claim with its part and implied base, computed once per document."""
+    if "shares" not in ctx.memo:
+        ctx.memo["shares"] = _shares_of(ctx, registry)
+    return ctx.memo["shares"]
+
+
+def _shares_of(ctx: DocContext, registry: dict[str, Figure]) -> list[Share]:
     ordered = ctx.claims.with_row_index("_order")
     out = []
     for _, section in ordered.group_by(["section"], maintain_order=True):

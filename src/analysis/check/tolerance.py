@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.normalise.cells import UNIT_TO_WAN
+
 
 @dataclass(frozen=True, slots=True)
 class Tolerance:
@@ -31,7 +33,7 @@ class Tolerance:
         decimals = max((len(c["raw_value"].split(".")[1]) if "." in (c.get("raw_value") or "") else 0
                         for c in cells), default=2)
         unit = next((c.get("source_unit") for c in cells if c.get("source_unit")), "万元")
-        scale = {"元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit, 1.0)
+        scale = UNIT_TO_WAN.get(unit, 1.0)
         per_term = 0.5 * 10 ** (-decimals)
         return max(2 * per_term, per_term * len(cells)) * scale + 1e-9
 

@@ -19,6 +19,9 @@ _MARKDOWN = re.compile(r"^\s*#+\s*|\*\*|__")
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％": "%", "．": "."})
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 
+UNIT_TO_WAN = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "百万元": 100.0, "亿元": 1e4}
+"""Factor turning an amount printed in each unit into 万元, the unit every output uses."""
+
 _AMOUNT = re.compile(r"^[-+－]?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _ZERO_MARKS = {"-", "—", "－", "--", "——", "/", "0", "0.0", "0.00", "0.000", "0.0000"}
 _INTEGER_CODE = re.compile(r"^\d+$")

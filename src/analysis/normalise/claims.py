@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 from analysis.metadata import load_csv
 from analysis.model import Block
-from analysis.normalise.cells import clean_text
+from analysis.normalise.cells import UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_END = re.compile(r"[。；;！!]$")
@@ -29,7 +29,7 @@ _SHARE_BASE = re.compile(r"占(?P<base>[^，,；;。\d]{0,20}?)(?:的|比重|比
 _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|共|合计)?\s*$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_TO_WAN = {"万元": 1.0, "亿元": 1e4, "千元": 0.1, "元": 1e-4}
+_TO_WAN = UNIT_TO_WAN
 
 
 @cache

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
-from analysis.normalise.cells import clean_text, is_code, match_key, parse_amount, split_codes
+from analysis.normalise.cells import UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import assemble_codes
 from analysis.normalise.header import Column, header_row_count, header_signatures, row_signature, is_column_number_row, map_columns
@@ -113,7 +113,7 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
     if unit is None:
         found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
         unit = found.group(1) if found else None
-    scale = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}.get(unit or "万元", 1.0)
+    scale = UNIT_TO_WAN.get(unit or "万元", 1.0)
     repeated = header_signatures(header)
     header_sizes = {sum(1 for c in r if c.strip()) for r in header}
     keep = [i for i, r in enumerate(body) if (i > 2 or not is_column_number_row(r))

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.model import Block, Document, Location
-from analysis.normalise.cells import clean_text, match_key
+from analysis.normalise.cells import UNIT_TO_WAN, clean_text, match_key
 from analysis.recognise.titles import match_title
 
-UNIT_SCALE = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "百万元": 100.0, "亿元": 1e4}
+UNIT_SCALE = UNIT_TO_WAN
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
 _UNIT_SPLIT = re.compile(r"(?<![编填])(?:金额)?单位[:：]\s*(?:万元|千元|百万元|亿元|元)")
 _UNIT_ALONE = re.compile(r"^(万元|千元|百万元|亿元|元)$")
