@@ -102,24 +102,39 @@ def infer_project_codes(ctx: DocContext) -> tuple[dict[str, float], list[Project
     """(project money per code, projects, project index → code — or a tuple of codes for one
     project spread over several — for the projects every consistent assignment agrees on), or
     None when the inference is not possible. Exact assignments are preferred; only when none
-    exists may one project be spread over several codes."""
+    exists may one project be spread over several codes. When the project money per code does
+    not add up to the projects' total, only unambiguous one-to-one matches are kept."""
     money, found = project_money_by_code(ctx), projects(ctx)
     limits = params()["inference"]
     if money is None or not found or len(found) > limits["max_projects"]:
         return None
     targets = {c: v for c, v in money.items() if v > ctx.tolerance.minimum}
     total = sum(p.amount for p in found)
-    if not targets or abs(sum(targets.values()) - total) > ctx.tolerance.sum(len(found) + len(targets)):
+    if not targets:
         return None
+    if abs(sum(targets.values()) - total) > ctx.tolerance.sum(len(found) + len(targets)):
+        return _one_to_one(ctx, targets, found)  # the tables do not balance (another defect)
     amounts = [p.amount for p in found]
     tol = lambda k: ctx.tolerance.sum(k + 1)  # noqa: E731
     solutions = _cover(targets, amounts, tol, limits)
     if not solutions:
         solutions = [s for j in range(len(found)) for s in _cover(targets, amounts, tol, limits, split=j)]
     if not solutions:
-        return None
+        return _one_to_one(ctx, targets, found)
     agreed = {j: code for j, code in solutions[0].items() if all(s.get(j) == code for s in solutions)}
     return targets, found, agreed
+
+
+def _one_to_one(ctx: DocContext, targets: dict[str, float], found: list[Project]):
+    """Only the projects whose amount is exactly one code's project money, and no other
+    project's amount: what can be said when no full assignment exists."""
+    close = lambda a, b: abs(a - b) <= ctx.tolerance.sum(2)  # noqa: E731
+    agreed = {}
+    for j, project in enumerate(found):
+        codes = [c for c, v in targets.items() if close(v, project.amount)]
+        if len(codes) == 1 and sum(close(p.amount, project.amount) for p in found) == 1:
+            agreed[j] = codes[0]
+    return (targets, found, agreed) if agreed else None
 
 
 @cache
