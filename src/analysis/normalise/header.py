@@ -117,9 +117,16 @@ def _prefix(path: str, kind: str, fiscal_year: int | None) -> str:
 def map_columns(header: list[list[str]], width: int, kind: str,
                 fiscal_year: int | None = None) -> list[Column]:
     """Map every column of a table from its header rows."""
-    paths = column_paths(header, width)
-    return [map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1:]))
-            for j, p in enumerate(paths)]
+    return list(_map_columns(tuple(map(tuple, header)), width, kind, fiscal_year))
+
+
+@lru_cache(maxsize=4096)
+def _map_columns(header: tuple[tuple[str, ...], ...], width: int, kind: str,
+                 fiscal_year: int | None) -> tuple[Column, ...]:
+    # templates repeat: the same header rows come back in document after document
+    paths = column_paths([list(r) for r in header], width)
+    return tuple(map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1:]))
+                 for j, p in enumerate(paths))
 
 
 def row_signature(row: list[str]) -> str:
