@@ -16,10 +16,9 @@ from analysis.check.narrative import at
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
 from analysis.normalise.cells import clean_text, match_key
-from analysis.recognise.titles import match_title
+from analysis.recognise.titles import LEADING_NUMBER, match_title
 
 _YEAR = re.compile(r"\(?(20\d{2})年度?\)?")
-_LEADING_NUMBER = re.compile(r"^(附件|附表)?[\d一二三四五六七八九十]+[、.．:：]|^表\s*\d+[-—]?\d*|^公开\d+表")
 _TRAILING_PAGE = re.compile(r"[.…·\s\d-]+$")
 
 
@@ -31,7 +30,7 @@ def _mandated() -> dict:
 def _normalised_title(title: str | None, department: str | None = None) -> str:
     """A title without year, numbering, department name, spaces, quotes or a bracketed
     qualifier at the end ("（功能科目）")."""
-    key = _LEADING_NUMBER.sub("", match_key(title or ""))
+    key = LEADING_NUMBER.sub("", match_key(title or ""))
     key = _YEAR.sub("", key)
     if department:
         key = key.replace(match_key(department), "")
@@ -193,13 +192,13 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     out, seen = [], set()
     for row in rows[start + 1:start + 90]:
         text = _TRAILING_PAGE.sub("", clean_text(row["text"] or ""))
-        key = _LEADING_NUMBER.sub("", match_key(text))
+        key = LEADING_NUMBER.sub("", match_key(text))
         if not key:
             continue
         if len(key) > 60 or key.endswith("。") or key in seen:
             break
         seen.add(key)
-        if out and not out[-1]["text"].endswith("表") and not _LEADING_NUMBER.match(match_key(text)) \
+        if out and not out[-1]["text"].endswith("表") and not LEADING_NUMBER.match(match_key(text)) \
                 and (out[-1]["text"] + text).endswith("表"):
             out[-1] = {**out[-1], "text": out[-1]["text"] + text}  # an entry wrapped onto two lines
             continue

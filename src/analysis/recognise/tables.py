@@ -15,7 +15,6 @@ from analysis.model import Block, Document, Location
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, match_key
 from analysis.recognise.titles import match_title
 
-UNIT_SCALE = UNIT_TO_WAN
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
 _UNIT_SPLIT = re.compile(r"(?<![编填])(?:金额)?单位[:：]\s*(?:万元|千元|百万元|亿元|元)")
 _UNIT_ALONE = re.compile(r"^(万元|千元|百万元|亿元|元)$")
@@ -44,7 +43,7 @@ class RecognisedTable:
     @property
     def unit_scale(self) -> float:
         """Factor turning the source unit into 万元 (万元 assumed when no unit is printed)."""
-        return UNIT_SCALE.get(self.unit or "万元", 1.0)
+        return UNIT_TO_WAN.get(self.unit or "万元", 1.0)
 
 
 def _meta_from_text(text: str, table: RecognisedTable) -> bool:

@@ -10,7 +10,8 @@ from analysis.metadata import table_kinds
 from analysis.normalise.cells import match_key
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_LEADING_NUMBER = re.compile(r"^(附件|附表)?[\d一二三四五六七八九十]+[、.．:：]|^表\s*\d+[-—]?\d*|^公开\d+表")
+LEADING_NUMBER = re.compile(r"^(附件|附表)?[\d一二三四五六七八九十]+[、.．:：]|^表\s*\d+[-—]?\d*|^公开\d+表")
+"""A title's list number or table label ("三、", "表3", "公开01表"), stripped before matching."""
 _NOT_A_TITLE = re.compile(r"[，。；]|说明$|^注|^备注|单位[:：]")
 
 
@@ -34,7 +35,7 @@ def match_title(text: str, *, max_length: int = 60) -> TitleMatch | None:
     if not key or len(key) > max_length or _NOT_A_TITLE.search(key) or "表" not in key:
         return None
     year_match = _YEAR.search(key)
-    body = _LEADING_NUMBER.sub("", key)
+    body = LEADING_NUMBER.sub("", key)
     body = re.sub(r"\(?20\d{2}年度?\)?", "", body)
     for kind in table_kinds():
         if kind.pattern.search(body):
