@@ -159,16 +159,28 @@ def extract_file(path: str | Path) -> Extraction:
         return failed(path, f"解析表格时出错 ({type(error).__name__}: {error})", doc_id)
 
 
-def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
-    """Concatenate per-file extractions into the output frames."""
+def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
+    """The output frames of some extractions (documents not yet paired)."""
     return {
-        "documents": pair_documents(frame("documents", [e.document for e in extractions])),
+        "documents": frame("documents", [e.document for e in extractions]),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
         "line_items": frame("line_items", [i for e in extractions for i in e.item_rows]),
         "claims": frame("claims", [c for e in extractions for c in e.claims]),
         "targets": frame("targets", [t for e in extractions for t in e.targets]),
         "texts": frame("texts", [t for e in extractions for t in e.texts]),
     }
+
+
+def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    frames = {name: pl.concat([p[name] for p in parts], rechunk=True) if len(parts) > 1
+              else parts[0][name] for name in OUTPUT_TABLES}
+    frames["documents"] = pair_documents(frames["documents"])
+    return frames
+
+
+def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
+    """Concatenate per-file extractions into the output frames."""
+    return _concat([_frames(extractions)])
 
 
 @contextmanager
@@ -183,11 +195,28 @@ def _fewer_gc_passes():
         gc.set_threshold(*previous)
 
 
+CHUNK_ITEMS = 20_000
+"""Line items held as dicts before they are packed into frames. A batch's dicts would
+otherwise all live until the end: gigabytes for thousands of documents, and a large heap slows
+every allocation."""
+
+
 def extract_paths(paths: list[Path], progress=None) -> dict[str, pl.DataFrame]:
     """Extract many files; ``progress`` wraps the iterable (e.g. tqdm) when given."""
     iterable = progress(paths) if progress else paths
+    parts: list[dict[str, pl.DataFrame]] = []
+    pending: list[Extraction] = []
+    held = 0
     with _fewer_gc_passes():
-        return combine([extract_file(p) for p in iterable])
+        for path in iterable:
+            pending.append(extract_file(path))
+            held += len(pending[-1].item_rows) + 1
+            if held >= CHUNK_ITEMS:
+                parts.append(_frames(pending))
+                pending, held = [], 0
+        if pending or not parts:
+            parts.append(_frames(pending))
+    return _concat(parts)
 
 
 def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:

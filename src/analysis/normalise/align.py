@@ -34,35 +34,57 @@ def _matrix(rows: list[list[str]]) -> list[list[float | None]]:
     return out
 
 
-def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Identity, ...]) -> tuple[int, int]:
-    """(identities that hold, identities that fail) over all rows for one candidate mapping."""
+def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Identity, ...],
+          memo: dict | None = None) -> tuple[int, int]:
+    """(identities that hold, identities that fail) over all rows for one candidate mapping.
+
+    Candidates overlap: most lay the same total over the same part columns, so ``memo``
+    (shared by the candidates of one table) keeps each (total column, part columns) result."""
     by_measure = {m: c for c, m in mapping.items()}
     passes = fails = 0
-    checks = []
     for rule in rules:
-        parts = [by_measure[p] for p in rule.parts if p in by_measure]
-        if rule.total in by_measure and len(parts) >= 2:
-            checks.append((by_measure[rule.total], parts, tolerance(len(parts) + 1)))
-    for values in matrix:
-        width = len(values)
-        for total_col, part_cols, tol in checks:
-            lhs = values[total_col] if total_col < width else 0.0
-            rhs = [values[c] if c < width else 0.0 for c in part_cols]
-            if lhs is None or None in rhs or (lhs == 0 and not any(rhs)):
-                continue
-            if abs(lhs - sum(rhs)) <= tol:
-                passes += 1
-            else:
-                fails += 1
+        if rule.total not in by_measure:
+            continue
+        parts = tuple(by_measure[p] for p in rule.parts if p in by_measure)
+        if len(parts) < 2:
+            continue
+        key = (by_measure[rule.total], parts)
+        result = memo.get(key) if memo is not None else None
+        if result is None:
+            result = _identity_count(matrix, *key)
+            if memo is not None:
+                memo[key] = result
+        passes += result[0]
+        fails += result[1]
     return passes, fails
 
 
-def numeric_span(rows: list[list[str]], indices: list[int]) -> tuple[int, int] | None:
-    """First and last column (within ``indices``) that hold a number in some data row."""
+def _identity_count(matrix: list[list[float | None]], total_col: int,
+                    part_cols: tuple[int, ...]) -> tuple[int, int]:
+    """Rows where one column equals the sum of others, and rows where it does not (rows with
+    text in a term, or nothing at all, are not counted)."""
+    tol = tolerance(len(part_cols) + 1)
+    passes = fails = 0
+    for values in matrix:
+        width = len(values)
+        lhs = values[total_col] if total_col < width else 0.0
+        rhs = [values[c] if c < width else 0.0 for c in part_cols]
+        if lhs is None or None in rhs or (lhs == 0 and not any(rhs)):
+            continue
+        if abs(lhs - sum(rhs)) <= tol:
+            passes += 1
+        else:
+            fails += 1
+    return passes, fails
+
+
+def numeric_span(filled: list[list[tuple[int, str]]], indices: list[int]) -> tuple[int, int] | None:
+    """First and last column (within ``indices``) that hold a number in some data row;
+    ``filled`` holds each row's non-empty (column, text) cells."""
     wanted = set(indices)
-    with_numbers = {j for r in rows for j, cell in enumerate(r)
-                    if j in wanted and cell and ("." in cell and parse_amount(cell).status == "value"
-                                                 or cell.strip() in {"0", "-", "—"})}
+    with_numbers = {j for row in filled for j, cell in row
+                    if j in wanted and ("." in cell and parse_amount(cell).status == "value"
+                                        or cell in {"0", "-", "—"})}
     return (min(with_numbers), max(with_numbers)) if with_numbers else None
 
 
@@ -78,12 +100,11 @@ def _placements(layout: tuple[str, ...], cols: list[int]) -> list[Mapping]:
     return found
 
 
-def candidates(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
-               kind: str, stage: int) -> list[tuple[Mapping, int]]:
+def candidates(header_mapping: Mapping, indices: list[int], kind: str, stage: int,
+               span: tuple[int, int] | None) -> list[tuple[Mapping, int]]:
     """(mapping, rank) candidates: stage 1 lays each template layout whole over the columns
     that hold numbers (rank 1); stage 2 lays it with one measure missing (rank 2: a column
-    left entirely empty disappears in some conversions)."""
-    span = numeric_span(rows, indices)
+    left entirely empty disappears in some conversions). ``span`` is :func:`numeric_span`."""
     if span is None:
         return []
     header_measures = set(header_mapping.values())
@@ -100,12 +121,11 @@ def candidates(header_mapping: Mapping, rows: list[list[str]], indices: list[int
     return result
 
 
-def _consistent(header_mapping: Mapping, rows, indices, kind) -> bool:
+def _consistent(header_mapping: Mapping, span, indices, kind) -> bool:
     """The header's mapping needs no search when it is structurally complete: every number
     sits under a measure and the header has every measure of the layouts it resembles. A
     failing identity alone is no reason to move numbers: it may be the document's own error,
     which the checks must see, not explain away."""
-    span = numeric_span(rows, indices)
     if span and any(j not in header_mapping for j in indices if span[0] <= j <= span[1]):
         return False
     measures = set(header_mapping.values())
@@ -114,22 +134,29 @@ def _consistent(header_mapping: Mapping, rows, indices, kind) -> bool:
 
 
 def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
-                     kind: str) -> tuple[Mapping, str]:
+                     kind: str, filled: list[list[tuple[int, str]]] | None = None
+                     ) -> tuple[Mapping, str]:
     """The best-scoring mapping and how it was chosen (``header`` or ``identities``).
 
-    Ties go to the header's own mapping, then to complete layouts."""
+    ``rows`` are the stripped body rows; ``filled``, their non-empty (column, text) cells, is
+    computed from them unless given. Ties go to the header's own mapping, then to complete
+    layouts."""
     rules = identities_for(kind)
     if not rules:
         return header_mapping, "header"
-    if _consistent(header_mapping, rows, indices, kind):
+    if filled is None:
+        filled = [[(j, c) for j, c in enumerate(row) if c] for row in rows]
+    span = numeric_span(filled, indices)
+    if _consistent(header_mapping, span, indices, kind):
         return header_mapping, "header"
     matrix = _matrix(rows)
-    header_score = score(header_mapping, matrix, rules)
+    memo: dict = {}
+    header_score = score(header_mapping, matrix, rules, memo)
     best_key, best, best_rank = (header_score[0] - header_score[1], 0), header_mapping, 0
     best_fails = header_score[1]
     for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
-        for mapping, rank in candidates(header_mapping, rows, indices, kind, stage):
-            passes, fails = score(mapping, matrix, rules)
+        for mapping, rank in candidates(header_mapping, indices, kind, stage, span):
+            passes, fails = score(mapping, matrix, rules, memo)
             key = (passes - fails, -rank)
             if key > best_key:
                 best_key, best, best_rank, best_fails = key, mapping, rank, fails

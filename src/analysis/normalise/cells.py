@@ -80,6 +80,7 @@ def parse_amount(text: str) -> ParsedAmount:
     return ParsedAmount("value", -value if negative else value, decimals)
 
 
+@lru_cache(maxsize=100_000)
 def is_amount(text: str) -> bool:
     """True when the cell holds a number that reads as an amount (not a code)."""
     raw = text.strip().replace(" ", "")

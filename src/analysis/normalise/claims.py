@@ -9,6 +9,7 @@ page, so that checks can compare it with the tables (DOMAIN.md §2.3, §2.4).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cache, lru_cache
 
 from analysis.metadata import load_csv
@@ -30,6 +31,7 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @cache
@@ -114,22 +116,26 @@ def _direction(clause: str) -> str | None:
 def sentence_claims(sentence: str) -> list[dict]:
     """Claims of one sentence, in order."""
     claims: list[dict] = []
-    years = [int(y) for y in _YEAR.findall(sentence)]
+    numbers = list(_NUMBER.finditer(sentence))
+    if not numbers:
+        return claims
+    years = ",".join(_YEAR.findall(sentence)) or None
+    breaks = [b.end() for b in _CLAUSE_BREAK.finditer(sentence)]
     last_subject: tuple[str, str] | None = None
-    for m in _NUMBER.finditer(sentence):
-        start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, m.start())), default=0)
-        clause = sentence[start:m.start()]
+    for m in numbers:
+        k = bisect_right(breaks, m.start())  # clause breaks that end at or before the number
+        clause = sentence[breaks[k - 1] if k else 0:m.start()]
+        direction = _direction(clause)
         found = _subject_in(clause) or _function_class_in(clause)
         if found:
             last_subject = (found[0], found[1])
-        elif not (_direction(clause) or "占" in clause or len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 4):
+        elif not (direction or "占" in clause or len(_HAN.findall(clause)) <= 4):
             last_subject = None  # a clause about something we have no subject for
         elif re.search(r"(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)", clause) and claims:
             family = "revenue" if "收入" in clause else "expenditure"
             match = next((c for c in reversed(claims) if c["family"] == family), None)
             last_subject = (match["subject"], family) if match else last_subject
         unit = m.group("unit").replace("％", "%")
-        direction = _direction(clause)
         value = float(m.group("num").replace(",", ""))
         if unit in {"%", "个百分点"}:
             kind = "change_pct" if direction and "占" not in clause else "share"
@@ -137,7 +143,7 @@ def sentence_claims(sentence: str) -> list[dict]:
             kind = "change_amount" if direction else "amount"
         else:
             kind = "count"
-        base = _SHARE_BASE.search(clause)
+        base = _SHARE_BASE.search(clause) if kind == "share" else None
         decimals = len(m.group("num").split(".")[1]) if "." in m.group("num") else 0
         claims.append({
             "subject": last_subject[0] if last_subject else None,
@@ -145,9 +151,9 @@ def sentence_claims(sentence: str) -> list[dict]:
             "claim_type": kind, "value": value, "unit": unit, "decimals": decimals,
             "value_wan": value * _TO_WAN[unit] if unit in _TO_WAN else None,
             "direction": direction,
-            "base_text": (base.group("base").strip() or None) if base and kind == "share" else None,
+            "base_text": (base.group("base").strip() or None) if base else None,
             "clause": clause.strip() + m.group(0), "offset": m.start(),
-            "years": ",".join(str(y) for y in years) or None,
+            "years": years,
         })
     return claims
 

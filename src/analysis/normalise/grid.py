@@ -14,7 +14,7 @@ from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
-from analysis.normalise.codes import assemble_codes
+from analysis.normalise.codes import RowCodes, assemble_codes
 from analysis.normalise.header import Column, header_row_count, header_signatures, row_signature, is_column_number_row, map_columns
 from analysis.normalise.panes import Pane, split_panes
 from analysis.normalise.rowlabels import row_key
@@ -27,6 +27,9 @@ _SIDE_GRAND_TOTAL = {"income": "revenue_grand_total", "expenditure": "expenditur
 _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
 _UNIT_CODE_COLUMN = re.compile(r"(单位|部门)(\(单位\))?(代码|编码)")
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
+_DECIMAL = re.compile(r"[.,]\d")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]")
 
 
 @lru_cache(maxsize=100_000)
@@ -38,7 +41,7 @@ def _looks_like_amount(text: str) -> bool:
 
 def _repeats_header(row: list[str], signatures: set[str], sizes: set[int]) -> bool:
     """A header row printed again after a page break (cheap count test first: most rows differ)."""
-    return sum(1 for c in row if c.strip()) in sizes and row_signature(row) in signatures
+    return len(row) - row.count("") in sizes and row_signature(row) in signatures
 
 
 def _width(rows: list[list[str]]) -> int:
@@ -51,10 +54,10 @@ def _pad_row(row: list[str], width: int, columns: list[Column]) -> list[str]:
     printed amount under a code or label column has its trailing amounts moved flush right."""
     if len(row) >= width:
         return row
-    misplaced = any(re.search(r"[.,]\d", c) and parse_amount(c).status == "value"
-                    and j < len(columns) and columns[j].role != "measure" for j, c in enumerate(row))
+    misplaced = any(j < len(columns) and columns[j].role != "measure" and _DECIMAL.search(c)
+                    and parse_amount(c).status == "value" for j, c in enumerate(row))
     start = len(row)
-    while misplaced and start and (not row[start - 1].strip()
+    while misplaced and start and (not row[start - 1]
                                    or parse_amount(row[start - 1]).status == "value"):
         start -= 1
     return row[:start] + [""] * (width - len(row)) + row[start:]
@@ -66,14 +69,14 @@ def _merge_wrapped_rows(rows, locations, columns: list[Column]):
     page break split a known label ("当年收入" + "小计")."""
     out_rows, out_locs = [], []
     for row, loc in zip(rows, locations):
-        cells = [(j, c) for j, c in enumerate(row) if c.strip()]
+        cells = [(j, c) for j, c in enumerate(row) if c]
         new_page = bool(out_locs) and None not in (loc.page, out_locs[-1].page) \
             and loc.page != out_locs[-1].page
         if out_rows and cells and (_is_fragment_row(cells, out_rows[-1], columns)
                                    or new_page and _completes_label(cells, out_rows[-1])):
             previous = out_rows[-1]
             for j, text in cells:
-                previous[j] = previous[j] + text.strip()
+                previous[j] = previous[j] + text
             continue
         out_rows.append(list(row))
         out_locs.append(loc)
@@ -82,8 +85,8 @@ def _merge_wrapped_rows(rows, locations, columns: list[Column]):
 
 def _completes_label(cells, previous: list[str]) -> bool:
     """Every cell joined to the one above makes a known row label that the upper part alone is not."""
-    return all(j < len(previous) and previous[j].strip() and not row_key(previous[j])
-               and row_key(previous[j].strip() + text.strip()) for j, text in cells)
+    return all(j < len(previous) and previous[j] and not row_key(previous[j])
+               and row_key(previous[j] + text) for j, text in cells)
 
 
 def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
@@ -91,10 +94,9 @@ def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
         if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) \
                 or _TOTAL.match(match_key(text)):
             return False
-        if parse_amount(text).status == "value" or is_code(text) or re.match(
-                r"^[(（]?[一二三四五六七八九十\d]+[)）、.]", text.strip()):
+        if parse_amount(text).status == "value" or is_code(text) or _ORDINAL.match(text):
             return False
-        if j >= len(previous) or not previous[j].strip():
+        if j >= len(previous) or not previous[j]:
             return False
         if j < len(columns) and columns[j].role == "measure":
             return False
@@ -104,9 +106,10 @@ def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
 def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple[list[dict], dict]:
     """Line items of one table and a summary of how it was read."""
     kind = table.table_kind or "unknown"
-    n_header = header_row_count(table.rows)
-    width = _width(table.rows)
-    header, body = table.rows[:n_header], table.rows[n_header:]
+    rows = [[c.strip() for c in row] for row in table.rows]  # once, so no step strips again
+    n_header = header_row_count(rows)
+    width = _width(rows)
+    header, body = rows[:n_header], rows[n_header:]
     locations = table.row_locations[n_header:]
     columns = map_columns(header, width, kind, fiscal_year)
     unit = table.unit
@@ -115,7 +118,7 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         unit = found.group(1) if found else None
     scale = UNIT_TO_WAN.get(unit or "万元", 1.0)
     repeated = header_signatures(header)
-    header_sizes = {sum(1 for c in r if c.strip()) for r in header}
+    header_sizes = {len(r) - r.count("") for r in header}
     keep = [i for i, r in enumerate(body) if (i > 2 or not is_column_number_row(r))
             and not _repeats_header(r, repeated, header_sizes)]
     body = [_pad_row(body[i], width, columns) for i in keep]
@@ -124,14 +127,14 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         body, locations = _merge_wrapped_rows(body, locations, columns)
     items: list[dict] = []
     alignments = []
-    filled = [[(j, c.strip()) for j, c in enumerate(row) if c and not c.isspace()] for row in body]
+    filled = [[(j, c) for j, c in enumerate(row) if c] for row in body]
     spill: dict[int, str] = {}
     previous_side = None
     printed: set[str] = set()
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
             {c.index: c.measure for c in pane.columns if c.role == "measure"},
-            body, pane.indices, kind)
+            body, pane.indices, kind, filled)
         alignments.append(how)
         printed.update(mapping.values())
         side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
@@ -173,6 +176,25 @@ def _units_named_like_units(codes, label: str) -> None:
             setattr(codes, field, None)
 
 
+@lru_cache(maxsize=100_000)
+def _row_identity(label: str, tokens: tuple[str, ...], unit_tokens: tuple[str, ...],
+                  section: str | None, function_rows: bool) -> tuple[str | None, RowCodes, bool]:
+    """A row's key, codes and whether it is a 合计 row, from its label and code cells alone (before the context of the
+    rows above). Cached: the same labels and codes recur in document after document; callers
+    must not change the returned codes."""
+    codes = assemble_codes(list(tokens), list(unit_tokens))
+    _units_named_like_units(codes, label)
+    key = row_key(label) if label else None
+    if key is None and match_key(label) == "总计" and section in _SIDE_GRAND_TOTAL:
+        key = _SIDE_GRAND_TOTAL[section]  # F01 prints a bare 总计 on each side
+    if section == "expenditure" or (function_rows and not codes.func_partial
+                                    and not codes.econ_code):
+        klass = class_code_for_name(label)  # a 类 row printed by name only
+        if klass and not codes.func_code:
+            codes.func_code, key = klass, f"class:{klass}"
+    return key, codes, bool(_TOTAL.match(match_key(label)))
+
+
 def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale,
                 spill: dict[int, str]) -> tuple[list[dict], dict[int, str]]:
     """Items of one pane, and the rows where it printed a label but no amount.
@@ -184,20 +206,25 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
     """
     items = []
     label_only: dict[int, str] = {}
-    skip_roles = {"row_number", "indicator"}
-    role_of = pane.roles
+    # (role, mapped) of the columns this pane reads; row numbers and indicators are not read
+    readable = {c.index: (c.role, c.index in mapping) for c in pane.columns
+                if c.role not in {"row_number", "indicator"}}
     info = table_kind_info(kind)
     function_rows = bool(info and info.row_codes == "function") or kind.endswith("summary")
     unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
+    projects = kind == "project_expenditure"
+    named_items = kind in {"project_expenditure", "project_performance_targets"}
+    table_fields = {"table_index": table.index, "table_kind": table.table_kind,
+                    "table_title": table.title, "section": pane.section, "source_unit": unit}
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(filled, locations)):
         labels, tokens, unit_tokens, amounts = [], [], [], []
         for j, cell in row:
-            role = role_of.get(j)
-            if role is None or role in skip_roles:
+            how = readable.get(j)
+            if how is None:
                 continue
-            what, value = _classify_cell(cell, role, j in mapping)
+            what, value = _classify_cell(cell, *how)
             if what == "amount":
                 amounts.append((mapping[j], value))
             elif what == "codes":
@@ -213,16 +240,8 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
         if amounts and not labels and not tokens and r in spill:
             labels = [spill[r]]
         label = labels[0] if labels else ""
-        codes = assemble_codes(tokens, unit_tokens)
-        _units_named_like_units(codes, labels[0] if labels else "")
-        key = row_key(label) if label else None
-        if key is None and match_key(label) == "总计" and pane.section in _SIDE_GRAND_TOTAL:
-            key = _SIDE_GRAND_TOTAL[pane.section]  # F01 prints a bare 总计 on each side
-        if pane.section == "expenditure" or (function_rows and not codes.func_partial
-                                             and not codes.econ_code):
-            klass = class_code_for_name(label)  # a 类 row printed by name only
-            if klass and not codes.func_code:
-                codes.func_code, key = klass, f"class:{klass}"
+        key, codes, is_total = _row_identity(label, tuple(tokens), tuple(unit_tokens),
+                                             pane.section, function_rows)
         if key in seen_totals and key in _GRAND_TOTAL_OF:
             key = _GRAND_TOTAL_OF[key]  # B04 prints "收入合计" for the grand total below 本年收入
         if key in _GRAND_TOTAL_OF:
@@ -235,27 +254,28 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
                                           "special_account", "general_budget_appropriation"}:
             key = context + key
         first_unlabelled = not items and not labels and not tokens and r == 0
-        role = "total" if _TOTAL.match(match_key(label)) or first_unlabelled else (
+        role = "total" if is_total or first_unlabelled else (
             "unit" if codes.unit_code and not (codes.func_code or codes.econ_code) else "item")
-        project_name = labels[1] if kind in {"project_expenditure"} and len(labels) > 1 else (
-            label if kind in {"project_expenditure", "project_performance_targets"} and role == "item" else None)
-        if kind == "project_expenditure" and len(labels) > 1 and role == "item":
+        two_labels = projects and len(labels) > 1  # B10 prints 项目类别 before 项目名称
+        project_name = labels[1] if two_labels else (label if named_items and role == "item" else None)
+        if two_labels and role == "item":
             label = labels[1]
+        # one dict of the row's fields, copied per amount (a copy is much cheaper than a literal)
+        row_fields = {**table_fields, "row_index": r, "row_label": label, "row_key": key,
+                      "row_role": role, "func_code": codes.func_code,
+                      "func_partial": codes.func_partial, "econ_code": codes.econ_code,
+                      "gov_econ_code": codes.gov_econ_code, "unit_code": codes.unit_code,
+                      "project_code": codes.project_code, "project_name": project_name,
+                      "project_type": labels[0] if two_labels else None,
+                      "line": loc.line, "page": loc.page, "sheet": loc.sheet}
         for column, text in amounts:
             parsed = parse_amount(text)
-            if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and re.search(r"[\u4e00-\u9fff]", text):
+            if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and _HAN.search(text):
                 continue
-            items.append({
-                "table_index": table.index, "table_kind": table.table_kind, "table_title": table.title,
-                "section": pane.section, "row_index": r, "row_label": label, "row_key": key,
-                "row_role": role, "func_code": codes.func_code, "func_partial": codes.func_partial,
-                "econ_code": codes.econ_code, "gov_econ_code": codes.gov_econ_code,
-                "unit_code": codes.unit_code, "project_code": codes.project_code,
-                "project_name": project_name,
-                "project_type": labels[0] if kind == "project_expenditure" and len(labels) > 1 else None,
-                "column": column,
-                "amount": None if parsed.value is None else round(parsed.value * scale, 6),
-                "value_status": parsed.status, "raw_value": text, "source_unit": unit,
-                "line": loc.line, "page": loc.page, "sheet": loc.sheet,
-            })
+            item = row_fields.copy()
+            item["column"] = column
+            item["amount"] = None if parsed.value is None else round(parsed.value * scale, 6)
+            item["value_status"] = parsed.status
+            item["raw_value"] = text
+            items.append(item)
     return items, label_only

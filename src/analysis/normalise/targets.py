@@ -26,6 +26,9 @@ _CMP_NORMAL = {"≥": ">=", ">=": ">=", "大于等于": ">=", "不低于": ">=",
                "＞": ">", ">": ">", "＜": "<", "<": "<", "=": "=", "＝": "="}
 
 
+_TARGET_FIELDS = ("comparator", "value", "unit", "value_kind")
+
+
 @lru_cache(maxsize=50_000)
 def _parse_target_value(text: str) -> tuple | None:
     """(comparator, value, unit, value_kind) of an indicator value, or None if it is not one."""
@@ -50,7 +53,7 @@ def parse_target_value(text: str) -> dict | None:
     {'comparator': '<=', 'value': 87.0, 'unit': '万元', 'value_kind': 'number'}
     """
     found = _parse_target_value(text)
-    return None if found is None else dict(zip(("comparator", "value", "unit", "value_kind"), found))
+    return None if found is None else dict(zip(_TARGET_FIELDS, found))
 
 
 def _categories(header: list[list[str]]) -> list[tuple[int, str]]:
@@ -64,48 +67,55 @@ def _categories(header: list[list[str]]) -> list[tuple[int, str]]:
 
 
 def _join_fragments(rows: list[list[str]], locations: list) -> tuple[list[list[str]], list]:
-    """Append rows that only continue wrapped cell text ("电子印章" / "费用") to the row above."""
+    """Append rows that only continue wrapped cell text ("电子印章" / "费用") to the row above
+    (``rows`` hold stripped cells)."""
     out, out_locs = [], []
     for row, loc in zip(rows, locations):
-        cells = [(j, c.strip()) for j, c in enumerate(row) if c.strip()]
+        cells = [(j, c) for j, c in enumerate(row) if c]
         fragment = bool(out) and bool(cells) and all(
-            parse_target_value(c) is None and not is_code(c) and j < len(out[-1]) and out[-1][j].strip()
+            _parse_target_value(c) is None and not is_code(c) and j < len(out[-1]) and out[-1][j]
             for j, c in cells)
         if fragment:
             for j, c in cells:
-                out[-1][j] = out[-1][j].strip() + c
+                out[-1][j] = out[-1][j] + c
             continue
         out.append(list(row))
         out_locs.append(loc)
     return out, out_locs
 
 
+_BARE_AMOUNT = re.compile(r"[\d.,]+")
+
+
 def project_targets(table: RecognisedTable) -> list[dict]:
     """B13: one row per indicator, tied to the project (code and name) whose rows it sits in."""
-    n_header = header_row_count(table.rows)
-    categories = _categories(table.rows[:n_header])
+    stripped = [[c.strip() for c in row] for row in table.rows]
+    n_header = header_row_count(stripped)
+    categories = _categories(stripped[:n_header])
+    nearest: dict[int, str | None] = {}  # column → the header category nearest to it
     rows: list[dict] = []
     project = {"project_code": None, "project_name": None}
-    repeated = header_signatures(table.rows[:n_header])
-    kept = [(r, loc) for r, loc in zip(table.rows[n_header:], table.row_locations[n_header:])
+    repeated = header_signatures(stripped[:n_header])
+    kept = [(r, loc) for r, loc in zip(stripped[n_header:], table.row_locations[n_header:])
             if row_signature(r) not in repeated]  # a header repeated after a page break
     body, locations = _join_fragments([r for r, _ in kept], [loc for _, loc in kept])
     for row, loc in zip(body, locations):
         codes = [code for c in row for code in split_codes(c) if len(code) >= 12]
         if codes:
-            texts = [clean_text(c) for c in row[:3] if c.strip() and not split_codes(c)]
+            texts = [clean_text(c) for c in row[:3] if c and not split_codes(c)]
             project = {"project_code": codes[0], "project_name": texts[0] if texts else None}
-        cells = [(j, c) for j, c in enumerate(row) if c.strip()]
+        cells = [(j, c) for j, c in enumerate(row) if c]
         for (j, name), (k, value) in zip(cells, cells[1:]):
-            parsed = parse_target_value(value)
-            if parsed is None or parse_target_value(name) is not None or k - j > 2 or is_code(name):
+            parsed = _parse_target_value(value)
+            if parsed is None or k - j > 2 or _parse_target_value(name) is not None or is_code(name):
                 continue
-            if re.fullmatch(r"[\d.,]+", value.strip()):  # a bare amount column, not a target
+            if _BARE_AMOUNT.fullmatch(value):  # a bare amount column, not a target
                 continue
-            category = min(categories, key=lambda c: abs(c[0] - j))[1] if categories else None
-            rows.append({**project, "category": category, "level2": None,
-                         "indicator": clean_text(name), "raw_value": clean_text(value), **parsed,
-                         "line": loc.line, "page": loc.page})
+            if j not in nearest:
+                nearest[j] = min(categories, key=lambda c: abs(c[0] - j))[1] if categories else None
+            rows.append({**project, "category": nearest[j], "level2": None,
+                         "indicator": clean_text(name), "raw_value": clean_text(value),
+                         **dict(zip(_TARGET_FIELDS, parsed)), "line": loc.line, "page": loc.page})
     return rows
 
 

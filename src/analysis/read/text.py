@@ -9,6 +9,7 @@ heading marks and ``**`` bold marks. Provenance is the 1-based line number.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from analysis.model import Block, Document, Location, ReadError
@@ -19,6 +20,12 @@ _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACED_GAP = re.compile(r"\S {2,}\S")
 _HEADING = re.compile(r"^(#{1,6})\s*(.*)$")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
+
+
+@lru_cache(maxsize=100_000)
+def _at_line(line: int) -> Location:
+    """The location of a line; shared, since locations are immutable and line numbers recur."""
+    return Location(line=line)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -78,11 +85,11 @@ def text_to_blocks(text: str) -> list[Block]:
 def _text_block(stripped: str, line_no: int) -> Block:
     heading = _HEADING.match(stripped)
     if heading:
-        return Block("heading", Location(line=line_no), text=heading.group(2).replace("**", "").strip(),
+        return Block("heading", _at_line(line_no), text=heading.group(2).replace("**", "").strip(),
                      level=len(heading.group(1)))
     bold = _BOLD_LINE.match(stripped)
     text = bold.group(1) if bold else stripped
-    return Block("paragraph", Location(line=line_no), text=text.replace("**", "").strip())
+    return Block("paragraph", _at_line(line_no), text=text.replace("**", "").strip())
 
 
 def _is_tab_row(line: str) -> bool:
@@ -90,7 +97,7 @@ def _is_tab_row(line: str) -> bool:
 
 
 def _split_tab(line: str) -> list[str]:
-    return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    return [c.strip() for c in line.split("\t")]
 
 
 def _is_pipe_row(line: str) -> bool:
@@ -120,7 +127,7 @@ def _take_spaced(lines: list[str], start: int, blocks: list[Block]) -> int:
     while end < len(lines) and _is_spaced_row(lines[end]):
         end += 1
     rows = spaced_rows(lines[start:end])
-    locations = [Location(line=n + 1) for n in range(start, end)]
+    locations = [_at_line(n + 1) for n in range(start, end)]
     blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
     return end
 
@@ -160,7 +167,7 @@ def _take_delimited(lines, start, blocks, is_row, split) -> int:
         cells = split(line)
         if cells is not None:
             rows.append(cells)
-            locations.append(Location(line=i + 1))
+            locations.append(_at_line(i + 1))
         i += 1
     if rows:
         blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
@@ -185,7 +192,7 @@ def _take_html(lines: list[str], start: int, blocks: list[Block]) -> int:
         if piece.strip():
             blocks.append(_text_block(piece.strip(), start + 1))
     for rows, row_lines in parse_html_tables(chunk):
-        locations = [Location(line=start + n) for n in row_lines]
+        locations = [_at_line(start + n) for n in row_lines]
         if rows:
             blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
     return end
