@@ -26,8 +26,8 @@ def _by_econ_class(rows: list[dict], classes: list[str]) -> list[dict]:
             and i["econ_code"][:3] in classes]
 
 
-def _select(items: list[dict], source: dict) -> list[dict]:
-    rows = [i for i in items if i["table_kind"] == source["kind"] and i["amount"] is not None]
+def _select(by_kind: dict[str, list[dict]], source: dict) -> list[dict]:
+    rows = [i for i in by_kind.get(source["kind"], ()) if i["amount"] is not None]
     if "row_key" in source:
         rows = [i for i in rows if i["row_key"] == source["row_key"]]
     elif "row_keys" in source:
@@ -53,13 +53,16 @@ def document_figures(items: list[dict], tables: list[dict],
     status = {}
     for table in tables:
         status.setdefault(table["table_kind"], table["status"])
+    by_kind: dict[str, list[dict]] = {}
+    for item in items:
+        by_kind.setdefault(item["table_kind"], []).append(item)
     for figure in load_toml("figures.toml")["figure"]:
         name = figure["name"]
         values[name] = None
         for source in figure["sources"]:
             if source["kind"] not in status:
                 continue
-            rows = _select(items, source)
+            rows = _select(by_kind, source)
             if rows:
                 values[name] = round(sum(i["amount"] for i in rows), 6)
                 where = rows[0]

@@ -90,15 +90,15 @@ def _completes_label(cells, previous: list[str]) -> bool:
 
 
 def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
-    for j, text in cells:
-        if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) \
-                or _TOTAL.match(match_key(text)):
-            return False
-        if parse_amount(text).status == "value" or is_code(text) or _ORDINAL.match(text):
-            return False
+    for j, text in cells:  # cheap tests first: most rows fail at their first cell
         if j >= len(previous) or not previous[j]:
             return False
         if j < len(columns) and columns[j].role == "measure":
+            return False
+        if parse_amount(text).status == "value" or is_code(text) or _ORDINAL.match(text):
+            return False
+        if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) \
+                or _TOTAL.match(match_key(text)):
             return False
     return True
 

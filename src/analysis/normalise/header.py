@@ -44,15 +44,21 @@ def is_column_number_row(row: list[str]) -> bool:
 def header_row_count(rows: list[list[str]]) -> int:
     """Rows before the first data row (one with an amount or a 合计/总计 label)."""
     for i, row in enumerate(rows):
-        if is_column_number_row(row):
-            continue
-        cells = [c for c in row if c.strip()]
-        first = next((j for j, c in enumerate(row) if c.strip()), None)
-        if any(is_amount(c) for c in cells) or (
-                first is not None and first <= 1 and _TOTAL_LABEL.match(match_key(row[first]))
-                and len(cells) == 1):
+        if _starts_data(tuple(row)):
             return i
     return len(rows)
+
+
+@lru_cache(maxsize=20_000)
+def _starts_data(row: tuple[str, ...]) -> bool:
+    # cached: header rows are the same in document after document of one template
+    if is_column_number_row(row):
+        return False
+    cells = [c for c in row if c.strip()]
+    first = next((j for j, c in enumerate(row) if c.strip()), None)
+    return any(is_amount(c) for c in cells) or (
+        first is not None and first <= 1 and bool(_TOTAL_LABEL.match(match_key(row[first])))
+        and len(cells) == 1)
 
 
 def column_paths(header: list[list[str]], width: int) -> list[str]:

@@ -9,6 +9,7 @@ column (the second is an unmapped column whose numbers stay visible as ``unlabel
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from analysis.normalise.header import Column
 
@@ -31,6 +32,13 @@ class Pane:
 
 
 def split_panes(columns: list[Column]) -> list[Pane]:
+    """The panes of a table, left to right, from its mapped columns."""
+    return list(_split_panes(tuple(columns)))
+
+
+@lru_cache(maxsize=4096)
+def _split_panes(columns: tuple[Column, ...]) -> tuple[Pane, ...]:
+    # the same templates give the same columns in document after document
     groups: list[list[Column]] = [[]]
     seen_measure = False
     for col in columns:
@@ -54,4 +62,4 @@ def split_panes(columns: list[Column]) -> list[Pane]:
         section = next((name for word, name in _SECTION_NAMES.items() if top.endswith(word)),
                        None) if len(groups) > 1 else None
         panes.append(Pane(tuple(cleaned), section or (f"pane{len(panes) + 1}" if len(groups) > 1 else None)))
-    return panes
+    return tuple(panes)
