@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from analysis.extract import extract_paths
-from analysis.read import discover
+from analysis.read import discover, read_document
 from analysis.synth import generate
 from analysis.synth.amounts import simulate
 from analysis.synth.document import TABLE_ORDER, build_document
@@ -148,6 +148,16 @@ def test_sample_exercises_every_known_bug(run: Run) -> None:
     for bug in KNOWN_BUGS:
         region = run.cells.filter(pl.col(bug))
         assert region.height > 0 and (region["status"] != "matched").any(), bug
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_reader_strips_every_cell(run: Run, fmt: str) -> None:
+    """Later stages rely on it (model.Block.rows) and do not strip again."""
+    files = sorted((run.out / fmt).rglob(f"*.{_EXT[fmt]}"))
+    assert files
+    for path in files:
+        cells = [c for b in read_document(path).blocks for row in b.rows for c in row]
+        assert cells and [c for c in cells if c != c.strip()] == [], path.name
 
 
 def test_pdfs_embed_their_font(run: Run) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.extract import extract_file
+from analysis.read import read_document
 from helpers import assert_seed_extraction
 
 
@@ -128,6 +129,16 @@ def test_variant_gives_the_same_figures(name, seed_text, tmp_path: Path):
     if name == "split_at_another_row":
         b11 = [t for t in result.tables if t["table_kind"] == "economic_classification_summary"]
         assert b11[0]["pieces"] == 2
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_reader_strips_every_cell(name, seed_text, tmp_path: Path):
+    """Later stages rely on it (model.Block.rows) and do not strip again."""
+    transform, encoding = VARIANTS[name]
+    path = tmp_path / f"{name}.md"
+    path.write_bytes(transform(seed_text).encode(encoding, errors="replace"))
+    cells = [c for b in read_document(path).blocks for row in b.rows for c in row]
+    assert cells and [c for c in cells if c != c.strip()] == []
 
 
 def test_yuan_table_keeps_its_source_unit(seed_text, tmp_path: Path):

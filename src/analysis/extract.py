@@ -99,12 +99,19 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
         items.extend(found)
         table_rows.append(_table_row(doc_id, table, summary, len(found)))
         if table.table_kind == "project_performance_targets":
-            targets += [{**t, "table_kind": table.table_kind} for t in project_targets(table)]
+            found_targets = project_targets(table)
         elif table.table_kind == "department_performance_targets":
-            targets += [{**t, "table_kind": table.table_kind} for t in department_targets(table)]
+            found_targets = department_targets(table)
+        else:
+            continue
+        for target in found_targets:
+            target["table_kind"] = table.table_kind
+        targets += found_targets
     for row in items:
         row["doc_id"] = doc_id
-    claims = [{**c, "doc_id": doc_id} for c in narrative_claims(document.blocks)]
+    claims = narrative_claims(document.blocks)
+    for claim in claims:
+        claim["doc_id"] = doc_id
     figures, sources = document_figures(items, table_rows, claims)
     infer_function_classes(items, year)
     recognised = sum(1 for t in tables if t.table_kind)

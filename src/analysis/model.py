@@ -50,7 +50,8 @@ class Block:
     text: str = ""
     """The text of a heading or paragraph; empty for a table."""
     rows: list[list[str]] = field(default_factory=list)
-    """A table's cells, row by row, as printed (not yet normalised)."""
+    """A table's cells, row by row, as printed (not yet normalised) but stripped of surrounding
+    whitespace: every reader strips, so that later stages need not strip each cell again."""
     row_locations: list[Location] = field(default_factory=list)
     """One location per row of ``rows``."""
     level: int = 0

@@ -77,10 +77,12 @@ def identities() -> tuple[Identity, ...]:
     )
 
 
+@cache
 def identities_for(kind: str) -> tuple[Identity, ...]:
     return tuple(i for i in identities() if kind in i.kinds)
 
 
+@cache
 def layouts_for(kind: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(lay["measures"]) for lay in load_toml("layouts.toml")["layout"]
                  if kind in lay["kinds"])

@@ -22,19 +22,19 @@ def tolerance(n_terms: int) -> float:
     return max(0.01, 0.005 * n_terms)
 
 
-def _matrix(rows: list[list[str]]) -> list[list[float | None]]:
-    """Every cell as a number once (blank → 0, text → None), shared by all candidates."""
-    out = []
+def _columns(rows: list[list[str]]) -> list[list[float | None]]:
+    """Every cell as a number once (blank or missing → 0, text → None), column by column,
+    shared by all candidates."""
+    width = max((len(r) for r in rows), default=0)
+    out: list[list[float | None]] = [[] for _ in range(width)]
     for row in rows:
-        values = []
-        for cell in row:
-            parsed = parse_amount(cell)
-            values.append(0.0 if parsed.status == "blank" else parsed.value)
-        out.append(values)
+        for j in range(width):
+            parsed = parse_amount(row[j]) if j < len(row) else None
+            out[j].append(0.0 if parsed is None or parsed.status == "blank" else parsed.value)
     return out
 
 
-def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Identity, ...],
+def score(mapping: Mapping, columns: list[list[float | None]], rules: tuple[Identity, ...],
           memo: dict | None = None) -> tuple[int, int]:
     """(identities that hold, identities that fail) over all rows for one candidate mapping.
 
@@ -51,7 +51,7 @@ def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Ident
         key = (by_measure[rule.total], parts)
         result = memo.get(key) if memo is not None else None
         if result is None:
-            result = _identity_count(matrix, *key)
+            result = _identity_count(columns, *key)
             if memo is not None:
                 memo[key] = result
         passes += result[0]
@@ -59,16 +59,16 @@ def score(mapping: Mapping, matrix: list[list[float | None]], rules: tuple[Ident
     return passes, fails
 
 
-def _identity_count(matrix: list[list[float | None]], total_col: int,
+def _identity_count(columns: list[list[float | None]], total_col: int,
                     part_cols: tuple[int, ...]) -> tuple[int, int]:
     """Rows where one column equals the sum of others, and rows where it does not (rows with
     text in a term, or nothing at all, are not counted)."""
     tol = tolerance(len(part_cols) + 1)
+    n_rows = len(columns[0]) if columns else 0
+    absent = [0.0] * n_rows  # a column no row reaches reads as zero
     passes = fails = 0
-    for values in matrix:
-        width = len(values)
-        lhs = values[total_col] if total_col < width else 0.0
-        rhs = [values[c] if c < width else 0.0 for c in part_cols]
+    for lhs, *rhs in zip(*(columns[c] if c < len(columns) else absent
+                           for c in (total_col, *part_cols))):
         if lhs is None or None in rhs or (lhs == 0 and not any(rhs)):
             continue
         if abs(lhs - sum(rhs)) <= tol:
@@ -149,14 +149,14 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
     span = numeric_span(filled, indices)
     if _consistent(header_mapping, span, indices, kind):
         return header_mapping, "header"
-    matrix = _matrix(rows)
+    columns = _columns(rows)
     memo: dict = {}
-    header_score = score(header_mapping, matrix, rules, memo)
+    header_score = score(header_mapping, columns, rules, memo)
     best_key, best, best_rank = (header_score[0] - header_score[1], 0), header_mapping, 0
     best_fails = header_score[1]
     for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
         for mapping, rank in candidates(header_mapping, indices, kind, stage, span):
-            passes, fails = score(mapping, matrix, rules, memo)
+            passes, fails = score(mapping, columns, rules, memo)
             key = (passes - fails, -rank)
             if key > best_key:
                 best_key, best, best_rank, best_fails = key, mapping, rank, fails

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from analysis.normalise.cells import clean_text, parse_amount
 from analysis.recognise.tables import RecognisedTable
 
 _ITEM_PREFIX = re.compile(r"^[(（]?\d+[)）、.]?\s*|^\d+、")
+_UNIT = re.compile(r"[(（]万元[)）]")
 _FORM_KEYS = {"部门预算总额": "total", "政府预算资金": "gov_budget_funds",
               "财政专户管理资金": "special_account", "单位资金": "unit_funds",
               "基本支出": "basic_total", "项目支出": "project_total"}
+
+
+@lru_cache(maxsize=50_000)
+def _label(text: str) -> str:
+    """A form label without its item number and unit: "1、部门预算总额（万元）：" → 部门预算总额."""
+    return _ITEM_PREFIX.sub("", _UNIT.sub("", clean_text(text))).rstrip("：:")
 
 
 def form_items(table: RecognisedTable) -> list[dict]:
@@ -33,5 +41,5 @@ def form_items(table: RecognisedTable) -> list[dict]:
                               "source_unit": table.unit or "万元", "line": loc.line,
                               "page": loc.page, "sheet": loc.sheet})
             elif parsed.status != "value":
-                label = _ITEM_PREFIX.sub("", re.sub(r"[(（]万元[)）]", "", clean_text(text))).rstrip("：:")
+                label = _label(text)
     return items

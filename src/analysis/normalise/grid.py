@@ -106,7 +106,7 @@ def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
 def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple[list[dict], dict]:
     """Line items of one table and a summary of how it was read."""
     kind = table.table_kind or "unknown"
-    rows = [[c.strip() for c in row] for row in table.rows]  # once, so no step strips again
+    rows = table.rows  # readers strip every cell (model.Block.rows)
     n_header = header_row_count(rows)
     width = _width(rows)
     header, body = rows[:n_header], rows[n_header:]
@@ -148,7 +148,19 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
     return items, summary
 
 
-@lru_cache(maxsize=200_000)
+_CELL_MEMO: dict[tuple[str, bool], dict[str, tuple[str, object]]] = {}
+"""Cell classifications by (role, mapped) then text: labels, codes and amounts recur across
+documents, and a plain dict lookup is the cheapest test in the hottest loop of extraction."""
+_CELL_MEMO_LIMIT = 200_000
+
+
+def _cell_memo(role: str, mapped: bool) -> dict[str, tuple[str, object]]:
+    memo = _CELL_MEMO.setdefault((role, mapped), {})
+    if len(memo) > _CELL_MEMO_LIMIT:
+        memo.clear()
+    return memo
+
+
 def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
     """What one non-empty cell is: an amount of its column, codes, an unlabelled number or a label."""
     if mapped and _looks_like_amount(text):
@@ -207,8 +219,8 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
     items = []
     label_only: dict[int, str] = {}
     # (role, mapped) of the columns this pane reads; row numbers and indicators are not read
-    readable = {c.index: (c.role, c.index in mapping) for c in pane.columns
-                if c.role not in {"row_number", "indicator"}}
+    readable = {c.index: (c.role, c.index in mapping, _cell_memo(c.role, c.index in mapping))
+                for c in pane.columns if c.role not in {"row_number", "indicator"}}
     info = table_kind_info(kind)
     function_rows = bool(info and info.row_codes == "function") or kind.endswith("summary")
     unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
@@ -224,7 +236,10 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
             how = readable.get(j)
             if how is None:
                 continue
-            what, value = _classify_cell(cell, *how)
+            found = how[2].get(cell)
+            if found is None:
+                found = how[2][cell] = _classify_cell(cell, how[0], how[1])
+            what, value = found
             if what == "amount":
                 amounts.append((mapping[j], value))
             elif what == "codes":

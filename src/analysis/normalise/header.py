@@ -140,6 +140,11 @@ def row_signature(row: list[str]) -> str:
     return "|".join(match_key(c) for c in row).rstrip("|")
 
 
-def header_signatures(header: list[list[str]]) -> set[str]:
+def header_signatures(header: list[list[str]]) -> frozenset[str]:
     """Signatures of the header rows that carry text (a repeat of them in the body is dropped)."""
-    return {sig for sig in map(row_signature, header) if sig.strip("|")}
+    return _header_signatures(tuple(map(tuple, header)))
+
+
+@lru_cache(maxsize=4096)
+def _header_signatures(header: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    return frozenset(sig for sig in map(row_signature, header) if sig.strip("|"))

@@ -89,14 +89,14 @@ _BARE_AMOUNT = re.compile(r"[\d.,]+")
 
 def project_targets(table: RecognisedTable) -> list[dict]:
     """B13: one row per indicator, tied to the project (code and name) whose rows it sits in."""
-    stripped = [[c.strip() for c in row] for row in table.rows]
-    n_header = header_row_count(stripped)
-    categories = _categories(stripped[:n_header])
+    grid = table.rows  # readers strip every cell (model.Block.rows)
+    n_header = header_row_count(grid)
+    categories = _categories(grid[:n_header])
     nearest: dict[int, str | None] = {}  # column → the header category nearest to it
     rows: list[dict] = []
     project = {"project_code": None, "project_name": None}
-    repeated = header_signatures(stripped[:n_header])
-    kept = [(r, loc) for r, loc in zip(stripped[n_header:], table.row_locations[n_header:])
+    repeated = header_signatures(grid[:n_header])
+    kept = [(r, loc) for r, loc in zip(grid[n_header:], table.row_locations[n_header:])
             if row_signature(r) not in repeated]  # a header repeated after a page break
     body, locations = _join_fragments([r for r, _ in kept], [loc for _, loc in kept])
     for row, loc in zip(body, locations):
@@ -126,7 +126,7 @@ def department_targets(table: RecognisedTable) -> list[dict]:
     in_grid = False
     for row, loc in zip(table.rows, table.row_locations):
         cells = [clean_text(c) for c in row]
-        if any(match_key(c) == "一级指标" for c in cells):
+        if any("指标" in c and match_key(c) == "一级指标" for c in cells):
             in_grid = True
             continue
         if not in_grid or not any(cells):
