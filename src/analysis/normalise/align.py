@@ -133,6 +133,13 @@ def _consistent(header_mapping: Mapping, span, indices, kind) -> bool:
                if len(measures & set(layout)) >= min(3, len(layout)))
 
 
+def _most_passes(mapping: Mapping, rules: tuple[Identity, ...], n_rows: int) -> int:
+    """An upper bound of a mapping's score: each identity it can check, holding in every row."""
+    measures = set(mapping.values())
+    return n_rows * sum(1 for rule in rules if rule.total in measures
+                        and sum(1 for part in rule.parts if part in measures) >= 2)
+
+
 def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
                      kind: str, filled: list[list[tuple[int, str]]] | None = None
                      ) -> tuple[Mapping, str]:
@@ -156,6 +163,8 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
     best_fails = header_score[1]
     for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
         for mapping, rank in candidates(header_mapping, indices, kind, stage, span):
+            if (_most_passes(mapping, rules, len(rows)), -rank) <= best_key:
+                continue  # cannot win even if every identity it checks held in every row
             passes, fails = score(mapping, columns, rules, memo)
             key = (passes - fails, -rank)
             if key > best_key:

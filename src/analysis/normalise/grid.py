@@ -164,11 +164,11 @@ def _cell_memo(role: str, mapped: bool) -> dict[str, tuple[str, object]]:
 def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
     """What one non-empty cell is: an amount of its column, codes, an unlabelled number or a label."""
     if mapped and _looks_like_amount(text):
-        return "amount", text
+        return "amount", (text, parse_amount(text))
     if role != "measure" and split_codes(text):
         return "codes", split_codes(text)
     if parse_amount(text).status == "value":
-        return "unlabelled", text
+        return "unlabelled", (text, parse_amount(text))
     if mapped or role != "measure":
         return "label", clean_text(text)
     return "skip", None
@@ -283,13 +283,13 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
                       "project_code": codes.project_code, "project_name": project_name,
                       "project_type": labels[0] if two_labels else None,
                       "line": loc.line, "page": loc.page, "sheet": loc.sheet}
-        for column, text in amounts:
-            parsed = parse_amount(text)
+        for column, (text, parsed) in amounts:
             if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and _HAN.search(text):
                 continue
             item = row_fields.copy()
             item["column"] = column
-            item["amount"] = None if parsed.value is None else round(parsed.value * scale, 6)
+            item["amount"] = parsed.value if parsed.value is None or scale == 1.0 else round(
+                parsed.value * scale, 6)
             item["value_status"] = parsed.status
             item["raw_value"] = text
             items.append(item)

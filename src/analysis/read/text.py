@@ -97,7 +97,7 @@ def _is_tab_row(line: str) -> bool:
 
 
 def _split_tab(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
+    return list(map(str.strip, line.split("\t")))
 
 
 def _is_pipe_row(line: str) -> bool:
@@ -154,9 +154,9 @@ def _take_delimited(lines, start, blocks, is_row, split) -> int:
     i = start
     while i < len(lines):
         line = lines[i]
-        if not line.strip():
+        if not line or line.isspace():
             j = i
-            while j < len(lines) and not lines[j].strip():
+            while j < len(lines) and (not lines[j] or lines[j].isspace()):
                 j += 1
             if j < len(lines) and is_row(lines[j]):
                 i = j
