@@ -34,7 +34,6 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
         rules = [i for i in identities() if kind in i.kinds]
         if not rules:
             continue
-        scale = ctx.scale(kind)
         kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
         # columns the table prints, blank ones included (a blank 上年结转 column is 0, not absent)
         present_columns = {i["column"] for i in kind_items} | set(

@@ -52,8 +52,6 @@ def _pad_row(row: list[str], width: int, columns: list[Column]) -> list[str]:
     """A row widened to the table's width. A row printed narrower than the header (a page piece
     whose reader collapsed a merged cell: 合计 spanning the code columns) that would leave a
     printed amount under a code or label column has its trailing amounts moved flush right."""
-    if len(row) >= width:
-        return row
     misplaced = any(j < len(columns) and columns[j].role != "measure" and _DECIMAL.search(c)
                     and parse_amount(c).status == "value" for j, c in enumerate(row))
     start = len(row)
@@ -63,24 +61,38 @@ def _pad_row(row: list[str], width: int, columns: list[Column]) -> list[str]:
     return row[:start] + [""] * (width - len(row)) + row[start:]
 
 
-def _merge_wrapped_rows(rows, locations, columns: list[Column]):
-    """Join rows that only continue the text of the row above (a wrapped cell split by a
-    page break: "工资奖金津" + "补贴"). Such a row has no amount, no code, no ordinal, unless a
-    page break split a known label ("当年收入" + "小计")."""
-    out_rows, out_locs = [], []
-    for row, loc in zip(rows, locations):
+def _body_rows(body, locations, width: int, columns: list[Column], header: list[list[str]],
+               merge: bool) -> tuple[list[list[str]], list, list[list[tuple[int, str]]]]:
+    """The data rows in one pass: 栏次 rows and headers repeated after a page break dropped,
+    short rows widened, and (when ``merge``) rows that only continue the text of the row above
+    joined to it: a wrapped cell split by a page break ("工资奖金津" + "补贴") has no amount,
+    no code, no ordinal, unless a page break split a known label ("当年收入" + "小计").
+    Returns the rows, their locations and each row's non-empty (column, text) cells."""
+    repeated = header_signatures(header)
+    header_sizes = {len(r) - r.count("") for r in header}
+    out_rows, out_locs, out_cells = [], [], []
+    for i, (row, loc) in enumerate(zip(body, locations)):
+        if i <= 2 and is_column_number_row(row) or _repeats_header(row, repeated, header_sizes):
+            continue
+        if len(row) < width:
+            row = _pad_row(row, width, columns)
         cells = [(j, c) for j, c in enumerate(row) if c]
-        new_page = bool(out_locs) and None not in (loc.page, out_locs[-1].page) \
-            and loc.page != out_locs[-1].page
-        if out_rows and cells and (_is_fragment_row(cells, out_rows[-1], columns)
-                                   or new_page and _completes_label(cells, out_rows[-1])):
-            previous = out_rows[-1]
+        if merge and out_rows and cells and (
+                _is_fragment_row(cells, out_rows[-1], columns)
+                or _new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1])):
+            previous = out_rows[-1] = list(out_rows[-1])  # rows are the reader's: copy first
             for j, text in cells:
                 previous[j] = previous[j] + text
+            out_cells[-1] = [(j, c) for j, c in enumerate(previous) if c]
             continue
-        out_rows.append(list(row))
+        out_rows.append(row)
         out_locs.append(loc)
-    return out_rows, out_locs
+        out_cells.append(cells)
+    return out_rows, out_locs, out_cells
+
+
+def _new_page(loc, previous) -> bool:
+    return None not in (loc.page, previous.page) and loc.page != previous.page
 
 
 def _completes_label(cells, previous: list[str]) -> bool:
@@ -117,17 +129,10 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
         unit = found.group(1) if found else None
     scale = UNIT_TO_WAN.get(unit or "万元", 1.0)
-    repeated = header_signatures(header)
-    header_sizes = {len(r) - r.count("") for r in header}
-    keep = [i for i, r in enumerate(body) if (i > 2 or not is_column_number_row(r))
-            and not _repeats_header(r, repeated, header_sizes)]
-    body = [_pad_row(body[i], width, columns) for i in keep]
-    locations = [locations[i] for i in keep]
-    if kind not in _TEXT_SPILL_KINDS:
-        body, locations = _merge_wrapped_rows(body, locations, columns)
+    body, locations, filled = _body_rows(body, locations, width, columns, header,
+                                         merge=kind not in _TEXT_SPILL_KINDS)
     items: list[dict] = []
     alignments = []
-    filled = [[(j, c) for j, c in enumerate(row) if c] for row in body]
     spill: dict[int, str] = {}
     previous_side = None
     printed: set[str] = set()

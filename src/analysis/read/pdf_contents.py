@@ -94,18 +94,6 @@ def _compact(text: str) -> str:
 def _is_entry(item: LineItem) -> bool:
     """A line shaped like a contents entry: short, numbered, or ending in a page number."""
     text = _compact(item.text)
-    if len(text) > MAX_HEADING_CHARS + 10:
-        return False
-    return bool(ENUMERATED.match(text) or text[-1].isdigit() or LEADER.search(item.line.text()))
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _is_entry(item: LineItem) -> bool:
-    """A line shaped like a contents entry: short, numbered, or ending in a page number."""
-    text = _compact(item.text)
     if len(text) > MAX_ENTRY_CHARS:
         return False
     return bool(ENUMERATED.match(text) or text[-1].isdigit() or LEADER.search(item.line.text()))
