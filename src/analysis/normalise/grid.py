@@ -15,7 +15,8 @@ from analysis.normalise.align import choose_alignment
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import RowCodes, assemble_codes
-from analysis.normalise.header import Column, header_row_count, header_signatures, row_signature, is_column_number_row, map_columns
+from analysis.normalise.header import (Column, header_row_count, header_signatures, is_column_number_row,
+                                       map_columns, repeats_header)
 from analysis.normalise.panes import Pane, split_panes
 from analysis.normalise.rowlabels import row_key
 from analysis.recognise.tables import RecognisedTable
@@ -37,11 +38,6 @@ def _looks_like_amount(text: str) -> bool:
     """Numbers, and things meant to be numbers (placeholders such as XX, ×× or ***)."""
     return parse_amount(text).status == "value" or bool(
         re.search(r"\d|^[XxＸ×*＊]+$|^[XxＸ×]+(\.[XxＸ×]+)?$", text.strip()))
-
-
-def _repeats_header(row: list[str], signatures: set[str], sizes: set[int]) -> bool:
-    """A header row printed again after a page break (cheap count test first: most rows differ)."""
-    return len(row) - row.count("") in sizes and row_signature(row) in signatures
 
 
 def _width(rows: list[list[str]]) -> int:
@@ -69,10 +65,9 @@ def _body_rows(body, locations, width: int, columns: list[Column], header: list[
     no code, no ordinal, unless a page break split a known label ("当年收入" + "小计").
     Returns the rows, their locations and each row's non-empty (column, text) cells."""
     repeated = header_signatures(header)
-    header_sizes = {len(r) - r.count("") for r in header}
     out_rows, out_locs, out_cells = [], [], []
     for i, (row, loc) in enumerate(zip(body, locations)):
-        if i <= 2 and is_column_number_row(row) or _repeats_header(row, repeated, header_sizes):
+        if i <= 2 and is_column_number_row(row) or repeats_header(row, repeated):
             continue
         if len(row) < width:
             row = _pad_row(row, width, columns)

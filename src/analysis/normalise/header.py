@@ -140,11 +140,27 @@ def row_signature(row: list[str]) -> str:
     return "|".join(match_key(c) for c in row).rstrip("|")
 
 
-def header_signatures(header: list[list[str]]) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class HeaderSignatures:
+    """The header rows that carry text, to spot a repeat of them in the body."""
+
+    signatures: frozenset[str]
+    sizes: frozenset[int]
+    """How many non-empty cells each of those rows has (a cheap first test)."""
+
+
+def header_signatures(header: list[list[str]]) -> HeaderSignatures:
     """Signatures of the header rows that carry text (a repeat of them in the body is dropped)."""
     return _header_signatures(tuple(map(tuple, header)))
 
 
 @lru_cache(maxsize=4096)
-def _header_signatures(header: tuple[tuple[str, ...], ...]) -> frozenset[str]:
-    return frozenset(sig for sig in map(row_signature, header) if sig.strip("|"))
+def _header_signatures(header: tuple[tuple[str, ...], ...]) -> HeaderSignatures:
+    signed = [(sig, len(row) - row.count("")) for sig, row in zip(map(row_signature, header), header)
+              if sig.strip("|")]
+    return HeaderSignatures(frozenset(sig for sig, _ in signed), frozenset(n for _, n in signed))
+
+
+def repeats_header(row: list[str], header: HeaderSignatures) -> bool:
+    """A header row printed again after a page break (cells counted first: most rows differ)."""
+    return len(row) - row.count("") in header.sizes and row_signature(row) in header.signatures

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from analysis.normalise.cells import clean_text, is_code, match_key, split_codes
-from analysis.normalise.header import header_row_count, header_signatures, row_signature
+from analysis.normalise.header import HeaderSignatures, header_row_count, header_signatures, repeats_header
 from analysis.recognise.tables import RecognisedTable
 
 _COMPARATOR = r"(?P<cmp>≥|≤|＞|＜|>=|<=|>|<|=|＝|大于等于|小于等于|不低于|不高于|不超过|达到)?"
@@ -66,22 +66,26 @@ def _categories(header: list[list[str]]) -> list[tuple[int, str]]:
     return found
 
 
-def _join_fragments(rows: list[list[str]], locations: list) -> tuple[list[list[str]], list]:
-    """Append rows that only continue wrapped cell text ("电子印章" / "费用") to the row above
-    (``rows`` hold stripped cells)."""
-    out, out_locs = [], []
+def _join_fragments(rows: list[list[str]], locations: list, header: HeaderSignatures):
+    """The body rows without repeated headers, rows that only continue wrapped cell text
+    ("电子印章" / "费用") appended to the row above; with each row's non-empty (column, text)
+    cells."""
+    out, out_locs, out_cells = [], [], []
     for row, loc in zip(rows, locations):
-        cells = [(j, c) for j, c in enumerate(row) if c]
-        fragment = bool(out) and bool(cells) and all(
-            _parse_target_value(c) is None and not is_code(c) and j < len(out[-1]) and out[-1][j]
-            for j, c in cells)
-        if fragment:
-            for j, c in cells:
-                out[-1][j] = out[-1][j] + c
+        if repeats_header(row, header):  # a header repeated after a page break
             continue
-        out.append(list(row))
+        cells = [(j, c) for j, c in enumerate(row) if c]
+        if out and cells and all(_parse_target_value(c) is None and not is_code(c)
+                                 and j < len(out[-1]) and out[-1][j] for j, c in cells):
+            previous = out[-1] = list(out[-1])  # rows are the reader's: copy first
+            for j, c in cells:
+                previous[j] = previous[j] + c
+            out_cells[-1] = [(j, c) for j, c in enumerate(previous) if c]
+            continue
+        out.append(row)
         out_locs.append(loc)
-    return out, out_locs
+        out_cells.append(cells)
+    return out, out_locs, out_cells
 
 
 _BARE_AMOUNT = re.compile(r"[\d.,]+")
@@ -95,16 +99,13 @@ def project_targets(table: RecognisedTable) -> list[dict]:
     nearest: dict[int, str | None] = {}  # column → the header category nearest to it
     rows: list[dict] = []
     project = {"project_code": None, "project_name": None}
-    repeated = header_signatures(grid[:n_header])
-    kept = [(r, loc) for r, loc in zip(grid[n_header:], table.row_locations[n_header:])
-            if row_signature(r) not in repeated]  # a header repeated after a page break
-    body, locations = _join_fragments([r for r, _ in kept], [loc for _, loc in kept])
-    for row, loc in zip(body, locations):
-        codes = [code for c in row for code in split_codes(c) if len(code) >= 12]
+    body, locations, filled = _join_fragments(grid[n_header:], table.row_locations[n_header:],
+                                               header_signatures(grid[:n_header]))
+    for row, loc, cells in zip(body, locations, filled):
+        codes = [code for _, c in cells for code in split_codes(c) if len(code) >= 12]
         if codes:
             texts = [clean_text(c) for c in row[:3] if c and not split_codes(c)]
             project = {"project_code": codes[0], "project_name": texts[0] if texts else None}
-        cells = [(j, c) for j, c in enumerate(row) if c]
         for (j, name), (k, value) in zip(cells, cells[1:]):
             parsed = _parse_target_value(value)
             if parsed is None or k - j > 2 or _parse_target_value(name) is not None or is_code(name):
