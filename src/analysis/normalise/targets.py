@@ -126,13 +126,14 @@ def department_targets(table: RecognisedTable) -> list[dict]:
     level1 = level2 = None
     in_grid = False
     for row, loc in zip(table.rows, table.row_locations):
-        cells = [clean_text(c) for c in row]
-        if any("指标" in c and match_key(c) == "一级指标" for c in cells):
+        if any("指" in c and match_key(c) == "一级指标" for c in row):  # "一 级 指 标" too
             in_grid = True
             continue
-        if not in_grid or not any(cells):
+        if not in_grid:
             continue
-        padded = (cells + ["", "", "", "", ""])[:5]
+        padded = ([clean_text(c) for c in row[:5]] + ["", "", "", "", ""])[:5]
+        if not any(padded):
+            continue
         level1 = padded[0] or level1
         level2 = padded[1] or level2
         parsed = parse_target_value(padded[3]) or {"comparator": None, "value": None, "unit": None,
