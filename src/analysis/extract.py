@@ -28,7 +28,7 @@ from analysis.normalise.targets import department_targets, project_targets
 from analysis.read import read_document, sniff_format
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.metadata import table_kind_info
-from analysis.schema import frame
+from analysis.schema import empty, frame, schema
 
 logger = logging.getLogger(__name__)
 OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
@@ -49,7 +49,7 @@ class Extraction:
     @property
     def line_items(self) -> pl.DataFrame:
         """The line items of this file as a typed frame."""
-        return frame("line_items", self.item_rows)
+        return line_items_frame(self.item_rows, self.tables)
 
 
 def content_id(path: Path) -> str:
@@ -166,12 +166,31 @@ def extract_file(path: str | Path) -> Extraction:
         return failed(path, f"解析表格时出错 ({type(error).__name__}: {error})", doc_id)
 
 
+_TABLE_FIELDS = {"title": "table_title", "source_unit": "source_unit"}
+"""Line-item columns that are the same for every item of a table: taken from the tables rows
+instead of being held in each item's dict (fewer values to copy and convert)."""
+
+
+def line_items_frame(item_rows: list[dict], table_rows: list[dict]) -> pl.DataFrame:
+    """The line items frame from item dicts, with their tables' title and source unit."""
+    declared = schema("line_items")
+    if not item_rows:
+        return empty("line_items")
+    own = pl.Schema({n: t for n, t in declared.items() if n not in _TABLE_FIELDS.values()})
+    items = pl.from_dicts(item_rows, schema=own, strict=False)
+    tables = frame("tables", table_rows).select("doc_id", "table_index", *_TABLE_FIELDS) \
+        .rename(_TABLE_FIELDS)
+    joined = items.join(tables, on=["doc_id", "table_index"], how="left", maintain_order="left")
+    return joined.select(declared.names())
+
+
 def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     """The output frames of some extractions (documents not yet paired)."""
     return {
         "documents": frame("documents", [e.document for e in extractions]),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
-        "line_items": frame("line_items", [i for e in extractions for i in e.item_rows]),
+        "line_items": line_items_frame([i for e in extractions for i in e.item_rows],
+                                       [t for e in extractions for t in e.tables]),
         "claims": frame("claims", [c for e in extractions for c in e.claims]),
         "targets": frame("targets", [t for e in extractions for t in e.targets]),
         "texts": frame("texts", [t for e in extractions for t in e.texts]),

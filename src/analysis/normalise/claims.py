@@ -17,7 +17,7 @@ from analysis.model import Block
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
 
-_SENTENCE_END = re.compile(r"[。；;！!]$")
+_SENTENCE_ENDS = ("。", "；", ";", "！", "!")
 _NUMBER = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
@@ -66,7 +66,7 @@ def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
             pending = (pending[0] + text, pending[1])
         else:
             pending = (text, block)
-        if _SENTENCE_END.search(text) or len(pending[0]) > 2000:
+        if text.endswith(_SENTENCE_ENDS) or len(pending[0]) > 2000:
             out.extend((s, pending[1], section) for s in _split(pending[0]))
             pending = None
     if pending:

@@ -34,11 +34,11 @@ def form_items(table: RecognisedTable) -> list[dict]:
             if parsed.status == "value" and label and "." in text or (parsed.status == "value" and label in _FORM_KEYS):
                 key = _FORM_KEYS.get(label)
                 items.append({"table_index": table.index, "table_kind": table.table_kind,
-                              "table_title": table.title, "section": None, "row_index": r,
+                              "section": None, "row_index": r,
                               "row_label": label, "row_key": key, "row_role": "item",
                               "column": "amount", "amount": parsed.value * table.unit_scale,
                               "value_status": "value", "raw_value": text,
-                              "source_unit": table.unit or "万元", "line": loc.line,
+                              "line": loc.line,
                               "page": loc.page, "sheet": loc.sheet})
             elif parsed.status != "value":
                 label = _label(text)

@@ -138,8 +138,8 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         alignments.append(how)
         printed.update(mapping.values())
         side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
-        found, spill = _pane_items(table, kind, pane, mapping, filled, locations, unit or "万元",
-                                   scale, spill if side == previous_side else {})
+        found, spill = _pane_items(table, kind, pane, mapping, filled, locations, scale,
+                                   spill if side == previous_side else {})
         items.extend(found)
         previous_side = side
     summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
@@ -207,7 +207,7 @@ def _row_identity(label: str, tokens: tuple[str, ...], unit_tokens: tuple[str, .
     return key, codes, bool(_TOTAL.match(match_key(label)))
 
 
-def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale,
+def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
                 spill: dict[int, str]) -> tuple[list[dict], dict[int, str]]:
     """Items of one pane, and the rows where it printed a label but no amount.
 
@@ -226,8 +226,9 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, unit, scale
     unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
     projects = kind == "project_expenditure"
     named_items = kind in {"project_expenditure", "project_performance_targets"}
+    # the table's title and source unit come from its tables row (extract.line_items_frame)
     table_fields = {"table_index": table.index, "table_kind": table.table_kind,
-                    "table_title": table.title, "section": pane.section, "source_unit": unit}
+                    "section": pane.section}
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(filled, locations)):
