@@ -11,6 +11,8 @@ measure, laid over the columns that hold numbers — is scored by how many row i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from analysis.metadata import Identity, identities_for, layouts_for
 from analysis.normalise.cells import parse_amount
 
@@ -22,38 +24,49 @@ def tolerance(n_terms: int) -> float:
     return max(0.01, 0.005 * n_terms)
 
 
-def _columns(rows: list[list[str]]) -> list[list[float | None]]:
+def _columns(filled: list[list[tuple[int, str]]], width: int) -> list[list[float | None]]:
     """Every cell as a number once (blank or missing → 0, text → None), column by column,
-    shared by all candidates."""
-    width = max((len(r) for r in rows), default=0)
-    out: list[list[float | None]] = [[] for _ in range(width)]
-    for row in rows:
-        for j in range(width):
-            parsed = parse_amount(row[j]) if j < len(row) else None
-            out[j].append(0.0 if parsed is None or parsed.status == "blank" else parsed.value)
+    shared by all candidates; ``filled`` holds each row's non-empty (column, text) cells."""
+    out: list[list[float | None]] = [[0.0] * len(filled) for _ in range(width)]
+    for r, row in enumerate(filled):
+        for j, cell in row:
+            out[j][r] = parse_amount(cell).value  # None for text
     return out
 
 
-def score(mapping: Mapping, columns: list[list[float | None]], rules: tuple[Identity, ...],
-          memo: dict | None = None) -> tuple[int, int]:
-    """(identities that hold, identities that fail) over all rows for one candidate mapping.
+Check = tuple[int, tuple[int, ...]]
+"""An identity laid over columns: the total's column and the columns of its printed parts."""
 
-    Candidates overlap: most lay the same total over the same part columns, so ``memo``
-    (shared by the candidates of one table) keeps each (total column, part columns) result."""
+
+def _checks(mapping: Mapping, rules: tuple[Identity, ...]) -> tuple[Check, ...]:
+    """The identities a mapping can check: total and at least two parts mapped."""
     by_measure = {m: c for c, m in mapping.items()}
-    passes = fails = 0
+    found = []
     for rule in rules:
         if rule.total not in by_measure:
             continue
         parts = tuple(by_measure[p] for p in rule.parts if p in by_measure)
-        if len(parts) < 2:
-            continue
-        key = (by_measure[rule.total], parts)
-        result = memo.get(key) if memo is not None else None
+        if len(parts) >= 2:
+            found.append((by_measure[rule.total], parts))
+    return tuple(found)
+
+
+def score(mapping: Mapping, columns: list[list[float | None]], rules: tuple[Identity, ...],
+          memo: dict | None = None) -> tuple[int, int]:
+    """(identities that hold, identities that fail) over all rows for one candidate mapping."""
+    return _score(_checks(mapping, rules), columns, memo)
+
+
+def _score(checks: tuple[Check, ...], columns, memo: dict | None) -> tuple[int, int]:
+    # candidates overlap: most lay the same total over the same part columns, so ``memo``
+    # (shared by the candidates of one table) keeps each check's result
+    passes = fails = 0
+    for check in checks:
+        result = memo.get(check) if memo is not None else None
         if result is None:
-            result = _identity_count(columns, *key)
+            result = _identity_count(columns, *check)
             if memo is not None:
-                memo[key] = result
+                memo[check] = result
         passes += result[0]
         fails += result[1]
     return passes, fails
@@ -107,18 +120,27 @@ def candidates(header_mapping: Mapping, indices: list[int], kind: str, stage: in
     left entirely empty disappears in some conversions). ``span`` is :func:`numeric_span`."""
     if span is None:
         return []
-    header_measures = set(header_mapping.values())
-    cols = [j for j in indices if span[0] <= j <= span[1]]
+    cols = tuple(j for j in indices if span[0] <= j <= span[1])
+    return [(m, rank) for m, rank, _ in
+            _candidates(frozenset(header_mapping.values()), cols, kind, stage)]
+
+
+@lru_cache(maxsize=2048)
+def _candidates(header_measures: frozenset[str], cols: tuple[int, ...], kind: str,
+                stage: int) -> tuple[tuple[Mapping, int, tuple[Check, ...]], ...]:
+    # cached: they depend on the template only (its measures and numeric columns), not on
+    # the amounts; callers must not change the mappings
     result: list[tuple[Mapping, int]] = []
     for layout in layouts_for(kind):
         if len(header_measures & set(layout)) < min(3, len(layout)):
             continue
         if stage == 1:
-            result += [(m, 1) for m in _placements(layout, cols)]
+            result += [(m, 1) for m in _placements(layout, list(cols))]
         elif len(layout) > 3:
             for k in range(len(layout)):
-                result += [(m, 2) for m in _placements(layout[:k] + layout[k + 1:], cols)]
-    return result
+                result += [(m, 2) for m in _placements(layout[:k] + layout[k + 1:], list(cols))]
+    rules = identities_for(kind)
+    return tuple((m, rank, _checks(m, rules)) for m, rank in result)
 
 
 def _consistent(header_mapping: Mapping, span, indices, kind) -> bool:
@@ -131,13 +153,6 @@ def _consistent(header_mapping: Mapping, span, indices, kind) -> bool:
     measures = set(header_mapping.values())
     return all(set(layout) <= measures for layout in layouts_for(kind)
                if len(measures & set(layout)) >= min(3, len(layout)))
-
-
-def _most_passes(mapping: Mapping, rules: tuple[Identity, ...], n_rows: int) -> int:
-    """An upper bound of a mapping's score: each identity it can check, holding in every row."""
-    measures = set(mapping.values())
-    return n_rows * sum(1 for rule in rules if rule.total in measures
-                        and sum(1 for part in rule.parts if part in measures) >= 2)
 
 
 def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
@@ -156,16 +171,20 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
     span = numeric_span(filled, indices)
     if _consistent(header_mapping, span, indices, kind):
         return header_mapping, "header"
-    columns = _columns(rows)
+    columns = _columns(filled, max((len(r) for r in rows), default=0))
     memo: dict = {}
     header_score = score(header_mapping, columns, rules, memo)
     best_key, best, best_rank = (header_score[0] - header_score[1], 0), header_mapping, 0
     best_fails = header_score[1]
     for stage in (1, 2):  # whole layouts first; layouts missing a measure only if still needed
-        for mapping, rank in candidates(header_mapping, indices, kind, stage, span):
-            if (_most_passes(mapping, rules, len(rows)), -rank) <= best_key:
+        if span is None:
+            break
+        cols = tuple(j for j in indices if span[0] <= j <= span[1])
+        for mapping, rank, checks in _candidates(frozenset(header_mapping.values()), cols, kind,
+                                                 stage):
+            if (len(checks) * len(rows), -rank) <= best_key:
                 continue  # cannot win even if every identity it checks held in every row
-            passes, fails = score(mapping, columns, rules, memo)
+            passes, fails = _score(checks, columns, memo)
             key = (passes - fails, -rank)
             if key > best_key:
                 best_key, best, best_rank, best_fails = key, mapping, rank, fails
