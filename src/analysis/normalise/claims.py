@@ -18,6 +18,7 @@ from analysis.normalise.cells import UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
+_SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
 _NUMBER = re.compile(
     r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
@@ -75,7 +76,8 @@ def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
 
 
 def _split(paragraph: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[。！!])", paragraph) if s.strip()]
+    """Sentences, each with its end mark (as splitting after every mark would give)."""
+    return [s for s in _SENTENCE.findall(paragraph) if s.strip()]
 
 
 @lru_cache(maxsize=50_000)
