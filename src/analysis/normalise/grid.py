@@ -219,8 +219,11 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
     items = []
     label_only: dict[int, str] = {}
     # (role, mapped) of the columns this pane reads; row numbers and indicators are not read
-    readable = {c.index: (c.role, c.index in mapping, _cell_memo(c.role, c.index in mapping))
-                for c in pane.columns if c.role not in {"row_number", "indicator"}}
+    width = 1 + max((j for row in filled for j, _ in row[-1:]), default=0)
+    readable: list[tuple | None] = [None] * width  # by column: a list is the fastest lookup
+    for c in pane.columns:
+        if c.role not in {"row_number", "indicator"} and c.index < width:
+            readable[c.index] = (c.role, c.index in mapping, _cell_memo(c.role, c.index in mapping))
     info = table_kind_info(kind)
     function_rows = bool(info and info.row_codes == "function") or kind.endswith("summary")
     unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
@@ -234,7 +237,7 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
     for r, (row, loc) in enumerate(zip(filled, locations)):
         labels, tokens, unit_tokens, amounts = [], [], [], []
         for j, cell in row:
-            how = readable.get(j)
+            how = readable[j]
             if how is None:
                 continue
             found = how[2].get(cell)

@@ -15,26 +15,28 @@ from analysis.normalise.cells import match_key
 
 def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
     """Set ``func_code`` (and ``func_code_inferred``) in place where only 款项 was printed."""
-    partial_rows = [i for i in items if i.get("func_partial") and not i.get("func_code")]
+    partial_rows = []
     for item in items:
         item["func_code_inferred"] = False
+        if item.get("func_partial") and not item.get("func_code"):
+            partial_rows.append(item)
     if not partial_rows:
         return
     by_tail: dict[tuple[str, str | None], str] = {}
+    classes_seen: set[str] = set()  # classes the document prints anywhere (收支总表 类 rows too)
+    weight: dict[str, float] = {}
     for item in items:
         code = item.get("func_code")
-        if code and len(code) == 7:
-            by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
-            by_tail.setdefault((code[3:], None), code[:3])
-        if code and len(code) == 5:
-            by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
-    # classes the document prints anywhere, 类 rows of 收支总表 and 财政拨款收支总表 included
-    classes_seen = {i["func_code"][:3] for i in items if i.get("func_code")}
+        if code:
+            classes_seen.add(code[:3])
+            if len(code) in (5, 7):
+                by_tail.setdefault((code[3:], match_key(item["row_label"] or "")), code[:3])
+            if len(code) == 7:
+                by_tail.setdefault((code[3:], None), code[:3])
+        key = item.get("row_key") or ""
+        if key.startswith("class:") and item["amount"] is not None:
+            weight[key[6:]] = max(weight.get(key[6:], 0.0), item["amount"])
     above = _class_above(items)
-    weight: dict[str, float] = {}
-    for i in items:
-        if (i.get("row_key") or "").startswith("class:") and i["amount"] is not None:
-            weight[i["row_key"][6:]] = max(weight.get(i["row_key"][6:], 0.0), i["amount"])
     for item in partial_rows:
         partial, label = item["func_partial"], match_key(item["row_label"] or "")
         klass = by_tail.get((partial, label)) or by_tail.get((partial, None)) or above.get(id(item))
