@@ -93,7 +93,7 @@ def _text_block(stripped: str, line_no: int) -> Block:
 
 
 def _is_tab_row(line: str) -> bool:
-    return "\t" in line
+    return "\t" in line and not line.isspace()  # a line of tabs only is a blank line
 
 
 def _split_tab(line: str) -> list[str]:
@@ -151,24 +151,25 @@ def _take_delimited(lines, start, blocks, is_row, split) -> int:
     (converters leave a blank line where the PDF had a page break inside the table)."""
     rows: list[list[str]] = []
     locations: list[Location] = []
-    i = start
-    while i < len(lines):
+    i, n = start, len(lines)
+    while i < n:
         line = lines[i]
-        if not line or line.isspace():
-            j = i
-            while j < len(lines) and (not lines[j] or lines[j].isspace()):
-                j += 1
-            if j < len(lines) and is_row(lines[j]):
-                i = j
-                continue
+        if is_row(line):  # rows first: they are most lines of a table
+            cells = split(line)
+            if cells is not None:
+                rows.append(cells)
+                locations.append(_at_line(i + 1))
+            i += 1
+            continue
+        if line and not line.isspace():
             break
-        if not is_row(line):
-            break
-        cells = split(line)
-        if cells is not None:
-            rows.append(cells)
-            locations.append(_at_line(i + 1))
-        i += 1
+        j = i
+        while j < n and (not lines[j] or lines[j].isspace()):
+            j += 1
+        if j < n and is_row(lines[j]):
+            i = j
+            continue
+        break
     if rows:
         blocks.append(Block("table", locations[0], rows=rows, row_locations=locations))
     return i
