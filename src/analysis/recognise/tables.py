@@ -34,6 +34,8 @@ class RecognisedTable:
     title_year: int | None
     location: Location
     rows: list[list[str]]
+    """The rows of the table's pieces; the row lists are the reader's own, which no stage
+    changes (a stage that joins cells copies the row first)."""
     row_locations: list[Location]
     unit: str | None = None
     department_label: str | None = None
@@ -129,7 +131,7 @@ def recognise_tables(document: Document) -> list[RecognisedTable]:
             since_table = []
             continue
         table = RecognisedTable(len(tables), None, "", None, block.location,
-                                [list(r) for r in block.rows], list(block.row_locations))
+                                list(block.rows), list(block.row_locations))
         if title_at is not None:
             found = match_title(window[title_at].text)
             table.table_kind, table.title, table.title_year = found.table_kind, \
