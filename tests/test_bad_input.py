@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.cli import main
-from analysis.extract import extract_file
+from analysis.extract import extract_file, extract_paths
 
 MINIMAL = """# 某局2024年部门预算
 
@@ -70,6 +70,17 @@ def test_unparsed_amount_is_kept_with_its_location(tmp_path):
     assert bad.select("raw_value", "line", "column").rows() == [("XX", 8, "total")]
     assert result.document["status"] == "partial" and "无法解析" in result.document["error"]
     assert items.filter(pl.col("value_status") == "value").height == 6
+
+
+def test_same_content_under_two_names_gives_each_file_its_items(tmp_path):
+    """Content hashes are equal, so doc_ids are; each file still keeps exactly its own items,
+    with its table's title and source unit."""
+    data = MINIMAL.format(total="12.00").encode()
+    frames = extract_paths([_write(tmp_path, "a.txt", data), _write(tmp_path, "b.txt", data)])
+    once = extract_file(tmp_path / "a.txt").line_items
+    assert frames["line_items"].height == 2 * once.height == 14
+    assert frames["line_items"]["table_title"].unique().to_list() == ["2024年一般公共预算基本支出表"]
+    assert frames["line_items"]["source_unit"].unique().to_list() == ["万元"]
 
 
 def test_missing_file_row(tmp_path):

@@ -178,8 +178,9 @@ def line_items_frame(item_rows: list[dict], table_rows: list[dict]) -> pl.DataFr
         return empty("line_items")
     own = pl.Schema({n: t for n, t in declared.items() if n not in _TABLE_FIELDS.values()})
     items = pl.from_dicts(item_rows, schema=own, strict=False)
+    # two files with the same content share a doc_id and have the same tables: one row each
     tables = frame("tables", table_rows).select("doc_id", "table_index", *_TABLE_FIELDS) \
-        .rename(_TABLE_FIELDS)
+        .unique(["doc_id", "table_index"], keep="first", maintain_order=True).rename(_TABLE_FIELDS)
     joined = items.join(tables, on=["doc_id", "table_index"], how="left", maintain_order="left")
     return joined.select(declared.names())
 
