@@ -83,6 +83,14 @@ def test_same_content_under_two_names_gives_each_file_its_items(tmp_path):
     assert frames["line_items"]["source_unit"].unique().to_list() == ["万元"]
 
 
+def test_sign_inside_accounting_brackets_is_unparsed_not_a_crash(tmp_path):
+    """"（－12.00）" once made float() raise and failed the whole document."""
+    result = extract_file(_write(tmp_path, "neg.txt", MINIMAL.format(total="（－12.00）").encode()))
+    assert result.document["status"] == "partial", result.document["error"]
+    bad = result.line_items.filter(pl.col("value_status") == "unparsed")
+    assert bad.select("raw_value", "line").rows() == [("（－12.00）", 8)]
+
+
 def test_missing_file_row(tmp_path):
     result = extract_file(tmp_path / "gone.txt")
     assert result.document["status"] == "failed" and "No such file" in result.document["error"]
