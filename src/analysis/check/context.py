@@ -11,6 +11,20 @@ from analysis.check.tolerance import Tolerance
 from analysis.normalise.cells import UNIT_TO_WAN
 
 
+def group_in_order(rows: list[dict], key) -> list[list[dict]]:
+    """Rows grouped by ``key``: groups in order of first appearance, rows in their order
+    (a Polars group_by and sort per group costs more than the whole loop on one document)."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return list(groups.values())
+
+
+def by_sentence(rows: list[dict]) -> list[list[dict]]:
+    """Claims grouped by the sentence (and its place) they were stated in."""
+    return group_in_order(rows, lambda c: (c["sentence"], c["line"], c["page"]))
+
+
 @dataclass
 class DocContext:
     document: dict
@@ -60,6 +74,22 @@ class DocContext:
             if first[item["table_kind"]] == item["table_index"]:
                 out.setdefault(item["table_kind"], []).append(item)
         return out
+
+    @cached_property
+    def _claim_rows(self) -> list[dict]:
+        rows = self.claims.to_dicts()
+        for order, row in enumerate(rows):
+            row["_order"] = order
+        return rows
+
+    def claim_rows(self) -> list[dict]:
+        """The claims as dicts in reading order, each with ``_order`` (its position); fresh
+        copies, so a rule may annotate them."""
+        return [dict(row) for row in self._claim_rows]
+
+    def claims_by_section(self) -> list[list[dict]]:
+        """:meth:`claim_rows` grouped by narrative section, sections and claims in reading order."""
+        return group_in_order(self.claim_rows(), lambda c: c["section"])
 
     def rows(self, kind: str) -> list[dict]:
         """Line items (dicts) of the first table of ``kind``."""

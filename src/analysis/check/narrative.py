@@ -17,7 +17,7 @@ import polars as pl
 
 from analysis.normalise.cells import UNIT_TO_WAN
 
-from analysis.check.context import DocContext, finding
+from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
 
@@ -262,11 +262,9 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     return out
 
 
-def _sentence_groups(claims: pl.DataFrame):
+def _sentence_groups(ctx: DocContext) -> list[list[dict]]:
     """Claims of each sentence, in reading order."""
-    ordered = claims.with_row_index("_order")
-    for _, part in ordered.group_by(["sentence", "line", "page"], maintain_order=True):
-        yield part.sort("_order").rows(named=True)
+    return by_sentence(ctx.claim_rows())
 
 
 def _year_of(ctx: DocContext, claim: dict) -> str | None:
@@ -291,7 +289,7 @@ def change_direction(ctx: DocContext) -> list[dict] | None:
         return None
     out, evaluated = [], False
     words = {"up": "增加", "down": "减少", "flat": "持平"}
-    for claims in _sentence_groups(ctx.claims):
+    for claims in _sentence_groups(ctx):
         for i, change in enumerate(claims):
             if change["claim_type"] not in {"change_amount", "change_pct"} or change["direction"] not in words:
                 continue

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import re
 
-import polars as pl
 
-from analysis.check.context import DocContext, finding
+from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 
 
-def _section_groups(claims: pl.DataFrame):
+def _section_groups(ctx: DocContext):
     """Claims of each narrative section in reading order, each with ``_sentence``, its
     sentence's position in the section: a change sentence often follows the sentence that
     states the current amount ("…459.21 万元。与 2023 年相比，增加 183.41 万元…")."""
-    ordered = claims.with_row_index("_order")
-    for (_,), part in ordered.group_by(["section"], maintain_order=True):
-        rows, number, last = part.sort("_order").rows(named=True), -1, None
+    for rows in ctx.claims_by_section():
+        number, last = -1, None
         for row in rows:
             key = (row["sentence"], row["line"], row["page"])
             number += key != last
@@ -55,7 +53,7 @@ def _rate_cases(ctx: DocContext):
     whose change and current amount are stated too: ``ok``; ``current_base`` (Δ ÷ this year,
     D1); ``delta_as_rate`` (the change printed as a percentage, D3); or ``inconsistent`` (the
     change and the rate disagree and neither mistake explains it)."""
-    for claims in _section_groups(ctx.claims):
+    for claims in _section_groups(ctx):
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] == "unfilled":
                 continue
@@ -176,7 +174,7 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
-    for claims in _section_groups(ctx.claims):
+    for claims in _section_groups(ctx):
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] == "flat" or not pct["value"]:
                 continue
@@ -200,8 +198,8 @@ def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
-    for (_, _), part in ctx.claims.group_by(["line", "sentence"], maintain_order=True):
-        claims = part.sort("offset").rows(named=True)
+    for claims in group_in_order(ctx.claim_rows(), lambda c: (c["line"], c["sentence"])):
+        claims.sort(key=lambda c: c["offset"])
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] not in {"up", "down"}:
                 continue

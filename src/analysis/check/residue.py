@@ -12,7 +12,7 @@ from functools import cache
 
 import polars as pl
 
-from analysis.check.context import DocContext, finding
+from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
@@ -210,9 +210,7 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     if ctx.claims.is_empty() and ctx.texts.is_empty():
         return None
     out = []
-    ordered = ctx.claims.with_row_index("_order")
-    for _, part in ordered.group_by(["sentence", "line", "page"], maintain_order=True):
-        claims = part.sort("_order").rows(named=True)
+    for claims in by_sentence(ctx.claim_rows()):
         start = (claims[0]["sentence"] or "").find("其中")
         listed = [c for c in claims if start >= 0 and c["offset"] > start and c["claim_type"] == "amount"
                   and c["unit"] in _MONEY and _names_subject(c)]
@@ -284,14 +282,13 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
 def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
     """A change of 0 is "持平", not "增加0万元"/"减少0万元"; it needs no reason ("主要原因…"),
     and an item of 0 needs no description of what it is used for ("主要用于…") (DOMAIN E7, P3)."""
-    zeros = ctx.claims.filter((pl.col("value") == 0) & pl.col("unit").is_in(list(_MONEY) + ["%"]))
-    if zeros.is_empty():
+    rows = ctx.claim_rows()
+    if not any(c["value"] == 0 and c["unit"] in _MONEY | {"%"} for c in rows):
         return None
     texts, index = _sentence_order(ctx)
     out = []
-    ordered = ctx.claims.with_row_index("_order")
-    for key, part in ordered.group_by(["sentence", "line", "page"], maintain_order=True):
-        claims = part.sort("_order").rows(named=True)
+    for claims in by_sentence(rows):
+        key = (claims[0]["sentence"], claims[0]["line"], claims[0]["page"])
         problems: list[str] = []
         for i, c in enumerate(claims):
             if c["value"] != 0 or c["unit"] not in _MONEY | {"%"}:

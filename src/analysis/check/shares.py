@@ -16,7 +16,7 @@ from functools import cache
 
 import polars as pl
 
-from analysis.check.context import DocContext, finding
+from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import Figure, at, claim_scope, figure_registry, short, subject_figures
 from analysis.check.registry import rule
 from analysis.metadata import load_csv, load_toml
@@ -81,13 +81,10 @@ def shares_of(ctx: DocContext, registry: dict[str, Figure]) -> list[Share]:
 
 
 def _shares_of(ctx: DocContext, registry: dict[str, Figure]) -> list[Share]:
-    ordered = ctx.claims.with_row_index("_order")
     out = []
-    for _, section in ordered.group_by(["section"], maintain_order=True):
-        section_claims = section.sort("_order").rows(named=True)
+    for section_claims in ctx.claims_by_section():
         lead = _lead_total(section_claims)
-        for _, part in section.sort("_order").group_by(["sentence", "line", "page"], maintain_order=True):
-            claims = part.rows(named=True)
+        for claims in by_sentence(section_claims):
             for i, claim in enumerate(claims):
                 if not _is_share(claim):
                     continue
@@ -140,9 +137,7 @@ def _previous_year_bases(ctx: DocContext) -> list[Base]:
     """Previous-year values the narrative implies: an amount minus the change stated for the
     same subject later in its section (DOMAIN P1 lists the previous-year value as a base)."""
     out = []
-    ordered = ctx.claims.with_row_index("_order")
-    for _, section in ordered.group_by(["section"], maintain_order=True):
-        claims = section.sort("_order").rows(named=True)
+    for claims in ctx.claims_by_section():
         for i, change in enumerate(claims):
             if change["claim_type"] != "change_amount" or change["direction"] not in {"up", "down"} \
                     or not change["subject"] or change["value_wan"] is None:
