@@ -46,15 +46,15 @@ class EconomicLines:
 
 
 def _lines(ctx: DocContext, kind: str, preferred: tuple[str, ...]) -> EconomicLines | None:
-    table = ctx.table(kind)
-    rows = table.filter(pl.col("econ_code").is_not_null() & (pl.col("econ_code").str.len_chars() == 5)
-                        & (pl.col("row_role") == "item") & pl.col("amount").is_not_null())
-    column = next((c for c in preferred if c in set(rows["column"])), None)
+    rows = [i for i in ctx.rows(kind) if i["econ_code"] and len(i["econ_code"]) == 5
+            and i["row_role"] == "item" and i["amount"] is not None]
+    printed = {i["column"] for i in rows}
+    column = next((c for c in preferred if c in printed), None)
     if column is None:
         return None
     amounts: dict[str, float] = {}
     shown: dict[str, dict] = {}
-    for item in rows.filter(pl.col("column") == column).iter_rows(named=True):
+    for item in (i for i in rows if i["column"] == column):
         amounts[item["econ_code"]] = round(amounts.get(item["econ_code"], 0.0) + item["amount"], 6)
         shown.setdefault(item["econ_code"], item)
     if not shown:
@@ -65,7 +65,7 @@ def _lines(ctx: DocContext, kind: str, preferred: tuple[str, ...]) -> EconomicLi
 def _is_basic_only(ctx: DocContext, kind: str) -> bool:
     """An economic summary printed with 人员经费/公用经费 columns covers basic spending only
     (the Shanghai 一般公共预算基本支出部门预算经济分类预算表)."""
-    return bool({"personnel", "public"} & set(ctx.table(kind)["column"]))
+    return bool({"personnel", "public"} & {i["column"] for i in ctx.rows(kind)})
 
 
 def basic_lines(ctx: DocContext) -> EconomicLines | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.check.context import DocContext, finding
+from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
 from analysis.normalise.cells import match_key
@@ -58,15 +58,17 @@ def cross_table_figure(ctx: DocContext) -> list[dict] | None:
       title="同一部门经济分类科目在不同表中对应的政府经济分类不同", domain_ids="X11 B3")
 def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
     """B06 and B11 map each 部门 economic code to the same 政府 economic code."""
-    pairs = ctx.items.filter(pl.col("econ_code").is_not_null() & pl.col("gov_econ_code").is_not_null()
-                             & (pl.col("econ_code").str.len_chars() == 5))
-    if pairs["table_kind"].n_unique() < 2:
+    pairs = [i for i in ctx.item_rows
+             if i["econ_code"] and i["gov_econ_code"] and len(i["econ_code"]) == 5]
+    if len({i["table_kind"] for i in pairs}) < 2:
         return None
     out = []
-    for (code,), part in pairs.group_by(["econ_code"]):
-        targets = part.unique(subset=["gov_econ_code"], keep="first")
-        if targets.height > 1:
-            rows = targets.rows(named=True)
+    for part in group_in_order(pairs, lambda i: i["econ_code"]):
+        code, first_of = part[0]["econ_code"], {}
+        for item in part:
+            first_of.setdefault(item["gov_econ_code"], item)
+        if len(first_of) > 1:
+            rows = list(first_of.values())
             out.append(finding(
                 f"部门经济分类 {code} 在不同表中对应不同的政府经济分类："
                 + "；".join(f"{ctx.where(r)} → {r['gov_econ_code']}" for r in rows),
