@@ -156,10 +156,12 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     year = ctx.document["fiscal_year"]
     if year is None or (ctx.items.is_empty() and ctx.texts.is_empty()):
         return None
+    first_of_row: dict[tuple, dict] = {}  # the row's label once, not once per amount
+    for item in ctx.item_rows:
+        if item["row_label"] is not None:
+            first_of_row.setdefault((item["table_index"], item["row_index"]), item)
     sources = [{"text": _NUMBERING.sub("", clean_text(r["row_label"])), "line": r["line"], "page": r["page"],
-                "table_kind": r["table_kind"], "title": r["table_title"]}
-               for r in ctx.items.filter(pl.col("row_label").is_not_null())
-               .unique(subset=["table_index", "row_index"], keep="first", maintain_order=True).iter_rows(named=True)]
+                "table_kind": r["table_kind"], "title": r["table_title"]} for r in first_of_row.values()]
     sources += [{**r, "table_kind": None, "title": None} for r in _text_rows(ctx, with_notes=False)]
     labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
     out = []
