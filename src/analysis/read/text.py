@@ -83,10 +83,12 @@ def text_to_blocks(text: str) -> list[Block]:
 
 
 def _text_block(stripped: str, line_no: int) -> Block:
-    heading = _HEADING.match(stripped)
+    heading = _HEADING.match(stripped) if stripped[0] == "#" else None
     if heading:
         return Block("heading", _at_line(line_no), text=heading.group(2).replace("**", "").strip(),
                      level=len(heading.group(1)))
+    if "**" not in stripped:  # most lines carry no markdown at all
+        return Block("paragraph", _at_line(line_no), text=stripped)
     bold = _BOLD_LINE.match(stripped)
     text = bold.group(1) if bold else stripped
     return Block("paragraph", _at_line(line_no), text=text.replace("**", "").strip())
