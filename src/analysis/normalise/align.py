@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from analysis.metadata import Identity, identities_for, layouts_for
+from analysis.normalise.body import filled_cells
 from analysis.normalise.cells import parse_amount
 
 Mapping = dict[int, str]
@@ -167,7 +168,7 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
     if not rules:
         return header_mapping, "header"
     if filled is None:
-        filled = [[(j, c) for j, c in enumerate(row) if c] for row in rows]
+        filled = [filled_cells(row) for row in rows]
     span = numeric_span(filled, indices)
     if _consistent(header_mapping, span, indices, kind):
         return header_mapping, "header"

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
+from analysis.normalise.body import filled_cells, join_to_last
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import RowCodes, assemble_codes
@@ -71,14 +72,11 @@ def _body_rows(body, locations, width: int, columns: list[Column], header: list[
             continue
         if len(row) < width:
             row = _pad_row(row, width, columns)
-        cells = [(j, c) for j, c in enumerate(row) if c]
+        cells = filled_cells(row)
         if merge and out_rows and cells and (
                 _is_fragment_row(cells, out_rows[-1], columns)
                 or _new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1])):
-            previous = out_rows[-1] = list(out_rows[-1])  # rows are the reader's: copy first
-            for j, text in cells:
-                previous[j] = previous[j] + text
-            out_cells[-1] = [(j, c) for j, c in enumerate(previous) if c]
+            join_to_last(out_rows, out_cells, cells)
             continue
         out_rows.append(row)
         out_locs.append(loc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from analysis.normalise.body import filled_cells, join_to_last
 from analysis.normalise.cells import clean_text, is_code, match_key, split_codes
 from analysis.normalise.header import HeaderSignatures, header_row_count, header_signatures, repeats_header
 from analysis.recognise.tables import RecognisedTable
@@ -74,13 +75,10 @@ def _join_fragments(rows: list[list[str]], locations: list, header: HeaderSignat
     for row, loc in zip(rows, locations):
         if repeats_header(row, header):  # a header repeated after a page break
             continue
-        cells = [(j, c) for j, c in enumerate(row) if c]
+        cells = filled_cells(row)
         if out and cells and all(_parse_target_value(c) is None and not is_code(c)
                                  and j < len(out[-1]) and out[-1][j] for j, c in cells):
-            previous = out[-1] = list(out[-1])  # rows are the reader's: copy first
-            for j, c in cells:
-                previous[j] = previous[j] + c
-            out_cells[-1] = [(j, c) for j, c in enumerate(previous) if c]
+            join_to_last(out, out_cells, cells)
             continue
         out.append(row)
         out_locs.append(loc)
