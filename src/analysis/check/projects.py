@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import polars as pl
 
 from analysis import classification as cat
 from analysis.check.classification_rules import basic_lines, full_lines, params
@@ -27,15 +26,22 @@ class Project:
 
 
 def projects(ctx: DocContext) -> list[Project]:
-    """Projects of B10 (its 一般公共预算 本年拨款 when printed, else 合计), else of B13."""
+    """Projects of B10 (its 一般公共预算 本年拨款 when printed, else 合计), else of B13; worked
+    out once per document (several rules ask)."""
+    if "projects" not in ctx.memo:
+        ctx.memo["projects"] = _projects(ctx)
+    return ctx.memo["projects"]
+
+
+def _projects(ctx: DocContext) -> list[Project]:
     for kind, columns in (("project_expenditure", ("general_budget", "total")),
                           ("project_performance_targets", ("gov_budget_funds", "total"))):
-        rows = ctx.table(kind).filter((pl.col("row_role") == "item") & pl.col("amount").is_not_null()
-                                      & (pl.col("project_name").str.strip_chars().str.len_chars() > 0))
-        column = next((c for c in columns if c in set(rows["column"])), None)
+        rows = [r for r in ctx.rows(kind) if r["row_role"] == "item" and r["amount"] is not None
+                and (r["project_name"] or "").strip()]
+        printed = {r["column"] for r in rows}
+        column = next((c for c in columns if c in printed), None)
         if column:
-            return [Project(r["project_name"], r["amount"], r)
-                    for r in rows.filter(pl.col("column") == column).iter_rows(named=True)]
+            return [Project(r["project_name"], r["amount"], r) for r in rows if r["column"] == column]
     return []
 
 
@@ -229,8 +235,12 @@ def hidden_personnel_share(ctx: DocContext) -> list[dict] | None:
 # --- I1–I4: project identity ------------------------------------------------------------------
 
 def _coded_projects(ctx: DocContext) -> list[dict]:
-    rows = ctx.items.filter(pl.col("project_code").is_not_null() & (pl.col("row_role") == "item"))
-    return rows.unique(subset=["table_index", "row_index"], keep="first", maintain_order=True).rows(named=True)
+    """The rows that print a project code (their first amount each)."""
+    first_of_row: dict[tuple, dict] = {}
+    for item in ctx.item_rows:
+        if item["project_code"] is not None and item["row_role"] == "item":
+            first_of_row.setdefault((item["table_index"], item["row_index"]), item)
+    return list(first_of_row.values())
 
 
 def _shape(code: str) -> str:
