@@ -137,16 +137,16 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     for spec in _statements()["table"]:
         for table in tables.filter(pl.col("domain_id").is_in(spec["ids"])).iter_rows(named=True):
             evaluated = True
-            amounts = ctx.items.filter((pl.col("table_index") == table["table_index"]) & pl.col("amount").is_not_null())
-            nonzero = amounts.filter(pl.col("amount").abs() > 0)
+            nonzero = [i for i in ctx.item_rows if i["table_index"] == table["table_index"]
+                       and i["amount"] is not None and abs(i["amount"]) > 0]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
             said_none = [t for t in [notes] + narrative if _states_none(t, spec["subject"])]
-            if nonzero.height and said_none:
-                out.append(finding(f"{title}填有 {nonzero.height} 个非零金额（如 {nonzero['raw_value'][0]}），"
+            if nonzero and said_none:
+                out.append(finding(f"{title}填有 {len(nonzero)} 个非零金额（如 {nonzero[0]['raw_value']}），"
                                    f"但文中说明“{said_none[0][:60]}”", table_kind=table["table_kind"],
-                                   row=nonzero.row(0, named=True), excerpt=said_none[0]))
-            elif not nonzero.height and not said_none and not notes and has_narrative \
+                                   row=nonzero[0], excerpt=said_none[0]))
+            elif not nonzero and not said_none and not notes and has_narrative \
                     and not any(_states_zero(t, spec["subject"]) for t in narrative):
                 out.append(finding(f"{title}为空表（无数字），表下和说明中都没有“无{spec['subject']}”之类的说明",
                                    table_kind=table["table_kind"], excerpt=table["title"],
