@@ -24,11 +24,11 @@ _PROCUREMENT_PARTS = {"procurement_goods": "货物", "procurement_works": "工�
 def _first_claims(ctx: DocContext, subjects: set[str], claim_type: str = "amount") -> dict[str, dict]:
     """The first narrative claim of each subject (a section states the current figure first;
     later ones are comparisons or sub-amounts such as the SME share of 政府采购)."""
-    rows = ctx.claims.filter(pl.col("subject").is_in(list(subjects)) & (pl.col("claim_type") == claim_type)
-                             & pl.col("value").is_not_null())
     found: dict[str, dict] = {}
-    for claim in rows.iter_rows(named=True):
-        found.setdefault(claim["subject"], claim)
+    for claim in ctx.claim_rows():
+        if claim["subject"] in subjects and claim["claim_type"] == claim_type \
+                and claim["value"] is not None:
+            found.setdefault(claim["subject"], claim)
     return found
 
 

@@ -80,7 +80,15 @@ def document_level(ctx: DocContext) -> tuple[dict, str] | None:
 
 
 def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
-    """Narrative paragraphs and headings, plus the notes printed under tables."""
+    """Narrative paragraphs and headings, plus the notes printed under tables (read once per
+    document; the rules only read these rows)."""
+    key = ("text_rows", with_notes)
+    if key not in ctx.memo:
+        ctx.memo[key] = _read_text_rows(ctx, with_notes)
+    return ctx.memo[key]
+
+
+def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
     rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]}
             for r in ctx.texts.iter_rows(named=True)]
     if with_notes:
