@@ -114,23 +114,14 @@ def _placements(layout: tuple[str, ...], cols: list[int]) -> list[Mapping]:
     return found
 
 
-def candidates(header_mapping: Mapping, indices: list[int], kind: str, stage: int,
-               span: tuple[int, int] | None) -> list[tuple[Mapping, int]]:
-    """(mapping, rank) candidates: stage 1 lays each template layout whole over the columns
-    that hold numbers (rank 1); stage 2 lays it with one measure missing (rank 2: a column
-    left entirely empty disappears in some conversions). ``span`` is :func:`numeric_span`."""
-    if span is None:
-        return []
-    cols = tuple(j for j in indices if span[0] <= j <= span[1])
-    return [(m, rank) for m, rank, _ in
-            _candidates(frozenset(header_mapping.values()), cols, kind, stage)]
-
-
 @lru_cache(maxsize=2048)
 def _candidates(header_measures: frozenset[str], cols: tuple[int, ...], kind: str,
                 stage: int) -> tuple[tuple[Mapping, int, tuple[Check, ...]], ...]:
-    # cached: they depend on the template only (its measures and numeric columns), not on
-    # the amounts; callers must not change the mappings
+    """(mapping, rank, checks) candidates laid over ``cols``, the columns between the first
+    and last that hold numbers (:func:`numeric_span`): stage 1 lays each template layout whole
+    (rank 1); stage 2 lays it with one measure missing (rank 2: a column left entirely empty
+    disappears in some conversions). Cached, since they depend on the template only (its
+    measures and numeric columns), not on the amounts; callers must not change the mappings."""
     result: list[tuple[Mapping, int]] = []
     for layout in layouts_for(kind):
         if len(header_measures & set(layout)) < min(3, len(layout)):
