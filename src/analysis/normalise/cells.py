@@ -19,6 +19,9 @@ _MARKDOWN = re.compile(r"^\s*#+\s*|\*\*|__")
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％": "%", "．": "."})
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 
+HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+"""One Chinese character (CJK unified ideographs)."""
+
 UNIT_TO_WAN = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "百万元": 100.0, "亿元": 1e4}
 """Factor turning an amount printed in each unit into 万元, the unit every output uses."""
 

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from analysis.metadata import load_csv
 from analysis.model import Block
-from analysis.normalise.cells import UNIT_TO_WAN, clean_text
+from analysis.normalise.cells import HAN_CHAR, UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
@@ -32,7 +32,6 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @cache
@@ -131,7 +130,7 @@ def sentence_claims(sentence: str) -> list[dict]:
         found = _subject_in(clause) or _function_class_in(clause)
         if found:
             last_subject = (found[0], found[1])
-        elif not (direction or "占" in clause or len(_HAN.findall(clause)) <= 4):
+        elif not (direction or "占" in clause or len(HAN_CHAR.findall(clause)) <= 4):
             last_subject = None  # a clause about something we have no subject for
         elif re.search(r"(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)", clause) and claims:
             family = "revenue" if "收入" in clause else "expenditure"

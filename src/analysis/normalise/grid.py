@@ -13,7 +13,7 @@ from functools import lru_cache
 from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
 from analysis.normalise.body import filled_cells, join_to_last
-from analysis.normalise.cells import UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
+from analysis.normalise.cells import HAN_CHAR, UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import RowCodes, assemble_codes
 from analysis.normalise.header import (Column, header_row_count, header_signatures, is_column_number_row,
@@ -30,7 +30,6 @@ _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targ
 _UNIT_CODE_COLUMN = re.compile(r"(单位|部门)(\(单位\))?(代码|编码)")
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
 _DECIMAL = re.compile(r"[.,]\d")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]")
 
 
@@ -286,7 +285,7 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
                       "project_type": labels[0] if two_labels else None,
                       "line": loc.line, "page": loc.page, "sheet": loc.sheet}
         for column, (text, parsed) in amounts:
-            if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and _HAN.search(text):
+            if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and HAN_CHAR.search(text):
                 continue
             item = row_fields.copy()
             item["column"] = column
