@@ -1,0 +1,37 @@
+"""Screen Chinese government budget and final-account disclosures for errors and anomalies.
+
+The library face mirrors the CLI (functions in :mod:`analysis.api`)::
+
+    import analysis
+    frames = analysis.check(analysis.extract("data/raw"))
+    frames.findings.filter(frames.findings["severity"] == "error")
+    analysis.report(analysis.compare(frames), "reports")
+
+``extract``, ``check``, ``compare`` and ``report`` are the stage modules, callable as their
+verb (:mod:`analysis.stage_call`); ``run`` and ``Frames`` come from :mod:`analysis.api` and
+:mod:`analysis.frames`. Everything is imported on first use, so ``import analysis`` is cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module, metadata
+from typing import Any
+
+try:
+    __version__ = metadata.version("analysis")
+except metadata.PackageNotFoundError:  # a source tree that is not installed
+    __version__ = "0+unknown"
+
+_STAGES = ("extract", "check", "compare", "report")
+_EXPORTS = {"run": "analysis.api", "Frames": "analysis.frames"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STAGES:
+        return import_module(f"analysis.{name}")
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+__all__ = ["Frames", "__version__", "check", "compare", "extract", "report", "run"]

@@ -92,10 +92,11 @@ def _register() -> None:
     from analysis.commands.check import check
     from analysis.commands.compare import compare
     from analysis.commands.evaluate import evaluate
+    from analysis.commands.report import report_command
     from analysis.commands.run import run_command
     from analysis.commands.synth import synth
 
-    for command in (run_command, check, compare, synth, evaluate):
+    for command in (run_command, check, compare, report_command, synth, evaluate):
         main.add_command(command)
 
 
