@@ -88,14 +88,16 @@ def _report_data(frames: Frames):
 
 
 def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,
-        progress: Callable | None = None):
+        progress: Callable | None = None, department_charts: bool = True):
     """``analysis run``: extract (with the cache), check, compare and report. Outputs go to
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
-    Returns the :class:`analysis.pipeline.RunResult`."""
+    Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``);
+    ``department_charts=False`` leaves out the per-department charts (faster)."""
     from analysis.pipeline import default_dirs, run as run_pipeline
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
-    return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress)
+    return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,
+                        department_charts=department_charts)
 
 
 def _now() -> str:
