@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := data/raw/demo
 
-.PHONY: install run test bench dictionary clean
+.PHONY: install run test test-fast bench dictionary clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP) $(DEMO)
 test: $(STAMP)
 	bin/ensure-chromium || echo "chromium could not be installed: the browser test will say so"
 	$(BIN)/python -m pytest
+
+# The unit tier: everything but the end-to-end modules (tests/conftest.py SLOW_MODULES).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_text.py

@@ -27,3 +27,15 @@ def seed_text(corpus) -> str:
 @pytest.fixture(scope="session")
 def seed_path(seed_text) -> Path:
     return SEED
+
+
+# End-to-end modules (whole runs, notebooks, rendered districts, browser): `make test` runs
+# them, `make test-fast` (-m "not slow") leaves them out for a unit tier under a minute.
+SLOW_MODULES = {"test_api", "test_compare_cli", "test_golden_pdfs", "test_notebooks", "test_pipeline",
+                "test_report", "test_report_browser", "test_roundtrip", "test_synth"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
