@@ -19,8 +19,10 @@ from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
 _SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
+# "1，799.35万元": a full-width comma between thousands is part of the number (a clause comma
+# is never followed by exactly three digits and a point or a unit)
 _NUMBER = re.compile(
-    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
+    r"(?P<num>\d{1,3}(?:[,，﹐]\d{3})+(?:\.\d+)?(?![\d,，])|\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 _UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
                        r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]")
@@ -32,6 +34,7 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
+_WIDE_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
 
 
 @cache
@@ -186,6 +189,7 @@ def sentence_claims(sentence: str) -> list[dict]:
     listed after "分别" go to the names listed before it, in order.
     """
     claims: list[dict] = []
+    sentence = sentence.translate(_WIDE_DIGITS)  # same length: offsets still index the sentence
     numbers = list(_NUMBER.finditer(sentence))
     if not numbers:
         return claims
@@ -214,7 +218,7 @@ def sentence_claims(sentence: str) -> list[dict]:
             match = next((c for c in reversed(claims) if c["family"] == family), None)
             last_subject = (match["subject"], family) if match else last_subject
         unit = m.group("unit").replace("％", "%")
-        value = float(m.group("num").replace(",", ""))
+        value = float(re.sub(r"[,，﹐]", "", m.group("num")))
         if unit in {"%", "个百分点"}:
             kind = "change_pct" if direction and "占" not in clause else "share"
         elif unit in _TO_WAN:
