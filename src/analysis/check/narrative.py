@@ -19,6 +19,7 @@ from analysis.normalise.cells import UNIT_TO_WAN
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
+from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
 
 _TO_WAN = UNIT_TO_WAN
@@ -127,10 +128,12 @@ def _in_breakdown(claim: dict) -> bool:
 
 
 def claim_tolerance(ctx: DocContext, claim: dict, figure: Figure) -> float:
-    """Half a unit of the printed precision (in 万元) plus the rounding of added table cells."""
+    """Half a unit of the coarser of the two printed precisions (in 万元: a narrative 6,248 元
+    against a table's 0.62 万元 is the table's 0.005 万元) plus the rounding of added table cells."""
     unit = _TO_WAN.get(claim["unit"], 1.0)
     rounding = ctx.tolerance.per_term * (figure.n_terms - 1) * min(ctx.scale(figure.kind), 1.0)
-    return ctx.tolerance.narrative(claim["decimals"] or 0) * unit + rounding
+    printed = half_unit(figure.row) if figure.row and figure.row.get("raw_value") else 0.0
+    return max(ctx.tolerance.narrative(claim["decimals"] or 0) * unit, printed) + rounding
 
 
 def at(row: dict) -> str:
