@@ -68,7 +68,13 @@ def _parent(code: str) -> str | None:
 def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     """Where a table prints both a 类 (or 款) row and its children, the parent equals the sum
     of the children, matched by code prefix, column by column; and the 合计 row equals the sum
-    of the top-level code rows (or of the leaves when only leaves are printed)."""
+    of the highest printed row of each branch (a 类 row, or the 款 rows of a 类 printed without
+    its own row), so a level is only ever compared with the sum of the level below it.
+
+    Certain because: parent and children are printed in the same table and column (same scope,
+    same unit) and differ beyond the rounding of every printed cell at its own precision.
+    Depends on: the codes printed (or inferred from the rows above) and the code hierarchy
+    类 3 / 款 5 / 项 7 digits (部门经济分类 3 / 5)."""
     out, evaluated = [], False
     for code_col in ("func_code", "econ_code"):
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
@@ -100,8 +106,10 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             if not values or key in uncoded:  # rows whose code is unknown: cannot add up by code
                 continue
             column = key[1]
+            # the highest level printed of each branch: a 款 row whose 类 row is not printed is
+            # a top row; one whose 类 row is printed is already inside it (never both counted)
+            tops = [v for c, v in values.items() if not any(c != o and c.startswith(o) for o in values)]
             top_len = min(len(c) for c in values)
-            tops = [v for c, v in values.items() if len(c) == top_len]
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
             if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):

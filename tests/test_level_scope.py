@@ -1,0 +1,97 @@
+"""Level- and scope-aware comparisons (issue 11 point 3), on documents written here: a figure is
+compared only with a figure of the same classification level and the same funds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from analysis.check import run_checks
+from analysis.extract import extract_paths
+
+SUMMARY = """
+## 2025年部门收支总表
+
+单位：万元
+
+收入\t\t支出\t
+项目\t金额\t项目\t金额
+一、一般公共预算\t110.00\t一、一般公共服务\t130.00
+二、政府性基金预算\t20.00\t\t
+本年收入合计\t130.00\t本年支出合计\t130.00
+收入总计\t130.00\t支出总计\t130.00
+"""
+
+ALL_FUNDS = """
+## 2025年部门支出总表
+
+单位：万元
+
+科目编码\t\t\t科目名称\t合计\t基本支出\t项目支出
+类\t款\t项\t\t\t\t
+\t\t\t合计\t130.00\t110.00\t20.00
+201\t\t\t一般公共服务支出\t130.00\t110.00\t20.00
+201\t03\t01\t行政运行\t110.00\t110.00\t
+201\t03\t99\t其他政府办公厅（室）及相关机构事务支出\t20.00\t\t20.00
+"""
+
+GENERAL = """
+## 2025年一般公共预算支出表
+
+单位：万元
+
+科目编码\t\t\t科目名称\t合计\t基本支出\t项目支出
+类\t款\t项\t\t\t\t
+\t\t\t合计\t110.00\t110.00\t
+201\t\t\t一般公共服务支出\t110.00\t110.00\t
+201\t03\t01\t行政运行\t110.00\t110.00\t
+"""
+
+
+def _findings(folder: Path, narrative: str, tables: str, rule: str) -> pl.DataFrame:
+    path = folder / "示范局2025年部门预算.txt"
+    path.write_text(f"# 示范市示范局2025年度部门预算\n\n{narrative}\n{tables}", encoding="utf-8")
+    findings, evaluations = run_checks(extract_paths([path]), rules=[rule])
+    return findings.filter(pl.col("severity") == "error")
+
+
+def test_all_funds_class_amount_is_compared_with_the_all_funds_table(tmp_path):
+    narrative = "## 三、支出预算总体情况说明\n\n按支出功能分类：一般公共服务支出130.00万元。\n"
+    assert _findings(tmp_path, narrative, SUMMARY + ALL_FUNDS + GENERAL, "narrative-class-amount").is_empty()
+    wrong = narrative.replace("130.00万元", "125.00万元")
+    [row] = _findings(tmp_path, wrong, SUMMARY + ALL_FUNDS + GENERAL, "narrative-class-amount").rows(named=True)
+    assert row["expected"] == 130.0 and row["table_kind"] == "expenditure_summary"
+
+
+def test_general_budget_class_amount_is_compared_with_the_general_budget_table(tmp_path):
+    narrative = "## 五、一般公共预算支出情况说明\n\n按支出功能分类：一般公共服务支出110.00万元。\n"
+    assert _findings(tmp_path, narrative, SUMMARY + ALL_FUNDS + GENERAL, "narrative-class-amount").is_empty()
+
+
+def test_all_funds_amount_without_an_all_funds_table_is_not_compared(tmp_path):
+    # 政府性基金 income makes all funds ≠ 一般公共预算: the general table cannot judge 130.00
+    narrative = "## 三、支出预算总体情况说明\n\n按支出功能分类：一般公共服务支出130.00万元。\n"
+    assert _findings(tmp_path, narrative, SUMMARY + GENERAL, "narrative-class-amount").is_empty()
+
+
+def test_total_row_against_the_highest_printed_level_of_each_branch(tmp_path):
+    # 201 printed with its own 类 row; 208 printed as 款 rows only (no 类 row): the 合计 is the
+    # 类 row of 201 plus the 款 rows of 208, never the 类 rows alone
+    table = """
+## 2025年一般公共预算支出表
+
+单位：万元
+
+科目编码\t\t\t科目名称\t合计\t基本支出\t项目支出
+类\t款\t项\t\t\t\t
+\t\t\t合计\t150.00\t150.00\t
+201\t\t\t一般公共服务支出\t110.00\t110.00\t
+201\t03\t\t政府办公厅（室）及相关机构事务\t110.00\t110.00\t
+201\t03\t01\t行政运行\t110.00\t110.00\t
+208\t05\t\t行政事业单位养老支出\t40.00\t40.00\t
+208\t05\t05\t机关事业单位基本养老保险缴费支出\t40.00\t40.00\t
+"""
+    assert _findings(tmp_path, "", table, "code-hierarchy-sum").is_empty()
+    broken = table.replace("\t\t\t合计\t150.00\t150.00", "\t\t\t合计\t160.00\t160.00")
+    assert not _findings(tmp_path, "", broken, "code-hierarchy-sum").is_empty()
