@@ -95,3 +95,45 @@ def test_total_row_against_the_highest_printed_level_of_each_branch(tmp_path):
     assert _findings(tmp_path, "", table, "code-hierarchy-sum").is_empty()
     broken = table.replace("\t\t\t合计\t150.00\t150.00", "\t\t\t合计\t160.00\t160.00")
     assert not _findings(tmp_path, "", broken, "code-hierarchy-sum").is_empty()
+
+
+def _rate_doc(folder: Path, sentence: str) -> Path:
+    path = folder / "示范局2025年部门预算.txt"
+    path.write_text(f"# 示范市示范局2025年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n{SUMMARY}",
+                    encoding="utf-8")
+    return path
+
+
+def _rate_errors(folder: Path, sentence: str) -> list[str]:
+    findings, _ = run_checks(extract_paths([_rate_doc(folder, sentence)]),
+                             rules=["change-amount-rate-mismatch", "yoy-percent-base"])
+    return findings.filter(pl.col("severity") == "error")["message"].to_list()
+
+
+def test_rate_on_a_small_base_within_the_printed_precision(tmp_path):
+    # 0.62 now, +0.31: the base is 0.30–0.32 at the printed precision, so 95–105 % all fit
+    assert _rate_errors(tmp_path, "示范局2025年收入总计0.62万元，与2024年相比，收入增加0.31万元，增长103.23%。") == []
+    assert _rate_errors(tmp_path, "示范局2025年收入总计0.62万元，与2024年相比，收入增加0.31万元，增长120.00%。")
+
+
+def test_rate_on_a_comparable_base_is_not_an_error(tmp_path):
+    sentence = "示范局2025年收入总计130.00万元，与2024年相比，收入增加30.00万元，按可比口径增长25.00%。"
+    assert _rate_errors(tmp_path, sentence) == []
+
+
+def test_balance_counts_a_carry_over_row_printed_with_an_ordinal(tmp_path):
+    table = """
+## 2025年部门收支总表
+
+单位：万元
+
+收入\t\t支出\t
+项目\t金额\t项目\t金额
+一、一般公共预算\t100.00\t一、一般公共服务\t130.00
+本年收入合计\t100.00\t本年支出合计\t130.00
+二、年初结转和结余\t30.00\t\t
+收入总计\t130.00\t支出总计\t130.00
+"""
+    assert _findings(tmp_path, "", table, "two-sided-balance").is_empty()
+    assert not _findings(tmp_path, "", table.replace("二、年初结转和结余\t30.00", "二、年初结转和结余\t20.00"),
+                         "two-sided-balance").is_empty()

@@ -8,8 +8,10 @@ import re
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
+from analysis.normalise.cells import UNIT_TO_WAN
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_TO_WAN = UNIT_TO_WAN
 
 
 def _section_groups(ctx: DocContext):
@@ -48,6 +50,21 @@ def change_and_current(ctx: DocContext, claims: list[dict], i: int) -> tuple[dic
     return (change, current) if current is not None else None
 
 
+_COMPARABLE = re.compile(r"可比口径|同口径|口径调整|可比|剔除|扣除|调整后")
+
+
+def _rate_range(ctx: DocContext, change: dict, current: dict, delta: float, previous: float) -> tuple[float, float]:
+    """The rates (in %) that the printed change and current amount allow: each may be off by
+    half a unit of its printed precision, which matters when the previous-year base is small
+    (0.31 万元 + 0.31 万元 is anything from 95 % to 105 %)."""
+    half_change = ctx.tolerance.narrative(change["decimals"] or 0) * _TO_WAN.get(change["unit"], 1.0)
+    half_current = ctx.tolerance.narrative(current["decimals"] or 0) * _TO_WAN.get(current["unit"], 1.0)
+    spread = half_change + half_current
+    low_base, high_base = previous + spread, max(previous - spread, 1e-9)
+    return (max(abs(delta) - half_change, 0.0) / low_base * 100,
+            (abs(delta) + half_change) / high_base * 100)
+
+
 def _rate_cases(ctx: DocContext):
     """(verdict, pct, change, current, previous, expected) for every stated year-on-year rate
     whose change and current amount are stated too: ``ok``; ``current_base`` (Δ ÷ this year,
@@ -68,8 +85,11 @@ def _rate_cases(ctx: DocContext):
             expected = abs(delta) / previous * 100
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
-            if abs(pct["value"] - expected) <= tol:
+            low, high = _rate_range(ctx, change, current, delta, previous)
+            if low - tol <= pct["value"] <= high + tol:
                 verdict = "ok"
+            elif _COMPARABLE.search(pct["sentence"] or ""):
+                verdict = "comparable_base"  # the rate is on a restated base the text does not give
             elif on_current is not None and abs(pct["value"] - on_current) <= tol:
                 verdict = "current_base"
             elif abs(pct["value"] - abs(delta)) <= tol:
