@@ -228,7 +228,16 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     """机关运行经费 (stated in the narrative or printed in a 机关运行经费 table) equals the
     公用经费 of basic 一般公共预算 spending (B06/F06 公用经费合计; DOMAIN M1). Stating 项目支出
     or the grand total instead is an error; any other difference is a warning, except a lower
-    figure in a department that describes subordinate 事业单位: only 行政 and 参公 units count."""
+    figure in a department that describes subordinate 事业单位: only 行政 and 参公 units count.
+
+    Certain because: the stated figure equals the document's own 项目支出 or total, which 机关
+    运行经费 (the 公用经费 of 行政 and 参公 units) can never be. Depends on: the unit type: a
+    document of a single 事业单位 (its name reads as one: …中心, …院, …站) has no 机关运行经费
+    to compare, and the rule is not evaluated there; the budget vs final column of the tables."""
+    from analysis.check.classification_rules import looks_like_institution  # import cycle otherwise
+
+    if ctx.document.get("level") == "unit" and looks_like_institution(ctx.document.get("department")):
+        return None
     registry = figure_registry(ctx)
     public = registry.get("public")
     if public is None:
