@@ -28,7 +28,11 @@ def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
 def row_identity(ctx: DocContext) -> list[dict] | None:
     """Every row of a table satisfies the identities declared for its kind in identities.toml
     (e.g. 合计 = 基本支出 + 项目支出, 基本支出 = 人员经费 + 公用经费); an identity is evaluated
-    when its total and at least two parts are printed in the table."""
+    when its total and at least two parts are printed in the table.
+
+    Certain because: total and parts are printed in one row of one table (same scope, same unit,
+    same budget or final column) and differ beyond half a unit of every printed cell at its own
+    precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
         rules = [i for i in identities() if kind in i.kinds]
@@ -136,7 +140,11 @@ _BALANCE = (
 def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     """In 收支总表 and 财政拨款收支总表 (budget and final accounts): income totals equal their
     sources, grand totals equal current totals plus carry-over, the 类 rows add up to 本年支出合计,
-    and 收入总计 equals 支出总计."""
+    and 收入总计 equals 支出总计.
+
+    Certain because: both sides are printed in the same summary table and differ beyond the
+    rounding of every printed cell; carry-over rows (上年结转, 年初结转和结余, with or without an ordinal)
+    are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
     for kind in _TWO_SIDED & ctx.kinds:
         items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))

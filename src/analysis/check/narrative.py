@@ -171,7 +171,12 @@ def narrative_amount_table(ctx: DocContext) -> list[dict] | None:
     equals the table figure of its scope — B03 for all funds, B05 when the sentence speaks of
     一般公共预算 (DOMAIN §2.3, C1) — within half a unit of its printed precision. When it
     differs but equals another registry figure, the figure is probably taken from the wrong
-    scope (C3) and the finding is a warning."""
+    scope (C3) and the finding is a warning.
+
+    Certain because: the narrative names the figure's subject and funds (its sentence or
+    heading: all funds, 财政拨款, 一般公共预算) and the table of that scope prints it, and the two differ
+    beyond half a unit of the coarser print. Depends on: the subject of the figure's own clause,
+    the scope words, the budget vs final column."""
     claims = [c for c in _money_claims(ctx, "amount") if c["subject"] in _subject_map()]
     if not claims:
         return None
@@ -296,7 +301,11 @@ def _year_of(ctx: DocContext, claim: dict) -> str | None:
 def change_direction(ctx: DocContext) -> list[dict] | None:
     """When a sentence states both the previous-year and the current amount, its direction word
     agrees with their difference: 增加/增长/上涨 ⇔ Δ > 0, 减少/下降 ⇔ Δ < 0, 持平 ⇔ Δ = 0
-    (DOMAIN §2.4 P3)."""
+    (DOMAIN §2.4 P3).
+
+    Certain because: the same sentence prints both years' amounts and a direction word their
+    difference contradicts (beyond half a unit of their print). Depends on: the years named in
+    the clauses."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False

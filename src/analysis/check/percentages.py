@@ -112,7 +112,12 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
     the current amount (stated in the same or the preceding sentence) minus the change stated in
     the same sentence. Fires when the stated rate is instead Δ ÷ current value (D1) or Δ itself
-    (D3), naming the wrong base."""
+    (D3), naming the wrong base.
+
+    Certain because: the stated rate equals, at its printed precision, Δ ÷ current or Δ itself,
+    and not Δ ÷ (current − Δ) anywhere in the range the printed amounts allow. Not judged when
+    the sentence speaks of a comparable base (可比口径, 剔除…). Depends on: the change and current
+    amount stated with the rate."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -136,7 +141,11 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
 def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
     """The change amount and rate stated for one figure agree: rate = Δ ÷ (current − Δ). When
     they disagree and no wrong base explains it, one of the two printed numbers is wrong; the
-    message gives both repairs (the rate from the amount, and the amount from the rate)."""
+    message gives both repairs (the rate from the amount, and the amount from the rate).
+
+    Certain because: no previous-year base within the printed precision of the amounts makes the
+    stated change and rate agree, and the sentence names no comparable base. Depends on: the
+    change and current amount attached to the same subject as the rate."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -190,7 +199,11 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     """A year-on-year percentage needs a nonzero previous-year value: when the previous value is
     0 (stated in the sentence, or the current amount minus the stated change) while the current
     one is not, the text says "新增" instead of a rate such as "增长100%" (DOMAIN P7). A zero
-    item that stays zero is a zero change (E7), not a zero base."""
+    item that stays zero is a zero change (E7), not a zero base.
+
+    Certain because: the document itself states the previous amount as 0 (or a change equal to
+    the whole current amount) and still prints a rate. Depends on: the previous-year figure
+    stated in the same sentence or section."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -214,7 +227,10 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
       title="同一变动的增减额与增减率方向词相互矛盾", domain_ids="P3")
 def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     """A change stated as an amount and as a rate in one sentence ("减少26.00万元，上涨2.20%")
-    goes the same way: one of the two direction words is wrong."""
+    goes the same way: one of the two direction words is wrong.
+
+    Certain because: the amount and the rate of one change carry opposite direction words in the
+    same clause pair. Depends on: both attaching to the same subject."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
