@@ -186,8 +186,36 @@ def narrative_in_yuan(document: Document) -> list[Document]:
     return [doc]
 
 
+_UNIT_WORD = re.compile(r"(单位[:：]?\s*)万元|^万元$|[（(]万元[）)]")
+
+
+def _yuan_unit(text: str) -> str:
+    return _UNIT_WORD.sub(lambda m: m.group(0).replace("万元", "元"), text)
+
+
+def tables_in_yuan(document: Document) -> list[Document]:
+    """Tables republished in 元 (every two-decimal amount × 10,000, unit lines and 万元 in
+    headers and labels changed); the narrative keeps 万元. Documents already in 元 are left
+    as they are."""
+    doc = copy.deepcopy(document)
+    amount = re.compile(r"-?\d[\d,]*\.\d+")
+
+    def cell(text: str) -> str:
+        return f"{parse_amount(text).value * 10000:,.2f}" if amount.fullmatch(text) else _yuan_unit(text)
+
+    if any(re.search(r"单位[:：]?\s*元", b.text) or any(re.search(r"单位[:：]?\s*元", c) for r in b.rows for c in r)
+           for b in doc.blocks):
+        return [doc]
+    for block in doc.blocks:
+        if block.kind == "table":
+            block.rows = [[cell(c) for c in row] for row in block.rows]
+        elif len(block.text) < 40:
+            block.text = _yuan_unit(block.text)
+    return [doc]
+
+
 TRANSFORMS = [synonym_titles, reordered_tables, fiscal_table_beside, narrative_apart,
-              punctuation_lines, full_width_digits, narrative_in_yuan]
+              punctuation_lines, full_width_digits, narrative_in_yuan, tables_in_yuan]
 
 
 def _errors(documents: list[Document]) -> Counter:

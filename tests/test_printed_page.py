@@ -62,3 +62,15 @@ def test_narrative_amounts_with_wide_separators_and_digits():
     assert [(c["subject"], c["claim_type"], c["value"]) for c in claims] == [
         ("revenue_grand_total", "amount", 1204.5), ("revenue_grand_total", "change_amount", 1003.2),
         ("revenue_grand_total", "change_pct", 500.0)]
+
+
+def test_a_form_label_that_prints_its_unit_sets_the_unit_of_its_amounts():
+    from analysis.normalise.form import form_items
+    from analysis.recognise.tables import RecognisedTable
+
+    rows = [["部门预算总额（元）", "1,234,500.00"], ["基本支出", "1,000,000.00", "项目支出", "234,500.00"]]
+    table = RecognisedTable(0, "department_performance_targets", "部门整体绩效目标表", None,
+                            Location(1, None, None), rows, [Location(1, None, None), Location(2, None, None)])
+    amounts = {i["row_label"]: i["amount"] for i in form_items(table)}
+    assert amounts == {"部门预算总额": pytest.approx(123.45), "基本支出": pytest.approx(100.0),
+                       "项目支出": pytest.approx(23.45)}
