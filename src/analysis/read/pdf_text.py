@@ -173,23 +173,21 @@ def _cluster(chars: list[Char]) -> list[list[Char]]:
 
 def _place_marks(marks: list[Char], groups: list[list[Char]]) -> list[Char]:
     """Add each mark to the line whose band (top to bottom, widened by a fifth of its height)
-    holds the mark's centre and whose horizontal extent reaches it; the marks no line takes
-    are returned."""
+    holds the mark's centre; among several such lines (columns side by side) the one nearest
+    across. The marks no line takes are returned."""
     bands = []
     for group in groups:
         top, bottom = min(c.top for c in group), max(c.bottom for c in group)
         pad = 0.2 * (bottom - top)
-        size = max(c.size for c in group)
-        bands.append((top - pad, bottom + pad, min(c.x0 for c in group) - 2 * size,
-                      max(c.x1 for c in group) + 2 * size, (top + bottom) / 2, group))
+        bands.append((top - pad, bottom + pad, min(c.x0 for c in group), max(c.x1 for c in group), group))
     left = []
     for mark in marks:
         best = None
-        for top, bottom, x0, x1, middle, group in bands:
-            if top <= mark.mid_y <= bottom and x0 <= mark.mid_x <= x1:
-                distance = abs(mark.mid_y - middle)
-                if best is None or distance < best[0]:
-                    best = (distance, group)
+        for top, bottom, x0, x1, group in bands:
+            if top <= mark.mid_y <= bottom:
+                across = max(x0 - mark.mid_x, mark.mid_x - x1, 0.0)
+                if best is None or across < best[0]:
+                    best = (across, group)
         if best is None:
             left.append(mark)
         else:
