@@ -7,10 +7,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from test_rules_narrative import check, messages
 
 from analysis.check.runner import _at_printed_precision
 from analysis.check.tolerance import Tolerance, half_unit
-from test_rules_narrative import check, messages
 
 TOL = Tolerance()
 
@@ -69,9 +69,9 @@ def test_narrative_in_yuan_against_a_wan_table(tmp_path):
 def test_operating_costs_are_not_demanded_of_a_single_institution(tmp_path):
     # the seed's defect (机关运行经费 = 项目支出) written for a 事业单位's own 单位预算: not evaluated
     old = "2025年机关运行经费预算20.00万元"
-    agency, status = check(tmp_path, ["operating-costs-public"], [(old, "2025年机关运行经费预算100.00万元")])
+    agency, _ = check(tmp_path, ["operating-costs-public"], [(old, "2025年机关运行经费预算100.00万元")])
     assert messages(agency, "operating-costs-public", "error")
     text_swap = [(old, "2025年机关运行经费预算100.00万元"),
                  ("示范市东湖区测试局2025年度部门预算", "示范市东湖区信息中心2025年度单位预算")]
-    unit, status = check(tmp_path, ["operating-costs-public"], text_swap)
+    unit, _ = check(tmp_path, ["operating-costs-public"], text_swap)
     assert not messages(unit, "operating-costs-public", "error")

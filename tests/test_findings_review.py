@@ -13,8 +13,15 @@ held back and only reviewed, to measure precision.
 from __future__ import annotations
 
 import pytest
-
-from findings_register import CORPUS, HEADER, KEY, REGISTER, corpus_findings, error_keys, read_register
+from findings_register import (
+    CORPUS,
+    HEADER,
+    KEY,
+    REGISTER,
+    corpus_findings,
+    error_keys,
+    read_register,
+)
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ GENERAL = """
 def _findings(folder: Path, narrative: str, tables: str, rule: str) -> pl.DataFrame:
     path = folder / "示范局2025年部门预算.txt"
     path.write_text(f"# 示范市示范局2025年度部门预算\n\n{narrative}\n{tables}", encoding="utf-8")
-    findings, evaluations = run_checks(extract_paths([path]), rules=[rule])
+    findings, _ = run_checks(extract_paths([path]), rules=[rule])
     return findings.filter(pl.col("severity") == "error")
 
 
