@@ -19,7 +19,7 @@ import polars as pl
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
 from analysis.normalise.docinfo import document_info
-from analysis.normalise.figures import document_figures
+from analysis.normalise.headline import guarded_figures
 from analysis.normalise.form import form_items
 from analysis.normalise.grid import table_items
 from analysis.normalise.inference import infer_function_classes
@@ -112,13 +112,14 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
     claims = narrative_claims(document.blocks)
     for claim in claims:
         claim["doc_id"] = doc_id
-    figures, sources = document_figures(items, table_rows, claims)
+    figures, sources, doubtful = guarded_figures(items, table_rows, claims)
     infer_function_classes(items, year)
     recognised = sum(1 for t in tables if t.table_kind)
     n_unparsed = sum(1 for i in items if i["value_status"] == "unparsed")
     problems = [f"{issue.location.describe()}: {issue.reason}" for issue in document.issues]
     if n_unparsed:
         problems.append(f"{n_unparsed} 个金额单元格无法解析为数字（见 line_items.value_status）")
+    problems += doubtful
     unrecognised = len(tables) - recognised
     if unrecognised:
         problems.append(f"{unrecognised} 个表格未能识别表名")

@@ -28,7 +28,11 @@ def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
 def row_identity(ctx: DocContext) -> list[dict] | None:
     """Every row of a table satisfies the identities declared for its kind in identities.toml
     (e.g. 合计 = 基本支出 + 项目支出, 基本支出 = 人员经费 + 公用经费); an identity is evaluated
-    when its total and at least two parts are printed in the table."""
+    when its total and at least two parts are printed in the table.
+
+    Certain because: total and parts are printed in one row of one table (same scope, same unit,
+    same budget or final column) and differ beyond half a unit of every printed cell at its own
+    precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
         rules = [i for i in identities() if kind in i.kinds]
@@ -68,7 +72,13 @@ def _parent(code: str) -> str | None:
 def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     """Where a table prints both a 类 (or 款) row and its children, the parent equals the sum
     of the children, matched by code prefix, column by column; and the 合计 row equals the sum
-    of the top-level code rows (or of the leaves when only leaves are printed)."""
+    of the highest printed row of each branch (a 类 row, or the 款 rows of a 类 printed without
+    its own row), so a level is only ever compared with the sum of the level below it.
+
+    Certain because: parent and children are printed in the same table and column (same scope,
+    same unit) and differ beyond the rounding of every printed cell at its own precision.
+    Depends on: the codes printed (or inferred from the rows above) and the code hierarchy
+    类 3 / 款 5 / 项 7 digits (部门经济分类 3 / 5)."""
     out, evaluated = [], False
     for code_col in ("func_code", "econ_code"):
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
@@ -100,8 +110,10 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             if not values or key in uncoded:  # rows whose code is unknown: cannot add up by code
                 continue
             column = key[1]
+            # the highest level printed of each branch: a 款 row whose 类 row is not printed is
+            # a top row; one whose 类 row is printed is already inside it (never both counted)
+            tops = [v for c, v in values.items() if not any(c != o and c.startswith(o) for o in values)]
             top_len = min(len(c) for c in values)
-            tops = [v for c, v in values.items() if len(c) == top_len]
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
             if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):
@@ -128,7 +140,11 @@ _BALANCE = (
 def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     """In 收支总表 and 财政拨款收支总表 (budget and final accounts): income totals equal their
     sources, grand totals equal current totals plus carry-over, the 类 rows add up to 本年支出合计,
-    and 收入总计 equals 支出总计."""
+    and 收入总计 equals 支出总计.
+
+    Certain because: both sides are printed in the same summary table and differ beyond the
+    rounding of every printed cell; carry-over rows (上年结转, 年初结转和结余, with or without an ordinal)
+    are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
     for kind in _TWO_SIDED & ctx.kinds:
         items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))

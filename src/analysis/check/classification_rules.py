@@ -193,7 +193,10 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     ordinals and whitespace. A name that belongs to another code is an error when both codes
     are marked checked/known in the catalogue, a warning when either is uncertain or when the
     name belongs only to a child of the printed code (a code printed incompletely); a name
-    unknown to the catalogue is a warning. Retired names are left to the obsolete-name rule."""
+    unknown to the catalogue is a warning. Retired names are left to the obsolete-name rule.
+
+    Certain because: the printed code and name disagree with the 功能/经济分类 catalogue of the
+    document's year. Depends on: the fiscal year (catalogue edition)."""
     year = ctx.document.get("fiscal_year")
     rows = ctx.items.filter(pl.col("row_label").is_not_null()).unique(
         subset=["table_index", "row_index"], keep="first", maintain_order=True)
@@ -334,7 +337,10 @@ def personnel_items_function(ctx: DocContext) -> list[dict] | None:
       title="基本支出经济科目列错人员经费/公用经费栏", domain_ids="K4 I19")
 def basic_class_membership(ctx: DocContext) -> list[dict] | None:
     """In a basic-spending table with 人员经费 and 公用经费 columns, a 301/303 line has no money
-    under 公用经费 and a 302/307/309/310/399 line has none under 人员经费 (DOMAIN I19)."""
+    under 公用经费 and a 302/307/309/310/399 line has none under 人员经费 (DOMAIN I19).
+
+    Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
+    (302/307/309/310/399). Depends on: the printed economic codes."""
     kinds = list(_BASIC_KINDS) + ["economic_classification_summary"]
     rows = ctx.items.filter(pl.col("table_kind").is_in(kinds) & pl.col("econ_code").is_not_null()
                             & pl.col("column").is_in(["personnel", "public"]) & pl.col("amount").is_not_null())

@@ -89,7 +89,12 @@ def mandated_table_missing(ctx: DocContext) -> list[dict] | None:
     B01–B08 (B09 from 2019 where the template has it; the Henan and Jiangsu templates have none)
     or F01–F09 (F01–F08 before 2019). A missing core table is an error, a missing local table
     a warning; a file holding under 60% of the core is taken for part of a split publication
-    and gets warnings only (DOMAIN F1)."""
+    and gets warnings only (DOMAIN F1).
+
+    Certain because: the table is mandated by the template the document's own titles identify,
+    or by every template of its type for its year, and no title, recognised table or 公开0N表
+    label of it is printed. Depends on: doc type (budget / final account), fiscal year, and the
+    template detected from the titles."""
     template = template_of(ctx)
     if template is None or ctx.tables.is_empty():
         return None
@@ -103,8 +108,21 @@ def mandated_table_missing(ctx: DocContext) -> list[dict] | None:
         if partial else ""
     return [{**finding(f"按{template['name']}，应公开{table_id}（{names.get(table_id, table_id)}），本文件中未找到{note}",
                        location=f"{table_id} {names.get(table_id, '')}"),
-             "severity": "error" if is_core and not partial else "warning"}
+             "severity": "error" if is_core and not partial and _certainly_mandated(template, table_id, ctx)
+             else "warning"}
             for table_id, is_core in required if not present[table_id]]
+
+
+def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
+    """A missing table is an error only when the document's template is known (its titles
+    matched the template's wording) or every template of this document type mandates the
+    table in this year: a document in unfamiliar wording may follow a local template that
+    lacks it (the Henan template has no 国有资本经营预算支出表)."""
+    if "detect" in template:
+        return True
+    year = ctx.document["fiscal_year"]
+    return all(any(t == table_id for t, core in _required(other, year) if core)
+               for other in _mandated()["template"] if other["doc_type"] == template["doc_type"])
 
 
 

@@ -33,7 +33,12 @@ def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
 def cross_table_figure(ctx: DocContext) -> list[dict] | None:
     """Each pair declared in metadata/cross_checks.toml (e.g. X06: 一般公共预算支出表 基本支出 =
     基本支出表 合计) agrees within the rounding tolerance; a pair is evaluated only when both
-    tables print the figure (a table left blank with a note counts as 0)."""
+    tables print the figure (a table left blank with a note counts as 0).
+
+    Certain because: the declared pair (cross_checks.toml) is the same figure of the same funds
+    and level in two tables, and the printed values differ beyond the rounding of each at its
+    own precision and unit (0.62 万元 and 6,248 元 agree). Depends on: both tables being printed (a
+    blank table with a note counts as 0), budget vs final columns."""
     out, evaluated = [], False
     for check in load_toml("cross_checks.toml")["check"]:
         left, right = check["left"], check["right"]
@@ -57,7 +62,10 @@ def cross_table_figure(ctx: DocContext) -> list[dict] | None:
 @rule("economic-mapping-consistent", severity="error", category="cross_table",
       title="同一部门经济分类科目在不同表中对应的政府经济分类不同", domain_ids="X11 B3")
 def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
-    """B06 and B11 map each 部门 economic code to the same 政府 economic code."""
+    """B06 and B11 map each 部门 economic code to the same 政府 economic code.
+
+    Certain because: one 部门 economic code maps to two 政府 economic codes within one document.
+    Depends on: the printed codes of both tables."""
     pairs = [i for i in ctx.item_rows
              if i["econ_code"] and i["gov_econ_code"] and len(i["econ_code"]) == 5]
     if len({i["table_kind"] for i in pairs}) < 2:
@@ -80,7 +88,11 @@ def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
       title="支出经济分类汇总表的科目金额小于基本支出表", domain_ids="X10 I29")
 def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     """For each 部门 economic code, B11 (basic + project money) is at least the B06 amount
-    (basic money only); the difference is project money coded to that line."""
+    (basic money only); the difference is project money coded to that line.
+
+    Certain because: the summary covers all funds and all spending, so no line of it can be
+    smaller than the same line of the 基本支出 table beyond rounding. Depends on: the economic codes
+    printed in both tables."""
     b06 = ctx.table("general_budget_basic_expenditure").filter(pl.col("column") == "total")
     b11 = ctx.table("economic_classification_summary").filter(pl.col("column") == "total")
     if not b06.height or not b11.height:
@@ -102,7 +114,11 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
       title="项目支出表与项目绩效目标表的项目清单或金额不一致", domain_ids="X14 B4")
 def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     """B10 and B13 list the same projects (names compared after removing wrapping and
-    whitespace) with the same amounts."""
+    whitespace) with the same amounts.
+
+    Certain because: the same project (by code or name) is printed with different amounts, or is
+    missing, in the project table and the performance-target table of the same document. Depends
+    on: project codes or names printed in both."""
     b10 = ctx.table("project_expenditure").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")
                                                   & pl.col("project_name").is_not_null())
     b13 = ctx.table("project_performance_targets").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")

@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.recognise.titles import title_scope
 
-_TABLES = ("general_budget_expenditure", "expenditure_summary", "final_general_budget_expenditure")
+# the function tables of each scope a narrative figure can speak of, preferred first
+_TABLES_BY_SCOPE = {
+    "general_budget": ("general_budget_expenditure", "final_general_budget_expenditure"),
+    None: ("expenditure_summary", "final_expenditure"),
+    "fiscal": ("fiscal_appropriation_expenditure",),
+    "gov_fund": ("government_fund_expenditure", "final_government_fund"),
+}
+_TABLES = tuple(k for kinds in _TABLES_BY_SCOPE.values() for k in kinds)
+
+
+def claim_scope(claim: dict) -> str | None:
+    """The funds a narrative figure speaks of: the scope words of its sentence before it
+    ("一般公共预算支出中，卫生健康支出…"), else of its section heading ("（三）一般公共预算支出
+    情况说明"); None (all funds) when neither names any."""
+    before = (claim["sentence"] or "")[: claim["offset"] or 0]
+    return title_scope(before) or title_scope(claim["section"] or "")
 
 
 def class_amounts(ctx: DocContext, kind: str) -> dict[str, tuple[float, dict]]:
@@ -26,21 +42,49 @@ def class_amounts(ctx: DocContext, kind: str) -> dict[str, tuple[float, dict]]:
     return out
 
 
+def _all_general(ctx: DocContext) -> bool:
+    """Whether the 收支总表 shows all of this year's income as 一般公共预算 (within rounding)."""
+    for kind in ("revenue_expenditure_summary", "final_revenue_expenditure_summary"):
+        if kind not in ctx.kinds:
+            continue
+        general = ctx.value(kind, "amount", row_key="general_budget")
+        total = ctx.value(kind, "amount", row_key="current_revenue_total")
+        return bool(general and total) and abs(general[0] - total[0]) <= ctx.tolerance.sum(2)
+    return False
+
+
 @rule("narrative-class-amount", severity="error", category="narrative",
       title="说明中按功能分类的支出金额与一般公共预算支出表不一致", domain_ids="C1 §2.3")
 def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
     """An amount the narrative states for a 功能分类 类 ("卫生健康支出 15.29 万元") equals that
-    类's total in the 一般公共预算支出表 (or the 部门支出总表 when the former is absent)."""
-    kind = next((k for k in _TABLES if k in ctx.kinds), None)
-    if kind is None or ctx.claims.is_empty():
+    类's total in the function table of the same scope: the 一般公共预算支出表 when the sentence or
+    its section names 一般公共预算, the 部门支出总表 when it names no funds, the 财政拨款 or
+    政府性基金 table when it names those; never a table of other funds.
+
+    Certain because: both figures are printed for the same 类 (a 类 name, not a 款 or 项 name)
+    and the same funds, and differ beyond half a unit of the narrative's printed precision plus
+    the rounding of two table cells. Depends on: the scope words of the sentence or heading, and
+    the table of that scope printing function codes."""
+    if ctx.claims.is_empty() or not any(k in ctx.kinds for k in _TABLES):
         return None
-    amounts = class_amounts(ctx, kind)
-    if not amounts:  # the table prints no function codes: nothing to compare by class
-        return None
+    amounts_by_kind: dict[str, dict] = {}
     out, evaluated = [], False
     for claim in ctx.claims.iter_rows(named=True):
         subject = claim["subject"] or ""
         if claim["claim_type"] != "amount" or not subject.startswith("class:") or claim["value_wan"] is None:
+            continue
+        # same scope only: an all-funds figure is not compared with the 一般公共预算 table,
+        # unless the document's income is all 一般公共预算 (then the two scopes are one)
+        scope = claim_scope(claim)
+        if scope is None and not any(k in ctx.kinds for k in _TABLES_BY_SCOPE[None]) and _all_general(ctx):
+            scope = "general_budget"
+        kind = next((k for k in _TABLES_BY_SCOPE.get(scope, ()) if k in ctx.kinds), None)
+        if kind is None:
+            continue
+        if kind not in amounts_by_kind:
+            amounts_by_kind[kind] = class_amounts(ctx, kind)
+        amounts = amounts_by_kind[kind]
+        if not amounts:  # the table prints no function codes: nothing to compare by class
             continue
         klass = subject[6:]
         table_value = amounts.get(klass, (0.0, None))

@@ -19,6 +19,7 @@ from analysis.normalise.cells import UNIT_TO_WAN
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
+from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
 
 _TO_WAN = UNIT_TO_WAN
@@ -127,10 +128,12 @@ def _in_breakdown(claim: dict) -> bool:
 
 
 def claim_tolerance(ctx: DocContext, claim: dict, figure: Figure) -> float:
-    """Half a unit of the printed precision (in 万元) plus the rounding of added table cells."""
+    """Half a unit of the coarser of the two printed precisions (in 万元: a narrative 6,248 元
+    against a table's 0.62 万元 is the table's 0.005 万元) plus the rounding of added table cells."""
     unit = _TO_WAN.get(claim["unit"], 1.0)
     rounding = ctx.tolerance.per_term * (figure.n_terms - 1) * min(ctx.scale(figure.kind), 1.0)
-    return ctx.tolerance.narrative(claim["decimals"] or 0) * unit + rounding
+    printed = half_unit(figure.row) if figure.row and figure.row.get("raw_value") else 0.0
+    return max(ctx.tolerance.narrative(claim["decimals"] or 0) * unit, printed) + rounding
 
 
 def at(row: dict) -> str:
@@ -168,7 +171,12 @@ def narrative_amount_table(ctx: DocContext) -> list[dict] | None:
     equals the table figure of its scope — B03 for all funds, B05 when the sentence speaks of
     一般公共预算 (DOMAIN §2.3, C1) — within half a unit of its printed precision. When it
     differs but equals another registry figure, the figure is probably taken from the wrong
-    scope (C3) and the finding is a warning."""
+    scope (C3) and the finding is a warning.
+
+    Certain because: the narrative names the figure's subject and funds (its sentence or
+    heading: all funds, 财政拨款, 一般公共预算) and the table of that scope prints it, and the two differ
+    beyond half a unit of the coarser print. Depends on: the subject of the figure's own clause,
+    the scope words, the budget vs final column."""
     claims = [c for c in _money_claims(ctx, "amount") if c["subject"] in _subject_map()]
     if not claims:
         return None
@@ -225,7 +233,16 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     """机关运行经费 (stated in the narrative or printed in a 机关运行经费 table) equals the
     公用经费 of basic 一般公共预算 spending (B06/F06 公用经费合计; DOMAIN M1). Stating 项目支出
     or the grand total instead is an error; any other difference is a warning, except a lower
-    figure in a department that describes subordinate 事业单位: only 行政 and 参公 units count."""
+    figure in a department that describes subordinate 事业单位: only 行政 and 参公 units count.
+
+    Certain because: the stated figure equals the document's own 项目支出 or total, which 机关
+    运行经费 (the 公用经费 of 行政 and 参公 units) can never be. Depends on: the unit type: a
+    document of a single 事业单位 (its name reads as one: …中心, …院, …站) has no 机关运行经费
+    to compare, and the rule is not evaluated there; the budget vs final column of the tables."""
+    from analysis.check.classification_rules import looks_like_institution  # import cycle otherwise
+
+    if ctx.document.get("level") == "unit" and looks_like_institution(ctx.document.get("department")):
+        return None
     registry = figure_registry(ctx)
     public = registry.get("public")
     if public is None:
@@ -284,7 +301,11 @@ def _year_of(ctx: DocContext, claim: dict) -> str | None:
 def change_direction(ctx: DocContext) -> list[dict] | None:
     """When a sentence states both the previous-year and the current amount, its direction word
     agrees with their difference: 增加/增长/上涨 ⇔ Δ > 0, 减少/下降 ⇔ Δ < 0, 持平 ⇔ Δ = 0
-    (DOMAIN §2.4 P3)."""
+    (DOMAIN §2.4 P3).
+
+    Certain because: the same sentence prints both years' amounts and a direction word their
+    difference contradicts (beyond half a unit of their print). Depends on: the years named in
+    the clauses."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False

@@ -8,8 +8,10 @@ import re
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
+from analysis.normalise.cells import UNIT_TO_WAN
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_TO_WAN = UNIT_TO_WAN
 
 
 def _section_groups(ctx: DocContext):
@@ -48,6 +50,21 @@ def change_and_current(ctx: DocContext, claims: list[dict], i: int) -> tuple[dic
     return (change, current) if current is not None else None
 
 
+_COMPARABLE = re.compile(r"可比口径|同口径|口径调整|可比|剔除|扣除|调整后")
+
+
+def _rate_range(ctx: DocContext, change: dict, current: dict, delta: float, previous: float) -> tuple[float, float]:
+    """The rates (in %) that the printed change and current amount allow: each may be off by
+    half a unit of its printed precision, which matters when the previous-year base is small
+    (0.31 万元 + 0.31 万元 is anything from 95 % to 105 %)."""
+    half_change = ctx.tolerance.narrative(change["decimals"] or 0) * _TO_WAN.get(change["unit"], 1.0)
+    half_current = ctx.tolerance.narrative(current["decimals"] or 0) * _TO_WAN.get(current["unit"], 1.0)
+    spread = half_change + half_current
+    low_base, high_base = previous + spread, max(previous - spread, 1e-9)
+    return (max(abs(delta) - half_change, 0.0) / low_base * 100,
+            (abs(delta) + half_change) / high_base * 100)
+
+
 def _rate_cases(ctx: DocContext):
     """(verdict, pct, change, current, previous, expected) for every stated year-on-year rate
     whose change and current amount are stated too: ``ok``; ``current_base`` (Δ ÷ this year,
@@ -68,8 +85,11 @@ def _rate_cases(ctx: DocContext):
             expected = abs(delta) / previous * 100
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
-            if abs(pct["value"] - expected) <= tol:
+            low, high = _rate_range(ctx, change, current, delta, previous)
+            if low - tol <= pct["value"] <= high + tol:
                 verdict = "ok"
+            elif _COMPARABLE.search(pct["sentence"] or ""):
+                verdict = "comparable_base"  # the rate is on a restated base the text does not give
             elif on_current is not None and abs(pct["value"] - on_current) <= tol:
                 verdict = "current_base"
             elif abs(pct["value"] - abs(delta)) <= tol:
@@ -92,7 +112,12 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
     the current amount (stated in the same or the preceding sentence) minus the change stated in
     the same sentence. Fires when the stated rate is instead Δ ÷ current value (D1) or Δ itself
-    (D3), naming the wrong base."""
+    (D3), naming the wrong base.
+
+    Certain because: the stated rate equals, at its printed precision, Δ ÷ current or Δ itself,
+    and not Δ ÷ (current − Δ) anywhere in the range the printed amounts allow. Not judged when
+    the sentence speaks of a comparable base (可比口径, 剔除…). Depends on: the change and current
+    amount stated with the rate."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -116,7 +141,11 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
 def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
     """The change amount and rate stated for one figure agree: rate = Δ ÷ (current − Δ). When
     they disagree and no wrong base explains it, one of the two printed numbers is wrong; the
-    message gives both repairs (the rate from the amount, and the amount from the rate)."""
+    message gives both repairs (the rate from the amount, and the amount from the rate).
+
+    Certain because: no previous-year base within the printed precision of the amounts makes the
+    stated change and rate agree, and the sentence names no comparable base. Depends on: the
+    change and current amount attached to the same subject as the rate."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -170,7 +199,11 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     """A year-on-year percentage needs a nonzero previous-year value: when the previous value is
     0 (stated in the sentence, or the current amount minus the stated change) while the current
     one is not, the text says "新增" instead of a rate such as "增长100%" (DOMAIN P7). A zero
-    item that stays zero is a zero change (E7), not a zero base."""
+    item that stays zero is a zero change (E7), not a zero base.
+
+    Certain because: the document itself states the previous amount as 0 (or a change equal to
+    the whole current amount) and still prints a rate. Depends on: the previous-year figure
+    stated in the same sentence or section."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False
@@ -194,7 +227,10 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
       title="同一变动的增减额与增减率方向词相互矛盾", domain_ids="P3")
 def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     """A change stated as an amount and as a rate in one sentence ("减少26.00万元，上涨2.20%")
-    goes the same way: one of the two direction words is wrong."""
+    goes the same way: one of the two direction words is wrong.
+
+    Certain because: the amount and the rate of one change carry opposite direction words in the
+    same clause pair. Depends on: both attaching to the same subject."""
     if ctx.claims.is_empty():
         return None
     out, evaluated = [], False

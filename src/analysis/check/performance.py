@@ -19,7 +19,11 @@ def _is_cost_indicator(indicator: str, project: str) -> bool:
       title="绩效目标成本指标与项目金额不符", domain_ids="I34 H1")
 def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     """A project's total-cost indicator ("项目总成本 ≤X万元" or "<项目名> ≤X万元") equals its
-    资金总额. A cap below the amount cannot be met (error); a cap above it is a warning."""
+    资金总额. A cap below the amount cannot be met (error); a cap above it is a warning.
+
+    Certain because: the cost indicator names the project's total cost and caps it below the
+    project's own printed 资金总额 (DOMAIN I34/H1). Depends on: the indicator naming the project or
+    项目总成本."""
     costs = ctx.targets.filter((pl.col("table_kind") == "project_performance_targets")
                                & (pl.col("unit") == "万元") & pl.col("value").is_not_null()
                                & pl.col("project_name").is_not_null())

@@ -184,7 +184,10 @@ def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], d
       title="政府采购合计不等于货物、工程、服务之和", domain_ids="J2 I35 FI11")
 def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
     """政府采购 合计 = 货物 + 工程 + 服务, in the 政府采购 table (category rows or columns) and
-    in the narrative sentence that states the three parts."""
+    in the narrative sentence that states the three parts.
+
+    Certain because: 货物 + 工程 + 服务 are printed beside their total and differ beyond the rounding
+    of each printed figure. Depends on: the three parts being printed."""
     out, evaluated = [], False
     table = _table_breakdown(ctx)
     if table:
@@ -214,7 +217,10 @@ def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
 @rule("procurement-exceeds-total", severity="error", category="plausibility",
       title="政府采购金额超过支出总额", domain_ids="X15 J2")
 def procurement_exceeds_total(ctx: DocContext) -> list[dict] | None:
-    """政府采购 cannot exceed the department's total spending (支出总计)."""
+    """政府采购 cannot exceed the department's total spending (支出总计).
+
+    Certain because: procurement is part of spending, so it cannot exceed 支出合计 beyond rounding.
+    Depends on: both figures of the same year and funds."""
     total = procurement_total(ctx)
     spending = ctx.document.get("total_expenditure")
     if total is None or not spending:

@@ -301,7 +301,10 @@ def project_code_region_year(ctx: DocContext) -> list[dict] | None:
       title="项目编码重复或同一项目编码不一致", domain_ids="I3")
 def project_code_duplicate(ctx: DocContext) -> list[dict] | None:
     """A project code identifies one project: the same code is not printed for two different
-    project names, and one project name does not carry two different codes."""
+    project names, and one project name does not carry two different codes.
+
+    Certain because: one printed project code carries two different projects in the same
+    document. Depends on: the codes as printed."""
     rows = _coded_projects(ctx)
     if not rows:
         return None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 import polars as pl
 
 from analysis.check.context import DocContext
 from analysis.check.registry import RULES, SEVERITIES
 from analysis.check.tolerance import Tolerance
+from analysis.metadata import load_toml
 from analysis.normalise.pairing import department_key
 from analysis.schema import frame
 
@@ -26,6 +28,25 @@ def _previous(by_year: dict, document: dict) -> dict | None:
         return None
     return by_year.get((department_key(document["department"]), document["fiscal_year"] - 1,
                         document["doc_type"]))
+
+
+@cache
+def _difference_rules() -> frozenset[str]:
+    return frozenset(load_toml("checks/printed_precision.toml")["difference_rules"])
+
+
+def _at_printed_precision(found: dict, rule_id: str, severity: str, ctx: DocContext) -> dict:
+    """An error is a certainty (issue 11): a difference that prints as 0.00 in the unit its table
+    is printed in (万元, or 元 for a 元 table) is not one, whatever the rule computed; it stays
+    as information so nothing is hidden."""
+    if found.get("severity", severity) != "error" or found.get("difference") is None \
+            or rule_id not in _difference_rules():
+        return found
+    scale = ctx.scale(found["table_kind"]) if found.get("table_kind") else 1.0
+    if not ctx.tolerance.same_print(found["difference"], scale):
+        return found
+    return {**found, "severity": "info",
+            "message": f"{found['message']}（差额按印刷精度为 0.00，不作为错误）"}
 
 
 def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = None,
@@ -63,6 +84,7 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             evaluations.append({"doc_id": doc_id, "rule": rule.id, "status": status,
                                 "n_findings": len(found or [])})
             for f in found or []:
+                f = _at_printed_precision(f, rule.id, rule.severity, ctx)
                 findings.append({**f, "doc_id": doc_id, "path": document["path"],
                                  "department": document["department"],
                                  "fiscal_year": document["fiscal_year"], "rule": rule.id,

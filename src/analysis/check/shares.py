@@ -220,7 +220,10 @@ def share_siblings_sum(ctx: DocContext) -> list[dict] | None:
       title="占比超出0%–100%", domain_ids="P6 A4")
 def share_range(ctx: DocContext) -> list[dict] | None:
     """A share ("占…%") lies between 0 and 100 (DOMAIN P6); growth rates may exceed 100 and are
-    not shares."""
+    not shares.
+
+    Certain because: a share of a whole cannot be outside 0–100 % at its printed precision.
+    Depends on: the figure being a share (占…), not a change rate."""
     shares = [c for c in ctx.claims.rows(named=True) if _is_share(c)]
     if not shares:
         return None

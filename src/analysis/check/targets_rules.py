@@ -162,7 +162,10 @@ def target_boilerplate(ctx: DocContext) -> list[dict] | None:
 def project_targets_sum(ctx: DocContext) -> list[dict] | None:
     """Σ 资金总额 of the projects in B13 equals the table's own 合计 (or top unit) row (I33),
     and — when the document has no 项目支出表 to carry the comparison (X14, X08) — equals 项目支出
-    of the 部门支出总表."""
+    of the 部门支出总表.
+
+    Certain because: the printed total of the target table differs from the sum of its printed
+    project amounts beyond rounding. Depends on: the table's total row."""
     b13 = ctx.table("project_performance_targets").filter((pl.col("column") == "total")
                                                           & pl.col("amount").is_not_null())
     # Code-only rows (a department code "363" read as an item) carry an empty project name.

@@ -21,7 +21,10 @@ _PLACEHOLDERS = re.compile(
 def template_placeholder(ctx: DocContext) -> list[dict] | None:
     """No narrative text keeps a template alternative ("增加/减少", "增加（减少）"), a placeholder
     (XX, ××, ***, （单位名称）), an amount left blank ("预算支出万元") or an empty reason
-    ("主要原因是。")."""
+    ("主要原因是。").
+
+    Certain because: the page prints the placeholder itself (XX, 增加（减少）, a blank where a number
+    belongs). Depends on: nothing else."""
     if ctx.texts.is_empty():
         return None
     out = []
@@ -39,7 +42,10 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
 @rule("table-title-year", severity="error", category="template",
       title="表名中的年份与文件年度不一致", domain_ids="E2")
 def table_title_year(ctx: DocContext) -> list[dict] | None:
-    """Every table title that prints a year prints the document's own year N."""
+    """Every table title that prints a year prints the document's own year N.
+
+    Certain because: the title prints a year other than the document's own. Depends on: the
+    fiscal year read from the cover or title."""
     year = ctx.document["fiscal_year"]
     titled = ctx.tables.filter(pl.col("title_year").is_not_null())
     if year is None or not titled.height:

@@ -27,15 +27,18 @@ class Tolerance:
 
     def printed(self, cells: list[dict]) -> float:
         """Allowed gap for a sum over printed cells (line items with ``raw_value`` and
-        ``source_unit``): half a unit of the last printed digit per term, at least one unit;
-        so 0.005 per term and 0.01 at least for two-decimal 万元 (§0.4), 0.5 元 per term for a
-        table printed in whole 元."""
-        decimals = max((len(c["raw_value"].split(".")[1]) if "." in (c.get("raw_value") or "") else 0
-                        for c in cells), default=2)
-        unit = next((c.get("source_unit") for c in cells if c.get("source_unit")), "万元")
-        scale = UNIT_TO_WAN.get(unit, 1.0)
-        per_term = 0.5 * 10 ** (-decimals)
-        return max(2 * per_term, per_term * len(cells)) * scale + 1e-9
+        ``source_unit``): each cell may be off by half a unit of its own last printed digit in
+        its own unit, and the gap may be one unit of the coarsest cell; so 0.005 per term and
+        0.01 at least for two-decimal 万元 (§0.4), 0.5 元 per term for a table printed in whole
+        元, and 0.62 万元 against 6,248.00 元 or a whole-元 total against parts in 元 and 分
+        agree when they print alike."""
+        halves = [half_unit(c) for c in cells] or [0.5 * 10 ** -2]
+        return max(2 * max(halves), sum(halves)) + 1e-9
+
+    def same_print(self, difference: float, unit_scale: float = 1.0) -> bool:
+        """Whether a difference prints as 0.00 in the unit it is shown in (``unit_scale``: that
+        unit in 万元); such a difference is never an error."""
+        return abs(difference) < 0.005 * unit_scale
 
     def narrative(self, decimals: int) -> float:
         """Half a unit of the precision a narrative figure is printed with."""
@@ -43,3 +46,10 @@ class Tolerance:
 
     def percent(self, decimals: int) -> float:
         return max(self.percent_points, 0.5 * 10 ** (-decimals)) + 1e-9
+
+
+def half_unit(cell: dict) -> float:
+    """Half a unit of a printed cell's last digit, in 万元 (its ``raw_value`` and ``source_unit``)."""
+    raw = cell.get("raw_value") or ""
+    decimals = len(raw.split(".")[1]) if "." in raw else (0 if raw else 2)
+    return 0.5 * 10 ** (-decimals) * UNIT_TO_WAN.get(cell.get("source_unit") or "万元", 1.0)

@@ -20,7 +20,12 @@ def previous_year_change(ctx: DocContext) -> list[dict] | None:
     """A change stated for a headline figure (收支总计, 基本/项目支出, 人员/公用经费, 三公) equals
     this year's figure minus the figure in the department's previous-year disclosure, and its
     direction word has the right sign (P3: an error). A different amount with the right
-    direction is a warning (Y1: the previous budget may have been adjusted)."""
+    direction is a warning (Y1: the previous budget may have been adjusted).
+
+    Certain because: last year's disclosure of the same department prints the figure, and the
+    stated change or direction contradicts the difference beyond the rounding of both prints.
+    Depends on: the department identity across years and budget vs final documents of the same
+    type."""
     if ctx.previous is None or ctx.claims.is_empty():
         return None
     out, evaluated = [], False

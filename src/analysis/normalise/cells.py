@@ -17,6 +17,11 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])\s+(?=[\(\)（）])|(?<=[\(\)（）])\s+(?=[{_CJK}])")
 _MARKDOWN = re.compile(r"^\s*#+\s*|\*\*|__")
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％": "%", "．": "."})
+# amounts as some publishers type them: full-width digits and point, full-width, small or
+# ideographic commas between thousands ("１，７９９．３５", "1、799.35"), thin spaces
+_AMOUNT_FORMS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
+                               "，": ",", "﹐": ",", "、": ",", "．": ".", "－": "-", "（": "(", "）": ")",
+                               "\u2009": "", "\u202f": "", "\u00a0": "", "\u3000": ""})
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 
 HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -66,10 +71,14 @@ def parse_amount(text: str) -> ParsedAmount:
     0.0
     >>> parse_amount("XX").status
     'unparsed'
+    >>> parse_amount("１，７９９．３５").value
+    1799.35
     """
     raw = text.strip().replace(" ", "").translate(_FULLWIDTH)
     if not raw:
         return ParsedAmount("blank", None)
+    if not raw.isascii():
+        raw = raw.translate(_AMOUNT_FORMS)
     if raw in _ZERO_MARKS:
         return ParsedAmount("value", 0.0, 2 if "." in raw else 0)
     head, dot, tail = raw.partition(".")

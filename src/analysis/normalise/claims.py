@@ -19,8 +19,10 @@ from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
 _SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
+# "1，799.35万元": a full-width comma between thousands is part of the number (a clause comma
+# is never followed by exactly three digits and a point or a unit)
 _NUMBER = re.compile(
-    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
+    r"(?P<num>\d{1,3}(?:[,，﹐]\d{3})+(?:\.\d+)?(?![\d,，])|\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 _UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
                        r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]")
@@ -32,6 +34,7 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
+_WIDE_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
 
 
 @cache
@@ -114,30 +117,108 @@ def _direction(clause: str) -> str | None:
     return last[0] if last else None
 
 
+_RESPECTIVELY = re.compile(r"分别")
+_LIST_SCOPE_END = re.compile(r"[；;。]")
+# 收入/支出 with nothing naming it ("，收入上涨…；支出上涨…"): the sentence's own total
+_BARE_FLOW = re.compile(r"(?:^|[，,；;：:、（(]|其中|同时|相应)\s*(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)")
+# a name the subject catalogue does not know ("工资福利支出增加…", "卫生健康支出减少…"):
+# the amount is about it, not about the subject of an earlier clause
+_UNKNOWN_NAME = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:支出|收入|经费|费用|费)\s*(?:预算|决算)?(?:数)?\s*"
+                           r"(?:为|共|合计|比上年|较上年|与上年相比|同比)?\s*"
+                           r"(?:增加|减少|上涨|下降|增长|降低|上升)?\s*$")
+
+
+def _names_in(text: str) -> list[tuple[str, str]]:
+    """Registered subjects named in ``text`` in reading order (longest name at each place)."""
+    pattern, names = _subjects()
+    out, pos = [], 0
+    while pos < len(text):
+        best = None
+        for start in range(pos, len(text)):
+            m = pattern.match(text, start)
+            if m:
+                best = m
+                break
+        if best is None:
+            break
+        end = best.end()
+        for longer in pattern.finditer(text, best.start(), min(len(text), best.start() + 30)):
+            if longer.start() == best.start() and longer.end() > end:
+                best, end = longer, longer.end()
+        out.append(names[int(best.lastgroup[1:])])
+        pos = max(end, pos + 1)
+    return out
+
+
+def _respective_subjects(sentence: str, numbers: list[re.Match]) -> dict[int, tuple[str, str] | None]:
+    """Subjects of the values listed after "分别" ("人员经费、公用经费分别为 A、B"): the i-th
+    value of each kind (amount, change, rate, share) after the word belongs to the i-th subject
+    named before it; a later "分别" with no names of its own ("，分别比上年增加 a、减少 b")
+    reuses the list. Values beyond the list get no subject."""
+    out: dict[int, tuple[str, str] | None] = {}
+    listed: list[tuple[str, str]] = []
+    for marker in _RESPECTIVELY.finditer(sentence):
+        start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, marker.start())), default=0)
+        names = _names_in(sentence[start:marker.start()])
+        if len(names) >= 2:
+            listed = names
+        if not listed:
+            continue
+        stop = _LIST_SCOPE_END.search(sentence, marker.end())
+        stop_at = stop.start() if stop else len(sentence)
+        counts: dict[str, int] = {}
+        for m in numbers:
+            if not marker.end() <= m.start() < stop_at or m.start() in out:
+                continue
+            if _subject_in(sentence[marker.end():m.start()]):
+                break  # the list is over: a clause names its own subject
+            group = m.group("unit") + ("Δ" if _direction(sentence[marker.end():m.start()]) else "")
+            index = counts.get(group, 0)
+            counts[group] = index + 1
+            out[m.start()] = listed[index] if index < len(listed) else None
+    return out
+
+
 def sentence_claims(sentence: str) -> list[dict]:
-    """Claims of one sentence, in order."""
+    """Claims of one sentence, in order.
+
+    Each amount or rate attaches to the subject of its own clause: the text since the previous
+    clause break or the previous figure, whichever is later ("基本支出增加 a、项目支出减少 b":
+    a → 基本支出, b → 项目支出). A clause without a name inherits the subject before it
+    ("，比上年增加 c"); a clause naming something the catalogue does not know gets none; values
+    listed after "分别" go to the names listed before it, in order.
+    """
     claims: list[dict] = []
+    sentence = sentence.translate(_WIDE_DIGITS)  # same length: offsets still index the sentence
     numbers = list(_NUMBER.finditer(sentence))
     if not numbers:
         return claims
     years = ",".join(_YEAR.findall(sentence)) or None
     breaks = [b.end() for b in _CLAUSE_BREAK.finditer(sentence)]
+    respective = _respective_subjects(sentence, numbers) if "分别" in sentence else {}
     last_subject: tuple[str, str] | None = None
+    previous_end = 0
     for m in numbers:
         k = bisect_right(breaks, m.start())  # clause breaks that end at or before the number
-        clause = sentence[breaks[k - 1] if k else 0:m.start()]
+        clause_start = max(breaks[k - 1] if k else 0, previous_end)
+        clause = sentence[clause_start:m.start()]
+        previous_end = m.end()
         direction = _direction(clause)
         found = _subject_in(clause) or _function_class_in(clause)
-        if found:
+        if m.start() in respective:
+            last_subject = respective[m.start()]
+        elif found:
             last_subject = (found[0], found[1])
+        elif _UNKNOWN_NAME.search(clause) and not _BARE_FLOW.search(clause):
+            last_subject = None
         elif not (direction or "占" in clause or len(HAN_CHAR.findall(clause)) <= 4):
             last_subject = None  # a clause about something we have no subject for
-        elif re.search(r"(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)", clause) and claims:
+        elif _BARE_FLOW.search(clause) and claims:
             family = "revenue" if "收入" in clause else "expenditure"
             match = next((c for c in reversed(claims) if c["family"] == family), None)
             last_subject = (match["subject"], family) if match else last_subject
         unit = m.group("unit").replace("％", "%")
-        value = float(m.group("num").replace(",", ""))
+        value = float(re.sub(r"[,，﹐]", "", m.group("num")))
         if unit in {"%", "个百分点"}:
             kind = "change_pct" if direction and "占" not in clause else "share"
         elif unit in _TO_WAN:

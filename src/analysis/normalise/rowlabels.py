@@ -33,4 +33,9 @@ def row_key(label: str) -> str | None:
     for pattern, target in _rules():
         if pattern.search(key):
             return target
+    bare = strip_ordinal(label)  # "二、年初结转和结余", "（二）上年结转": the ordinal is not the line
+    if bare != key:
+        for pattern, target in _rules():
+            if pattern.search(bare):
+                return target
     return None

@@ -124,15 +124,34 @@ def _middle(char: Char) -> float:
     return char.mid_y
 
 
+PUNCTUATION_MARKS = frozenset("，。、；：！？,.;:!?…‘’“”'\"·")
+"""Marks whose glyph box is a small part of the em square (low for commas and stops, high for
+quotes): by their own box they would make a line of their own below or above their sentence."""
+
+
 def group_lines(chars: list[Char]) -> list[TextLine]:
     """Cluster characters into lines, top to bottom.
 
     Characters join the current line while their vertical centre stays within
     :data:`LINE_TOLERANCE` of the smaller font size from the line's running centre, so digits
     set in a Latin font with a slightly different baseline stay with their sentence.
+    Punctuation marks are placed afterwards, on the line whose height they fall within: their
+    boxes are small and off-centre, and a line of marks alone would be joined to the paragraph
+    as "，，，" that no page shows.
     """
     if not chars:
         return []
+    marks = [c for c in chars if c.text in PUNCTUATION_MARKS]
+    words = [c for c in chars if c.text not in PUNCTUATION_MARKS] if marks else chars
+    groups = _cluster(words) if words else []
+    if marks and groups:
+        marks = _place_marks(marks, groups)
+    if marks:
+        groups = sorted(groups + _cluster(marks), key=lambda g: min(c.top for c in g))
+    return [make_line(group) for group in groups]
+
+
+def _cluster(chars: list[Char]) -> list[list[Char]]:
     ordered = sorted(chars, key=_middle)
     first = ordered[0]
     groups: list[list[Char]] = [[first]]
@@ -149,7 +168,31 @@ def group_lines(chars: list[Char]) -> list[TextLine]:
             group = [char]
             groups.append(group)
             centre, size = char.mid_y, char_size
-    return [make_line(group) for group in groups]
+    return groups
+
+
+def _place_marks(marks: list[Char], groups: list[list[Char]]) -> list[Char]:
+    """Add each mark to the line whose band (top to bottom, widened by a fifth of its height)
+    holds the mark's centre; among several such lines (columns side by side) the one nearest
+    across. The marks no line takes are returned."""
+    bands = []
+    for group in groups:
+        top, bottom = min(c.top for c in group), max(c.bottom for c in group)
+        pad = 0.2 * (bottom - top)
+        bands.append((top - pad, bottom + pad, min(c.x0 for c in group), max(c.x1 for c in group), group))
+    left = []
+    for mark in marks:
+        best = None
+        for top, bottom, x0, x1, group in bands:
+            if top <= mark.mid_y <= bottom:
+                across = max(x0 - mark.mid_x, mark.mid_x - x1, 0.0)
+                if best is None or across < best[0]:
+                    best = (across, group)
+        if best is None:
+            left.append(mark)
+        else:
+            best[1].append(mark)
+    return left
 
 
 def _usual_gap(chars: list[Char]) -> float:
