@@ -14,7 +14,8 @@ from analysis.report import charts
 from analysis.report.benford import digit_table, mean_absolute_deviation, verdict
 from analysis.report.departments import department_sections
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
-from analysis.report.frames import departments, latest_year, ranked_documents, ranked_findings, severity_counts
+from analysis.report.frames import (departments, false_count, latest_year, ranked_documents, ranked_findings,
+                                    severity_counts)
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.markup import Safe, join, table, tag, td, void
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
@@ -33,6 +34,9 @@ def _header(data: ReportData) -> tuple[Safe, Safe]:
     cards = [(docs.height, "文档"), (len(departments(docs)), "部门"),
              (status.get("failed", 0), word("status", "failed")), (status.get("partial", 0), word("status", "partial")),
              *((counts[s], f"{word('severity', s)}类问题") for s in counts)]
+    judged_false = false_count(data.findings)
+    if judged_false:
+        cards.append((judged_false, text("reviewed_false")))
     sources = "、".join(data.sources)
     return join([
         tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}　来源：{sources}")),
@@ -98,7 +102,8 @@ def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
 def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
     findings = ranked_findings(data.findings)
     if findings.height:
-        pivot = findings.group_by("category", "severity").len()
+        pivot = findings.filter(pl.col("review_verdict").ne("false").fill_null(True)) \
+            .group_by("category", "severity").len()
         rows = [[word("category", c), severity_cell(s), td(n, "num")] for c, s, n in
                 sorted(pivot.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))]
         summary = table(["类别", "严重程度", "问题数"], rows)
@@ -107,6 +112,10 @@ def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
     shown = findings.head(MAX_FINDINGS)
     note = tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note") \
         if shown.height < findings.height else Safe("")
+    if false_count(findings):
+        note = join([note, tag("p", text("reviewed_false_note"), class_="note")])
+    if data.orphaned_reviews:
+        note = join([note, tag("p", text("reviews_orphaned").format(n=data.orphaned_reviews), class_="note")])
     return tag("section", tag("h2", text("findings"), id="findings"), summary, note,
                findings_table(shown, anchors) if shown.height else Safe(""))
 
