@@ -50,6 +50,17 @@ def screenshot(page: Path, png: Path, width: int = 1400, height: int = 1000) -> 
     return png
 
 
+def print_pdf(page: Path, pdf: Path) -> Path:
+    """Print ``page`` to ``pdf`` as Chromium prints (the page's own @page rules set size, margins
+    and page-number boxes; Chromium's header and footer with the file URL are switched off), with
+    a document outline (bookmarks) made from the headings."""
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    _run(page, f"--print-to-pdf={pdf.resolve()}", "--no-pdf-header-footer", "--generate-pdf-document-outline")
+    if not pdf.is_file():
+        raise RuntimeError(f"chromium wrote no PDF for {page}")
+    return pdf
+
+
 def readme_screenshots(out_dir: Path, docs_dir: Path, department: str | None = None) -> list[Path]:
     """Screenshots for the README from a run's ``--out`` folder: the top of its report.html, and
     one department's section (the one with the most findings unless named) rendered alone."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.report.fragments import figure, findings_table
+from analysis.report.fragments import figure, findings_table, stake_share
 from analysis.report.frames import ranked_documents, ranked_findings
 from analysis.report.labels import doc_kind, gov_level, text, word
 from analysis.report.markup import Safe, amount, join, share, table, tag, td
@@ -45,7 +45,7 @@ def top_problems(findings: pl.DataFrame, n: int = TOP_PROBLEMS) -> Safe:
         stake = ""
         if r["amount_at_stake"] is not None:
             stake = f"涉及 {amount(r['amount_at_stake'])} 万元" + \
-                (f"（占支出总计 {share(r['share_of_total'])}）" if r["share_of_total"] is not None else "")
+                (f"（占支出总计 {stake_share(r['share_of_total'])}）" if r["share_of_total"] is not None else "")
         items.append(tag("li", tag("span", word("severity", r["severity"]), class_=f"sev sev-{r['severity']}"), " ",
                          f"{r['fiscal_year'] or ''} ", r["message"], " ", tag("span", stake, class_="stake")))
     if not items:
@@ -66,7 +66,7 @@ def _one(data: ReportData, name: str, anchor: str, code: str, docs: pl.DataFrame
             if year not in renderers:
                 renderers[year] = ProfileRenderer(data.indicators, year)
             renderer = renderers[year]
-            parts.append(figure(renderer.data_uri(name), f"{code}：各指标在同行中的位置（红点为本部门，灰点为同行）"))
+            parts.append(figure(renderer.data_uri(name), f"{name}：各指标在同行中的位置（红点为本部门，灰点为同行）"))
     parts.append(tag("h4", f"问题（{findings.height}）"))
     parts.append(findings_table(findings, {}, with_department=False) if findings.height else tag("p", text("none")))
     return tag("section", *parts, class_="department")

@@ -50,7 +50,14 @@ def table_name(kind: str | None) -> str:
 
 def stake_cells(row: dict) -> list[Safe]:
     """Amount at stake (万元) and its share of the department's total expenditure."""
-    return [td(amount(row.get("amount_at_stake")), "num"), td(share(row.get("share_of_total")), "num")]
+    return [td(amount(row.get("amount_at_stake")), "num"), td(stake_share(row.get("share_of_total")), "num")]
+
+
+def stake_share(value: float | None) -> str:
+    """A share of total expenditure; tiny ones say so rather than print 0.00%."""
+    if value is not None and 0 < value < 0.0001:
+        return "<0.01%"
+    return share(value)
 
 
 def review_cell(row: dict) -> Safe:
@@ -76,6 +83,7 @@ def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_depa
             td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
             _evidence_cell(r), _table_cell(r),
             td(amount(r["expected"]), "num"), td(amount(r["actual"]), "num"), td(amount(r["difference"]), "num"),
-            *stake_cells(r), td(r["message"], "msg"), td(r["excerpt"], "excerpt"), review_cell(r)])
+            *stake_cells(r), td(r["message"], "msg"), td(tag("div", r["excerpt"], class_="clip"), "excerpt"),
+            review_cell(r)])
         classes.append("reviewed-false" if r.get("review_verdict") == "false" else None)
     return tag("div", table(headers, rows, class_="findings", row_classes=classes), class_="wide")
