@@ -235,13 +235,16 @@ def test_verdicts_and_notes_survive_a_rerun_with_one_document_changed_and_one_ad
 
 
 def test_a_verdict_word_not_understood_is_reported_and_left_out(tmp_path, caplog):
-    from analysis.report.review import read_workbook
+    from analysis.report import write_reports
+    from analysis.report.indicators import headline_indicators
+    from analysis.report.review import read_workbook, with_finding_ids
 
-    raw = tmp_path / "raw"
-    generate(raw, departments=2, years=(2025,), anomaly_rate=0.8, seed=11)
-    first = run([raw], tmp_path / "p", tmp_path / "r", department_charts=False)
-    some_id = first.frames["findings"]["finding_id"][0]
-    path = _review(first.paths["workbook"], {some_id: ("大概吧", "看不懂")}, tmp_path / "x.xlsx")
-    entries = read_workbook(path)
-    assert entries.height == 1 and entries["verdict"][0] is None and entries["note"][0] == "看不懂"
+    docs = _documents([{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "total_expenditure": 10.0}])
+    findings = with_finding_ids(frame("findings", [_finding(), _finding(location="第9行")]))
+    data = ReportData(docs, empty("tables"), empty("line_items"), findings, headline_indicators(docs))
+    workbook = write_reports(data, tmp_path / "r", department_charts=False)["workbook"]
+    path = _review(workbook, {findings["finding_id"][0]: ("大概吧", "看不懂"), findings["finding_id"][1]: ("误报", None)},
+                   tmp_path / "x.xlsx")
+    entries = read_workbook(path).sort("note", nulls_last=True)
+    assert entries["verdict"].to_list() == [None, "false"] and entries["note"].to_list() == ["看不懂", None]
     assert "not understood" in caplog.text
