@@ -92,7 +92,7 @@ def test_markup_in_a_department_name_does_not_run_in_the_browser(browser, evil_r
 def test_readme_screenshots_of_the_overview_and_a_department(browser, tmp_path):
     root, _ = small_run()
     shots = readme_screenshots(root, tmp_path)
-    assert [p.name for p in shots] == ["report_overview.png", "report_department.png"]
+    assert [p.name for p in shots] == ["report_overview.png", "report_charts.png", "report_department.png"]
     for png in shots:
         image = Image.open(png).convert("L")
         assert ImageStat.Stat(image).stddev[0] > 20

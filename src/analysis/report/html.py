@@ -206,3 +206,10 @@ def render_department_html(data: ReportData, department: str) -> str:
         raise ValueError(f"no document of department {department!r}")
     header = tag("header", tag("h1", text("title")), tag("p", f"{department}　生成时间：{data.generated}"))
     return _page(join([header, tag("main", department_sections(data, [department], anchors, codes))]))
+
+
+def render_comparison_html(data: ReportData) -> str:
+    """A page with the indicators and peer comparison only (its charts, for the README)."""
+    names, _, codes = _names(data)
+    header = tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}"))
+    return _page(join([header, tag("main", _comparison(data, codes))]))
