@@ -248,3 +248,13 @@ def test_a_verdict_word_not_understood_is_reported_and_left_out(tmp_path, caplog
     entries = read_workbook(path).sort("note", nulls_last=True)
     assert entries["verdict"].to_list() == [None, "false"] and entries["note"].to_list() == ["看不懂", None]
     assert "not understood" in caplog.text
+
+
+def test_a_review_file_that_is_not_a_workbook_is_misuse(tmp_path):
+    bad = tmp_path / "notes.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    result = CliRunner().invoke(run_command, [str(raw), "--out", str(tmp_path / "out"), "--review", str(bad), "-q"])
+    assert result.exit_code == 2 and "not an Excel workbook" in result.output
+    assert not (tmp_path / "out" / "processed").exists()  # refused before screening anything

@@ -20,6 +20,18 @@ def _progress(quiet: bool):
     return lambda items: tqdm(items, desc="extract", unit="doc")
 
 
+def _check_reviews(paths: tuple[Path, ...]) -> None:
+    """A --review file that is not a workbook written by ``analysis run`` is misuse (exit 2),
+    found before the screening starts."""
+    from analysis.report.review import read_workbook
+
+    for path in paths:
+        try:
+            read_workbook(path)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--review") from error
+
+
 @click.command("run")
 @click.argument("raw_dir", required=False, default="data/raw",
                 type=click.Path(exists=True, file_okay=True, path_type=Path))
@@ -42,6 +54,7 @@ def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, 
     reuse their extraction. Exit status 0 unless --strict and some file failed; 2 on misuse.
     """
     processed, reports = default_dirs(out_dir)
+    _check_reviews(reviews)
     result = run_pipeline([raw_dir], processed, reports, use_cache=not fresh, progress=_progress(quiet),
                           reviews=list(reviews), pdf=pdf)
     if not quiet:

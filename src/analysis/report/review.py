@@ -98,9 +98,15 @@ def read_workbook(path: Path) -> pl.DataFrame:
     """The verdicts and notes an auditor wrote in a workbook's findings sheet (rows with neither
     are left out). A verdict word the vocabulary does not know is reported and left out; the
     note of that row is kept."""
-    import openpyxl
+    import zipfile
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as error:
+        raise ValueError(f"{path}: not an Excel workbook ({type(error).__name__}: {error})") from error
     try:
         if "findings" not in book.sheetnames:
             raise ValueError(f"{path}: no findings sheet (is it a workbook written by analysis run?)")
