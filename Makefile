@@ -21,11 +21,15 @@ install: $(STAMP)
 $(DEMO): | $(STAMP)
 	$(BIN)/analysis synth --out $(DEMO)
 
+# Chinese chart labels need a CJK font (root and apt-get; without one the charts say so and use
+# English labels); report.pdf needs chromium (without it the run says so and skips the PDF).
 run: $(STAMP) $(DEMO)
-	$(BIN)/analysis run data/raw
+	bin/ensure-cjk-font || echo "no CJK font could be installed: chart labels will be in English"
+	$(BIN)/analysis run data/raw --pdf
 
 # The browser test needs Debian's chromium; install it when missing (root and apt-get, as in CI).
 test: $(STAMP)
+	bin/ensure-cjk-font || echo "no CJK font could be installed: the chart-font test will say so"
 	bin/ensure-chromium || echo "chromium could not be installed: the browser test will say so"
 	$(BIN)/python -m pytest
 

@@ -18,7 +18,9 @@ import pytest
 from PIL import Image, ImageStat
 
 from analysis.pipeline import run
-from analysis.report.browser import chromium, dump_dom, screenshot
+from analysis.report.browser import chromium, dump_dom, readme_screenshots, screenshot
+from analysis.report.html import sections
+from analysis.report.pdf import locate, page_texts, print_report
 from test_report_support import small_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,3 +87,38 @@ def test_markup_in_a_department_name_does_not_run_in_the_browser(browser, evil_r
     assert "<script" not in dom  # no script element was created
     assert re.search(r"<title>部门预算公开异常筛查报告</title>", dom)  # and nothing ran
     assert "&lt;script&gt;" in dom and "&lt;i onmouseover=alert(3)&gt;" in dom
+
+
+def test_readme_screenshots_of_the_overview_and_a_department(browser, tmp_path):
+    root, _ = small_run()
+    shots = readme_screenshots(root, tmp_path)
+    assert [p.name for p in shots] == ["report_overview.png", "report_charts.png", "report_department.png"]
+    for png in shots:
+        image = Image.open(png).convert("L")
+        assert ImageStat.Stat(image).stddev[0] > 20
+
+
+def test_pdf_report_has_contents_page_numbers_and_chinese_text(browser, tmp_path):
+    _, result = small_run()
+    data = result.report
+    pdf = print_report(data, tmp_path / "report.pdf", department_charts=False)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    texts = page_texts(pdf)  # read back with pypdfium2: the Chinese text is embedded, not drawn as shapes
+    assert len(texts) > 4
+    for n, page in enumerate(texts, start=1):
+        assert f"第{n}页/共{len(texts)}页" in page, f"page {n} has no page number"
+    contents = texts[0]
+    assert "目录" in contents and "部门预算公开异常筛查报告" in contents
+    entries = sections(data)
+    pages = locate(entries, texts)
+    assert set(pages) == {anchor for anchor, _, _ in entries}, "a heading was not found in the PDF"
+    for anchor, title, _ in entries:
+        squeezed = re.sub(r"\s+", "", title)
+        assert f"{squeezed}{pages[anchor]}" in contents, f"contents lack {title} … {pages[anchor]}"
+        assert squeezed in texts[pages[anchor] - 1]
+    assert list(pages.values()) == sorted(pages.values())
+    body = "".join(texts)
+    for department in data.documents["department"].unique().to_list():
+        assert department in body
+    message = re.sub(r"\s+", "", data.findings["message"][0])
+    assert message[:12] in body  # the findings with their Chinese messages

@@ -29,8 +29,8 @@ import polars as pl
 from analysis.check import run_checks
 from analysis.extract import OUTPUT_TABLES, content_id, extract_paths, write_frames
 from analysis.read import discover
-from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, write_reports
-from analysis.report.frames import severity_counts
+from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
+from analysis.report.frames import false_count, severity_counts
 from analysis.report.indicators import conform, headline_indicators, with_peer_stats
 from analysis.schema import empty, schema
 
@@ -280,7 +280,9 @@ def summary_lines(result: RunResult) -> list[str]:
     for path, error in docs.filter(pl.col("status") == "failed").select("path", "error").sort("path").iter_rows():
         lines.append(f"  failed: {path}: {error}")
     counts = severity_counts(result.frames["findings"])
+    judged_false = false_count(result.frames["findings"])
     lines.append("findings: " + ", ".join(f"{s} {n}" for s, n in counts.items())
+                 + (f" (and {judged_false} judged false by the auditor)" if judged_false else "")
                  + ("" if result.report.compare_status == COMPARE_OK
                     else f" (compare stage: {result.report.compare_status})"))
     lines += [f"{name}: {path}" for name, path in result.paths.items()]
@@ -289,13 +291,15 @@ def summary_lines(result: RunResult) -> list[str]:
 
 
 def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = True,
-        progress: Callable | None = None, department_charts: bool = True) -> RunResult:
+        progress: Callable | None = None, department_charts: bool = True,
+        reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
     """Extract, check, compare and report; write parquet to ``processed``, and report.html,
-    workbook.xlsx, summary.md and run.log to ``reports``."""
+    workbook.xlsx, summary.md and run.log to ``reports`` (and report.pdf with ``pdf``).
+    ``reviews``: workbooks with the auditor's verdicts to carry over (report/review.py)."""
     with _run_log(reports / RUN_LOG) as log:
         log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
                  "on" if use_cache else "off")
-        result = _run(raw, processed, reports, log, use_cache, progress, department_charts)
+        result = _run(raw, processed, reports, log, use_cache, progress, department_charts, reviews, pdf)
         result.paths["log"] = log.path
         for line in summary_lines(result):
             log.note(line)
@@ -303,7 +307,8 @@ def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = Tr
 
 
 def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache: bool,
-         progress: Callable | None, department_charts: bool) -> RunResult:
+         progress: Callable | None, department_charts: bool, reviews: list[Path] | None = None,
+         pdf: bool = False) -> RunResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     paths = discover(raw)
@@ -327,6 +332,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
         log.note("compare stage: %s", comparison.status)
 
     mark = time.perf_counter()
+    findings = auditor_findings(findings, frames["documents"], reports, reviews)
     outputs = {**frames, "findings": findings, "evaluations": evaluations}
     write_frames(outputs, processed)
     for file_name, table in comparison.outputs.items():
@@ -334,7 +340,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
     data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
                       comparison.indicators, comparison.status, datetime.now().strftime("%Y-%m-%d %H:%M"),
                       [str(p) for p in raw])
-    report_paths = write_reports(data, reports, department_charts=department_charts)
+    report_paths = write_reports(data, reports, department_charts=department_charts, pdf=pdf)
     timings["report"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return RunResult({**outputs, "indicators": comparison.indicators}, data,

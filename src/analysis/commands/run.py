@@ -20,6 +20,18 @@ def _progress(quiet: bool):
     return lambda items: tqdm(items, desc="extract", unit="doc")
 
 
+def _check_reviews(paths: tuple[Path, ...]) -> None:
+    """A --review file that is not a workbook written by ``analysis run`` is misuse (exit 2),
+    found before the screening starts."""
+    from analysis.report.review import read_workbook
+
+    for path in paths:
+        try:
+            read_workbook(path)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--review") from error
+
+
 @click.command("run")
 @click.argument("raw_dir", required=False, default="data/raw",
                 type=click.Path(exists=True, file_okay=True, path_type=Path))
@@ -27,8 +39,13 @@ def _progress(quiet: bool):
               help="Write OUT/processed and OUT/reports (default: data/processed and reports/).")
 @click.option("--fresh", is_flag=True, help="Ignore and rebuild the extraction cache.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any file could not be read.")
+@click.option("--review", "reviews", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A workbook with the auditor's verdicts (审核结论) and notes (审计人员备注) to carry "
+                   "into this run; may be repeated. The previous workbook in the reports folder is read too.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf with headless Chromium.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, quiet: bool) -> None:
+def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, reviews: tuple[Path, ...],
+                pdf: bool, quiet: bool) -> None:
     """Screen every disclosure under RAW_DIR (default data/raw) and write the reports.
 
     Writes parquet outputs (documents … findings, indicators) to the processed folder, and
@@ -37,7 +54,9 @@ def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, 
     reuse their extraction. Exit status 0 unless --strict and some file failed; 2 on misuse.
     """
     processed, reports = default_dirs(out_dir)
-    result = run_pipeline([raw_dir], processed, reports, use_cache=not fresh, progress=_progress(quiet))
+    _check_reviews(reviews)
+    result = run_pipeline([raw_dir], processed, reports, use_cache=not fresh, progress=_progress(quiet),
+                          reviews=list(reviews), pdf=pdf)
     if not quiet:
         for line in summary_lines(result):
             click.echo(line, err=line.startswith("  failed"))

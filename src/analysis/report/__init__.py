@@ -3,6 +3,8 @@ markdown summary, all made from one run's frames (see ``ReportData``).
 
 ``write_reports(data, reports_dir)`` writes the three files and returns their paths;
 ``load(processed_dir)`` builds ``ReportData`` from parquet outputs, for notebooks.
+``auditor_findings`` gives a run's findings what the auditor's desk needs before they are
+written: stable ids, the amount at stake and the verdicts of earlier reviews (review.py).
 """
 
 from __future__ import annotations
@@ -12,24 +14,48 @@ from pathlib import Path
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
 
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
+PDF_FILE = "report.pdf"
 
 
-def write_reports(data: ReportData, reports_dir: str | Path, *, department_charts: bool = True) -> dict[str, Path]:
-    """Write report.html, workbook.xlsx and summary.md into ``reports_dir``."""
+def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list[Path] | None = None):
+    """Findings with finding_id, amount_at_stake, share_of_total and carried-over reviews
+    (review_verdict, review_note); records the reviews in ``reports_dir`` (reviews.csv,
+    review_history.csv). Call before ``write_reports`` overwrites the workbook."""
+    from analysis.report.materiality import with_materiality
+    from analysis.report.review import apply_reviews
+    from analysis.schema import conform
+
+    annotated = apply_reviews(with_materiality(findings, documents), Path(reports_dir), reviews)
+    return conform("findings", annotated)
+
+
+def write_reports(data: ReportData, reports_dir: str | Path, *, department_charts: bool = True,
+                  pdf: bool = False) -> dict[str, Path]:
+    """Write report.html, workbook.xlsx and summary.md into ``reports_dir``, and report.pdf
+    (printed by headless Chromium) when ``pdf`` is asked for and Chromium is installed."""
     from analysis.report.html import render_html
+    from analysis.report.review import orphaned, read_store
     from analysis.report.summary import render_summary
     from analysis.report.workbook import write_workbook
 
     folder = Path(reports_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {key: folder / name for key, name in REPORT_FILES.items()}
+    if data.findings["finding_id"].is_not_null().any():
+        data.orphaned_reviews = orphaned(read_store(folder), data.findings)
     paths["html"].write_text(render_html(data, department_charts=department_charts), encoding="utf-8")
     write_workbook(data, paths["workbook"])
     paths["summary"].write_text(render_summary(data), encoding="utf-8")
+    if pdf:
+        from analysis.report.pdf import print_report
+
+        written = print_report(data, folder / PDF_FILE, department_charts=department_charts)
+        if written is not None:
+            paths["pdf"] = written
     return paths
 
 
-__all__ = ["COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "load", "write_reports"]
+__all__ = ["auditor_findings", "COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "load", "write_reports"]
 
 from analysis.stage_call import make_callable  # noqa: E402
 

@@ -2,8 +2,9 @@
 
 Figures are built with the object API (``matplotlib.figure.Figure``), never pyplot, so the
 library neither switches backends nor keeps global state; PNG output goes through Agg.
-Labels are ASCII (indicator labels, department codes D01 …): a fresh machine may have no CJK
-font, and the Chinese names sit beside each chart in the HTML, which the browser renders.
+Labels are Chinese (indicator titles, department names, axis words from labels.toml [chart])
+drawn with the CJK font ``fonts.py`` finds; on a machine without one they fall back to ASCII
+(indicator labels, department codes D01 … with a key in the page).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import polars as pl
 from matplotlib.figure import Figure
 
 from analysis.report.benford import digit_table, mean_absolute_deviation
-from analysis.report.labels import indicator_label, labels
+from analysis.report.fonts import chart_style, chart_word, chinese, styled
+from analysis.report.labels import indicator_label, indicator_title, labels
 
 PEER = "#9aa5b1"
 MARK = "#c0392b"
@@ -29,8 +31,13 @@ _DPI = 96
 def to_data_uri(fig: Figure) -> str:
     """PNG of the figure as a ``data:`` URI (the report embeds images so it opens offline)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI)  # constrained layout already fits the labels
+    with chart_style():
+        fig.savefig(buffer, format="png", dpi=_DPI)  # constrained layout already fits the labels
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+_REGION_END = "省市区县州盟旗"
+_NAME_WIDTH = 10
 
 
 def department_codes(departments: list[str]) -> dict[str, str]:
@@ -40,17 +47,53 @@ def department_codes(departments: list[str]) -> dict[str, str]:
     return {name: f"D{n:0{width}d}" for n, name in enumerate(names, start=1)}
 
 
+def _region_prefix(names: list[str]) -> str:
+    """The longest region prefix (ending in 省/市/区/县 …) that at least half the names print."""
+    counts: dict[str, int] = {}
+    for name in names:
+        for prefix in {name[:i + 1] for i, c in enumerate(name[:9]) if c in _REGION_END and i}:
+            counts[prefix] = counts.get(prefix, 0) + 1
+    shared = [p for p, n in counts.items() if n >= max(2, len(names) / 2)]
+    return max(shared, key=len, default="")
+
+
+def short_names(departments: list[str]) -> dict[str, str]:
+    """Department names for chart axes: the region most of them print (新乡市东湖区) left out,
+    also inside a name (共青团新乡市东湖区委员会 → 共青团委员会), long names cut to ten characters."""
+    names = sorted({d for d in departments if d})
+    region = _region_prefix(names)
+    out = {}
+    for name in names:
+        rest = (name.replace(region, "", 1) if region else name) or name
+        out[name] = rest if len(rest) <= _NAME_WIDTH else rest[:_NAME_WIDTH - 1] + "…"
+    return out
+
+
+def axis_names(departments: list[str]) -> dict[str, str]:
+    """What the peer bars call each department: its short name with a CJK font, else its code."""
+    return short_names(departments) if chinese() else department_codes(departments)
+
+
+def chart_label(code: str, title: str | None = None) -> str:
+    """An indicator on a chart: its Chinese title with a CJK font, else its ASCII label."""
+    if chinese():
+        return title or indicator_title(code)
+    return indicator_label(code)
+
+
 def _scale(unit: str | None) -> tuple[float, str]:
-    """Factor and ASCII axis text for a unit: ratios in %, others by labels.toml [chart_unit]."""
+    """Factor and axis text for a unit: ratios in %, others as printed (万元, 元/人) or, without a
+    CJK font, by labels.toml [chart_unit]."""
     if unit == "ratio":
         return 100.0, "%"
-    return 1.0, labels()["chart_unit"].get(unit or "", "")
+    return 1.0, (unit or "") if chinese() else labels()["chart_unit"].get(unit or "", "")
 
 
 def _year_rows(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
     return indicators.filter((pl.col("fiscal_year") == year) & pl.col("value").is_not_null())
 
 
+@styled
 def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figure:
     """One histogram per indicator for ``year``, with the peer median and Tukey fences."""
     rows = _year_rows(indicators, year)
@@ -72,19 +115,20 @@ def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figu
         ax.axvline(median, color=ACCENT, linewidth=1.5)
         for fence in (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)):
             ax.axvline(fence, color=MARK, linewidth=1, linestyle="--")
-        title = indicator_label(code) + (f" ({off_scale} off scale, at edges)" if off_scale else "")
+        title = chart_label(code, part["title"][0]) + (chart_word("off_scale", n=off_scale) if off_scale else "")
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel(suffix or "value", fontsize=8)
+        ax.set_xlabel(suffix or chart_word("value"), fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in axes[len(codes):]:
         ax.set_visible(False)
-    fig.suptitle(f"{year}: distribution across departments (blue = median, red dashed = 1.5 IQR fences)",
-                 fontsize=9)
+    fig.suptitle(chart_word("distribution_title", year=year), fontsize=9)
     return fig
 
 
+@styled
 def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[str, str]) -> Figure:
-    """Every department's value of one indicator in ``year``, sorted; beyond the fences in red."""
+    """Every department's value of one indicator in ``year``, sorted; beyond the fences in red.
+    ``codes`` names the departments on the axis (``axis_names``)."""
     part = _year_rows(indicators, year).filter(pl.col("indicator") == indicator).sort("value")
     factor, suffix = _scale(part["unit"][0] if part.height else None)
     fig = Figure(figsize=(max(5.0, 0.22 * part.height + 1.5), 2.8), layout="constrained")
@@ -95,31 +139,35 @@ def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[s
         ax.axhline(part["value"].median() * factor, color=ACCENT, linewidth=1)
     ax.set_xticks(range(part.height), [codes.get(d, "?") for d in part["department"].to_list()],
                   rotation=90, fontsize=6)
-    ax.set_ylabel(suffix or "value", fontsize=8)
+    ax.set_ylabel(suffix or chart_word("value"), fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
-    ax.set_title(f"{year}: {indicator_label(indicator)} by department (red = flagged)", fontsize=9)
+    title = part["title"][0] if part.height else None
+    ax.set_title(chart_word("peer_title", year=year, label=chart_label(indicator, title)), fontsize=9)
     return fig
 
 
+@styled
 def benford(line_items: pl.DataFrame) -> Figure:
     """Observed first-digit shares of printed amounts against Benford's law."""
     table = digit_table(line_items)
     mad = mean_absolute_deviation(table)
     fig = Figure(figsize=(5.6, 2.8), layout="constrained")
     ax = fig.subplots()
-    ax.bar(table["digit"].to_list(), table["observed"].to_list(), color=PEER, label="observed")
+    ax.bar(table["digit"].to_list(), table["observed"].to_list(), color=PEER, label=chart_word("observed"))
     ax.plot(table["digit"].to_list(), table["expected"].to_list(), color=MARK, marker="o",
-            markersize=4, label="Benford")
+            markersize=4, label=chart_word("benford"))
     ax.set_xticks(range(1, 10))
-    ax.set_xlabel("first significant digit", fontsize=8)
-    ax.set_ylabel("share", fontsize=8)
+    ax.set_xlabel(chart_word("first_digit"), fontsize=8)
+    ax.set_ylabel(chart_word("share"), fontsize=8)
     ax.legend(fontsize=7)
     ax.tick_params(labelsize=7)
     n = int(table["count"].sum())
-    ax.set_title(f"n = {n} amounts, MAD = {mad:.4f}" if mad is not None else "no amounts", fontsize=9)
+    ax.set_title(chart_word("benford_title", n=n, mad=f"{mad:.4f}") if mad is not None else chart_word("no_amounts"),
+                 fontsize=9)
     return fig
 
 
+@styled
 def growth_by_year(indicators: pl.DataFrame, growth_codes: list[str]) -> Figure:
     """Box plots of year-over-year growth per indicator and year (DOMAIN §6.2)."""
     rows = indicators.filter(pl.col("indicator").is_in(growth_codes) & pl.col("value").is_not_null())
@@ -135,12 +183,14 @@ def growth_by_year(indicators: pl.DataFrame, growth_codes: list[str]) -> Figure:
         ax.axhline(0, color=ACCENT, linewidth=0.8)
         if any(abs(v) > _LINEAR_GROWTH for values in data for v in values):
             ax.set_yscale("symlog", linthresh=_LINEAR_GROWTH)  # keep the boxes visible beside far outliers
-        ax.set_title(indicator_label(code), fontsize=9)
-        ax.set_ylabel("% vs previous year", fontsize=8)
+        titles = rows.filter(pl.col("indicator") == code)["title"]
+        ax.set_title(chart_label(code, titles[0] if titles.len() else None), fontsize=9)
+        ax.set_ylabel(chart_word("growth_axis"), fontsize=8)
         ax.tick_params(labelsize=7)
     return fig
 
 
+@styled
 def department_trend(documents: pl.DataFrame, department: str, measures: dict[str, str]) -> Figure:
     """Headline amounts (万元) of one department across years; ``measures`` maps column → label."""
     fig = Figure(figsize=(4.2, 2.6), layout="constrained")
@@ -155,7 +205,7 @@ def _draw_trend(ax, documents: pl.DataFrame, department: str, measures: dict[str
     for column, label in measures.items():
         ax.plot(years, rows[column].to_list(), marker="o", markersize=3, label=label)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.set_ylabel("10k yuan (wan)", fontsize=8)
+    ax.set_ylabel(chart_word("trend_axis"), fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7)
-    ax.set_title("headline amounts by year", fontsize=9)
+    ax.set_title(chart_word("trend_title"), fontsize=9)

@@ -8,7 +8,7 @@ import polars as pl
 from analysis.metadata import table_kind_info
 from analysis.report import charts
 from analysis.report.labels import word
-from analysis.report.markup import Safe, amount, esc, join, table, tag, td, void
+from analysis.report.markup import Safe, amount, esc, join, share, table, tag, td, void
 
 
 def figure(fig, caption: str) -> Safe:
@@ -48,11 +48,33 @@ def table_name(kind: str | None) -> str:
     return f"{info.domain_id} {kind}" if info else (kind or "")
 
 
+def stake_cells(row: dict) -> list[Safe]:
+    """Amount at stake (万元) and its share of the department's total expenditure."""
+    return [td(amount(row.get("amount_at_stake")), "num"), td(stake_share(row.get("share_of_total")), "num")]
+
+
+def stake_share(value: float | None) -> str:
+    """A share of total expenditure; tiny ones say so rather than print 0.00%."""
+    if value is not None and 0 < value < 0.0001:
+        return "<0.01%"
+    return share(value)
+
+
+def review_cell(row: dict) -> Safe:
+    """The auditor's verdict and note from earlier reviews (empty when not reviewed)."""
+    verdict, note = row.get("review_verdict"), row.get("review_note")
+    if verdict is None and note is None:
+        return td("")
+    return td(join([tag("b", word("verdict", verdict)) if verdict else "", Safe("<br>") if verdict and note else "",
+                    note or ""]), "review")
+
+
 def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_department: bool = True) -> Safe:
-    """Findings with their evidence: where, table, row/column, expected vs actual, message, excerpt."""
+    """Findings with their evidence: where, table, row/column, expected vs actual, what is at
+    stake, message, excerpt and the auditor's review; rows judged false are grey."""
     headers = ["严重程度", *(["部门", "年度"] if with_department else ["年度"]), "规则", "文件与位置",
-               "表格 / 行 / 列", "应为", "实际", "差额", "说明", "原文"]
-    rows = []
+               "表格 / 行 / 列", "应为", "实际", "差额", "涉及金额（万元）", "占支出总计", "说明", "原文", "复核"]
+    rows, classes = [], []
     for r in findings.iter_rows(named=True):
         dept = r["department"]
         dept_cell = tag("a", dept, href=f"#{anchors[dept]}") if dept in anchors else esc(dept)
@@ -61,5 +83,7 @@ def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_depa
             td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
             _evidence_cell(r), _table_cell(r),
             td(amount(r["expected"]), "num"), td(amount(r["actual"]), "num"), td(amount(r["difference"]), "num"),
-            td(r["message"], "msg"), td(r["excerpt"], "excerpt")])
-    return tag("div", table(headers, rows, class_="findings"), class_="wide")
+            *stake_cells(r), td(r["message"], "msg"), td(tag("div", r["excerpt"], class_="clip"), "excerpt"),
+            review_cell(r)])
+        classes.append("reviewed-false" if r.get("review_verdict") == "false" else None)
+    return tag("div", table(headers, rows, class_="findings", row_classes=classes), class_="wide")

@@ -15,19 +15,31 @@ def file_name(path: pl.Expr) -> pl.Expr:
     return path.str.replace(r"^.*[/\\]", "")
 
 
+def reviewed_false(findings: pl.DataFrame) -> pl.Expr:
+    """True for findings the auditor judged false alarms (kept and shown, counted apart)."""
+    if "review_verdict" not in findings.columns:
+        return pl.lit(False)
+    return pl.col("review_verdict").eq("false").fill_null(False)
+
+
 def ranked_findings(findings: pl.DataFrame) -> pl.DataFrame:
-    """Findings by severity, then department, year, file, position and rule; adds ``file``.
+    """Findings by severity, then what is at stake (amount_at_stake, largest first; findings
+    with no amount after those with one), then department, year, file, position and rule; those
+    the auditor judged false come last. Adds ``file``.
 
     The order is total (every column that distinguishes two findings takes part), so two runs
     over the same documents list findings identically.
     """
     ranked = findings.with_columns(
         file_name(pl.col("path")).alias("file"),
+        reviewed_false(findings).alias("_false"),
         pl.col("severity").replace_strict(_SEVERITY_ORDER, default=len(SEVERITIES),
-                                          return_dtype=pl.Int64).alias("_rank"))
-    keys = ["_rank", "department", "fiscal_year", "file", "line", "page", "rule", "table_kind",
+                                          return_dtype=pl.Int64).alias("_rank"),
+        (-pl.col("amount_at_stake") if "amount_at_stake" in findings.columns
+         else pl.lit(None, dtype=pl.Float64)).alias("_stake"))
+    keys = ["_false", "_rank", "_stake", "department", "fiscal_year", "file", "line", "page", "rule", "table_kind",
             "row_label", "column", "message"]
-    return ranked.sort(keys, nulls_last=True, maintain_order=True).drop("_rank")
+    return ranked.sort(keys, nulls_last=True, maintain_order=True).drop("_false", "_rank", "_stake")
 
 
 def ranked_documents(documents: pl.DataFrame, findings: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -41,9 +53,16 @@ def ranked_documents(documents: pl.DataFrame, findings: pl.DataFrame | None = No
 
 
 def severity_counts(findings: pl.DataFrame) -> dict[str, int]:
-    """Findings per severity, every severity present (0 when none)."""
+    """Findings per severity, every severity present (0 when none); findings the auditor
+    judged false are not counted (see :func:`false_count`)."""
+    findings = findings.filter(~reviewed_false(findings))
     counts = dict(findings.group_by("severity").len().iter_rows()) if findings.height else {}
     return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+
+
+def false_count(findings: pl.DataFrame) -> int:
+    """Findings the auditor judged false alarms."""
+    return findings.filter(reviewed_false(findings)).height
 
 
 def departments(documents: pl.DataFrame) -> list[str]:

@@ -14,7 +14,8 @@ from analysis.report import charts
 from analysis.report.benford import digit_table, mean_absolute_deviation, verdict
 from analysis.report.departments import department_sections
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
-from analysis.report.frames import departments, latest_year, ranked_documents, ranked_findings, severity_counts
+from analysis.report.frames import (departments, false_count, latest_year, ranked_documents, ranked_findings,
+                                    severity_counts)
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.markup import Safe, join, table, tag, td, void
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
@@ -33,6 +34,9 @@ def _header(data: ReportData) -> tuple[Safe, Safe]:
     cards = [(docs.height, "文档"), (len(departments(docs)), "部门"),
              (status.get("failed", 0), word("status", "failed")), (status.get("partial", 0), word("status", "partial")),
              *((counts[s], f"{word('severity', s)}类问题") for s in counts)]
+    judged_false = false_count(data.findings)
+    if judged_false:
+        cards.append((judged_false, text("reviewed_false")))
     sources = "、".join(data.sources)
     return join([
         tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}　来源：{sources}")),
@@ -98,7 +102,8 @@ def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
 def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
     findings = ranked_findings(data.findings)
     if findings.height:
-        pivot = findings.group_by("category", "severity").len()
+        pivot = findings.filter(pl.col("review_verdict").ne("false").fill_null(True)) \
+            .group_by("category", "severity").len()
         rows = [[word("category", c), severity_cell(s), td(n, "num")] for c, s, n in
                 sorted(pivot.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))]
         summary = table(["类别", "严重程度", "问题数"], rows)
@@ -107,6 +112,10 @@ def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
     shown = findings.head(MAX_FINDINGS)
     note = tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note") \
         if shown.height < findings.height else Safe("")
+    if false_count(findings):
+        note = join([note, tag("p", text("reviewed_false_note"), class_="note")])
+    if data.orphaned_reviews:
+        note = join([note, tag("p", text("reviews_orphaned").format(n=data.orphaned_reviews), class_="note")])
     return tag("section", tag("h2", text("findings"), id="findings"), summary, note,
                findings_table(shown, anchors) if shown.height else Safe(""))
 
@@ -124,11 +133,15 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
                   figure(charts.distributions(ind, year), "各指标在部门间的分布"),
                   _indicator_legend(ind)]
         parts.append(tag("h3", f"{text('peers')}（{year}年）"))
+        axis = charts.axis_names(list(codes))
         for code in _key_indicators(ind, year):
-            parts.append(figure(charts.peer_bars(ind, code, year, codes),
+            parts.append(figure(charts.peer_bars(ind, code, year, axis),
                                 f"{ind.filter(pl.col('indicator') == code)['title'][0]}：各部门（红色为被标记为异常者）"))
-        parts.append(tag("p", text("chart_codes")))
-        parts.append(table(["代号", "部门"], [[c, d] for d, c in codes.items()]))
+        if axis == codes:  # no CJK font: the charts name departments by code
+            parts.append(tag("p", text("chart_codes")))
+            parts.append(table(["代号", "部门"], [[c, d] for d, c in codes.items()]))
+        else:
+            parts.append(tag("p", text("chart_names")))
     growth = [c for c in ind["indicator"].unique(maintain_order=True).to_list() if c.endswith(GROWTH_SUFFIX)]
     if growth:
         parts += [tag("h3", text("yoy")), figure(charts.growth_by_year(ind, growth), "各部门比上年增长率（按年度）")]
@@ -142,7 +155,7 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
 
 def _indicator_legend(ind: pl.DataFrame) -> Safe:
     titles = ind.select("indicator", "title", "unit").unique("indicator", maintain_order=True)
-    return table(["指标代码", "图中标注", "指标"], [[c, charts.indicator_label(c), t] for c, t, _ in titles.iter_rows()])
+    return table(["指标代码", "图中标注", "指标"], [[c, charts.chart_label(c, t), t] for c, t, _ in titles.iter_rows()])
 
 
 def _key_indicators(ind: pl.DataFrame, year: int) -> list[str]:
@@ -152,10 +165,10 @@ def _key_indicators(ind: pl.DataFrame, year: int) -> list[str]:
     return flagged["indicator"].head(_KEY_PEER_INDICATORS).to_list()
 
 
-def _page(body: Safe) -> str:
+def _page(body: Safe, extra_css: str = "") -> str:
     head = join([void("meta", charset="utf-8"),
                  void("meta", name="viewport", content="width=device-width, initial-scale=1"),
-                 tag("title", text("title")), tag("style", Safe(CSS))])
+                 tag("title", text("title")), tag("style", Safe(CSS + extra_css))])
     return "<!DOCTYPE html>\n" + tag("html", tag("head", head), tag("body", body), lang="zh-CN") + "\n"
 
 
@@ -165,15 +178,25 @@ def _names(data: ReportData) -> tuple[list[str], dict[str, str], dict[str, str]]
     return names, {name: f"dept-{n}" for n, name in enumerate(names, start=1)}, charts.department_codes(names)
 
 
-def render_html(data: ReportData, *, department_charts: bool = True) -> str:
-    """The whole report page as a string."""
+def render_html(data: ReportData, *, department_charts: bool = True, front: Safe | None = None,
+                extra_css: str = "") -> str:
+    """The whole report page as a string; ``front`` goes before everything in the main part (the
+    printed report's table of contents), ``extra_css`` after the stylesheet."""
     names, anchors, codes = _names(data)
     header, cards = _header(data)
     return _page(join([
         header,
-        tag("main", cards, _overview(data, anchors), _findings_section(data, anchors), _comparison(data, codes),
-            department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
-    ]))
+        tag("main", front or Safe(""), cards, _overview(data, anchors), _findings_section(data, anchors),
+            _comparison(data, codes), department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
+    ]), extra_css)
+
+
+def sections(data: ReportData) -> list[tuple[str, str, int]]:
+    """The report's sections in page order as (anchor, title, depth): the four parts, then every
+    department under the fourth."""
+    names, anchors, _ = _names(data)
+    parts = [(key, text(key), 1) for key in ("overview", "findings", "comparison", "departments")]
+    return parts + [(anchors[name], name, 2) for name in names]
 
 
 def render_department_html(data: ReportData, department: str) -> str:
@@ -183,3 +206,10 @@ def render_department_html(data: ReportData, department: str) -> str:
         raise ValueError(f"no document of department {department!r}")
     header = tag("header", tag("h1", text("title")), tag("p", f"{department}　生成时间：{data.generated}"))
     return _page(join([header, tag("main", department_sections(data, [department], anchors, codes))]))
+
+
+def render_comparison_html(data: ReportData) -> str:
+    """A page with the indicators and peer comparison only (its charts, for the README)."""
+    names, _, codes = _names(data)
+    header = tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}"))
+    return _page(join([header, tag("main", _comparison(data, codes))]))

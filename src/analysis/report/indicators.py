@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.report.labels import indicator_specs, indicator_title
+from analysis.report.labels import doc_kind_expr, indicator_specs, indicator_title
 
 INDICATOR_COLUMNS = {"doc_id": pl.String, "department": pl.String, "fiscal_year": pl.Int64,
                      "indicator": pl.String, "title": pl.String, "value": pl.Float64,
@@ -60,9 +60,8 @@ def headline_indicators(documents: pl.DataFrame) -> pl.DataFrame:
 
     A stand-in used when the compare stage is unavailable; ``origin`` is ``headline``.
     """
-    docs = _readable(documents).with_columns(
-        pl.concat_str([pl.col("doc_type").fill_null("?"), pl.col("level").fill_null("?")],
-                      separator="/").alias("peer_group"))
+    docs = _readable(documents).with_columns(  # peers: documents of one type (部门预算, 单位决算 …)
+        doc_kind_expr(pl.col("doc_type").fill_null("?"), pl.col("level")).alias("peer_group"))
     parts = []
     for spec in indicator_specs():
         part = _growth(docs, spec) if spec["kind"] == "growth" else _ratio(docs, spec)

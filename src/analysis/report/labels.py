@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import polars as pl
+
 from analysis.check.registry import SEVERITIES
 from analysis.metadata import load_csv, load_toml
 
@@ -62,3 +64,35 @@ def indicator_title(code: str) -> str:
 def indicator_label(code: str) -> str:
     """A short ASCII label for chart axes (charts avoid CJK glyphs; see charts.py)."""
     return next((s["label"] for s in indicator_specs() if s["indicator"] == code), code.replace("_", " "))
+
+
+def doc_kind(doc_type: str | None, level: str | None) -> str:
+    """部门预算 / 单位预算 / 部门决算 / 单位决算 from a document's doc_type and level."""
+    if doc_type is None:
+        return ""
+    return labels()["doc_kind"].get(f"{doc_type}.{level or 'department'}", word("doc_type", doc_type))
+
+
+def doc_kind_expr(doc_type: pl.Expr, level: pl.Expr) -> pl.Expr:
+    """:func:`doc_kind` over frame columns."""
+    kinds = labels()["doc_kind"]
+    key = pl.concat_str([doc_type, level.fill_null("department")], separator=".")
+    return key.replace_strict(kinds, default=None, return_dtype=pl.String) \
+        .fill_null(doc_type.replace_strict(labels()["doc_type"], default=doc_type, return_dtype=pl.String))
+
+
+def gov_level(department: str | None) -> str:
+    """省级 / 市级 / 区县级 … of a department, read from the administrative prefix of its name."""
+    from analysis.check.residue import name_level
+
+    found = name_level(department) if department else None
+    return labels()["gov_level"].get(found["name"] if found else "unknown", "")
+
+
+def verdict_code(value: object) -> str | None:
+    """The verdict code (confirmed, false, open) an auditor's cell means, or None."""
+    if value is None:
+        return None
+    typed = str(value).strip()
+    table = labels()["verdict_input"]
+    return table.get(typed) or table.get(typed.lower())

@@ -49,13 +49,15 @@ def td(value: object, class_: str | None = None) -> Safe:
     return tag("td", value, class_=class_)
 
 
-def table(headers: Sequence[object], rows: Iterable[Sequence[object]], class_: str | None = None) -> Safe:
-    """A table; a row item that is already a ``<td>`` fragment is used as it is."""
+def table(headers: Sequence[object], rows: Iterable[Sequence[object]], class_: str | None = None,
+          row_classes: Sequence[str | None] | None = None) -> Safe:
+    """A table; a row item that is already a ``<td>`` fragment is used as it is. ``row_classes``
+    gives rows a class (None: none)."""
     head = tag("thead", tag("tr", *(tag("th", h) for h in headers)))
     body_rows = []
-    for row in rows:
+    for n, row in enumerate(rows):
         cells = [c if isinstance(c, Safe) and c.startswith("<td") else td(c) for c in row]
-        body_rows.append(tag("tr", *cells))
+        body_rows.append(tag("tr", *cells, class_=row_classes[n] if row_classes else None))
     return tag("table", head, tag("tbody", *body_rows), class_=class_)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.report.indicators import conform, with_peer_stats
-from analysis.schema import empty
+from analysis.schema import conform as conform_table, empty
 
 COMPARE_OK = "ok"
 COMPARE_UNAVAILABLE = "unavailable"
@@ -26,6 +26,7 @@ class ReportData:
             stand-in) or an error message from the compare stage.
         generated: the one timestamp a report shows (ISO format, set by the caller).
         sources: the input folders or files, as given.
+        orphaned_reviews: stored reviews whose finding is not in this run (set by write_reports).
     """
 
     documents: pl.DataFrame
@@ -36,8 +37,10 @@ class ReportData:
     compare_status: str = COMPARE_OK
     generated: str = ""
     sources: list[str] = field(default_factory=list)
+    orphaned_reviews: int = 0
 
     def __post_init__(self) -> None:
+        self.findings = conform_table("findings", self.findings)  # outputs of older runs lack review columns
         if "position" not in self.indicators.columns:
             self.indicators = with_peer_stats(conform(self.indicators, self.documents))
 

@@ -20,8 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis.report.charts import ACCENT, MARK, PEER
-from analysis.report.labels import indicator_label
+from analysis.report.charts import ACCENT, MARK, PEER, chart_label
+from analysis.report.fonts import chart_style, chart_word, styled
 
 _CLIP = 5.0  # positions beyond ±5 IQR are drawn at the edge; the label gives the value
 _DPI = 96
@@ -32,9 +32,20 @@ def _rows(indicators: pl.DataFrame, year: int) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in rows.partition_by("indicator", as_dict=True, maintain_order=True).items()}
 
 
+def _label(code: str, part: pl.DataFrame) -> str:
+    return chart_label(code, part["title"][0] if "title" in part.columns else None)
+
+
+def _width(label: str) -> int:
+    """Width in Latin characters (a CJK character is about two)."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in label)
+
+
+@styled
 def _background(parts: dict[str, pl.DataFrame], year: int) -> tuple[Figure, object]:
     height, width = 0.42 * max(len(parts), 2) + 0.9, 6.4
-    longest = max((len(indicator_label(c)) for c in parts), default=10)
+    labels = [_label(c, part) for c, part in parts.items()]
+    longest = max((_width(label) for label in labels), default=10)
     fig = Figure(figsize=(width, height), dpi=_DPI)
     # room for the longest y label at ~0.075 in per 8-pt character; fixed margins keep the
     # background identical for every department
@@ -45,16 +56,17 @@ def _background(parts: dict[str, pl.DataFrame], year: int) -> tuple[Figure, obje
     for y, part in enumerate(parts.values()):
         peers = part["position"].clip(-_CLIP, _CLIP).to_list()
         ax.scatter(peers, [y] * len(peers), s=12, color=PEER, alpha=0.7, linewidths=0)
-    ax.set_yticks(range(len(parts)), [indicator_label(c) for c in parts], fontsize=8)
+    ax.set_yticks(range(len(parts)), labels, fontsize=8)
     ax.set_ylim(len(parts) - 0.3, -0.7)  # first indicator on top
     ax.set_xlim(-_CLIP - 0.3, _CLIP + 0.8)
     ax.axvline(0, color=ACCENT, linewidth=1)
-    ax.set_xlabel("(value - peer median) / IQR; shaded band = middle half of peers", fontsize=8)
+    ax.set_xlabel(chart_word("profile_axis"), fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
-    ax.set_title(f"{year}: position among peers (red = this department)", fontsize=9)
+    ax.set_title(chart_word("profile_title", year=year), fontsize=9)
     return fig, ax
 
 
+@styled
 def _marks(ax, parts: dict[str, pl.DataFrame], department: str, animated: bool = False) -> list:
     artists = []
     for y, part in enumerate(parts.values()):
@@ -84,14 +96,16 @@ class ProfileRenderer:
         self._parts = _rows(indicators, year)
         self._fig, self._ax = _background(self._parts, year)
         self._canvas = FigureCanvasAgg(self._fig)
-        self._canvas.draw()
+        with chart_style():
+            self._canvas.draw()
         self._clean = self._canvas.copy_from_bbox(self._fig.bbox)
 
     def data_uri(self, department: str) -> str:
         self._canvas.restore_region(self._clean)
         artists = _marks(self._ax, self._parts, department, animated=True)
-        for artist in artists:
-            self._ax.draw_artist(artist)
+        with chart_style():
+            for artist in artists:
+                self._ax.draw_artist(artist)
         width, height = self._canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), bytes(self._canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
         for artist in artists:

@@ -39,4 +39,10 @@ td.cell { max-width: 180px; overflow-wrap: anywhere; }
 section.department { border-top: 1px solid var(--line); margin-top: 28px; }
 .code { font-family: monospace; color: var(--muted); }
 .flex { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+tr.reviewed-false td, tr.reviewed-false td * { color: #9aa5b1; }
+td.review { min-width: 8em; max-width: 240px; }
+.top { background: #fff5f5; border-left: 4px solid var(--error); padding: 6px 12px; margin: 8px 0 12px; }
+.top h4 { margin: 2px 0 4px; }
+.top ol { margin: 0; padding-left: 1.6em; }
+.top .stake { font-weight: bold; white-space: nowrap; }
 """
