@@ -25,7 +25,7 @@ from analysis.normalise.grid import table_items
 from analysis.normalise.inference import infer_function_classes
 from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
-from analysis.read import read_document, sniff_format
+from analysis.read import document_format, read_document
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.metadata import table_kind_info
 from analysis.schema import empty, frame, schema
@@ -139,7 +139,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
 
 
 def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
-    fmt = sniff_format(path) if path.is_file() else None
+    """The documents row of a file that could not be read; never raises (the format is
+    sniffed without opening errors, see ``analysis.read.document_format``)."""
+    fmt = document_format(path)
     return Extraction({"doc_id": doc_id, "path": str(path), "format": fmt, "status": "failed",
                        "error": reason, "n_tables": 0, "n_recognised": 0, "n_line_items": 0,
                        "n_unparsed": 0})
