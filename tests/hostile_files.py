@@ -8,21 +8,19 @@ import zipfile
 from pathlib import Path
 
 
-def dense_grid_pdf(path: Path, lines: int, *, per_cell: bool = False) -> Path:
-    """A one-page PDF ruled with ``lines`` horizontal and ``lines`` vertical lines and a few
-    characters in it. ``per_cell`` draws every cell border as its own segment (how some
-    exporters draw), which multiplies the edges the reader has to join."""
-    from reportlab.lib.pagesizes import A4
+def dense_grid_pdf(path: Path, lines: int, *, step: float = 3.0, per_cell: bool = False) -> Path:
+    """A one-page PDF ruled with ``lines`` horizontal and ``lines`` vertical lines ``step``
+    points apart (the page grows to fit; rulings closer than 2 pt would be snapped into one),
+    and two numbers in the top-left cells. ``per_cell`` draws every cell border as its own
+    segment, as some exporters do, which multiplies the edges the reader has to join."""
     from reportlab.pdfgen import canvas
 
-    width, height = A4
     margin = 20.0
-    step_x = (width - 2 * margin) / (lines - 1)
-    step_y = (height - 2 * margin) / (lines - 1)
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.setLineWidth(0.2)
-    xs = [margin + i * step_x for i in range(lines)]
-    ys = [margin + i * step_y for i in range(lines)]
+    size = 2 * margin + step * (lines - 1)
+    pdf = canvas.Canvas(str(path), pagesize=(size, size))
+    pdf.setLineWidth(0.1)
+    xs = [margin + i * step for i in range(lines)]
+    ys = [margin + i * step for i in range(lines)]
     if per_cell:
         for y in ys:
             for a, b in zip(xs, xs[1:]):
@@ -35,9 +33,11 @@ def dense_grid_pdf(path: Path, lines: int, *, per_cell: bool = False) -> Path:
             pdf.line(xs[0], y, xs[-1], y)
         for x in xs:
             pdf.line(x, ys[0], x, ys[-1])
-    pdf.setFont("Helvetica", 4)
-    pdf.drawString(margin + 1, height - margin - 4, "1.00")
-    pdf.drawString(margin + 1 + step_x, height - margin - 4, "2.00")
+    font = step / 2.8  # "1.00" fits inside one cell
+    pdf.setFont("Helvetica", font)
+    top = size - margin - step / 2 - font / 3
+    pdf.drawString(margin + step * 0.1, top, "1.00")
+    pdf.drawString(margin + step * 1.1, top, "2.00")
     pdf.save()
     return path
 

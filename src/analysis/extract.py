@@ -188,7 +188,29 @@ def line_items_frame(item_rows: list[dict], table_rows: list[dict]) -> pl.DataFr
 
 
 def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
-    """The output frames of some extractions (documents not yet paired)."""
+    """The output frames of some extractions (documents not yet paired).
+
+    A value that does not fit its column (an overflowing year, a NaN in an integer column)
+    fails only its own file: the chunk is framed again file by file and that file becomes a
+    failed row with the reason.
+    """
+    try:
+        return _frames_of(extractions)
+    except Exception:  # noqa: BLE001 - polars raises several types for one bad value
+        logger.exception("a chunk of %d documents could not be framed; framing each alone", len(extractions))
+    kept = []
+    for extraction in extractions:
+        try:
+            _frames_of([extraction])
+            kept.append(extraction)
+        except Exception as error:  # noqa: BLE001
+            document = extraction.document
+            kept.append(failed(Path(document["path"]), f"整理输出时出错 (output rows: {type(error).__name__}: "
+                               f"{str(error)[:200]})", document.get("doc_id")))
+    return _frames_of(kept)
+
+
+def _frames_of(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     return {
         "documents": frame("documents", [e.document for e in extractions]),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
