@@ -118,3 +118,28 @@ def merged_everything_xlsx(path: Path) -> Path:
     body = ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c></row></sheetData>'
             '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
     return _xlsx(path, sheet_body=body, title="Sheet1")
+
+
+def nested_forms_pdf(path: Path, depth: int, fan_out: int = 10) -> Path:
+    """A page drawing a form that draws ``fan_out`` copies of a form that draws … ``depth``
+    levels down to ``fan_out`` short lines: fan_out ** (depth + 1) objects in a tiny file."""
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=(400, 400))
+    pdf.beginForm("level0")
+    for k in range(fan_out):
+        pdf.line(10, 10 + k * 5, 60, 10 + k * 5)
+    pdf.endForm()
+    for level in range(1, depth + 1):
+        pdf.beginForm(f"level{level}")
+        for k in range(fan_out):
+            pdf.saveState()
+            pdf.translate(k * 0.5, 0)
+            pdf.doForm(f"level{level - 1}")
+            pdf.restoreState()
+        pdf.endForm()
+    pdf.doForm(f"level{depth}")
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(50, 300, "1.00")
+    pdf.save()
+    return path

@@ -23,7 +23,7 @@ from analysis.read.pdf import read_pdf
 from analysis.read.text import decode_bytes, read_text, text_to_blocks
 from hostile_files import stray_cell_xlsx
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 FILES = settings(FUZZ, max_examples=40)
 

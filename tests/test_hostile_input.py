@@ -25,7 +25,8 @@ from analysis.report import COMPARE_OK, ReportData
 from analysis.report.indicators import headline_indicators
 from analysis.report.summary import md_code, md_text, render_summary
 from analysis.schema import empty, frame
-from hostile_files import (dense_grid_pdf, merged_everything_xlsx, shared_strings_bomb_xlsx,
+from analysis.model import ReadError
+from hostile_files import (dense_grid_pdf, merged_everything_xlsx, nested_forms_pdf, shared_strings_bomb_xlsx,
                            stray_cell_xlsx)
 
 GOOD = """# 某局2024年部门预算
@@ -326,3 +327,16 @@ def test_markdown_helpers_round_trip_through_a_renderer():
 
 def html_text(rendered: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+
+
+def test_page_with_nested_forms_beyond_the_object_budget_is_an_issue(tmp_path, monkeypatch):
+    from analysis.read import pdf_page
+    from analysis.read.pdf import read_pdf
+
+    path = nested_forms_pdf(tmp_path / "forms.pdf", depth=3)  # 10,000 lines in 4 nested forms
+    assert not read_pdf(path).issues
+    monkeypatch.setattr(pdf_page, "MAX_PAGE_OBJECTS", 2_000)
+    with pytest.raises(ReadError):  # its only page is passed over: nothing left to read
+        read_pdf(path)
+    row = extract_file(path).document
+    assert row["status"] == "failed" and "more than 2000 drawing objects" in row["error"]
