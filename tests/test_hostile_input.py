@@ -340,3 +340,13 @@ def test_page_with_nested_forms_beyond_the_object_budget_is_an_issue(tmp_path, m
         read_pdf(path)
     row = extract_file(path).document
     assert row["status"] == "failed" and "more than 2000 drawing objects" in row["error"]
+
+
+def test_pairing_crash_leaves_documents_unpaired_not_lost(tmp_path, monkeypatch, baseline):
+    def crash(documents):
+        raise ValueError("odd department names")
+
+    monkeypatch.setattr(extract_module, "pair_documents", crash)
+    frames = extract_paths(discover([_folder(tmp_path)]))
+    assert frames["documents"].height == 2 and frames["line_items"].height > 0
+    assert set(frames["documents"]["status"]) == {"ok"}

@@ -225,7 +225,10 @@ def _frames_of(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
 def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
     frames = {name: pl.concat([p[name] for p in parts], rechunk=True) if len(parts) > 1
               else parts[0][name] for name in OUTPUT_TABLES}
-    frames["documents"] = pair_documents(frames["documents"])
+    try:
+        frames["documents"] = pair_documents(frames["documents"])
+    except Exception:  # noqa: BLE001 - unpaired documents are still every document's rows
+        logger.exception("pairing narrative and tables files failed; documents left unpaired")
     return frames
 
 
