@@ -143,3 +143,39 @@ def nested_forms_pdf(path: Path, depth: int, fan_out: int = 10) -> Path:
     pdf.drawString(50, 300, "1.00")
     pdf.save()
     return path
+
+
+def table_then_dense_grid_pdf(path: Path, lines: int = 1000, step: float = 3.0) -> Path:
+    """Page 1: a small ruled budget table (CJK text); page 2: a grid of ``lines`` × ``lines``
+    rulings. The table must still be read, the grid page reported."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(60, 780, "某局2024年部门预算")
+    pdf.drawString(60, 750, "2024年一般公共预算基本支出表")
+    pdf.setFont("STSong-Light", 9)
+    pdf.drawString(60, 730, "单位：万元")
+    rows = [("科目编码", "科目名称", "合计", "人员经费", "公用经费"), ("合计", "", "12.00", "10.00", "2.00"),
+            ("30101", "基本工资", "10.00", "10.00", ""), ("30201", "办公费", "2.00", "", "2.00")]
+    top, height, width = 720, 20, 95
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            pdf.drawString(65 + c * width, top - r * height - 14, value)
+    for r in range(len(rows) + 1):
+        pdf.line(60, top - r * height, 60 + 5 * width, top - r * height)
+    for c in range(6):
+        pdf.line(60 + c * width, top, 60 + c * width, top - len(rows) * height)
+    pdf.showPage()
+    size = 40 + step * (lines - 1)
+    pdf.setPageSize((size, size))
+    for k in range(lines):
+        pdf.line(20, 20 + k * step, 20 + step * (lines - 1), 20 + k * step)
+        pdf.line(20 + k * step, 20, 20 + k * step, 20 + step * (lines - 1))
+    pdf.setFont("Helvetica", 1)
+    pdf.drawString(21, 21, "1")
+    pdf.save()
+    return path

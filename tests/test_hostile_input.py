@@ -27,6 +27,7 @@ from analysis.report.summary import md_code, md_text, render_summary
 from analysis.schema import empty, frame
 from analysis.model import ReadError
 from hostile_files import (dense_grid_pdf, merged_everything_xlsx, nested_forms_pdf, shared_strings_bomb_xlsx,
+                           table_then_dense_grid_pdf,
                            stray_cell_xlsx)
 
 GOOD = """# 某局2024年部门预算
@@ -116,7 +117,7 @@ def test_dense_ruled_grid_pdf_is_passed_over_with_a_reason(tmp_path, baseline):
     assert dense.stat().st_size < 16_000
     frames = extract_paths(discover([folder]))
     row = frames["documents"].filter(pl.col("path") == str(dense)).row(0, named=True)
-    assert row["status"] == "failed" and "rulings too dense" in row["error"] and "page 1" in row["error"]
+    assert row["status"] == "failed" and "rulings too dense" in row["error"] and "第1页" in row["error"]
     assert _complete(frames) == baseline
 
 
@@ -350,3 +351,12 @@ def test_pairing_crash_leaves_documents_unpaired_not_lost(tmp_path, monkeypatch,
     frames = extract_paths(discover([_folder(tmp_path)]))
     assert frames["documents"].height == 2 and frames["line_items"].height > 0
     assert set(frames["documents"]["status"]) == {"ok"}
+
+
+def test_dense_grid_page_beside_a_table_page_makes_the_document_partial(tmp_path):
+    result = extract_file(table_then_dense_grid_pdf(tmp_path / "two.pdf"))
+    assert result.document["status"] == "partial"
+    assert result.document["error"].startswith("第2页: 划线过密") and "rulings too dense" in result.document["error"]
+    items = result.line_items.select("row_label", "column", "raw_value", "page").rows()
+    assert ("基本工资", "total", "10.00", 1) in items and ("办公费", "public", "2.00", 1) in items
+    assert len(items) == 7

@@ -176,6 +176,6 @@ def _read_pages(
             issues.append(PageIssue(location, f"page {index + 1} could not be laid out: {error!r}"))
             continue
         after_contents = layout.contents
-        issues += [PageIssue(location, f"page {index + 1}: {note}") for note in layout.notes]
+        issues += [PageIssue(location, note) for note in layout.notes]
         layouts.append(layout)
     return layouts, issues, garbled
