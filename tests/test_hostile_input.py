@@ -360,3 +360,26 @@ def test_dense_grid_page_beside_a_table_page_makes_the_document_partial(tmp_path
     items = result.line_items.select("row_label", "column", "raw_value", "page").rows()
     assert ("基本工资", "total", "10.00", 1) in items and ("办公费", "public", "2.00", 1) in items
     assert len(items) == 7
+
+
+def test_folder_that_cannot_be_listed_is_a_row(tmp_path, monkeypatch, baseline):
+    folder = _folder(tmp_path)
+    locked = folder / "m_locked_folder"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(GOOD, encoding="utf-8")
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def deny(path="."):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return None
+
+    monkeypatch.setattr(os, "scandir", lambda path=".": deny(path) or real_scandir(path))
+    monkeypatch.setattr(os, "listdir", lambda path=".": deny(path) or real_listdir(path))
+    paths = discover([folder])
+    assert [p.name for p in paths] == ["a_good.txt", "m_locked_folder", "z_other.txt"]
+    frames = extract_paths(paths)
+    row = frames["documents"].filter(pl.col("path") == str(locked)).row(0, named=True)
+    assert row["status"] == "failed" and "cannot list folder: Permission denied" in row["error"]
+    assert row["format"] is None
+    assert _complete(frames) == baseline

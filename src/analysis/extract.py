@@ -25,7 +25,7 @@ from analysis.normalise.grid import table_items
 from analysis.normalise.inference import infer_function_classes
 from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
-from analysis.read import document_format, read_document
+from analysis.read import document_format, folder_problem, read_document
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.metadata import table_kind_info
 from analysis.schema import empty, frame, schema
@@ -150,6 +150,8 @@ def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
 def extract_file(path: str | Path) -> Extraction:
     """Read and extract one file; never raises for a bad file."""
     path = Path(path)
+    if path.is_dir():
+        return failed(path, folder_problem(path))
     try:
         doc_id = content_id(path)
     except OSError as error:

@@ -8,6 +8,7 @@ that cannot be opened is the reader's to report, with its reason.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from analysis.model import Document, ReadError
@@ -95,13 +96,33 @@ def discover(paths: list[str | Path]) -> list[Path]:
     found: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
-            found.extend(p for p in sorted(item.rglob("*"))
-                         if (p.is_file() or _dead_link(p)) and p.suffix.lower() in SUPPORTED_SUFFIXES
-                         and p.stem.upper() != "README"  # the folders' own notes, not disclosures
-                         and not any(part.startswith(".") for part in p.relative_to(item).parts))
+            entries = [p for p in item.rglob("*")
+                       if (p.is_file() or _dead_link(p)) and p.suffix.lower() in SUPPORTED_SUFFIXES
+                       and p.stem.upper() != "README"]  # the folders' own notes, not disclosures
+            entries += unlistable_folders(item)
+            found.extend(p for p in sorted(entries)
+                         if not any(part.startswith(".") for part in p.relative_to(item).parts))
         else:
             found.append(item)
     return found
+
+
+def unlistable_folders(root: Path) -> list[Path]:
+    """Folders under ``root`` that cannot be listed (no permission): rglob passes over them in
+    silence, so they are returned to become rows instead of losing their files unseen."""
+    unlistable: list[Path] = []
+    for _ in os.walk(root, onerror=lambda error: unlistable.append(Path(error.filename))):
+        pass
+    return [p for p in unlistable if p != root]
+
+
+def folder_problem(path: Path) -> str | None:
+    """Why a folder given where a file was expected cannot be read as a document."""
+    try:
+        os.listdir(path)
+    except OSError as error:
+        return f"无法读取文件夹，其中的文件未能列出 (cannot list folder: {error.strerror or error})"
+    return "这是文件夹，不是文件 (a folder, not a file)"
 
 
 def _dead_link(path: Path) -> bool:
@@ -115,5 +136,5 @@ def _dead_link(path: Path) -> bool:
     return False
 
 
-__all__ = ["Document", "ReadError", "discover", "document_format", "read_document", "sniff_format",
-           "text_format"]
+__all__ = ["Document", "ReadError", "discover", "document_format", "folder_problem", "read_document",
+           "sniff_format", "text_format", "unlistable_folders"]
