@@ -383,3 +383,14 @@ def test_folder_that_cannot_be_listed_is_a_row(tmp_path, monkeypatch, baseline):
     assert row["status"] == "failed" and "cannot list folder: Permission denied" in row["error"]
     assert row["format"] is None
     assert _complete(frames) == baseline
+
+
+def test_oversized_text_and_workbook_files_are_refused_before_reading(tmp_path, monkeypatch):
+    from analysis.read import text as text_reader
+
+    monkeypatch.setattr(text_reader, "MAX_TEXT_BYTES", 100)
+    row = extract_file(_write(tmp_path / "big.txt", GOOD.encode("utf-8"))).document
+    assert row["status"] == "failed" and "limit 0 MB" in row["error"] and "text file of" in row["error"]
+    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED", 100)
+    row = extract_file(stray_cell_xlsx(tmp_path / "big.xlsx", 5, 5)).document
+    assert row["status"] == "failed" and "file of 0 MB" in row["error"]

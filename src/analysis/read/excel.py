@@ -69,6 +69,10 @@ def read_excel(path: str | Path) -> Document:
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_UNCOMPRESSED:
+            raise ReadError(f"{path.name}: 工作簿文件过大 (file of {size / 2**20:.0f} MB, "
+                            f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
         data = path.read_bytes()
     except OSError as err:
         raise ReadError(f"{path.name}: 无法打开文件 (cannot open file: {err.strerror or err})") from err

@@ -29,6 +29,9 @@ def _at_line(line: int) -> Location:
     return Location(line=line)
 
 
+MAX_TEXT_BYTES = 256 * 1024 * 1024
+"""A text conversion larger than this is not a disclosure (the largest are a few MB); reading
+it would hold several times its size in memory."""
 _UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _TEXT_SHARE = 0.9
 """Share of the characters that must be ordinary text for a BOM-less UTF-16 guess to stand."""
@@ -94,6 +97,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 def read_text(path: str | Path) -> Document:
     """Read a text/markdown/HTML conversion of a disclosure."""
     path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise ReadError(f"文本文件过大 (text file of {size / 2**20:.0f} MB, limit {MAX_TEXT_BYTES / 2**20:.0f} MB)")
     text, encoding = decode_bytes(path.read_bytes())
     if "\ufffd" in text and text.count("\ufffd") > max(3, len(text) // 200):
         raise ReadError("文本含大量替换字符，编码已损坏 (mis-encoded text)")
