@@ -193,9 +193,8 @@ def layout_axes(sheet: Sheet) -> tuple[list[int], list[int]]:
 
 
 def _with_gaps(used: list[int], keep: int) -> list[int]:
-    """``used`` indices with the empty ones between them: all of a gap up to ``keep`` long,
-    else its first ``1``. Indices before the first used one are not needed by the layout
-    (leading blank rows and columns are trimmed anyway) except to keep column positions."""
+    """``used`` indices (sorted) with the empty ones between them: every index of a gap up to
+    ``keep`` long, only the first index of a longer one (leading gaps included)."""
     result: list[int] = []
     previous = -1
     for index in used:
