@@ -25,7 +25,7 @@ from analysis.normalise.grid import table_items
 from analysis.normalise.inference import infer_function_classes
 from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
-from analysis.read import read_document, sniff_format
+from analysis.read import document_format, folder_problem, read_document
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.metadata import table_kind_info
 from analysis.schema import empty, frame, schema
@@ -140,7 +140,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
 
 
 def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
-    fmt = sniff_format(path) if path.is_file() else None
+    """The documents row of a file that could not be read; never raises (the format is
+    sniffed without opening errors, see ``analysis.read.document_format``)."""
+    fmt = document_format(path)
     return Extraction({"doc_id": doc_id, "path": str(path), "format": fmt, "status": "failed",
                        "error": reason, "n_tables": 0, "n_recognised": 0, "n_line_items": 0,
                        "n_unparsed": 0})
@@ -149,6 +151,8 @@ def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
 def extract_file(path: str | Path) -> Extraction:
     """Read and extract one file; never raises for a bad file."""
     path = Path(path)
+    if path.is_dir():
+        return failed(path, folder_problem(path))
     try:
         doc_id = content_id(path)
     except OSError as error:
@@ -187,7 +191,29 @@ def line_items_frame(item_rows: list[dict], table_rows: list[dict]) -> pl.DataFr
 
 
 def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
-    """The output frames of some extractions (documents not yet paired)."""
+    """The output frames of some extractions (documents not yet paired).
+
+    A value that does not fit its column (an overflowing year, a NaN in an integer column)
+    fails only its own file: the chunk is framed again file by file and that file becomes a
+    failed row with the reason.
+    """
+    try:
+        return _frames_of(extractions)
+    except Exception:  # noqa: BLE001 - polars raises several types for one bad value
+        logger.exception("a chunk of %d documents could not be framed; framing each alone", len(extractions))
+    kept = []
+    for extraction in extractions:
+        try:
+            _frames_of([extraction])
+            kept.append(extraction)
+        except Exception as error:  # noqa: BLE001
+            document = extraction.document
+            kept.append(failed(Path(document["path"]), f"整理输出时出错 (output rows: {type(error).__name__}: "
+                               f"{str(error)[:200]})", document.get("doc_id")))
+    return _frames_of(kept)
+
+
+def _frames_of(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     return {
         "documents": frame("documents", [e.document for e in extractions]),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
@@ -202,7 +228,10 @@ def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
 def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
     frames = {name: pl.concat([p[name] for p in parts], rechunk=True) if len(parts) > 1
               else parts[0][name] for name in OUTPUT_TABLES}
-    frames["documents"] = pair_documents(frames["documents"])
+    try:
+        frames["documents"] = pair_documents(frames["documents"])
+    except Exception:  # noqa: BLE001 - unpaired documents are still every document's rows
+        logger.exception("pairing narrative and tables files failed; documents left unpaired")
     return frames
 
 

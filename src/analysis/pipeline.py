@@ -148,6 +148,9 @@ def extract_with_cache(paths: list[Path], processed: Path, *, use_cache: bool = 
             seen.add(doc_id)
     fresh = extract_paths(todo, progress=progress) if todo else {n: empty(n) for n in OUTPUT_TABLES}
     fresh_docs = fresh["documents"]
+    # a file that became unreadable between hashing here and extraction has no doc_id either
+    lost = set(fresh_docs.filter(pl.col("doc_id").is_null())["path"].to_list())
+    ids = [None if str(p) in lost else i for p, i in zip(paths, ids)]
     unhashed_paths = {str(p) for p, i in zip(paths, ids) if i is None}
     unhashed = fresh_docs.filter(pl.col("path").is_in(list(unhashed_paths))) \
         .join(pl.DataFrame({"path": [str(p) for p in paths], "order": range(len(paths))},

@@ -49,6 +49,24 @@ def _at_printed_precision(found: dict, rule_id: str, severity: str, ctx: DocCont
             "message": f"{found['message']}（差额按印刷精度为 0.00，不作为错误）"}
 
 
+def _findings_frame(findings: list[dict]) -> pl.DataFrame:
+    """The findings frame; a finding whose values do not fit the schema is logged and left out
+    instead of costing every document its findings."""
+    try:
+        return frame("findings", findings)
+    except Exception:  # noqa: BLE001 - polars raises several types for one bad value
+        logger.exception("findings could not be framed together; framing each alone")
+    kept = []
+    for finding in findings:
+        try:
+            frame("findings", [finding])
+            kept.append(finding)
+        except Exception:  # noqa: BLE001
+            logger.error("finding of rule %s on %s left out: a value does not fit its column",
+                         finding.get("rule"), finding.get("path"))
+    return frame("findings", kept)
+
+
 def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = None,
                tolerance: Tolerance | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Findings and per-rule evaluations for every readable document in ``frames``."""
@@ -71,9 +89,15 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                 return pl.concat([own, parts[name][partner]])  # the narrative file's text
             return own
 
-        ctx = DocContext(document, *(part(n) for n in
-                                     ("line_items", "tables", "claims", "targets", "texts")), tolerance,
-                         previous=_previous(by_year, document))
+        try:
+            ctx = DocContext(document, *(part(n) for n in
+                                         ("line_items", "tables", "claims", "targets", "texts")), tolerance,
+                             previous=_previous(by_year, document))
+        except Exception:  # one document's odd rows must not cost the others their checks
+            logger.exception("checks could not start on %s", document["path"])
+            evaluations += [{"doc_id": doc_id, "rule": rule.id, "status": "not_evaluated", "n_findings": 0}
+                            for rule in selected]
+            continue
         for rule in selected:
             try:
                 found = rule.check(ctx)
@@ -91,7 +115,7 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                                  "severity": f.get("severity", rule.severity),
                                  "category": rule.category, "domain_ids": rule.domain_ids,
                                  "location": f.get("location") or ctx.where(f, kind=f.get("table_kind"))})
-    result = frame("findings", findings)
+    result = _findings_frame(findings)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     if result.height:
         result = result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s")) \

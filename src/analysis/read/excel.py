@@ -32,7 +32,7 @@ from xlrd.compdoc import CompDoc
 
 from analysis.model import Document, Location, PageIssue, ReadError
 from analysis.read.excel_cells import cell_text, is_ruled
-from analysis.read.excel_layout import Sheet, extent, sheet_blocks
+from analysis.read.excel_layout import Sheet, SheetTooLarge, extent, sheet_blocks
 
 _EMPTY_SHEET_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
@@ -42,6 +42,14 @@ _ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplemen
                RuntimeError, OSError)
 """What zipfile raises on a damaged archive besides BadZipFile (bad offsets, flags, versions)."""
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+"""Bytes an xlsx may unpack to. The largest real budget workbooks unpack to a few MB; a small
+file declaring hundreds of MB (shared strings or a sheet of repeated cells) is a zip bomb."""
+MAX_CELLS = 2_000_000
+"""Stored cells one worksheet may hold before it is passed over as not a disclosure table."""
+_XLS_BORDER_SCAN = 1_000_000
+"""Beyond this many row × column positions, borders of an .xls are looked up only in rows
+with text (a stray far-away cell must not make the reader visit 16 million cells)."""
 _SIDES = ("left", "right", "top", "bottom")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -61,6 +69,10 @@ def read_excel(path: str | Path) -> Document:
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_UNCOMPRESSED:
+            raise ReadError(f"{path.name}: 工作簿文件过大 (file of {size / 2**20:.0f} MB, "
+                            f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
         data = path.read_bytes()
     except OSError as err:
         raise ReadError(f"{path.name}: 无法打开文件 (cannot open file: {err.strerror or err})") from err
@@ -69,7 +81,12 @@ def read_excel(path: str | Path) -> Document:
         sheets, issues = _read_xlsx(path.name, data)
     else:
         sheets, issues = _read_xls(path.name, data)
-    blocks = [block for sheet in sheets for block in sheet_blocks(sheet)]
+    blocks = []
+    for sheet in sheets:
+        try:
+            blocks += sheet_blocks(sheet)
+        except SheetTooLarge as err:
+            issues.append(_sheet_issue(sheet.name, str(err)))
     return Document(path=str(path), format=kind, blocks=blocks, issues=issues)
 
 
@@ -79,8 +96,14 @@ def _sniff_format(name: str, data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = set(archive.namelist())
+                unpacked = sum(info.file_size for info in archive.infolist())
         except _ZIP_DAMAGE as err:
             raise ReadError(f"{name}: xlsx 文件损坏或不完整 (corrupt or truncated xlsx)") from err
+        # zipfile stops at the declared size (a member inflating beyond it fails its CRC), so
+        # the declared sizes bound what reading can unpack
+        if unpacked > MAX_UNCOMPRESSED:
+            raise ReadError(f"{name}: xlsx 解压后过大，疑似压缩炸弹 (unpacks to {unpacked / 2**20:.0f} MB, "
+                            f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
         if "xl/workbook.bin" in members:
             raise ReadError(f"{name}: 不支持 .xlsb 工作簿 (.xlsb is not supported; save as .xlsx)")
         if not any(m.startswith("xl/") for m in members):
@@ -109,14 +132,15 @@ def _sniff_format(name: str, data: bytes) -> str:
 
 def _read_xlsx(name: str, data: bytes) -> tuple[list[Sheet], list[PageIssue]]:
     """Load an xlsx with cached values, blanking unreadable sheets instead of failing."""
-    issues: list[PageIssue] = []
+    data, oversized = _blank_oversized_sheets(data)
+    issues = [_sheet_issue(sheet, why) for sheet, why in oversized]
     try:
         book = _open_openpyxl(data, data_only=True)
     except Exception as first_error:  # openpyxl raises many unrelated types on bad input
         data, broken = _blank_unreadable_sheets(data)
         if not broken:
             raise _corrupt(name, "xlsx", first_error) from first_error
-        issues = [_sheet_issue(sheet, why) for sheet, why in broken]
+        issues += [_sheet_issue(sheet, why) for sheet, why in broken]
         try:
             book = _open_openpyxl(data, data_only=True)
         except Exception as err:
@@ -151,6 +175,8 @@ def _open_openpyxl(data: bytes, *, data_only: bool, read_only: bool = False):
 
 
 def _sheet_from_openpyxl(worksheet, formulas: dict[tuple[int, int], str]) -> Sheet:
+    if len(worksheet._cells) > MAX_CELLS:
+        raise SheetTooLarge(f"{len(worksheet._cells)} stored cells (limit {MAX_CELLS})")
     sheet = Sheet(worksheet.title)
     # Only stored cells: iter_rows() would materialise every blank cell up to max_row/max_column,
     # which styled whole columns can push to a million rows.
@@ -215,12 +241,57 @@ def _sheet_parts(data: bytes) -> dict[str, str]:
     return parts
 
 
-def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]:
-    """Copy the archive with every unreadable worksheet replaced by an empty one.
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _oversized(payload: bytes) -> None:
+    """Raise when the sheet's merged ranges cover more than MAX_CELLS cells: openpyxl makes a
+    cell object for every covered cell, so A1:XFD1048576 would never finish loading."""
+    area = 0
+    for first_col, first_row, last_col, last_row in _MERGE_REF.findall(payload):
+        area += (abs(int(last_row) - int(first_row)) + 1) * \
+            (abs(_column_number(last_col) - _column_number(first_col)) + 1)
+    if area > MAX_CELLS:
+        raise SheetTooLarge(f"merged ranges cover {area} cells (limit {MAX_CELLS})")
+
+
+def _blank_oversized_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """The archive with sheets whose merged ranges are too large blanked (rewritten only then)."""
+    parts = _sheet_parts(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            stored = set(archive.namelist())
+            for part in parts:
+                if part in stored and b"mergeCell" in (payload := archive.read(part)):
+                    try:
+                        _oversized(payload)
+                    except SheetTooLarge:
+                        return _blank_unreadable_sheets(data, judge=_oversized)
+    except _ZIP_DAMAGE:
+        pass  # openpyxl's load reports the damage
+    return data, []
+
+
+def _parse(payload: bytes) -> None:
+    ET.fromstring(payload)
+
+
+def _blank_unreadable_sheets(data: bytes, judge=_parse) -> tuple[bytes, list[tuple[str, str]]]:
+    """Copy the archive with every worksheet that ``judge`` rejects (unparsable, by default)
+    replaced by an empty one; the input itself when none is.
 
     Returns the input and no sheets when something other than a worksheet is damaged.
     """
     parts = _sheet_parts(data)
+    if not parts:
+        return data, []
     broken: list[tuple[str, str]] = []
     output = io.BytesIO()
     try:
@@ -229,8 +300,8 @@ def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]
                 try:
                     payload = source.read(info)
                     if info.filename in parts:
-                        ET.fromstring(payload)
-                except (ET.ParseError, *_ZIP_DAMAGE) as err:
+                        judge(payload)
+                except (ET.ParseError, SheetTooLarge, *_ZIP_DAMAGE) as err:
                     if info.filename not in parts:
                         return data, []
                     broken.append((parts[info.filename], _describe(err)))
@@ -238,7 +309,7 @@ def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]
                 target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
     except _ZIP_DAMAGE:
         return data, []
-    return output.getvalue(), broken
+    return (output.getvalue(), broken) if broken else (data, [])
 
 
 # --- xls ------------------------------------------------------------------------------------
@@ -247,8 +318,9 @@ def _blank_unreadable_sheets(data: bytes) -> tuple[bytes, list[tuple[str, str]]]
 def _read_xls(name: str, data: bytes) -> tuple[list[Sheet], list[PageIssue]]:
     """Load an .xls sheet by sheet (on demand) so that one bad sheet is only an issue."""
     try:
-        book = xlrd.open_workbook(
-            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
+        book = xlrd.open_workbook(  # ragged: rows keep their own length, not the widest row's
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(),
+            ragged_rows=True,
         )
     except xlrd.XLRDError as err:
         if "encrypted" in str(err).lower():
@@ -288,7 +360,10 @@ def _sheet_from_xlrd(book, xls_sheet) -> Sheet:
                 sheet.cells[(row, col)] = text
     # Rules matter only inside the content's extent; styled blank columns can reach 256.
     n_rows, n_cols = extent(sheet)
-    for row in range(min(n_rows, xls_sheet.nrows)):
+    rows = range(min(n_rows, xls_sheet.nrows))
+    if n_rows * n_cols > _XLS_BORDER_SCAN:
+        rows = sorted({r for r, _ in sheet.cells})
+    for row in rows:
         for col in range(min(n_cols, xls_sheet.row_len(row))):
             rules = book.xf_list[xls_sheet.cell_xf_index(row, col)].border
             if is_ruled(rules.left_line_style, rules.right_line_style,

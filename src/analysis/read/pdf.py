@@ -23,6 +23,7 @@ Failure modes (issue 4):
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from analysis.model import Document, Location, PageIssue, ReadError
 from analysis.read.pdf_blocks import build_blocks
 from analysis.read.pdf_contents import drop_running_lines
 from analysis.read.pdf_layout import PageLayout, layout_page
-from analysis.read.pdf_page import PageContent, read_page
+from analysis.read.pdf_page import PageContent, PageTooComplex, read_page
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
         pdf.close()
     text_pages = len(layouts) + garbled_pages
     if not layouts:
+        passed_over = [i.reason for i in issues if _UNREAD_PAGE.match(i.reason)]
+        if passed_over:  # pages given up for their size or damage, not for missing text
+            raise ReadError(f"no page of {path.name} could be read: " + "; ".join(passed_over[:3]))
         if garbled_pages:
             raise ReadError(
                 f"the text of {path.name} cannot be extracted: its fonts have no Unicode map "
@@ -127,6 +131,10 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
     drop_running_lines(layouts)
     blocks = build_blocks(layouts)
     return Document(str(path), "pdf", blocks=blocks, page_count=page_count, issues=issues)
+
+
+_UNREAD_PAGE = re.compile(r"^page \d+ (passed over|cannot be parsed|could not be laid out):")
+"""Issues of pages given up for their damage or size (not for missing or unmapped text)."""
 
 
 def _read_pages(
@@ -150,6 +158,9 @@ def _read_pages(
         except pdfium.PdfiumError as error:
             issues.append(PageIssue(location, f"page {index + 1} cannot be parsed: {error}"))
             continue
+        except PageTooComplex as error:
+            issues.append(PageIssue(location, f"page {index + 1} passed over: {error}"))
+            continue
         problem = _page_problem(content)
         if problem is not None:
             garbled += content.unmapped_chars > 0
@@ -165,5 +176,6 @@ def _read_pages(
             issues.append(PageIssue(location, f"page {index + 1} could not be laid out: {error!r}"))
             continue
         after_contents = layout.contents
+        issues += [PageIssue(location, note) for note in layout.notes]
         layouts.append(layout)
     return layouts, issues, garbled

@@ -59,6 +59,8 @@ class PageLayout:
     items: list[LineItem | Table] = field(default_factory=list)
     contents: bool = False
     """The page is (part of) a table of contents."""
+    notes: list[str] = field(default_factory=list)
+    """What could not be read as laid out (rulings too dense for a table), for the page's issue."""
 
     def lines(self) -> list[LineItem]:
         """The text-line items."""
@@ -84,7 +86,8 @@ def layout_page(content: PageContent, *, after_contents: bool = False) -> PageLa
     ``after_contents`` tells that the previous page was a table of contents, so a page of
     short entries without page numbers continues it.
     """
-    tables = find_ruled_tables(content.edges, content.chars)
+    notes: list[str] = []
+    tables = find_ruled_tables(content.edges, content.chars, notes)
     used = set().union(*(t.used_chars for t in tables)) if tables else set()
     rest = [c for c in content.chars if id(c) not in used]
     lines = group_lines(rest)
@@ -96,7 +99,7 @@ def layout_page(content: PageContent, *, after_contents: bool = False) -> PageLa
             continue
         in_margin = line.mid_y < band or line.mid_y > content.height - band
         items.append(LineItem(line, text, in_margin, in_margin and bool(PAGE_NUMBER.match(text))))
-    layout = PageLayout(content.number, content.width, content.height)
+    layout = PageLayout(content.number, content.width, content.height, notes=notes)
     layout.contents = looks_like_contents(items) or (
         after_contents and not tables and _continues_contents(items)
     )

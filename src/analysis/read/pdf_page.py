@@ -31,6 +31,13 @@ ANGLE_SAMPLE = 40
 """How many characters are asked for their angle to find the page's reading direction."""
 MAX_FORM_DEPTH = 8
 """How deep nested form XObjects are followed."""
+MAX_PAGE_OBJECTS = 1_000_000
+"""Drawing objects visited on one page before it is given up: a form drawn ten times inside a
+form drawn ten times … makes a small file hold billions (real pages hold thousands)."""
+
+
+class PageTooComplex(Exception):
+    """A page draws more than :data:`MAX_PAGE_OBJECTS` objects."""
 
 
 class Char:
@@ -271,21 +278,25 @@ def read_graphics(page: pdfium.PdfPage, display: Matrix) -> tuple[list[Edge], fl
     edges: list[Edge] = []
     count = pdfium_c.FPDFPage_CountObjects(page.raw)
     children = (pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count))
-    image_area = _collect_graphics(children, display, edges, 0)
+    image_area = _collect_graphics(children, display, edges, 0, [MAX_PAGE_OBJECTS])
     page_area = max(page.get_width() * page.get_height(), 1.0)
     return edges, min(image_area / page_area, 1.0)
 
 
-def _collect_graphics(objects, to_display: Matrix, edges: list[Edge], depth: int) -> float:
+def _collect_graphics(objects, to_display: Matrix, edges: list[Edge], depth: int, budget: list[int]) -> float:
     """Append the edges of raw page objects and return the area their images cover.
 
     pdfium gives the bounds of objects inside a form XObject in the form's own space, so the
     form's matrix is composed into ``to_display`` on the way down. Text objects, by far the
-    most numerous, are skipped without building any Python wrapper.
+    most numerous, are skipped without building any Python wrapper. ``budget`` counts down the
+    objects still allowed on the page (see :data:`MAX_PAGE_OBJECTS`).
     """
     image_area = 0.0
     get_type = pdfium_c.FPDFPageObj_GetType
     for obj in objects:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise PageTooComplex(f"more than {MAX_PAGE_OBJECTS} drawing objects (nested forms)")
         kind = get_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             if not _is_invisible(obj):
@@ -297,7 +308,7 @@ def _collect_graphics(objects, to_display: Matrix, edges: list[Edge], depth: int
             count = pdfium_c.FPDFFormObj_CountObjects(obj)
             kids = (pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count))
             inner = _then(_matrix(obj), to_display)
-            image_area += _collect_graphics(kids, inner, edges, depth + 1)
+            image_area += _collect_graphics(kids, inner, edges, depth + 1, budget)
     return image_area
 
 

@@ -13,12 +13,18 @@ them and numbers slide left). Steps:
    row labels spanning several rows) and give the text of the merged cell to its top-left
    grid cell, leaving "" in the others;
 5. put every character into the grid cell under its centre and join each cell's lines.
+
+Work grows with what the rulings meet, not with their square or cube: edges are matched by
+position through sorted indexes, and a group whose crossings or cells exceed
+:data:`MAX_CROSSINGS` / :data:`MAX_GRID_CELLS` (a dense hatching, a 1000-line grid in a 15 KB
+file) is not read as a table; the page says so (``notes``) and its text is read as lines.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from analysis.read.pdf_page import Char, Edge
 from analysis.read.pdf_text import NUMBER, cell_text, group_lines
@@ -33,6 +39,11 @@ MIN_TRACK = 2.5
 """Grid rows or columns thinner than this (points) are double rulings, not cells."""
 SLIVER = 8.0
 """An empty column narrower than this (points) is a gap between rulings, not a column."""
+MAX_CROSSINGS = 200_000
+"""More horizontal × vertical meetings than this on one page is hatching or a hostile grid,
+not a table a department prints (the largest corpus tables have a few thousand)."""
+MAX_GRID_CELLS = 200_000
+"""Grid cells of one table beyond which it is not read as a table (see MAX_CROSSINGS)."""
 
 
 @dataclass(slots=True)
@@ -84,8 +95,30 @@ def _meet(horizontal: Edge, vertical: Edge) -> bool:
     )
 
 
+class TooDense(Exception):
+    """The rulings of a page are too many to be a table (see :data:`MAX_CROSSINGS`)."""
+
+
+def _crossing_candidates(hs: list[Edge], vs: list[Edge]):
+    """For each horizontal edge, the slice of ``vs`` (sorted by position) it may meet."""
+    positions = [v.pos for v in vs]
+    for i, horizontal in enumerate(hs):
+        yield i, bisect_left(positions, horizontal.start - TOUCH), \
+            bisect_right(positions, horizontal.end + TOUCH)
+
+
 def _connected_groups(hs: list[Edge], vs: list[Edge]) -> list[tuple[list[Edge], list[Edge]]]:
-    """Edges split into groups that touch each other, each a candidate table."""
+    """Edges split into groups that touch each other, each a candidate table.
+
+    Raises:
+        TooDense: the horizontals could meet more than :data:`MAX_CROSSINGS` verticals.
+    """
+    vs = sorted(vs, key=lambda e: e.pos)
+    ranges = list(_crossing_candidates(hs, vs))
+    crossings = sum(hi - lo for _, lo, hi in ranges)
+    if crossings > MAX_CROSSINGS:
+        raise TooDense(f"{len(hs)} horizontal and {len(vs)} vertical rulings cross up to "
+                       f"{crossings} times (limit {MAX_CROSSINGS})")
     parent = list(range(len(hs) + len(vs)))
 
     def root(i: int) -> int:
@@ -94,9 +127,10 @@ def _connected_groups(hs: list[Edge], vs: list[Edge]) -> list[tuple[list[Edge], 
             i = parent[i]
         return i
 
-    for i, horizontal in enumerate(hs):
-        for j, vertical in enumerate(vs):
-            if _meet(horizontal, vertical):
+    for i, lo, hi in ranges:
+        horizontal = hs[i]
+        for j in range(lo, hi):
+            if _meet(horizontal, vs[j]):
                 parent[root(i)] = root(len(hs) + j)
     groups: dict[int, tuple[list[Edge], list[Edge]]] = {}
     for i, horizontal in enumerate(hs):
@@ -134,9 +168,31 @@ def _close_open_sides(hs: list[Edge], vs: list[Edge]) -> tuple[list[Edge], list[
     return hs, vs
 
 
-def _wall(edges: list[Edge], pos: float, across: float) -> bool:
-    """Whether some edge at ``pos`` crosses the point ``across`` along it."""
-    return any(abs(e.pos - pos) < MIN_TRACK and e.start - SNAP <= across <= e.end + SNAP for e in edges)
+class _Walls:
+    """The rulings along each grid line, to ask in O(log n) whether one crosses a point.
+
+    Replaces a scan of every edge per grid cell, which made a grid cost the cube of its lines.
+    """
+
+    def __init__(self, edges: list[Edge], lines: list[float]) -> None:
+        spans: list[list[tuple[float, float]]] = [[] for _ in lines]
+        for edge in edges:
+            # grid lines are at least MIN_TRACK apart: an edge lies near one or two of them
+            first = bisect_left(lines, edge.pos - MIN_TRACK)
+            for k in range(first, min(first + 3, len(lines))):
+                if abs(lines[k] - edge.pos) < MIN_TRACK:
+                    spans[k].append((edge.start - SNAP, edge.end + SNAP))
+        self._starts: list[list[float]] = []
+        self._reach: list[list[float]] = []
+        for line_spans in spans:
+            line_spans.sort()
+            self._starts.append([a for a, _ in line_spans])
+            self._reach.append(list(accumulate((b for _, b in line_spans), max)))
+
+    def crosses(self, line: int, across: float) -> bool:
+        """Whether some ruling on grid line ``line`` covers the point ``across`` along it."""
+        last = bisect_right(self._starts[line], across) - 1
+        return last >= 0 and self._reach[line][last] >= across
 
 
 class _Grid:
@@ -146,14 +202,18 @@ class _Grid:
         self.xs = _grid_lines([e.pos for e in vs])
         self.ys = _grid_lines([e.pos for e in hs])
         self.n_rows, self.n_cols = len(self.ys) - 1, len(self.xs) - 1
-        self.anchor = list(range(self.n_rows * self.n_cols))
+        if self.n_rows * self.n_cols > MAX_GRID_CELLS:
+            raise TooDense(f"a ruled grid of {self.n_rows} × {self.n_cols} cells "
+                           f"(limit {MAX_GRID_CELLS})")
+        self.anchor = list(range(max(self.n_rows * self.n_cols, 0)))
+        columns, rows = _Walls(vs, self.xs), _Walls(hs, self.ys)
+        mids_x = [(a + b) / 2 for a, b in zip(self.xs, self.xs[1:])]
         for r in range(self.n_rows):
             mid_y = (self.ys[r] + self.ys[r + 1]) / 2
             for c in range(self.n_cols):
-                mid_x = (self.xs[c] + self.xs[c + 1]) / 2
-                if c + 1 < self.n_cols and not _wall(vs, self.xs[c + 1], mid_y):
+                if c + 1 < self.n_cols and not columns.crosses(c + 1, mid_y):
                     self._merge(r * self.n_cols + c, r * self.n_cols + c + 1)
-                if r + 1 < self.n_rows and not _wall(hs, self.ys[r + 1], mid_x):
+                if r + 1 < self.n_rows and not rows.crosses(r + 1, mids_x[c]):
                     self._merge(r * self.n_cols + c, (r + 1) * self.n_cols + c)
 
     def _find(self, cell: int) -> int:
@@ -252,18 +312,29 @@ def _drop_empty(
     return [[row[c] for c in keep_cols] for row in rows], tops
 
 
-def find_ruled_tables(edges: list[Edge], chars: list[Char]) -> list[Table]:
+def find_ruled_tables(edges: list[Edge], chars: list[Char],
+                      notes: list[str] | None = None) -> list[Table]:
     """All ruled tables on a page, top to bottom.
 
     A grid counts as a table when it has two columns and two filled cells; a single row is
     kept because a table continued on the next page may end there with just its total row.
+    Rulings too dense to be a table are passed over with a reason appended to ``notes``.
     """
     hs = _merge_collinear([e for e in edges if e.orient == "h"])
     vs = _merge_collinear([e for e in edges if e.orient == "v"])
     tables: list[Table] = []
-    for group_h, group_v in _connected_groups(hs, vs):
+    try:
+        groups = _connected_groups(hs, vs)
+    except TooDense as reason:
+        groups = []
+        _note(notes, reason)
+    for group_h, group_v in groups:
         group_h, group_v = _close_open_sides(group_h, group_v)
-        grid = _Grid(group_h, group_v)
+        try:
+            grid = _Grid(group_h, group_v)
+        except TooDense as reason:
+            _note(notes, reason)
+            continue
         if grid.n_rows < 1 or grid.n_cols < 1:
             continue
         inside = [
@@ -278,3 +349,8 @@ def find_ruled_tables(edges: list[Edge], chars: list[Char]) -> list[Table]:
             continue
         tables.append(Table(grid.xs[0], grid.ys[0], grid.xs[-1], grid.ys[-1], rows, tops, used))
     return sorted(tables, key=lambda t: (t.top, t.x0))
+
+
+def _note(notes: list[str] | None, reason: TooDense) -> None:
+    if notes is not None:
+        notes.append(f"划线过密，未按表格读取，文字按行读取 (rulings too dense for a table: {reason})")

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.model import Block, Document, Location, ReadError
+from analysis.read import text_format
 from analysis.read.html_tables import parse_html_tables
 from analysis.read.spaced import spaced_rows
 
@@ -28,12 +29,58 @@ def _at_line(line: int) -> Location:
     return Location(line=line)
 
 
+MAX_TEXT_BYTES = 256 * 1024 * 1024
+"""A text conversion larger than this is not a disclosure (the largest are a few MB); reading
+it would hold several times its size in memory."""
+_UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_TEXT_SHARE = 0.9
+"""Share of the characters that must be ordinary text for a BOM-less UTF-16 guess to stand."""
+
+
+def _ordinary(char: str) -> bool:
+    """Printable ASCII, whitespace, CJK ideographs and punctuation, full-width forms."""
+    code = ord(char)
+    return (32 <= code < 127 or char in "\t\r\n" or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F
+            or 0xFF00 <= code <= 0xFFEF or 0x2000 <= code <= 0x206F or 0xB7 == code)
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """Text and codec when ``data`` is UTF-16 (by its BOM, or by the byte order that decodes to
+    ordinary text) and reads as ordinary text: Chinese with ASCII digits and line breaks, as
+    disclosures are. A BOM followed by noise is not taken on trust.
+
+    Without a BOM this is only asked when NUL bytes are present: UTF-16 of text with any
+    ASCII has them, so a GBK file is never taken for UTF-16.
+    """
+    candidates = [(data[len(bom):], codec) for bom, codec in _UTF16_BOMS if data.startswith(bom)] \
+        or [(data, "utf-16-le"), (data, "utf-16-be")]
+    best = None
+    for body, codec in candidates:
+        body = body[: len(body) // 2 * 2]  # a file cut mid-character: keep what was read
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4096]
+        share = sum(map(_ordinary, sample)) / max(len(sample), 1)
+        if share >= _TEXT_SHARE and (best is None or share > best[0]):
+            best = (share, text, codec)
+    return (best[1], best[2]) if best else None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode UTF-8 (with or without BOM) or GB18030/GBK; raise ReadError otherwise."""
+    """Decode UTF-8 (with or without BOM), UTF-16 (with BOM, or without when its text is
+    ordinary) or GB18030/GBK; raise ReadError otherwise."""
     if not data.strip():
         raise ReadError("文件为空 (empty file)")
-    if b"\x00" in data[:4096]:
-        raise ReadError("二进制文件，不是文本 (binary file with NUL bytes, not text)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        decoded = _utf16(data)
+        if decoded is not None:
+            if not decoded[0].strip():
+                raise ReadError("文件为空 (empty file)")
+            return decoded
+        if b"\x00" in data[:4096]:
+            raise ReadError("二进制文件，不是文本 (binary file with NUL bytes, not text)")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -50,11 +97,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 def read_text(path: str | Path) -> Document:
     """Read a text/markdown/HTML conversion of a disclosure."""
     path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise ReadError(f"文本文件过大 (text file of {size / 2**20:.0f} MB, limit {MAX_TEXT_BYTES / 2**20:.0f} MB)")
     text, encoding = decode_bytes(path.read_bytes())
     if "\ufffd" in text and text.count("\ufffd") > max(3, len(text) // 200):
         raise ReadError("文本含大量替换字符，编码已损坏 (mis-encoded text)")
-    fmt = "html" if path.suffix.lower() in {".html", ".htm"} else (
-        "markdown" if path.suffix.lower() in {".md", ".markdown"} else "text")
+    fmt = text_format(path)
     return Document(path=str(path), format=fmt, blocks=text_to_blocks(text), encoding=encoding)
 
 

@@ -3,9 +3,16 @@
 Only the first line carries a timestamp. Everything below is sorted by stable keys (file
 names rather than full paths, so moving the raw folder changes nothing), numbers have fixed
 decimals, and each finding is one line, so a diff shows exactly what appeared or went away.
+
+Everything taken from a document (department names, file names, messages, reasons) goes
+through :func:`md_text` or :func:`md_code`: a name holding ``<script>`` or ``<img onerror=…>``
+shows as text in any Markdown viewer, and a newline, pipe or backtick in it cannot break the
+one-finding-per-line layout or a table row.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -15,9 +22,44 @@ from analysis.report.labels import severity_rank, text, word
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+!|~<>])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+
+
+def _one_line(value: object) -> str:
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return _CONTROLS.sub("", text).strip()
+
+
+def md_text(value: object) -> str:
+    """Document text as inline Markdown that renders as exactly that text, on one line.
+
+    HTML's own characters become entities (a viewer shows them, never runs them); Markdown's
+    punctuation is backslash-escaped (no emphasis, links, images or code spans); pipes are
+    escaped so a table row keeps its cells.
+    """
+    if value is None:
+        return ""
+    text = "".join(_HTML.get(ch, ch) for ch in _one_line(value))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)  # "&" is not escaped: entities stay entities
+
+
+def md_code(value: object) -> str:
+    """A code span holding ``value`` literally (file names): fenced by more backticks than any
+    run inside it, padded when it starts or ends with one, on one line. Inside a code span
+    Markdown and HTML are not interpreted, so nothing needs escaping but the fence."""
+    text = _one_line(value)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _cell(value: object) -> str:
-    """Markdown table cell: pipes and line breaks would break the row."""
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ").strip()
+    """Markdown table cell from document text (see :func:`md_text`)."""
+    return md_text(value)
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
@@ -34,7 +76,7 @@ def _corpus(data: ReportData) -> list[str]:
                                               for y, s, n in by_year.iter_rows()])
     bad = ranked_documents(docs.filter(pl.col("status") != "ok"))
     lines += ["### 无法读取或部分读取", ""]
-    lines += [f"- {word('status', r['status'])} `{r['file']}`：{_cell(r['error'])}" for r in bad.iter_rows(named=True)] \
+    lines += [f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}" for r in bad.iter_rows(named=True)] \
         or [f"- {text('none')}"]
     return lines + [""]
 
@@ -47,7 +89,7 @@ def _finding_counts(data: ReportData) -> list[str]:
     by_rule = findings.group_by("rule", "severity").len().rows()
     by_rule.sort(key=lambda r: (severity_rank(r[1]), r[0]))
     lines += ["### 按规则", ""] + _table(["规则", "严重程度", "问题数"],
-                                       [[f"`{r}`", word("severity", s), n] for r, s, n in by_rule])
+                                       [[md_code(r), word("severity", s), n] for r, s, n in by_rule])
     by_dept = findings.group_by("department").agg(
         *(pl.col("severity").eq(s).sum().alias(s) for s in counts), pl.len().alias("n")).rows(named=True)
     by_dept.sort(key=lambda r: (-r["n"], r["department"] or ""))
@@ -64,7 +106,7 @@ def _comparison(data: ReportData) -> list[str]:
         lines += [text("compare_failed") + data.compare_status, ""]
     flagged = data.indicators.filter(pl.col("flagged")).sort(["department", "fiscal_year", "indicator"])
     lines += [f"被标记为异常的指标值 {flagged.height} 个：", ""]
-    lines += [f"- {r['department']} {r['fiscal_year']} `{r['indicator']}` = {r['value']:.4f}"
+    lines += [f"- {md_text(r['department'])} {r['fiscal_year']} {md_code(r['indicator'])} = {r['value']:.4f}"
               f"（同行中位数 {r['peer_median']:.4f}）" for r in flagged.iter_rows(named=True)]
     mad = mean_absolute_deviation(digit_table(data.line_items))
     lines += ["", f"Benford 首位数字 MAD：{mad:.4f}" if mad is not None else "Benford 首位数字 MAD：无", ""]
@@ -80,8 +122,8 @@ def _findings(data: ReportData) -> list[str]:
     for r in ranked_findings(data.findings).iter_rows(named=True):
         where = f"第{r['line']}行" if r["line"] else (f"第{r['page']}页" if r["page"] else "")
         numbers = f"（应为 {_number(r['expected'])}，实际 {_number(r['actual'])}）" if r["expected"] is not None else ""
-        lines.append(f"- [{word('severity', r['severity'])}] {_cell(r['department'])} {r['fiscal_year'] or ''} "
-                     f"`{r['file']}` {where} `{r['rule']}`：{_cell(r['message'])}{numbers}")
+        lines.append(f"- [{word('severity', r['severity'])}] {md_text(r['department'])} {r['fiscal_year'] or ''} "
+                     f"{md_code(r['file'])} {where} {md_code(r['rule'])}：{md_text(r['message'])}{numbers}")
     return lines or [f"- {text('none')}"]
 
 
