@@ -11,6 +11,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     cross_table,
     functions,
     narrative,
+    rates,
     percentages,
     performance,
     plausibility,

@@ -32,6 +32,8 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
+_PAGE_FIELD = re.compile(r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
+                         r"来源|信息来源|原文链接|本地目录|页面链接|浏览次数|点击数|作者)\s*[:：]|^[=＝\-—_*]{4,}")
 
 
 @cache
@@ -61,6 +63,11 @@ def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
             section = text
             if _NUMBER.search(text):  # "（一）人员经费4,704.35万元" printed as a heading
                 out.append((text, block, section))
+            continue
+        if _PAGE_FIELD.match(text):  # a web page's 发布机构/索引号… line is no part of a sentence
+            if pending:
+                out.extend((s, pending[1], section) for s in _split(pending[0]))
+                pending = None
             continue
         if pending:
             pending = (pending[0] + text, pending[1])
