@@ -28,7 +28,7 @@ def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
     """Every rate statement of the narrative with the block its sentence starts in."""
     if "rates" not in ctx.memo:
         ctx.memo["rates"] = [(s, block) for sentence, block, _ in located_sentences(ctx)
-                             for s in sentence_rates(sentence)]
+                             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))]
     return ctx.memo["rates"]
 
 

@@ -33,7 +33,10 @@ _RATIO = re.compile(r"(?:完成|为|占|达到|是)(?:了)?(?:年初|全年|调�
 _FROM = re.compile(r"(?:由|从)(?P<base>[^，,；;。]{0,14}?)(?:的)?(?:数)?(?:为)?\s*$")
 _PREVIOUS = re.compile(r"(?:比|较|与|同)?(?P<base>上年|上一年|上年度|去年|20\d{2}\s*年度?)(?:的)?"
                        r"(?P<kind>年初预算|预算|决算|执行)?(?:数)?(?:的)?(?:为|是)?\s*$")
-_BUDGET = re.compile(r"(?:比|较|与)?(?P<base>(?:本年|当年|全年)?(?:年初|调整后?的?)?预算)(?:数)?(?:为|是|安排)?\s*$")
+_BUDGET = re.compile(r"(?:比|较|与)?(?P<base>(?:本年|当年)?(?:年初|调整后?的?|全年)预算)(?:数)?(?:为|是)?\s*$"
+                     r"|(?:比|较|与)(?P<base2>预算)(?:数)?\s*$")
+"""A 决算's budget base: 年初预算, 调整预算, 全年预算, or "比预算数"; never a budget's own "支出预算"."""
+_CLAUSE_YEAR = re.compile(r"(20\d{2})\s*年")
 _COMPARISON = re.compile(r"决算(?:数)?(?:支出)?(?P<word>大于|小于|等于|高于|低于|超过|持平于?)(?:年初)?预算(?:数)?")
 _CLAUSE = re.compile(r"[，,、：:（(]")
 _STOP = re.compile(r"[；;。]")
@@ -107,8 +110,21 @@ def _base_kind(text: str) -> str:
     return "budget" if "预算" in text and not re.search(r"上年|去年|20\d{2}", text) else "previous"
 
 
-def sentence_rates(sentence: str) -> list[RateStatement]:
-    """The rate statements of one sentence, in order (only those with two or more figures)."""
+def _year_previous(clause: str, year: int | None) -> re.Match | None:
+    """``2022年当年预算执行数为`` in a 2023 document: a value of the previous year."""
+    if year is None:
+        return None
+    years = _CLAUSE_YEAR.findall(clause)
+    if years and int(years[-1]) == year - 1:
+        return re.search(r"20\d{2}\s*年.*$", clause)
+    return None
+
+
+def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement]:
+    """The rate statements of one sentence, in order (only those with two or more figures).
+
+    ``year`` is the document's fiscal year: an amount whose clause names year − 1 is a
+    previous value even without 上年."""
     out: list[RateStatement] = []
     current: RateStatement | None = None
     last_end = 0
@@ -146,7 +162,8 @@ def sentence_rates(sentence: str) -> list[RateStatement]:
             figure.word = r.group("word")
             current.change, current.end = figure, m.end()
             continue
-        prev = _FROM.search(near) or _PREVIOUS.search(near) or _BUDGET.search(near)
+        prev = _FROM.search(near) or _PREVIOUS.search(near) or _BUDGET.search(near) \
+            or _year_previous(clause, year)
         if prev is not None and prev.group(0).strip():
             base_text = prev.group(0).strip()
             kind = _base_kind(base_text) if not _FROM.search(near) else (
