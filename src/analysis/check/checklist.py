@@ -124,7 +124,8 @@ def comparison_year_wrong(ctx: DocContext):
         for m in _COMPARE_YEAR.finditer(sentence):
             said = year if m.group("year") is None else int(m.group("year"))
             if final:
-                wrong = (said == year and m.group("doc") == "决算") or (said not in (year, year - 1))
+                wrong = (said == year and m.group("doc") != "预算" and not m.group("kind")) \
+                    or said not in (year, year - 1)
             else:
                 wrong = said != year - 1
             if wrong:

@@ -179,5 +179,5 @@ def budget_comparison_word(ctx: DocContext):
             found.append(finding(
                 f"{quote(s.text)}：决算 {s.current.value:g} 万元{_SAY[real]}预算 {s.previous.value:g} 万元，"
                 f"文中却写“决算数{s.comparison}预算数”", expected=s.previous.wan, actual=s.current.wan,
-                **_where(s, block)))
+                **{**_where(s, block), "excerpt": s.sentence[s.start:][:200]}))
     return found

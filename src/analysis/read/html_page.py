@@ -6,8 +6,9 @@ to the lines a reader sees in the article: the ``<title>``, headings and paragra
 per block element. Scripts, styles and the page's navigation parts (``<nav>``, ``<header>``,
 ``<footer>``, ``<aside>`` and elements whose class or id says nav/menu/breadcrumb/footer) are
 dropped. Innermost ``<table>`` elements are kept verbatim on their own lines so that
-:func:`analysis.read.text.text_to_blocks` parses them as tables; tables that hold other tables
-are page layout, and only their text is kept.
+:func:`analysis.read.text.text_to_blocks` parses them as tables; tables that hold other tables,
+block elements (paragraphs, headings) or fewer than two rows are page layout, and only their
+text is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import re
 from html.parser import HTMLParser
 
 _INNERMOST_TABLE = re.compile(r"<table\b(?:(?!<table\b).)*?</table\s*>", re.I | re.S)
+_LAYOUT_CONTENT = re.compile(r"<(?:p|div|h[1-6]|article|section|ul)\b", re.I)
+_ROW = re.compile(r"<tr\b", re.I)
 _PAGE_MARK = re.compile(r"<(?:html|body|head|!doctype)\b", re.I)
 _SKIPPED_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe",
                  "select", "button", "form"}
@@ -73,7 +76,10 @@ def page_lines(text: str) -> str:
     tables: list[str] = []
 
     def keep(match: re.Match) -> str:
-        tables.append(" ".join(match.group(0).split()))
+        chunk = match.group(0)
+        if _LAYOUT_CONTENT.search(chunk) or len(_ROW.findall(chunk)) < 2:
+            return chunk  # a layout table around the article: only its text is kept
+        tables.append(" ".join(chunk.split()))
         return f"<p>{_PLACEHOLDER.format(len(tables) - 1)}</p>"
 
     parser = _PageText()
