@@ -8,6 +8,7 @@ import re
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
+from analysis.normalise.cells import UNIT_TO_WAN
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 
@@ -67,6 +68,9 @@ def _rate_cases(ctx: DocContext):
                 continue
             expected = abs(delta) / previous * 100
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
+            # the amounts' own rounding moves the rate too ("增加9万元" is 8.5–9.5): first-order bound
+            half = lambda c: ctx.tolerance.narrative(c["decimals"]) * UNIT_TO_WAN.get(c["unit"], 1.0)  # noqa: E731
+            tol += 100 * (current["value_wan"] * half(change) + abs(delta) * half(current)) / previous ** 2
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
             if abs(pct["value"] - expected) <= tol:
                 verdict = "ok"
