@@ -131,7 +131,10 @@ def class_code_unknown(ctx: DocContext):
 
     for item in ctx.item_rows:
         code = item["func_code"]
-        if code and item["row_role"] != "unit" and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", code):
+        printed = (item["unit_code"] or "") + (item["func_partial"] or "")
+        if item["row_role"] == "unit" and item["func_code_inferred"] and re.fullmatch(r"2\d{2}(?:\d{2}){1,2}", printed):
+            code = printed  # "277 01 99 其他文化和旅游支出": a class the reader could not take for one
+        if code and (item["row_role"] != "unit" or code == printed) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", code):
             judge(code, item["row_label"] or "", row=item, column="code", excerpt=f"{code} {item['row_label'] or ''}")
     for sentence, block, _ in located_sentences(ctx):
         for m in _NARRATIVE_CODE.finditer(sentence):
