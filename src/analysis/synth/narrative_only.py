@@ -21,10 +21,12 @@ from analysis.synth.labels import LABEL_SCHEMA
 
 KINDS = ("rate_recompute", "rate_from_to_direction", "execution_rate", "comparison_word", "text_sum_exceeds",
          "text_sum_short", "zero_changed", "year_end_wrong", "comparison_year_wrong", "repeated_word",
-         "unbalanced_mark", "missing_full_stop")
+         "unbalanced_mark", "missing_full_stop", "class_code_unknown")
 _NAMES = ("水务局", "文化和旅游局", "司法局", "统计局", "档案馆", "农业农村局", "科学技术局", "商务局",
           "民政局", "退役军人事务局", "医疗保障局", "林业局", "审计局", "信访局", "城市管理局")
 _EXTENSIONS = {"text": "txt", "html": "html", "pdf": "pdf"}
+_CODED_ITEMS = (("2010101", "行政运行"), ("2080505", "机关事业单位基本养老保险缴费支出"), ("2210201", "住房公积金"),
+                ("2101101", "行政单位医疗"), ("2080506", "机关事业单位职业年金缴费支出"))
 
 
 def _w(units: int) -> str:
@@ -85,6 +87,9 @@ def build(department: str, year: int, final: bool, rng: random.Random,
     else:
         doc.slots["execution"] = -1
         p.append(f"一般公共预算财政拨款支出{_w(general)}万元，主要用于保障机关正常运转和履行职能。")
+    code, name = rng.choice(_CODED_ITEMS)
+    doc.slots["coded"] = len(p)
+    p.append(f"（一）{code}{name}{_w(r(20, 300))}万元，主要用于保障在职人员相关支出。")
     abroad, vehicle, reception = 0, r(5, 40), r(1, 15)
     reception_prev = carried.get("reception") or reception + r(1, 5)
     reception = min(reception, int(reception_prev * rng.uniform(0.6, 0.95))) or 1
@@ -176,6 +181,10 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
             return None
         doc.paragraphs[i] = doc.paragraphs[i][:-1]
         return (doc.paragraphs[i][-12:], "段末缺句号")
+    if kind == "class_code_unknown":
+        m = re.search(r"（一）(\d{7})", text("coded"))
+        wrong = f"{rng.randrange(260, 290)}{m.group(1)[3:]}"
+        return (_edit(doc, "coded", m.group(1), wrong) and f"{wrong}", "类级编码不存在")
     raise ValueError(kind)
 
 
@@ -244,7 +253,8 @@ def generate_narrative(out_dir: str | Path, *, departments: int = 12, years=(202
 _SLOT_OF = {"rate_recompute": "noun_rate", "rate_from_to_direction": "from_to", "execution_rate": "execution",
             "comparison_word": "execution", "text_sum_exceeds": "sum", "text_sum_short": "respectively",
             "zero_changed": "zero", "year_end_wrong": "year_end", "unbalanced_mark": "year_end",
-            "comparison_year_wrong": "compare_year", "repeated_word": "prose", "missing_full_stop": "prose"}
+            "comparison_year_wrong": "compare_year", "repeated_word": "prose", "missing_full_stop": "prose",
+            "class_code_unknown": "coded"}
 
 
 def kind_slot(kind: str) -> str:
