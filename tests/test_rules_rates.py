@@ -85,3 +85,30 @@ def test_sentence_forms_are_parsed():
     [s] = sentence_rates("办公费支出35.20万元，同比下降12.5%，减少5.03万元。")
     assert (s.current.value, s.rate.value, s.rate.word, s.change.value) == (35.20, 12.5, "下降", 5.03)
     assert sentence_rates("人员经费占基本支出的62.50%。") == []
+
+
+F07_DOCUMENT = ("标题：2024年度东湖区统计局部门决算说明\n一、“三公”经费财政拨款支出决算情况说明\n"
+                "2024年度“三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%。"
+                "其中：公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%。\n\n"
+                "2024年度一般公共预算财政拨款“三公”经费支出决算表\n\n单位：万元\n\n"
+                "预算数\t\t\t\t\t\t决算数\t\t\t\t\t\n"
+                "合计\t因公出国（境）费\t公务用车购置及运行费\t\t\t公务接待费\t合计\t因公出国（境）费\t公务用车购置及运行费\t\t\t公务接待费\n"
+                "\t\t小计\t公务用车购置费\t公务用车运行费\t\t\t\t小计\t公务用车购置费\t公务用车运行费\t\n"
+                "2.85\t0.00\t0.00\t0.00\t0.00\t2.85\t0.39\t0.00\t0.00\t0.00\t0.00\t0.39\n")
+
+
+def test_three_public_sentence_agrees_with_its_table(tmp_path):
+    _, findings, status = check(tmp_path, F07_DOCUMENT, rules=["rate-sentence-tables"])
+    assert findings.is_empty() and status == {"rate-sentence-tables": "passed"}
+
+
+@pytest.mark.parametrize("old, new, column, expected", [
+    # the sentence agrees with itself (2.85 / 3.39 …) but not with the table
+    ("公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%",
+     "公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的31.68%", "ratio", 13.68),
+    ("公务接待费支出年初预算为2.85万元", "公务接待费支出年初预算为3.85万元", "budget_reception", 2.85),
+])
+def test_three_public_sentence_differs_from_its_table(tmp_path, old, new, column, expected):
+    _, findings, _ = check(tmp_path, F07_DOCUMENT.replace(old, new, 1), rules=["rate-sentence-tables"])
+    assert findings["column"].to_list() == [column], findings.select("message").rows()
+    assert findings["expected"][0] == pytest.approx(expected) and findings["severity"][0] == "error"

@@ -14,6 +14,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     functions,
     narrative,
     rates,
+    rates_tables,
     percentages,
     performance,
     plausibility,
