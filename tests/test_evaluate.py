@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from analysis.commands.evaluate import evaluate as evaluate_command
 from analysis.commands.synth import synth as synth_command
 from analysis.evaluate import evaluate, kind_rules, match_findings, read_frame
+from analysis.synth.narrative_only import KINDS as NARRATIVE_KINDS
 from analysis.synth.params import anomaly_params
 
 DOC = "text/2025/新乡市东湖区水利局2025年度部门预算.txt"
@@ -38,7 +39,7 @@ def frames(labels: list[dict], findings: list[dict]) -> tuple[pl.DataFrame, pl.D
 
 def test_every_planted_kind_has_rules() -> None:
     rules = kind_rules()
-    assert set(rules) == set(anomaly_params()["kinds"])
+    assert set(rules) == set(anomaly_params()["kinds"]) | set(NARRATIVE_KINDS)
     assert all(r.categories or r.rules for r in rules.values())
     assert rules["pct_wrong_base"].categories == ("percentage",)
 

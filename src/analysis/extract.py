@@ -18,7 +18,7 @@ import polars as pl
 
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
-from analysis.normalise.docinfo import document_info
+from analysis.normalise.docinfo import document_info, is_narrative
 from analysis.normalise.headline import guarded_figures
 from analysis.normalise.form import form_items
 from analysis.normalise.grid import table_items
@@ -124,7 +124,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
     if unrecognised:
         problems.append(f"{unrecognised} 个表格未能识别表名")
     status = "failed" if recognised == 0 else ("partial" if problems else "ok")
-    if recognised == 0:
+    if recognised == 0 and is_narrative(document, claims):
+        status = "narrative_only"  # a 说明 published apart from its tables: its text is checked
+    elif recognised == 0:
         problems.insert(0, "未找到可识别的预决算表格 (no recognisable table)")
     document_row = {"doc_id": doc_id, "path": document.path, "format": document.format, **info,
                     "status": status, "error": "; ".join(problems) or None,

@@ -278,7 +278,7 @@ def summary_lines(result: RunResult) -> list[str]:
     findings by severity, where the outputs are."""
     docs = result.documents
     status = dict(docs.group_by("status").len().iter_rows()) if docs.height else {}
-    lines = [f"{docs.height} documents: " + ", ".join(f"{s} {status.get(s, 0)}" for s in ("ok", "partial", "failed"))
+    lines = [f"{docs.height} documents: " + ", ".join(f"{s} {status.get(s, 0)}" for s in ("ok", "narrative_only", "partial", "failed"))
              + f" ({result.cached} reused from cache, {result.extracted} extracted)"]
     for path, error in docs.filter(pl.col("status") == "failed").select("path", "error").sort("path").iter_rows():
         lines.append(f"  failed: {path}: {error}")
@@ -318,7 +318,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
     log.note("%d files found", len(paths))
     frames, cached, extracted = extract_with_cache(paths, processed, use_cache=use_cache, progress=progress)
     timings["extract"] = time.perf_counter() - started
-    for path, status, error in frames["documents"].filter(pl.col("status") != "ok") \
+    for path, status, error in frames["documents"].filter(~pl.col("status").is_in(["ok", "narrative_only"])) \
             .select("path", "status", "error").iter_rows():
         log.note("%s: %s: %s", status, path, error)
 

@@ -6,11 +6,15 @@ Importing this package registers every rule module; ``RULES`` is the registry an
 
 from analysis.check import (  # noqa: F401  (importing registers the rules)
     arithmetic,
+    checklist,
+    checklist_tables,
     classification_rules,
     completeness,
     cross_table,
     functions,
     narrative,
+    rates,
+    rates_tables,
     percentages,
     performance,
     plausibility,

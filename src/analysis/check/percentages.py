@@ -84,6 +84,9 @@ def _rate_cases(ctx: DocContext):
                 continue
             expected = abs(delta) / previous * 100
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
+            # the amounts' own rounding moves the rate too ("增加9万元" is 8.5–9.5): first-order bound
+            half = lambda c: ctx.tolerance.narrative(c["decimals"]) * UNIT_TO_WAN.get(c["unit"], 1.0)  # noqa: E731
+            tol += 100 * (current["value_wan"] * half(change) + abs(delta) * half(current)) / previous ** 2
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
             low, high = _rate_range(ctx, change, current, delta, previous)
             if low - tol <= pct["value"] <= high + tol:

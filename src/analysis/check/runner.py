@@ -81,6 +81,8 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
         doc_id = document["doc_id"]
         if document["status"] == "failed" or doc_id is None:
             continue
+        if document["status"] == "narrative_only" and document.get("paired_doc_id"):
+            continue  # its narrative is checked with its tables file (the partner's context)
         partner = document.get("paired_doc_id")
 
         def part(name: str) -> pl.DataFrame:

@@ -30,14 +30,26 @@ def _word_list(value: str) -> list[str]:
 @click.option("--anomaly-rate", default=0.3, show_default=True, type=float,
               help="Share of documents that carry at least one planted anomaly (0–1).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of every random choice.")
+@click.option("--layout", type=click.Choice(["tables", "narrative"]), default="tables", show_default=True,
+              help="narrative: narrative-only 预算/决算说明 (formats text, html, pdf) with rate, sum and "
+                   "checklist anomalies, labels in labels.parquet.")
 def synth(out_dir: Path, departments: int, years: str, formats: str, anomaly_rate: float,
-          seed: int) -> None:
+          seed: int, layout: str) -> None:
     """Write a fictional district's 部门预算 documents with labelled anomalies into --out.
 
     The same arguments always give the same documents. labels.parquet lists every planted
     anomaly; truth.parquet every clean printed figure (for round-trip tests of extraction).
     """
     from analysis.synth import generate
+
+    if layout == "narrative":
+        from analysis.synth.narrative_only import generate_narrative
+
+        labels = generate_narrative(out_dir, departments=departments, years=_int_list(years),
+                                    formats=[f for f in _word_list(formats)], anomaly_rate=anomaly_rate, seed=seed)
+        labels.write_parquet(Path(out_dir) / "labels.parquet")
+        click.echo(f"narrative-only documents, {labels.height} labels → {out_dir}")
+        return
 
     try:
         labels = generate(out_dir, departments=departments, years=_int_list(years),

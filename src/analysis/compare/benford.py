@@ -71,7 +71,9 @@ class BenfordTest(BaseEstimator):
         """Count leading digits of the positive values in X (any shape); returns ``self``."""
         if self.n_digits not in (1, 2):
             raise ValueError("n_digits must be 1 or 2")
-        values = check_array(X, ensure_2d=False, dtype=np.float64).ravel()
+        values = np.asarray(X, dtype=np.float64).ravel()  # no amounts (narrative-only documents): n = 0
+        if values.size:
+            values = check_array(values, ensure_2d=False, dtype=np.float64).ravel()
         values = values[values > 0]
         digits, self.expected_ = benford_proportions(self.n_digits)
         self.n_ = int(values.size)

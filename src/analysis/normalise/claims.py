@@ -35,6 +35,10 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三�
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
 _WIDE_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
+_FROM_VALUE = re.compile(r"(?:由|从)(?:上年|上年度|去年|20\d{2}\s*年度?)[^，,；;。]{0,10}$")
+_TO_VALUE = re.compile(r"(?:增加|增长|上升|减少|下降|降低)(?:到|至)\s*$")
+_PAGE_FIELD = re.compile(r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
+                         r"来源|信息来源|原文链接|本地目录|页面链接|浏览次数|点击数|作者)\s*[:：]|^[=＝\-—_*]{4,}")
 
 
 @cache
@@ -64,6 +68,11 @@ def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
             section = text
             if _NUMBER.search(text):  # "（一）人员经费4,704.35万元" printed as a heading
                 out.append((text, block, section))
+            continue
+        if _PAGE_FIELD.match(text):  # a web page's 发布机构/索引号… line is no part of a sentence
+            if pending:
+                out.extend((s, pending[1], section) for s in _split(pending[0]))
+                pending = None
             continue
         if pending:
             pending = (pending[0] + text, pending[1])
@@ -221,6 +230,10 @@ def sentence_claims(sentence: str) -> list[dict]:
         value = float(re.sub(r"[,，﹐]", "", m.group("num")))
         if unit in {"%", "个百分点"}:
             kind = "change_pct" if direction and "占" not in clause else "share"
+        elif unit in _TO_WAN and _FROM_VALUE.search(clause):
+            kind, direction = "previous_amount", None  # "由上年的820.40万元减少到…": the base, not this year
+        elif unit in _TO_WAN and _TO_VALUE.search(clause):
+            kind, direction = "amount", None  # "…减少到702.15万元": this year's value, not a change
         elif unit in _TO_WAN:
             kind = "change_amount" if direction else "amount"
         else:

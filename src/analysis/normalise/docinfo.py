@@ -28,6 +28,15 @@ _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三":
 _TITLE = re.compile(r"^(?P<dept>.{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<dept>.{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
 _YEAR_LINE = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+_TITLE_SPLIT = re.compile(r"^(?P<pre>[^\d，。：:；]{0,30}?)\s*(?P<year>20\d{2})\s*年度?\s*"
+                          r"(?P<post>[^\d，。：:；]{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+"""Web-page titles put a region before the year and the department after it:
+``平潭2016年东庠乡预算说明``, ``2016年度平潭县人大常委会部门决算说明``."""
+_LEVEL_WORD = re.compile(r"^(?:[省市区县乡镇]|本|全[省市区县])级?$|级$")
+"""``上海市普陀区2025年区级部门预算``: a budget level after the year, not a department."""
+_PAGE_LABEL = re.compile(r"^(?:标题|题目|文章标题|title)\s*[:：]\s*", re.I)
+_BRACKETED = re.compile(r"^【[^】]{1,20}】\s*")
+"""A column tag before a page title: ``【部门决算公开】2015年度…``."""
 _LABELLED = re.compile(r"^(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|部门|单位)\s*[:：]\s*(?P<dept>.+?)"
                        r"\s*(?:(?:金额)?单位\s*[:：].*)?$")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分\s*")
@@ -62,6 +71,12 @@ def _cover_at(heads: list[str], i: int) -> dict | None:
     if m and _is_name(m.group("dept")):
         return {"department": m.group("dept").strip(), "year": int(m.group("year")),
                 "kind": m.group("kind"), "level": m.group("unit")}
+    m = _TITLE_SPLIT.match(text)
+    if m:
+        name = (m.group("pre").strip() + m.group("post").strip()).strip()
+        if _is_name(name) and not _LEVEL_WORD.search(m.group("post")):
+            return {"department": name, "year": int(m.group("year")), "kind": m.group("kind"),
+                    "level": m.group("unit")}
     if i + 1 < len(heads):  # cover split over lines: name, then "2024 年度部门预算"
         m = _YEAR_LINE.match(heads[i + 1])
         if m and _is_name(text):
@@ -72,7 +87,8 @@ def _cover_at(heads: list[str], i: int) -> dict | None:
 
 def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
     """``department``, ``fiscal_year``, ``doc_type`` and ``level`` with their evidence."""
-    heads = [clean_text(b.text) for b in document.text_blocks()[:40]]
+    heads = [_BRACKETED.sub("", _PAGE_LABEL.sub("", clean_text(b.text)))
+             for b in document.text_blocks()[:40]]
     joined_head = " ".join(heads[:6])
     cover: dict = {}
     for i in range(len(heads)):
@@ -104,3 +120,15 @@ def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
     return {"department": department, "fiscal_year": year,
             "doc_type": "final_account" if kind == "决算" else "budget",
             "level": "unit" if level == "单位" else "department"}
+
+
+_NARRATIVE_WORDS = re.compile(r"预算|决算|收入|支出")
+
+
+def is_narrative(document: Document, claims: list[dict]) -> bool:
+    """A disclosure's 说明 without tables: prose about a budget or final account that states
+    amounts (a web page, a text-only PDF, a 公开文件 whose tables came as attachments)."""
+    if not claims:
+        return False
+    text = "".join(b.text for b in document.text_blocks())
+    return len(_NARRATIVE_WORDS.findall(text)) >= 3

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from analysis.model import Block, Document, Location, ReadError
 from analysis.read import text_format
+from analysis.read.html_page import is_web_page, page_lines
 from analysis.read.html_tables import parse_html_tables
 from analysis.read.spaced import spaced_rows
 
@@ -104,6 +105,8 @@ def read_text(path: str | Path) -> Document:
     if "\ufffd" in text and text.count("\ufffd") > max(3, len(text) // 200):
         raise ReadError("文本含大量替换字符，编码已损坏 (mis-encoded text)")
     fmt = text_format(path)
+    if is_web_page(text):  # a saved web page: its article text, not its markup and navigation
+        fmt, text = "html", page_lines(text)
     return Document(path=str(path), format=fmt, blocks=text_to_blocks(text), encoding=encoding)
 
 

@@ -63,7 +63,7 @@ def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, anchors: dict[str, str
 
 
 def _failures(docs: pl.DataFrame) -> Safe:
-    bad = ranked_documents(docs.filter(pl.col("status") != "ok"))
+    bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
     if not bad.height:
         return tag("p", text("none"))
     return table(["文件", "部门", "年度", "状态", "原因"],

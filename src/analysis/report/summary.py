@@ -74,7 +74,7 @@ def _corpus(data: ReportData) -> list[str]:
     lines = ["## 文档", "", f"文档 {docs.height} 个，部门 {len(departments(docs))} 个。", ""]
     lines += _table(["年度", "状态", "文档数"], [[y if y is not None else "未知", word("status", s), n]
                                               for y, s, n in by_year.iter_rows()])
-    bad = ranked_documents(docs.filter(pl.col("status") != "ok"))
+    bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
     lines += ["### 无法读取或部分读取", ""]
     lines += [f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}" for r in bad.iter_rows(named=True)] \
         or [f"- {text('none')}"]

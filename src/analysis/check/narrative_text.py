@@ -1,0 +1,37 @@
+"""The narrative as sentences with their place, shared by the rules that read text only (rate
+sentences, checklist items, stated sums). Works the same on narrative-only documents."""
+
+from __future__ import annotations
+
+from analysis.check.context import DocContext
+from analysis.model import Block, Location
+from analysis.normalise.claims import sentences
+from analysis.normalise.rates import RateStatement, sentence_rates
+
+
+def blocks(ctx: DocContext) -> list[Block]:
+    """The document's headings and paragraphs (its partner's too, for a paired tables file)."""
+    if "blocks" not in ctx.memo:
+        ctx.memo["blocks"] = [Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "",
+                                    level=r["level"] or 0)
+                              for r in ctx.texts.iter_rows(named=True) if r["kind"] != "table"]
+    return ctx.memo["blocks"]
+
+
+def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
+    if "sentences" not in ctx.memo:
+        ctx.memo["sentences"] = sentences(blocks(ctx))
+    return ctx.memo["sentences"]
+
+
+def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
+    """Every rate statement of the narrative with the block its sentence starts in."""
+    if "rates" not in ctx.memo:
+        ctx.memo["rates"] = [(s, block) for sentence, block, _ in located_sentences(ctx)
+                             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))]
+    return ctx.memo["rates"]
+
+
+def quote(text: str, limit: int = 60) -> str:
+    text = text.strip()
+    return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
