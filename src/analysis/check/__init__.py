@@ -9,6 +9,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     classification_rules,
     completeness,
     cross_table,
+    final_accounts,
     functions,
     narrative,
     percentages,
