@@ -1,0 +1,128 @@
+"""决算 statement rules (issue 13): the statement reader, each rule firing and staying silent on
+documents written here, and the cross-document findings and panel on a tiny synthetic district."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis.check import run_checks
+from analysis.check.execution_statements import statements_in
+from analysis.extract import extract_paths
+
+RULES = ["final-completion-rate", "final-direction-word", "final-variance-explanation",
+         "final-statement-vs-table"]
+
+F05 = """
+## 2024年度一般公共预算财政拨款支出决算表
+
+单位：万元
+
+科目编码\t科目名称\t年初预算数\t本年支出决算\t\t
+\t\t\t合计\t基本支出\t项目支出
+\t合计\t200.00\t180.00\t100.00\t80.00
+201\t一般公共服务支出\t200.00\t180.00\t100.00\t80.00
+2010301\t行政运行\t200.00\t180.00\t100.00\t80.00
+
+## 2024年度财政拨款“三公”经费支出决算表
+
+单位：万元
+
+预算数\t\t\t\t\t\t决算数\t\t\t\t\t
+合计\t因公出国（境）费\t公务用车购置及运行费\t\t\t公务接待费\t合计\t因公出国（境）费\t公务用车购置及运行费\t\t\t公务接待费
+\t\t小计\t公务用车购置费\t公务用车运行费\t\t\t\t小计\t公务用车购置费\t公务用车运行费\t
+10.00\t\t6.00\t\t6.00\t4.00\t8.00\t\t5.00\t\t5.00\t3.00
+"""
+
+
+def _final(folder: Path, narrative: str, name: str = "某局") -> Path:
+    text = (f"# 示范市某区{name}2024年度部门决算\n\n## 二、一般公共预算财政拨款支出决算情况说明\n\n"
+            f"{narrative}\n{F05}")
+    path = folder / f"示范市某区{name}2024年度部门决算.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _findings(path: Path) -> pl.DataFrame:
+    frames = extract_paths([path])
+    assert frames["documents"]["doc_type"][0] == "final_account"
+    return run_checks(frames, rules=RULES)[0]
+
+
+GOOD = ("2024年度一般公共预算财政拨款支出年初预算为200.00万元，支出决算为180.00万元，完成年初预算的90.00%。"
+        "决算数小于预算数的主要原因：项目按进度支付。")
+
+
+def test_reader_groups_figures_by_statement() -> None:
+    text = ("1、行政运行（项）。年初预算为0.88万元，支出决算为0.88万元。完成年初预算的100.00%。决算数同预算数持平。"
+            "2、机关服务（项）。年初预算为10.00万元，全年预算为12.00万元，支出决算为11.00万元，完成全年预算的91.67%。"
+            "决算数大于预算数的主要原因：年中追加。")
+    first, second = statements_in(text)
+    assert (first.budgets["initial"][0], first.final, first.rate, first.direction) == (0.88, 0.88, 100.0, "flat")
+    assert not first.has_reason
+    assert second.budgets == {"initial": (10.0, 2), "adjusted": (12.0, 2)}
+    assert (second.rate, second.rate_base, second.direction, second.has_reason) == (91.67, "adjusted", "up", True)
+    assert "机关服务" in second.subject
+
+
+def test_clean_statement_passes_every_rule(tmp_path: Path) -> None:
+    narrative = GOOD + ("\n\n“三公”经费财政拨款支出年初预算为10.00万元，支出决算为8.00万元，完成预算的80.00%。"
+                        "决算数小于预算数的主要原因：压减公务接待。")
+    assert _findings(_final(tmp_path, narrative)).is_empty()
+
+
+def test_wrong_rate_is_an_error(tmp_path: Path) -> None:
+    found = _findings(_final(tmp_path, GOOD.replace("90.00%", "92.00%")))
+    row = found.filter(pl.col("rule") == "final-completion-rate").row(0, named=True)
+    assert (row["severity"], row["expected"], row["actual"]) == ("error", 90.0, 92.0)
+
+
+def test_rate_on_another_printed_base_is_a_warning(tmp_path: Path) -> None:
+    narrative = ("2024年度一般公共预算财政拨款支出年初预算为0万元，全年预算为200.00万元，支出决算为180.00万元，"
+                 "完成年初预算的90.00%。决算数小于预算数的主要原因：项目按进度支付。")
+    found = _findings(_final(tmp_path, narrative)).filter(pl.col("rule") == "final-completion-rate")
+    assert found["severity"].to_list() == ["warning"]
+
+
+def test_rate_within_rounding_is_not_reported(tmp_path: Path) -> None:
+    # 180.00 / 200.01 = 89.9955 %: 90.00 is the rounded rate; 89.99 is within 0.01 point (§0.4)
+    narrative = GOOD.replace("200.00万元", "200.01万元").replace("90.00%", "89.99%")
+    assert _findings(_final(tmp_path, narrative)).filter(pl.col("rule") == "final-completion-rate").is_empty()
+
+
+def test_direction_word_against_the_figures(tmp_path: Path) -> None:
+    found = _findings(_final(tmp_path, GOOD.replace("决算数小于", "决算数大于")))
+    assert found.filter(pl.col("rule") == "final-direction-word")["severity"].to_list() == ["error"]
+
+
+def test_missing_and_empty_explanations_are_warnings(tmp_path: Path) -> None:
+    missing = GOOD.split("决算数小于")[0]
+    found = _findings(_final(tmp_path, missing)).filter(pl.col("rule") == "final-variance-explanation")
+    assert found["severity"].to_list() == ["warning"]
+    empty = GOOD.replace("项目按进度支付", "")
+    found = _findings(_final(tmp_path, empty, "另局")).filter(pl.col("rule") == "final-variance-explanation")
+    assert "留空" in found["message"][0]
+
+
+def test_small_variance_needs_no_explanation(tmp_path: Path) -> None:
+    narrative = ("2024年度一般公共预算财政拨款支出年初预算为181.00万元，支出决算为180.00万元，完成年初预算的99.45%。")
+    assert _findings(_final(tmp_path, narrative)).filter(pl.col("rule") == "final-variance-explanation").is_empty()
+
+
+def test_statement_against_f05_and_f07(tmp_path: Path) -> None:
+    narrative = ("1、一般公共服务支出（类）年初预算为200.00万元，支出决算为170.00万元，完成年初预算的85.00%。"
+                 "决算数小于预算数的主要原因：项目按进度支付。\n\n“三公”经费财政拨款支出年初预算为12.00万元，"
+                 "支出决算为8.00万元，完成预算的66.67%。决算数小于预算数的主要原因：压减。")
+    found = _findings(_final(tmp_path, narrative)).filter(pl.col("rule") == "final-statement-vs-table")
+    got = sorted(zip(found["table_kind"], found["column"], found["actual"], found["expected"]))
+    assert got == [("final_general_budget_expenditure", "total", 170.0, 180.0),
+                   ("final_three_public_expenses", "budget_total", 12.0, 10.0)]
+
+
+def test_budget_document_is_never_read_as_final(tmp_path: Path) -> None:
+    path = tmp_path / "某局2024年部门预算.txt"
+    path.write_text("# 某局2024年部门预算\n\n" + GOOD.replace("90.00%", "50.00%") + "\n", encoding="utf-8")
+    frames = extract_paths([path])
+    assert run_checks(frames, rules=RULES)[0].is_empty()
