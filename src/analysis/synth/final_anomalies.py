@@ -26,10 +26,14 @@ def final_kinds() -> dict[str, dict]:
     return anomaly_params()["final_kinds"]
 
 
-def _statements(doc: SynthDoc) -> list[tuple[Paragraph, dict[str, Slot]]]:
-    """Execution statements of the narrative with their slots by role (budget, final, rate, direction)."""
+def _statements(doc: SynthDoc, touched: set[int]) -> list[tuple[Paragraph, dict[str, Slot]]]:
+    """Execution statements of the narrative with their slots by role (budget, final, rate,
+    direction), except those another planter changed (one anomaly per statement keeps every
+    label true of the printed document)."""
     out = []
     for p in doc.paragraphs():
+        if id(p) in touched:
+            continue
         slots = {s.key.rpartition(":")[2]: s for sentence in p.sentences for s in sentence.slots()}
         if {"budget", "final", "rate"} <= set(slots):
             out.append((p, slots))
@@ -41,13 +45,14 @@ def _where(p: Paragraph) -> str:
 
 
 def _label(kind: str, p: Paragraph, column: str, expected: float | None, actual: float | None,
-           detail: str) -> PendingLabel:
+           detail: str, touched: set[int]) -> PendingLabel:
+    touched.add(id(p))
     return PendingLabel(kind, None, None, None, column, expected, actual, detail, _where(p))
 
 
-def plant_completion_rate(doc: SynthDoc, rng: random.Random) -> PendingLabel | None:
+def plant_completion_rate(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """A stated 完成率 that does not follow from its own 预算 and 决算 (EX1)."""
-    choices = _statements(doc)
+    choices = _statements(doc, touched)
     if not choices:
         return None
     p, slots = rng.choice(choices)
@@ -56,38 +61,38 @@ def plant_completion_rate(doc: SynthDoc, rng: random.Random) -> PendingLabel | N
     wrong = round(max(rate.value + shift, 1.0), 2)
     clean = rate.value
     rate.value, rate.text = wrong, f"{wrong:.2f}"
-    return _label("final_completion_rate", p, "rate", clean, wrong, f"完成率 {clean:.2f}% 改印为 {wrong:.2f}%")
+    return _label("final_completion_rate", p, "rate", clean, wrong, f"完成率 {clean:.2f}% 改印为 {wrong:.2f}%", touched)
 
 
-def plant_direction_word(doc: SynthDoc, rng: random.Random) -> PendingLabel | None:
+def plant_direction_word(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """“决算数大于预算数” where the figures say 小于, or the reverse (EX2)."""
-    choices = [(p, s) for p, s in _statements(doc) if s.get("direction") and s["direction"].text in ("大于", "小于")]
+    choices = [(p, s) for p, s in _statements(doc, touched) if s.get("direction") and s["direction"].text in ("大于", "小于")]
     if not choices:
         return None
     p, slots = rng.choice(choices)
     word = slots["direction"]
     clean = word.text
     word.text = "小于" if clean == "大于" else "大于"
-    return _label("final_direction_word", p, "direction", None, None, f"“{clean}”改印为“{word.text}”")
+    return _label("final_direction_word", p, "direction", None, None, f"“{clean}”改印为“{word.text}”", touched)
 
 
-def plant_missing_explanation(doc: SynthDoc, rng: random.Random) -> PendingLabel | None:
+def plant_missing_explanation(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """A large variance with its reason sentence dropped (EX3)."""
     threshold = load_toml("checks/final_accounts.toml")["variance_threshold_pct"]
-    choices = [(p, s) for p, s in _statements(doc)
+    choices = [(p, s) for p, s in _statements(doc, touched)
                if abs(s["rate"].value - 100) > threshold + 0.5 and len(p.sentences) > 1]
     if not choices:
         return None
     p, slots = rng.choice(choices)
     p.sentences = p.sentences[:1]
     return _label("final_missing_explanation", p, "explanation", None, slots["rate"].value,
-                  f"完成率 {slots['rate'].value:.2f}% 未说明差异原因")
+                  f"完成率 {slots['rate'].value:.2f}% 未说明差异原因", touched)
 
 
-def plant_budget_column(doc: SynthDoc, rng: random.Random) -> PendingLabel | None:
+def plant_budget_column(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """The 决算's 年初预算 of all 一般公共预算财政拨款 differs from the published 预算(N) (Y4, EX2);
     the stated 完成率 follows the printed (wrong) budget, so only the budget document contradicts it."""
-    choices = [(p, s) for p, s in _statements(doc) if s["budget"].key == "general:budget"]
+    choices = [(p, s) for p, s in _statements(doc, touched) if s["budget"].key == "general:budget"]
     if not choices:
         return None
     p, slots = choices[0]
@@ -95,17 +100,17 @@ def plant_budget_column(doc: SynthDoc, rng: random.Random) -> PendingLabel | Non
     clean = int(budget.value)
     shift = max(int(clean * rng.uniform(*_params()["budget_shift"])), 100)
     wrong = clean + shift * rng.choice((-1, 1)) if clean > 2 * shift else clean + shift
+    direction = slots.get("direction")
+    new = "大于" if final.value > wrong else "小于" if final.value < wrong else "持平"
+    if direction is not None and (new == "持平") != (direction.text == "持平"):
+        return None  # the reason sentence would no longer fit: pick another kind
     budget.value, budget.text = wrong, fmt_units(wrong)
     rate = rate_hundredths(int(final.value), wrong)
     slots["rate"].value, slots["rate"].text = rate / 100, f"{rate // 100}.{rate % 100:02d}"
-    direction = slots.get("direction")
-    if direction is not None and direction.text in ("大于", "小于", "持平"):
-        new = "大于" if final.value > wrong else "小于" if final.value < wrong else "持平"
-        if (new == "持平") != (direction.text == "持平"):
-            return None  # the reason sentence would no longer fit: pick another kind
+    if direction is not None:
         direction.text = new
     return _label("final_budget_column", p, "budget_amount", clean / 100, wrong / 100,
-                  f"年初预算 {clean / 100:.2f} 万元改印为 {wrong / 100:.2f} 万元")
+                  f"年初预算 {clean / 100:.2f} 万元改印为 {wrong / 100:.2f} 万元", touched)
 
 
 PRINT_PLANTERS = {

@@ -75,9 +75,9 @@ class FinalWriter:
         wanted = [k for k in kinds if k in PRINT_PLANTERS]
         spare = [k for k in PRINT_PLANTERS if k not in kinds]
         rng.shuffle(spare)
-        placed, need, queue = 0, len(wanted), list(wanted)
+        placed, need, queue, touched = 0, len(wanted), list(wanted), set()
         while placed < need and queue:
-            label = PRINT_PLANTERS[queue.pop(0)](doc, rng)
+            label = PRINT_PLANTERS[queue.pop(0)](doc, rng, touched)
             if label is not None:
                 labels.append(label)
                 placed += 1
