@@ -328,3 +328,11 @@ def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame)
             found += carryover_break(final, figures[link["prev_final_doc_id"]])
     found += rate_outliers(panel, links, docs)
     return {"links": links, "panel": panel, "findings": frame("findings", found)}
+
+
+def panel_from(documents: pl.DataFrame, line_items: pl.DataFrame) -> pl.DataFrame:
+    """The panel from the documents and line items alone (the report's view; no overrides)."""
+    from analysis.compare.identity import match_departments
+
+    frames = {"documents": documents, "line_items": line_items, "texts": empty("texts")}
+    return execution_frames(frames, match_departments(documents["department"].to_list()))["panel"]
