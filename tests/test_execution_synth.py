@@ -13,6 +13,7 @@ from analysis.compare import compare_frames
 from analysis.evaluate import evaluate
 from analysis.extract import extract_paths
 from analysis.synth import generate
+from analysis.synth.roundtrip import compare
 
 FORMATS = ("text", "xlsx", "pdf")
 KINDS = ("final_", "execution_")
@@ -24,6 +25,7 @@ def _run(folder: Path, seed: int, rate: float, departments: int) -> tuple[pl.Dat
     frames = extract_paths(sorted(p for p in folder.rglob("*") if p.suffix in (".txt", ".xlsx", ".pdf")))
     findings, _ = run_checks(frames)
     compared = compare_frames(frames)
+    compared["extraction"] = frames
     return labels, compared, pl.concat([findings, compared["findings"]], how="vertical_relaxed")
 
 
@@ -78,3 +80,16 @@ def test_panel_equals_printed_figures(clean) -> None:
     general = panel.filter(pl.col("indicator") == "general")
     assert general["execution_rate"].is_between(0.7, 1.1).all()
     assert general.filter(pl.col("fiscal_year") > 2024)["rate_change"].is_not_null().all()
+
+
+def test_final_accounts_round_trip_exactly(clean) -> None:
+    folder, _, compared, _ = clean
+    frames = compared["extraction"]
+    finals = frames["documents"].filter(pl.col("doc_type") == "final_account")["doc_id"].implode()
+    result = compare(folder, {name: df.filter(pl.col("doc_id").is_in(finals)) if "doc_id" in df.columns else df
+                              for name, df in frames.items()})
+    cells = result.cells.filter(pl.col("table_kind").str.starts_with("final_"))
+    assert cells.height > 500 and set(cells["path"].str.split("/").list.first()) == set(FORMATS)
+    assert cells.filter(pl.col("status") != "matched").is_empty()
+    assert result.unexpected.is_empty()
+    assert result.figures.filter(pl.col("status") != "matched").is_empty()

@@ -30,8 +30,10 @@ def _word_list(value: str) -> list[str]:
 @click.option("--anomaly-rate", default=0.3, show_default=True, type=float,
               help="Share of documents that carry at least one planted anomaly (0–1).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of every random choice.")
+@click.option("--doc-types", default="budget", show_default=True,
+              help="budget and/or final (a 决算 beside each budget), comma-separated.")
 def synth(out_dir: Path, departments: int, years: str, formats: str, anomaly_rate: float,
-          seed: int) -> None:
+          seed: int, doc_types: str) -> None:
     """Write a fictional district's 部门预算 documents with labelled anomalies into --out.
 
     The same arguments always give the same documents. labels.parquet lists every planted
@@ -41,9 +43,10 @@ def synth(out_dir: Path, departments: int, years: str, formats: str, anomaly_rat
 
     try:
         labels = generate(out_dir, departments=departments, years=_int_list(years),
-                          formats=_word_list(formats), anomaly_rate=anomaly_rate, seed=seed)
+                          formats=_word_list(formats), anomaly_rate=anomaly_rate, seed=seed,
+                          doc_types=_word_list(doc_types))
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    n_docs = departments * len(set(_int_list(years)))
+    n_docs = departments * len(set(_int_list(years))) * len(set(_word_list(doc_types)))
     click.echo(f"{n_docs} documents × {len(set(_word_list(formats)))} formats, "
                f"{labels.height} labels → {out_dir}")
