@@ -92,6 +92,7 @@ class DocFigures:
     def __init__(self, document: dict, items: list[dict], texts: list[dict] | None = None) -> None:
         self.doc, self.path = document, document["path"]
         self.items, self.texts = items, texts or []
+        self._sources: dict | None = None
         first: dict[str, int] = {}
         for item in items:
             first.setdefault(item["table_kind"], item["table_index"])
@@ -113,8 +114,11 @@ class DocFigures:
         value = self.doc.get(name)
         if value is None:
             return None
-        sources = json.loads(self.doc.get("figure_sources") or "{}")
-        where = sources.get(name)
+        if self._sources is None:  # parsed once per document, only when a figure is asked for
+            self._sources = json.loads(self.doc.get("figure_sources") or "{}")
+        where = self._sources.get(name)
+        if where is None:
+            return value, f"{self.path} ({name})"
         return value, f"{self.path} {where if isinstance(where, str) else json.dumps(where, ensure_ascii=False)}"
 
     def by_class(self, kind: str, column: str = "total") -> dict[str, tuple[float, str]]:
