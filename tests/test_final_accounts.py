@@ -126,3 +126,30 @@ def test_budget_document_is_never_read_as_final(tmp_path: Path) -> None:
     path.write_text("# 某局2024年部门预算\n\n" + GOOD.replace("90.00%", "50.00%") + "\n", encoding="utf-8")
     frames = extract_paths([path])
     assert run_checks(frames, rules=RULES)[0].is_empty()
+
+
+PROCUREMENT = ("2024年度政府采购支出总额100.00万元，其中：政府采购货物支出60.00万元、政府采购服务支出40.00万元。"
+               "授予中小企业合同金额80.00万元，占政府采购支出总额的80.00%，其中：授予小微企业合同金额40.00万元，"
+               "占授予中小企业合同金额的{small}%。")
+
+
+def _procurement(tmp_path: Path, sentence: str) -> pl.DataFrame:
+    frames = extract_paths([_final(tmp_path, GOOD + "\n\n## 其他重要事项\n\n" + sentence)])
+    return run_checks(frames, rules=["final-procurement-sme-share"])[0]
+
+
+def test_sme_shares_on_the_right_bases_pass(tmp_path: Path) -> None:
+    assert _procurement(tmp_path, PROCUREMENT.format(small="50.00")).is_empty()
+
+
+def test_small_share_on_the_total_is_named(tmp_path: Path) -> None:
+    found = _procurement(tmp_path, PROCUREMENT.format(small="40.00"))
+    assert found["severity"].to_list() == ["warning"] and "基数" in found["message"][0]
+    assert (found["expected"][0], found["actual"][0]) == (50.0, 40.0)
+
+
+def test_sme_amount_above_the_total_is_an_error(tmp_path: Path) -> None:
+    text = PROCUREMENT.format(small="50.00").replace("合同金额80.00万元，占政府采购支出总额的80.00%",
+                                                    "合同金额120.00万元，占政府采购支出总额的120.00%")
+    found = _procurement(tmp_path, text)
+    assert "error" in found["severity"].to_list()
