@@ -153,3 +153,28 @@ def test_sme_amount_above_the_total_is_an_error(tmp_path: Path) -> None:
                                                     "合同金额120.00万元，占政府采购支出总额的120.00%")
     found = _procurement(tmp_path, text)
     assert "error" in found["severity"].to_list()
+
+
+def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
+    """Y4 (决算's 年初预算 vs the published budget) and EX5 (a later budget's 上年决算数)."""
+    from analysis.compare.execution import execution_frames
+    from analysis.compare.identity import match_departments
+
+    final = _final(tmp_path, GOOD)
+    budget = tmp_path / "示范市某区某局2024年部门预算.txt"
+    budget.write_text("# 示范市某区某局2024年度部门预算\n\n## 一般公共预算支出预算\n\n一般公共预算支出210.00万元。\n"
+                      "\n## 2024年一般公共预算支出表\n\n单位：万元\n\n科目编码\t科目名称\t合计\t基本支出\t项目支出\n"
+                      "\t合计\t210.00\t100.00\t110.00\n2010301\t行政运行\t210.00\t100.00\t110.00\n", encoding="utf-8")
+    later = tmp_path / "示范市某区某局2025年部门预算.txt"
+    later.write_text("# 示范市某区某局2025年度部门预算\n\n## 说明\n\n2025年一般公共预算支出220.00万元，"
+                     "上年一般公共预算支出决算数为175.00万元。\n", encoding="utf-8")
+    frames = extract_paths([final, budget, later])
+    names = frames["documents"]["department"].to_list()
+    assert len(set(match_departments(names)["department_id"])) == 1, names
+    found = execution_frames(frames, match_departments(names))["findings"]
+    by_rule = {r["rule"]: r for r in found.iter_rows(named=True)}
+    mismatch = by_rule["execution-budget-mismatch"]
+    assert (mismatch["expected"], mismatch["actual"]) == (210.0, 200.0)
+    assert "2024年部门预算" in mismatch["message"] and "决算" in mismatch["path"]
+    prior = by_rule["execution-prior-year-final"]
+    assert (prior["expected"], prior["actual"]) == (180.0, 175.0) and "2025年部门预算" in prior["path"]

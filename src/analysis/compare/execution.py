@@ -9,13 +9,15 @@
    spending, 一般公共预算财政拨款, 基本, 项目, “三公” and each 功能 类 (EX4) — with both values,
    their sources (file, page or line, table, row) and the year-over-year change of the rate.
 3. **Findings** that need two documents: a 决算's 年初预算 against the published 预算 (Y4, Y2),
-   年初结转和结余 against the previous 年末结转和结余 (Y3), and 执行率 far from the peers' (EX4,
-   the robust z of :class:`analysis.compare.models.RobustZScore`).
+   年初结转和结余 against the previous 年末结转和结余 (Y3), a 预算(N+1)'s stated 上年决算/执行数
+   against 决算(N) (EX5), and 执行率 far from the peers' (EX4, the robust z of
+   :class:`analysis.compare.models.RobustZScore`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 
 import numpy as np
@@ -36,10 +38,14 @@ def settings() -> dict:
 
 # --- linking -----------------------------------------------------------------------------------
 
-def link_documents(documents: pl.DataFrame, departments: pl.DataFrame) -> pl.DataFrame:
-    """One row per readable 决算: its budget and previous-year 决算 (doc ids, null when absent)."""
+def link_documents(documents: pl.DataFrame, departments: pl.DataFrame, *, narrative_only: bool = False) -> pl.DataFrame:
+    """One row per readable 决算: its budget and previous-year 决算 (doc ids, null when absent).
+
+    ``narrative_only`` also links documents whose tables could not be read (status ``failed``
+    but text read; issue 12's ``narrative_only``): their sentences can still be checked."""
     ids = dict(zip(departments["name"], departments["department_id"])) if departments.height else {}
-    docs = documents.filter((pl.col("status") != "failed") & pl.col("fiscal_year").is_not_null()
+    readable = pl.lit(True) if narrative_only else pl.col("status") != "failed"
+    docs = documents.filter(readable & pl.col("fiscal_year").is_not_null()
                             & pl.col("doc_type").is_in(["budget", "final_account"]))
     docs = docs.with_columns(
         pl.col("department").replace_strict(ids, default=pl.col("department")).alias("department_id"),
@@ -283,6 +289,40 @@ def carryover_break(final: DocFigures, prev: DocFigures) -> list[dict]:
                      excerpt=item.get("raw_value"), line=item.get("line"), page=item.get("page"))]
 
 
+_PRIOR = re.compile(r"(上年|(?P<year>\d{4})年(?:度)?)(?P<subject>[^，。；,\d]{0,20}?)(?:决算|执行)数?(?:为|是)?\s*(?P<value>\d[\d,]*(?:\.\d+)?)\s*万元")
+_PRIOR_SUBJECTS = (("三公", "three_public"), ("一般公共预算", "general"), ("基本支出", "basic"),
+                   ("项目支出", "project"), ("支出", "total"))
+
+
+def prior_year_figures(budget: DocFigures, final: DocFigures) -> list[dict]:
+    """EX5 / Y1: a 预算(N+1) sentence that gives last year's 决算 or 执行数 (“上年决算数为X万元”,
+    “2024年决算数X万元”) against the published 决算(N) of the same subject. A warning: the
+    figure may have been written before the 决算 was final."""
+    out = []
+    done = _final_values(final)
+    year = final.doc["fiscal_year"]
+    for row in budget.texts:
+        for match in _PRIOR.finditer(row["text"]):
+            if match.group("year") and int(match.group("year")) != year:
+                continue
+            before = row["text"][max(0, match.start() - 30):match.start()] + match.group("subject")
+            subject = next((key for word, key in _PRIOR_SUBJECTS if word in before), None)
+            if subject is None or subject not in done:
+                continue
+            stated = float(match.group("value").replace(",", ""))
+            value, source = done[subject]
+            if abs(stated - value) <= settings()["amount_tolerance"] + 0.05:
+                continue
+            place = f"第{row['page']}页" if row.get("page") is not None else f"第{row.get('line')}行"
+            out.append(_finding(budget.doc, "execution-prior-year-final", "warning", "narrative", "EX5 Y1",
+                                f"{place}预算说明称上年决算（执行）数 {stated:.2f} 万元，与已公开的 {year} 年决算 "
+                                f"{value:.2f} 万元（{source}）不符",
+                                location=f"{place}“{before[-16:]}{match.group(0)}”", column=subject,
+                                expected=value, actual=stated, difference=round(stated - value, 6),
+                                excerpt=row["text"], line=row.get("line"), page=row.get("page")))
+    return out
+
+
 def rate_outliers(panel: pl.DataFrame, links: pl.DataFrame, docs: dict[str, dict]) -> list[dict]:
     """EX4: 执行率 whose robust z among the year's peers exceeds the threshold (every file of the
     disclosure gets the finding)."""
@@ -305,21 +345,30 @@ def rate_outliers(panel: pl.DataFrame, links: pl.DataFrame, docs: dict[str, dict
     return out
 
 
+def _next_budgets(documents: pl.DataFrame, departments: pl.DataFrame) -> dict[str, str]:
+    """决算(N) doc id → the same department's 预算(N+1) doc id (same format preferred)."""
+    later = link_documents(documents.with_columns(
+        pl.when(pl.col("doc_type") == "budget").then(pl.col("fiscal_year") - 1).otherwise(pl.col("fiscal_year"))
+        .alias("fiscal_year")), departments, narrative_only=True)
+    return {r["final_doc_id"]: r["budget_doc_id"] for r in later.iter_rows(named=True) if r["budget_doc_id"]}
+
+
 def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Links, panel and cross-document findings from the extraction frames."""
     documents = frames["documents"]
     links = link_documents(documents, departments)
     if links.is_empty():
         return {"links": links, "panel": empty("panel"), "findings": empty("findings")}
-    wanted = set(links["final_doc_id"]) | set(links["budget_doc_id"].drop_nulls()) | set(links["prev_final_doc_id"].drop_nulls())
+    next_budgets = _next_budgets(documents, departments)
+    wanted = set(links["final_doc_id"]) | set(links["budget_doc_id"].drop_nulls()) \
+        | set(links["prev_final_doc_id"].drop_nulls()) | set(next_budgets.values())
     docs = {d["doc_id"]: d for d in documents.filter(pl.col("doc_id").is_in(list(wanted))).to_dicts()}
-    items = frames["line_items"].filter(pl.col("doc_id").is_in(list(wanted)))
     by_doc: dict[str, list[dict]] = {}
-    for item in items.to_dicts():
+    for item in frames["line_items"].filter(pl.col("doc_id").is_in(list(wanted))).to_dicts():
         by_doc.setdefault(item["doc_id"], []).append(item)
-    finals = set(links["final_doc_id"])
+    readers = set(links["final_doc_id"]) | set(next_budgets.values())  # whose narrative is read
     texts: dict[str, list[dict]] = {}
-    for row in frames["texts"].filter(pl.col("doc_id").is_in(list(finals)) & (pl.col("kind") == "paragraph")).to_dicts():
+    for row in frames["texts"].filter(pl.col("doc_id").is_in(list(readers)) & (pl.col("kind") == "paragraph")).to_dicts():
         texts.setdefault(row["doc_id"], []).append(row)
     figures = {d: DocFigures(docs[d], by_doc.get(d, []), texts.get(d)) for d in docs}
     panel = build_panel(links, figures)
@@ -330,6 +379,8 @@ def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame)
             found += budget_mismatch(final, figures[link["budget_doc_id"]])
         if link["prev_final_doc_id"]:
             found += carryover_break(final, figures[link["prev_final_doc_id"]])
+        if (later := next_budgets.get(link["final_doc_id"])) is not None:
+            found += prior_year_figures(figures[later], final)
     found += rate_outliers(panel, links, docs)
     return {"links": links, "panel": panel, "findings": frame("findings", found)}
 
