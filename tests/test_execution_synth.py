@@ -32,13 +32,13 @@ def _run(folder: Path, seed: int, rate: float, departments: int) -> tuple[pl.Dat
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> tuple:
     folder = tmp_path_factory.mktemp("planted")
-    return folder, *_run(folder, seed=11, rate=0.6, departments=6)
+    return folder, *_run(folder, seed=11, rate=0.6, departments=5)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> tuple:
     folder = tmp_path_factory.mktemp("clean")
-    return folder, *_run(folder, seed=12, rate=0.0, departments=5)
+    return folder, *_run(folder, seed=12, rate=0.0, departments=4)
 
 
 def test_planted_final_anomalies_are_found(planted) -> None:
@@ -62,7 +62,7 @@ def test_panel_equals_printed_figures(clean) -> None:
     panel = compared["panel"]
     truth = pl.read_parquet(folder / "truth.parquet").filter(pl.col("table_kind").is_null())
     docs = pl.read_parquet(folder / "documents.parquet")
-    assert panel.height and panel["department_id"].n_unique() == 5
+    assert panel.height and panel["department_id"].n_unique() == 4
     assert set(panel["fiscal_year"]) == {2024, 2025}
     by_path = {(r["doc_department"], r["fiscal_year"], r["doc_type"], r["column"]): r["amount"]
                for r in truth.join(docs.select("path", "doc_type"), on="path").iter_rows(named=True)}
@@ -76,7 +76,7 @@ def test_panel_equals_printed_figures(clean) -> None:
         assert row["execution_rate"] == pytest.approx(row["final_value"] / row["budget_value"])
         assert row["budget_source"] and row["final_source"]
         checked += 1
-    assert checked == 5 * 2 * 3
+    assert checked == 4 * 2 * 3
     general = panel.filter(pl.col("indicator") == "general")
     assert general["execution_rate"].is_between(0.7, 1.1).all()
     assert general.filter(pl.col("fiscal_year") > 2024)["rate_change"].is_not_null().all()
