@@ -38,7 +38,7 @@ def frames(labels: list[dict], findings: list[dict]) -> tuple[pl.DataFrame, pl.D
 
 def test_every_planted_kind_has_rules() -> None:
     rules = kind_rules()
-    assert set(rules) == set(anomaly_params()["kinds"])
+    assert set(rules) == set(anomaly_params()["kinds"]) | set(anomaly_params()["final_kinds"])
     assert all(r.categories or r.rules for r in rules.values())
     assert rules["pct_wrong_base"].categories == ("percentage",)
 
