@@ -15,9 +15,15 @@ from analysis.report.model import ReportData
 from analysis.synth import generate
 
 
-def _report(folder: Path, doc_types: tuple[str, ...]) -> str:
-    generate(folder, departments=3, years=(2024, 2025), anomaly_rate=0.0, seed=7, doc_types=doc_types)
-    frames = extract_paths(sorted((folder / "text").rglob("*.txt")))
+@pytest.fixture(scope="module")
+def district(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("district")
+    generate(folder, departments=3, years=(2024, 2025), anomaly_rate=0.0, seed=7, doc_types=("budget", "final"))
+    return sorted((folder / "text").rglob("*.txt"))
+
+
+def _report(paths: list[Path]) -> str:
+    frames = extract_paths(paths)
     findings, _ = run_checks(frames)
     compared = compare_frames(frames)
     findings = pl.concat([findings, compared["findings"]], how="vertical_relaxed")
@@ -26,13 +32,13 @@ def _report(folder: Path, doc_types: tuple[str, ...]) -> str:
     return render_html(data, department_charts=False)
 
 
-def test_section_with_final_accounts(tmp_path: Path) -> None:
-    html = _report(tmp_path, ("budget", "final"))
+def test_section_with_final_accounts(district: list[Path]) -> None:
+    html = _report(district)
     assert 'id="execution"' in html
     section = html[html.index('id="execution"'):]
     assert "执行率" in section and "data:image/png" in section
     assert section.count("<tr>") >= 1 + 3 * 2  # header and one row per department-year
 
 
-def test_no_section_for_budgets_only(tmp_path: Path) -> None:
-    assert 'id="execution"' not in _report(tmp_path, ("budget",))
+def test_no_section_for_budgets_only(district: list[Path]) -> None:
+    assert 'id="execution"' not in _report([p for p in district if "决算" not in p.name])
