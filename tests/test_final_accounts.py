@@ -178,3 +178,28 @@ def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
     assert "2024年部门预算" in mismatch["message"] and "决算" in mismatch["path"]
     prior = by_rule["execution-prior-year-final"]
     assert (prior["expected"], prior["actual"]) == (180.0, 175.0) and "2025年部门预算" in prior["path"]
+
+
+def test_linking_keeps_units_and_departments_apart_and_prefers_the_same_format() -> None:
+    from analysis.compare.execution import link_documents
+    from analysis.compare.identity import match_departments
+    from analysis.schema import frame
+
+    def doc(doc_id: str, name: str, year: int, doc_type: str, level: str, fmt: str) -> dict:
+        return {"doc_id": doc_id, "path": f"{doc_id}.{fmt}", "format": fmt, "department": name, "fiscal_year": year,
+                "doc_type": doc_type, "level": level, "status": "ok"}
+
+    documents = frame("documents", [
+        doc("f24", "上海市普陀区财政局", 2024, "final_account", "department", "pdf"),
+        doc("f23", "普陀区财政局", 2023, "final_account", "department", "pdf"),
+        doc("b24x", "上海市普陀区财政局", 2024, "budget", "department", "xlsx"),
+        doc("b24p", "上海市普陀区财政局", 2024, "budget", "department", "pdf"),
+        doc("u24", "上海市普陀区财政局", 2024, "budget", "unit", "pdf"),
+        doc("uf24", "上海市普陀区财政局", 2024, "final_account", "unit", "pdf"),
+    ])
+    links = link_documents(documents, match_departments(documents["department"].to_list()))
+    by_final = {r["final_doc_id"]: r for r in links.iter_rows(named=True)}
+    assert by_final["f24"]["budget_doc_id"] == "b24p"          # same format first
+    assert by_final["f24"]["prev_final_doc_id"] == "f23"       # 普陀区财政局 is the same department
+    assert by_final["uf24"]["budget_doc_id"] == "u24"          # a unit's final links to the unit's budget only
+    assert by_final["uf24"]["prev_final_doc_id"] is None
