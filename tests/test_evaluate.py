@@ -39,7 +39,8 @@ def frames(labels: list[dict], findings: list[dict]) -> tuple[pl.DataFrame, pl.D
 
 def test_every_planted_kind_has_rules() -> None:
     rules = kind_rules()
-    assert set(rules) == set(anomaly_params()["kinds"]) | set(NARRATIVE_KINDS)
+    assert set(rules) == (set(anomaly_params()["kinds"]) | set(anomaly_params()["final_kinds"])
+                          | set(NARRATIVE_KINDS))
     assert all(r.categories or r.rules for r in rules.values())
     assert rules["pct_wrong_base"].categories == ("percentage",)
 

@@ -17,9 +17,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 BUDGET_SECONDS = 180  # each runs in well under a minute on a quiet machine; this catches a hang
 
 
-def test_there_are_three_notebooks():
+def test_there_are_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_peer_comparison.ipynb",
-                                           "03_anomaly_screening.ipynb"]
+                                           "03_anomaly_screening.ipynb", "04_budget_execution.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -9,7 +9,8 @@ The library face mirrors the CLI (functions in :mod:`analysis.api`)::
 
 ``extract``, ``check``, ``compare`` and ``report`` are the stage modules, callable as their
 verb (:mod:`analysis.stage_call`); ``run`` and ``Frames`` come from :mod:`analysis.api` and
-:mod:`analysis.frames`. Everything is imported on first use, so ``import analysis`` is cheap.
+:mod:`analysis.frames`; ``panel`` (budget execution by department and year) from
+:mod:`analysis.execution_panel`. Everything is imported on first use, so ``import analysis`` is cheap.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ except metadata.PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0+unknown"
 
 _STAGES = ("extract", "check", "compare", "report")
-_EXPORTS = {"run": "analysis.api", "Frames": "analysis.frames"}
+_EXPORTS = {"run": "analysis.api", "Frames": "analysis.frames", "panel": "analysis.execution_panel"}
 
 
 def __getattr__(name: str) -> Any:
@@ -34,4 +35,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
 
 
-__all__ = ["Frames", "__version__", "check", "compare", "extract", "report", "run"]
+__all__ = ["Frames", "__version__", "check", "compare", "extract", "panel", "report", "run"]

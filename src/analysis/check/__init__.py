@@ -11,6 +11,8 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     classification_rules,
     completeness,
     cross_table,
+    final_accounts,
+    final_procurement,
     functions,
     narrative,
     rates,

@@ -33,8 +33,10 @@ def _word_list(value: str) -> list[str]:
 @click.option("--layout", type=click.Choice(["tables", "narrative"]), default="tables", show_default=True,
               help="narrative: narrative-only 预算/决算说明 (formats text, html, pdf) with rate, sum and "
                    "checklist anomalies, labels in labels.parquet.")
+@click.option("--doc-types", default="budget", show_default=True,
+              help="budget and/or final (a 决算 beside each budget), comma-separated (tables layout).")
 def synth(out_dir: Path, departments: int, years: str, formats: str, anomaly_rate: float,
-          seed: int, layout: str) -> None:
+          seed: int, layout: str, doc_types: str) -> None:
     """Write a fictional district's 部门预算 documents with labelled anomalies into --out.
 
     The same arguments always give the same documents. labels.parquet lists every planted
@@ -53,9 +55,10 @@ def synth(out_dir: Path, departments: int, years: str, formats: str, anomaly_rat
 
     try:
         labels = generate(out_dir, departments=departments, years=_int_list(years),
-                          formats=_word_list(formats), anomaly_rate=anomaly_rate, seed=seed)
+                          formats=_word_list(formats), anomaly_rate=anomaly_rate, seed=seed,
+                          doc_types=_word_list(doc_types))
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    n_docs = departments * len(set(_int_list(years)))
+    n_docs = departments * len(set(_int_list(years))) * len(set(_word_list(doc_types)))
     click.echo(f"{n_docs} documents × {len(set(_word_list(formats)))} formats, "
                f"{labels.height} labels → {out_dir}")

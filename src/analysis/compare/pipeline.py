@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.compare.benford import benford_tests
+from analysis.compare.execution import execution_frames
 from analysis.compare.findings import outlier_findings
 from analysis.compare.indicators import build_indicators
 from analysis.compare.multivariate import multivariate_outliers
@@ -21,7 +22,8 @@ logger = logging.getLogger(__name__)
 INPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
 OUTPUT_FILES = {"indicators": "indicators.parquet", "findings": "findings_outliers.parquet",
                 "indicator_scores": "indicator_scores.parquet", "departments": "departments.parquet",
-                "benford": "benford.parquet", "evaluations": "evaluations_outliers.parquet"}
+                "benford": "benford.parquet", "evaluations": "evaluations_outliers.parquet",
+                "panel": "panel.parquet"}
 
 
 def _status(evaluated: pl.Expr, failed: pl.Expr) -> pl.Expr:
@@ -74,11 +76,14 @@ def compare_frames(frames: dict[str, pl.DataFrame], overrides: str | Path | None
     repeats = repeated_amounts(frames["line_items"], indicators)
     benford = benford_tests(frames["line_items"], indicators)
     findings = outlier_findings(indicators, scores, mv, reuse, foreign, repeats, benford)
+    execution = execution_frames(frames, departments)
+    findings = pl.concat([findings, execution["findings"]], how="vertical_relaxed")
     evaluated = evaluations(indicators, scores, mv, frames["texts"],
                             distinctive_amounts(frames["line_items"], indicators), benford, findings)
     logger.info("compare: %d documents, %d outlier findings", indicators.height, findings.height)
     return {"indicators": indicators, "findings": findings, "indicator_scores": scores,
-            "departments": departments, "benford": benford, "evaluations": evaluated}
+            "departments": departments, "benford": benford, "evaluations": evaluated,
+            "panel": execution["panel"]}
 
 
 def read_processed(folder: str | Path) -> dict[str, pl.DataFrame]:

@@ -13,6 +13,7 @@ import polars as pl
 from analysis.report import charts
 from analysis.report.benford import digit_table, mean_absolute_deviation, verdict
 from analysis.report.departments import department_sections
+from analysis.report.execution import execution_section
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
 from analysis.report.frames import (departments, false_count, latest_year, ranked_documents, ranked_findings,
                                     severity_counts)
@@ -187,7 +188,7 @@ def render_html(data: ReportData, *, department_charts: bool = True, front: Safe
     return _page(join([
         header,
         tag("main", front or Safe(""), cards, _overview(data, anchors), _findings_section(data, anchors),
-            _comparison(data, codes), department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
+            _comparison(data, codes), execution_section(data, codes), department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
     ]), extra_css)
 
 

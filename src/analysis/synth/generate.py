@@ -19,6 +19,7 @@ from analysis.synth.amounts import DeptYear, simulate
 from analysis.synth.anomalies import PRINT_PLANTERS, Touched
 from analysis.synth.document import build_document, narrative_span
 from analysis.synth.figures import Figures, compute_figures
+from analysis.synth.final_synth import FinalWriter
 from analysis.synth.labels import Collector
 from analysis.synth.layout import SynthDoc
 from analysis.synth.outliers import WORLD_PLANTERS, PendingLabel, applicable
@@ -26,6 +27,7 @@ from analysis.synth.params import anomaly_params
 from analysis.synth.world import Department, build_departments
 
 FORMATS = ("text", "pdf", "xlsx")
+DOC_TYPES = ("budget", "final")
 _EXTENSIONS = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
 COPIED = "outlier_copied_narrative"
 
@@ -148,7 +150,8 @@ _NARRATIVE_KINDS = {"narrative_amount", "pct_wrong_base", "direction_word",
 
 def generate(out_dir: str | Path, *, departments: int = 40,
              years: Sequence[int] = (2023, 2024, 2025), formats: Sequence[str] = ("text",),
-             anomaly_rate: float = 0.3, seed: int = 0) -> pl.DataFrame:
+             anomaly_rate: float = 0.3, seed: int = 0,
+             doc_types: Sequence[str] = ("budget",)) -> pl.DataFrame:
     """Write a synthetic district's budget disclosures and return the labels frame.
 
     Args:
@@ -159,6 +162,8 @@ def generate(out_dir: str | Path, *, departments: int = 40,
         formats: Any of ``text``, ``pdf``, ``xlsx``.
         anomaly_rate: Share of documents that carry at least one planted anomaly.
         seed: Seed of every random choice; the same arguments give identical text files.
+        doc_types: ``budget`` (部门预算) and/or ``final`` (部门决算: beside each budget, its
+            execution, see :mod:`analysis.synth.final_synth`).
 
     Returns:
         The labels (one row per planted anomaly per rendered file).
@@ -166,6 +171,9 @@ def generate(out_dir: str | Path, *, departments: int = 40,
     years = sorted(set(years))
     formats = list(dict.fromkeys(formats))
     _validate(departments, years, formats, anomaly_rate)
+    doc_types = list(dict.fromkeys(doc_types))
+    if unknown := set(doc_types) - set(DOC_TYPES):
+        raise ValueError(f"unknown doc types {sorted(unknown)}; choose from {DOC_TYPES}")
     out = Path(out_dir)
     depts = build_departments(departments, seed)
     worlds = {d.index: simulate(d, years[0] - 1, years[-1]) for d in depts}
@@ -177,6 +185,8 @@ def generate(out_dir: str | Path, *, departments: int = 40,
     out.mkdir(parents=True, exist_ok=True)
     collector = Collector(out / "truth.parquet")
     figures: dict[int, Figures] = {}
+    finals = FinalWriter(out, writers, collector, docs, worlds, years, anomaly_rate, seed) \
+        if "final" in doc_types else None
     for doc_id, (dept, year) in enumerate(docs):
         if year == years[0]:  # a new department: its figures replace the previous one's
             figures = {y: compute_figures(dy) for y, dy in worlds[dept.index].items()}
@@ -190,6 +200,10 @@ def generate(out_dir: str | Path, *, departments: int = 40,
             reserved = {lab.table_kind for lab in labels if lab.table_kind}
             labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng,
                                    donor, reserved)
+        if finals is not None:
+            finals.write(doc_id, figures[year])
+        if "budget" not in doc_types:
+            continue
         _locate(doc, labels)
         paths = {}
         for fmt, write in writers.items():

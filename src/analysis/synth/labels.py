@@ -34,7 +34,7 @@ TRUTH_SCHEMA = {
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Int64, "path": pl.Utf8, "format": pl.Utf8, "doc_department": pl.Utf8,
     "district": pl.Utf8, "unit_type": pl.Utf8, "family": pl.Utf8, "fiscal_year": pl.Int64,
-    "n_anomalies": pl.Int64, "kinds": pl.Utf8,
+    "n_anomalies": pl.Int64, "kinds": pl.Utf8, "doc_type": pl.Utf8,
 }
 
 
@@ -66,7 +66,8 @@ class Collector:
         self._writer.write_table(truth)
         self._reset()
 
-    def add(self, doc_id: int, doc: SynthDoc, paths: dict[str, str], labels: list[PendingLabel]) -> None:
+    def add(self, doc_id: int, doc: SynthDoc, paths: dict[str, str], labels: list[PendingLabel],
+            doc_type: str = "budget") -> None:
         dept = doc.dept
         for fmt, path in paths.items():
             d = self.documents
@@ -74,7 +75,8 @@ class Collector:
                                ("doc_department", dept.name), ("district", dept.district.name),
                                ("unit_type", dept.unit_type), ("family", dept.spec.family),
                                ("fiscal_year", doc.year), ("n_anomalies", len(labels)),
-                               ("kinds", ";".join(lab.kind for lab in labels))):
+                               ("kinds", ";".join(lab.kind for lab in labels)),
+                               ("doc_type", doc_type)):
                 d[key].append(value)
             self._labels(path, doc, labels)
             self._truth(path, doc)
