@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.check.runner import sort_findings
 from analysis.engine import atomic
 from analysis.engine.atomic import folder_lock, remove_leftovers
 from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
@@ -270,8 +271,10 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
 
     mark = time.perf_counter()
     comparison = compare_stage(frames)
-    findings = pl.concat([findings, comparison.findings], how="vertical_relaxed")
-    evaluations = pl.concat([evaluations, comparison.evaluations], how="vertical_relaxed")
+    # the compare stage groups in hash order: sorted here, so that every run writes the same rows
+    findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
+    evaluations = pl.concat([evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)],
+                            how="vertical_relaxed")
     timings["compare"] = time.perf_counter() - mark
     if comparison.status != COMPARE_OK:
         log.note("compare stage: %s", comparison.status)

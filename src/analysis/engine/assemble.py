@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.check import run_checks
+from analysis.check import RULES, run_checks
 from analysis.check.runner import sort_findings
 from analysis.engine.cache import DOC_TABLES, DocCache
 from analysis.extract import OUTPUT_TABLES, failed
@@ -103,20 +103,43 @@ def _pair(documents: pl.DataFrame) -> pl.DataFrame:
         .select(list(schema("documents")))
 
 
+CROSS_DOCUMENT_RULES = ("previous-year-change",)
+"""Rules that read another document than their own (``ctx.previous``, the same department's
+previous year): a per-document task cannot know it, so they are evaluated once every document
+is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed)."""
+
+
 def _recheck_pairs(frames: dict[str, pl.DataFrame], findings: pl.DataFrame,
                    evaluations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Paired files checked again with their partner's narrative (claims and texts), as the
-    whole-batch check does; everything else keeps the findings of its own task."""
+    """Paired files checked again with their partner's narrative (claims and texts), and the
+    cross-document rules over every document, as the whole-batch check does; the other rules'
+    results of each document's own task stand."""
+    own_rules = [r for r in RULES if r not in CROSS_DOCUMENT_RULES]
     documents = frames["documents"]
     paired = documents.filter(pl.col("paired_doc_id").is_not_null() & (pl.col("status") != "failed"))
-    if paired.is_empty():
-        return sort_findings(findings), evaluations
-    ids = set(paired["doc_id"].to_list())
-    related = ids | set(paired["paired_doc_id"].to_list())
-    subset = {name: frames[name].filter(pl.col("doc_id").is_in(list(related))) for name in OUTPUT_TABLES}
-    subset["documents"] = paired
-    new_findings, new_evaluations = run_checks(subset)
-    keep = ~pl.col("doc_id").is_in(list(ids))
-    findings = pl.concat([findings.filter(keep), new_findings], how="vertical_relaxed")
-    evaluations = pl.concat([evaluations.filter(keep), new_evaluations], how="vertical_relaxed")
-    return sort_findings(findings), evaluations
+    if paired.height:
+        ids = paired["doc_id"].unique().to_list()
+        related = set(ids) | set(paired["paired_doc_id"].to_list())
+        subset = {name: frames[name].filter(pl.col("doc_id").is_in(list(related))) for name in OUTPUT_TABLES}
+        subset["documents"] = paired
+        new_findings, new_evaluations = run_checks(subset, rules=own_rules)
+        findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
+        evaluations = _replace_evaluations(evaluations, new_evaluations)
+    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES))
+    findings = _replace_findings(findings, new_findings, pl.col("rule").is_in(list(CROSS_DOCUMENT_RULES)))
+    return sort_findings(findings), _replace_evaluations(evaluations, new_evaluations)
+
+
+def _replace_findings(findings: pl.DataFrame, new: pl.DataFrame, redone: pl.Expr) -> pl.DataFrame:
+    return pl.concat([findings.filter(~redone), new], how="vertical_relaxed")
+
+
+def _replace_evaluations(evaluations: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Evaluations with the (doc_id, rule) rows of ``new`` put in their place (row order kept)."""
+    if new.is_empty():
+        return evaluations
+    update = new.unique(["doc_id", "rule"], keep="last", maintain_order=True) \
+        .rename({"status": "_status", "n_findings": "_n"})
+    return evaluations.join(update, on=["doc_id", "rule"], how="left", maintain_order="left").with_columns(
+        pl.coalesce("_status", "status").alias("status"), pl.coalesce("_n", "n_findings").alias("n_findings")) \
+        .select(list(schema("evaluations")))
