@@ -228,3 +228,19 @@ def test_every_rule_reading_another_document_is_evaluated_after_the_tasks():
 
     reading = {rule_id for rule_id, rule in RULES.items() if "ctx.previous" in inspect.getsource(rule.check)}
     assert reading and reading <= set(CROSS_DOCUMENT_RULES)
+
+
+def test_a_dask_local_cluster_gives_the_outputs_of_a_local_run(district, reference, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is installed by make test ([dask] extra)")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run([district], tmp_path / "processed", tmp_path / "reports", department_charts=False,
+                     scheduler=cluster.scheduler_address)
+    assert result.extracted == 6
+    assert_same_outputs(tmp_path, reference)
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(district, tmp_path):
+    pytest.importorskip("distributed")
+    result = CliRunner().invoke(run_command, [str(district), "--out", str(tmp_path), "-q",
+                                              "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2 and "cannot reach the Dask scheduler" in result.output

@@ -54,7 +54,7 @@ def run_on_cluster(task: Callable, jobs: list[tuple], address: str) -> Iterator[
                     break
             return fresh
 
-        completed = as_completed(submit(BATCH))
+        completed = as_completed(submit(BATCH), loop=client.loop)
         for future in completed:
             index = futures.pop(future)
             try:
