@@ -1,11 +1,13 @@
-"""``analysis run``: extract → check → compare → report in one call (issue 7).
+"""``analysis run``: extract → check → compare → report in one call (issue 7; engine: issue 14).
 
-Extraction results are cached per document in ``<processed>/cache/`` keyed by ``doc_id``, the
-content hash of the file (``analysis.extract.content_id``): a rerun over unchanged files
-reads their rows back instead of parsing again. The cache is discarded whole when the
-extraction code or metadata changed (``extraction_fingerprint``), so a fix in a reader never
-hides behind stale rows. The check, compare and report stages always run in full: they are
-cheap next to extraction and depend on every document at once.
+Each document is extracted and checked as one task on a worker process or a Dask cluster
+(``analysis.engine``); its rows go at once to a per-document cache in ``<processed>/cache/``,
+keyed by ``doc_id`` (the content hash of the file, ``analysis.extract.content_id``) under a
+folder named by the hash of the extraction and check code (``cache_key``): a rerun over
+unchanged files — or a run resumed after a kill — reads their rows back instead of doing them
+again, and a fix in a reader or a rule never hides behind stale rows. Pairing, comparison and
+reports always run in full on the gathered rows: they depend on every document at once.
+Outputs are written under temporary names and renamed, under a lock on the output folders.
 
 The compare stage (issue 6) is optional: ``analysis.compare.compare_frames(frames)`` is
 imported lazily; when it is missing or fails, the run goes on with indicators computed from
@@ -26,8 +28,10 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.check import run_checks
-from analysis.extract import OUTPUT_TABLES, content_id, extract_paths, write_frames
+from analysis.check.runner import sort_findings
+from analysis.engine import atomic
+from analysis.engine.atomic import folder_lock, remove_leftovers
+from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
 from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
 from analysis.report.frames import false_count, severity_counts
@@ -86,84 +90,19 @@ def _version() -> str:
         return "unknown"
 
 
-def load_cache(processed: Path) -> dict[str, pl.DataFrame]:
-    """Cached extraction rows (every output table, keyed by doc_id), or empty tables when the
-    cache is missing, unreadable or from other extraction code."""
-    folder = processed / CACHE_DIR
-    stamp = folder / "fingerprint"
-    if not stamp.is_file() or stamp.read_text().strip() != extraction_fingerprint():
-        if stamp.is_file():
-            logger.info("extraction code changed since the cache was written: extracting everything")
-        return {name: empty(name) for name in OUTPUT_TABLES}
-    try:
-        return {name: pl.read_parquet(folder / f"{name}.parquet") for name in OUTPUT_TABLES}
-    except (OSError, pl.exceptions.PolarsError) as error:
-        logger.warning("extraction cache unreadable (%s): extracting everything", error)
-        return {name: empty(name) for name in OUTPUT_TABLES}
+def checks_fingerprint() -> str:
+    """Hash of the check code: cached findings are reused only when the rules did not change."""
+    digest = hashlib.sha256()
+    root = Path(str(resources.files("analysis")))
+    for path in sorted((root / "check").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def save_cache(processed: Path, rows: dict[str, pl.DataFrame]) -> None:
-    folder = processed / CACHE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in rows.items():
-        frame.write_parquet(folder / f"{name}.parquet")
-    (folder / "fingerprint").write_text(extraction_fingerprint() + "\n")
-
-
-def _hash_or_none(path: Path) -> str | None:
-    try:
-        return content_id(path)
-    except OSError:
-        return None  # extract_file reports the unreadable file as a failed document
-
-
-def _assemble(files: pl.DataFrame, pool: dict[str, pl.DataFrame], unhashed: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """The run's frames in file order: each file gets its doc_id's rows (identical files share
-    them, as extract_paths would give), documents carry each file's own path."""
-    order = files.select("order", "doc_id")
-    frames = {}
-    for name in OUTPUT_TABLES:
-        rows = pool[name]
-        if name == "documents":
-            rows = files.select("order", "path", "doc_id").join(rows.drop("path"), on="doc_id", how="inner")
-            rows = pl.concat([rows, unhashed], how="diagonal_relaxed")
-        else:
-            rows = order.join(rows, on="doc_id", how="inner", maintain_order="left_right")
-        frames[name] = rows.sort("order", maintain_order=True).select(list(schema(name)))
-    return frames
-
-
-def extract_with_cache(paths: list[Path], processed: Path, *, use_cache: bool = True,
-                       progress: Callable | None = None) -> tuple[dict[str, pl.DataFrame], int, int]:
-    """Frames for ``paths``, reusing cached rows of unchanged files; returns (frames, cached,
-    extracted). Only one file per distinct content is extracted. ``use_cache=False`` extracts
-    everything and rebuilds the cache."""
-    ids = [_hash_or_none(p) for p in paths]
-    cache = load_cache(processed) if use_cache else {name: empty(name) for name in OUTPUT_TABLES}
-    known = set(cache["documents"]["doc_id"].drop_nulls().to_list())
-    todo, seen = [], set()
-    for path, doc_id in zip(paths, ids):
-        if doc_id is None or (doc_id not in known and doc_id not in seen):
-            todo.append(path)
-            seen.add(doc_id)
-    fresh = extract_paths(todo, progress=progress) if todo else {n: empty(n) for n in OUTPUT_TABLES}
-    fresh_docs = fresh["documents"]
-    # a file that became unreadable between hashing here and extraction has no doc_id either
-    lost = set(fresh_docs.filter(pl.col("doc_id").is_null())["path"].to_list())
-    ids = [None if str(p) in lost else i for p, i in zip(paths, ids)]
-    unhashed_paths = {str(p) for p, i in zip(paths, ids) if i is None}
-    unhashed = fresh_docs.filter(pl.col("path").is_in(list(unhashed_paths))) \
-        .join(pl.DataFrame({"path": [str(p) for p in paths], "order": range(len(paths))},
-                           schema={"path": pl.String, "order": pl.Int64}), on="path")
-    fresh_ids = set(fresh_docs["doc_id"].drop_nulls().to_list())
-    pool = {name: pl.concat([cache[name].filter(~pl.col("doc_id").is_in(list(fresh_ids))),
-                             fresh[name].filter(pl.col("doc_id").is_not_null())], how="vertical_relaxed")
-            for name in OUTPUT_TABLES}
-    save_cache(processed, pool)
-    files = pl.DataFrame({"order": range(len(paths)), "path": [str(p) for p in paths], "doc_id": ids},
-                         schema={"order": pl.Int64, "path": pl.String, "doc_id": pl.String})
-    reused = sum(1 for i in ids if i is not None and i in known and i not in fresh_ids)
-    return _assemble(files.filter(pl.col("doc_id").is_not_null()), pool, unhashed), reused, len(todo)
+def cache_key() -> str:
+    """The per-document cache's folder name: extraction and check code together."""
+    return hashlib.sha256(f"{extraction_fingerprint()}:{checks_fingerprint()}".encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)
@@ -294,42 +233,54 @@ def summary_lines(result: RunResult) -> list[str]:
 
 
 def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = True,
-        progress: Callable | None = None, department_charts: bool = True,
+        progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
+        time_limit: float | None = DEFAULT_TIME_LIMIT, scheduler: str | None = None,
         reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
     """Extract, check, compare and report; write parquet to ``processed``, and report.html,
     workbook.xlsx, summary.md and run.log to ``reports`` (and report.pdf with ``pdf``).
-    ``reviews``: workbooks with the auditor's verdicts to carry over (report/review.py)."""
-    with _run_log(reports / RUN_LOG) as log:
-        log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
-                 "on" if use_cache else "off")
-        result = _run(raw, processed, reports, log, use_cache, progress, department_charts, reviews, pdf)
-        result.paths["log"] = log.path
-        for line in summary_lines(result):
-            log.note(line)
+
+    Documents are extracted and checked on ``jobs`` worker processes (default: every core) or
+    on the Dask cluster at ``scheduler``, each stopped after ``time_limit`` seconds. ``reviews``:
+    workbooks with the auditor's verdicts to carry over (report/review.py). Raises
+    :class:`~analysis.engine.atomic.OutputLocked` at once when another run holds the folders,
+    and ``OSError`` when an output cannot be written (the previous outputs are then whole).
+    """
+    with folder_lock(processed, reports):
+        remove_leftovers(processed)
+        remove_leftovers(reports)
+        with _run_log(reports / RUN_LOG) as log:
+            log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
+                     "on" if use_cache else "off")
+            engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler}
+            result = _run(raw, processed, reports, log, use_cache, progress, department_charts, engine,
+                          reviews, pdf)
+            result.paths["log"] = log.path
+            for line in summary_lines(result):
+                log.note(line)
     return result
 
 
 def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache: bool,
-         progress: Callable | None, department_charts: bool, reviews: list[Path] | None = None,
-         pdf: bool = False) -> RunResult:
+         progress: Callable | None, department_charts: bool, engine: dict,
+         reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     paths = discover(raw)
     log.note("%d files found", len(paths))
-    frames, cached, extracted = extract_with_cache(paths, processed, use_cache=use_cache, progress=progress)
-    timings["extract"] = time.perf_counter() - started
+    done = run_documents(paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress,
+                         **engine)
+    frames, findings, evaluations = done.frames, done.findings, done.evaluations
+    timings["documents"] = time.perf_counter() - started
     for path, status, error in frames["documents"].filter(~pl.col("status").is_in(["ok", "narrative_only"])) \
             .select("path", "status", "error").iter_rows():
         log.note("%s: %s: %s", status, path, error)
 
     mark = time.perf_counter()
-    findings, evaluations = run_checks(frames)
-    timings["check"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
     comparison = compare_stage(frames)
-    findings = pl.concat([findings, comparison.findings], how="vertical_relaxed")
-    evaluations = pl.concat([evaluations, comparison.evaluations], how="vertical_relaxed")
+    # the compare stage groups in hash order: sorted here, so that every run writes the same rows
+    findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
+    evaluations = pl.concat([evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)],
+                            how="vertical_relaxed")
     timings["compare"] = time.perf_counter() - mark
     if comparison.status != COMPARE_OK:
         log.note("compare stage: %s", comparison.status)
@@ -337,14 +288,17 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
     mark = time.perf_counter()
     findings = auditor_findings(findings, frames["documents"], reports, reviews)
     outputs = {**frames, "findings": findings, "evaluations": evaluations}
-    write_frames(outputs, processed)
+    for name, table in outputs.items():
+        atomic.write_parquet(table, processed / f"{name}.parquet")
     for file_name, table in comparison.outputs.items():
-        table.write_parquet(processed / file_name)
+        atomic.write_parquet(table, processed / file_name)
     data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
                       comparison.indicators, comparison.status, datetime.now().strftime("%Y-%m-%d %H:%M"),
                       [str(p) for p in raw])
-    report_paths = write_reports(data, reports, department_charts=department_charts, pdf=pdf)
+    with atomic.staging_folder(reports) as stage:
+        staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
+    report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     return RunResult({**outputs, "indicators": comparison.indicators}, data,
-                     {**report_paths, "processed": processed}, cached, extracted, timings)
+                     {**report_paths, "processed": processed}, done.cached, done.extracted, timings)

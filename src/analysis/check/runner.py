@@ -117,9 +117,14 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                                  "severity": f.get("severity", rule.severity),
                                  "category": rule.category, "domain_ids": rule.domain_ids,
                                  "location": f.get("location") or ctx.where(f, kind=f.get("table_kind"))})
-    result = _findings_frame(findings)
+    return sort_findings(_findings_frame(findings)), frame("evaluations", evaluations)
+
+
+def sort_findings(result: pl.DataFrame) -> pl.DataFrame:
+    """Findings by severity, file, rule and position; ties keep their order (the run engine
+    sorts per-document findings gathered from many workers the same way)."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
     if result.height:
         result = result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s")) \
-            .sort(["_s", "path", "rule", "line", "page"], nulls_last=True).drop("_s")
-    return result, frame("evaluations", evaluations)
+            .sort(["_s", "path", "rule", "line", "page"], nulls_last=True, maintain_order=True).drop("_s")
+    return result

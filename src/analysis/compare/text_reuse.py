@@ -1,8 +1,8 @@
 """Near-duplicate narrative across departments (DOMAIN §6.5 text-reuse index, E template residue).
 
 Narrative paragraphs (``texts`` frame) are cut into sentences and embedded as character n-gram
-TF-IDF vectors (scikit-learn); two sentences are near-identical when their cosine reaches
-``similarity``. Sentences near-identical in many departments are template boilerplate (名词解释,
+TF-IDF vectors (scikit-learn), one per distinct sentence; two sentences are near-identical when
+their cosine reaches ``similarity``. Sentences near-identical in many departments are template boilerplate (名词解释,
 "我单位无…") and are set aside. A document is reported when most of its remaining sentences
 have a near-identical sentence in one other department's document of the same year and type.
 Who copied is read from the shared sentences: the copy names the other department, the
@@ -16,7 +16,8 @@ import re
 import numpy as np
 import polars as pl
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from analysis.compare.peers import settings
 
@@ -50,29 +51,59 @@ def _neighbour_pairs(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2
     return np.concatenate(left), np.concatenate(right)
 
 
+def _unique_vectors(block: pl.DataFrame, params: dict) -> tuple[pl.DataFrame, sparse.csr_matrix]:
+    """Distinct sentences of a block (with their sentence ids and departments) and their TF-IDF
+    vectors, weighted as if every copy were a row of its own (document frequencies count
+    copies), so each cosine is the one the sentences would have one by one."""
+    unique = block.group_by("sentence", maintain_order=True).agg(
+        pl.col("sid"), pl.col("department_id").alias("departments")).with_row_index("u")
+    counts = CountVectorizer(analyzer="char", ngram_range=(params["ngram_min"], params["ngram_max"])) \
+        .fit_transform(unique["sentence"].to_list()).tocsr().astype(np.float64)
+    copies = unique["sid"].list.len().to_numpy().astype(np.float64)
+    present = counts.copy()
+    present.data[:] = 1.0
+    df = present.T @ copies
+    idf = np.log((1 + copies.sum()) / (1 + df)) + 1  # TfidfVectorizer's smooth idf
+    return unique, normalize(counts @ sparse.diags(idf), norm="l2", copy=False).tocsr()
+
+
 def _block_reuse(block: pl.DataFrame, params: dict) -> pl.DataFrame:
-    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(params["ngram_min"], params["ngram_max"]))
-    matrix = vectoriser.fit_transform(block["sentence"].to_list()).tocsr()
+    """Near-identical sentences of one block between departments, and the documents that share
+    them.
+
+    Work is done on distinct sentences: the template sentence printed by every department is
+    one vector, not one per department, so copies cost nothing; the comparison still grows
+    with the square of the number of distinct sentences. Two sentences are near-identical when their cosine reaches
+    ``similarity``; copies of one sentence are identical. A sentence whose near-identical
+    sentences span ``cut`` departments (its own included) is template text and set aside.
+    """
+    unique, matrix = _unique_vectors(block, params)
     i, j = _neighbour_pairs(matrix, params["similarity"])
-    dept = block["department_id"].to_numpy()
-    pairs = pl.DataFrame({"a": block["sid"].to_numpy()[i], "b": block["sid"].to_numpy()[j],
-                          "dept_a": dept[i], "dept_b": dept[j]}).filter(pl.col("dept_a") != pl.col("dept_b"))
+    edges = pl.DataFrame({"u": i, "v": j}, schema={"u": pl.UInt32, "v": pl.UInt32})
+    depts = unique.select("u", "departments").explode("departments")
+    reach = pl.concat([depts, edges.join(depts.rename({"u": "v"}), on="v").select("u", "departments")]) \
+        .group_by("u").agg(pl.col("departments").n_unique().alias("n_dept"))
     n_departments = block["department_id"].n_unique()
     cut = max(params["boilerplate_min_departments"], params["boilerplate_share"] * n_departments)
-    spread = pairs.group_by("a").agg((pl.col("dept_b").n_unique() + 1).alias("n_dept"))
-    boiler = spread.filter(pl.col("n_dept") >= cut)["a"].implode()
-    own = block.filter(~pl.col("sid").is_in(boiler))
-    pairs = pairs.filter(~pl.col("a").is_in(boiler) & ~pl.col("b").is_in(boiler))
+    kept = reach.filter(pl.col("n_dept") < cut)["u"].implode()
+    links = pl.concat([unique.select("u", pl.col("u").alias("v")), edges]) \
+        .filter(pl.col("u").is_in(kept) & pl.col("v").is_in(kept))
+    members = unique.select("u", "sid").explode("sid").join(block.select("sid", "department_id"), on="sid")
+    pairs = links.join(members.rename({"sid": "a", "department_id": "dept_a"}), on="u") \
+        .join(members.rename({"u": "v", "sid": "b", "department_id": "dept_b"}), on="v") \
+        .filter((pl.col("a") != pl.col("b")) & (pl.col("dept_a") != pl.col("dept_b"))) \
+        .select("a", "b", "dept_a", "dept_b").sort("a", "b")
+    own = members.filter(pl.col("u").is_in(kept)).select("sid").join(block, on="sid")
     info = block.select("sid", "doc_id", "department", "sentence", "line", "page")
-    joined = pairs.join(info, left_on="a", right_on="sid").join(
+    joined = pairs.join(info, left_on="a", right_on="sid", maintain_order="left").join(
         info.select(pl.col("sid").alias("b"), pl.col("doc_id").alias("other_doc_id"),
-                    pl.col("department").alias("other_department")), on="b")
+                    pl.col("department").alias("other_department")), on="b", maintain_order="left")
     sizes = own.group_by("doc_id").agg(pl.len().alias("n_sentences"))
-    shared = joined.group_by("doc_id", "other_doc_id", "other_department").agg(
+    shared = joined.group_by("doc_id", "other_doc_id", "other_department", maintain_order=True).agg(
         pl.col("a").n_unique().alias("n_shared"),
         pl.col("sentence").unique(maintain_order=True).alias("shared"),
         pl.col("department").first(), pl.col("line").min(), pl.col("page").min())
-    shared = shared.join(sizes, on="doc_id").with_columns(
+    shared = shared.join(sizes, on="doc_id", maintain_order="left").with_columns(
         (pl.col("n_shared") / pl.col("n_sentences")).alias("share"))
     best = shared.group_by("doc_id").agg(pl.col("share").max())
     all_docs = block.select("doc_id").unique().join(best, on="doc_id", how="left").fill_null(0.0)

@@ -30,9 +30,11 @@ def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list
 
 
 def write_reports(data: ReportData, reports_dir: str | Path, *, department_charts: bool = True,
-                  pdf: bool = False) -> dict[str, Path]:
+                  pdf: bool = False, review_dir: str | Path | None = None) -> dict[str, Path]:
     """Write report.html, workbook.xlsx and summary.md into ``reports_dir``, and report.pdf
-    (printed by headless Chromium) when ``pdf`` is asked for and Chromium is installed."""
+    (printed by headless Chromium) when ``pdf`` is asked for and Chromium is installed.
+    ``review_dir`` holds the review store (default ``reports_dir``; the run writes into a
+    staging folder and keeps its store in the final one)."""
     from analysis.report.html import render_html
     from analysis.report.review import orphaned, read_store
     from analysis.report.summary import render_summary
@@ -42,7 +44,7 @@ def write_reports(data: ReportData, reports_dir: str | Path, *, department_chart
     folder.mkdir(parents=True, exist_ok=True)
     paths = {key: folder / name for key, name in REPORT_FILES.items()}
     if data.findings["finding_id"].is_not_null().any():
-        data.orphaned_reviews = orphaned(read_store(folder), data.findings)
+        data.orphaned_reviews = orphaned(read_store(Path(review_dir or folder)), data.findings)
     paths["html"].write_text(render_html(data, department_charts=department_charts), encoding="utf-8")
     write_workbook(data, paths["workbook"])
     paths["summary"].write_text(render_summary(data), encoding="utf-8")

@@ -1,0 +1,145 @@
+"""The run's frames from the per-document cache, in file order, with the cross-document steps
+that need every document: pairing the two files of a disclosure and checking a paired file
+against its partner's narrative."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from analysis.check import RULES, run_checks
+from analysis.check.runner import sort_findings
+from analysis.engine.cache import DOC_TABLES, DocCache
+from analysis.extract import OUTPUT_TABLES, failed
+from analysis.normalise.pairing import pair_documents
+from analysis.schema import empty, frame, schema
+
+logger = logging.getLogger(__name__)
+_CONCAT_EVERY = 500  # documents' small frames joined into one chunk (fewer, larger chunks)
+_PAIR_COLUMNS = ("pair_id", "paired_doc_id")
+
+
+class _Parts:
+    """Frames of many documents, concatenated in chunks as they come."""
+
+    def __init__(self) -> None:
+        self.chunks: dict[str, list[pl.DataFrame]] = {n: [] for n in DOC_TABLES}
+        self.pending: dict[str, list[pl.DataFrame]] = {n: [] for n in DOC_TABLES}
+        self.count = 0
+
+    def add(self, frames: dict[str, pl.DataFrame]) -> None:
+        for name in DOC_TABLES:
+            self.pending[name].append(frames[name])
+        self.count += 1
+        if self.count % _CONCAT_EVERY == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        for name in DOC_TABLES:
+            if self.pending[name]:
+                self.chunks[name].append(pl.concat(self.pending[name], how="vertical_relaxed", rechunk=True))
+                self.pending[name] = []
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        self._flush()
+        return {n: pl.concat(c, how="vertical_relaxed", rechunk=True).select(list(schema(n))) if c else empty(n)
+                for n, c in self.chunks.items()}
+
+
+def _as_frames(document: dict) -> dict[str, pl.DataFrame]:
+    frames = {name: empty(name) for name in DOC_TABLES}
+    frames["documents"] = frame("documents", [document])
+    return frames
+
+
+def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFrame]:
+    """A cached document as the given file: its own path (a copy or a moved file shares the
+    content's rows)."""
+    out = dict(frames)
+    out["documents"] = frames["documents"].with_columns(pl.lit(path).alias("path"))
+    out["findings"] = frames["findings"].with_columns(pl.lit(path).alias("path"))
+    return out
+
+
+def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[int, dict],
+           redo: Callable[[str, str], None]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+    """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
+
+    ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
+    by file position; ``redo(path, doc_id)`` redoes a document whose cache file was discarded.
+    """
+    parts = _Parts()
+    for order, (path, doc_id) in enumerate(files):
+        if order in errors:
+            cached = _as_frames(errors[order])
+        elif doc_id is None:
+            continue
+        else:
+            cached = cache.read(doc_id)
+            if cached is None:
+                redo(path, doc_id)
+                cached = cache.read(doc_id) or _as_frames(failed(Path(path), "缓存文件缺失 (cache file missing)",
+                                                                 doc_id).document)
+            cached = _own_path(cached, path)
+        parts.add(cached)
+    gathered = parts.frames()
+    documents = _pair(gathered["documents"])
+    frames = {name: gathered[name] for name in OUTPUT_TABLES}
+    frames["documents"] = documents
+    findings, evaluations = _recheck_pairs(frames, gathered["findings"], gathered["evaluations"])
+    return frames, findings, evaluations
+
+
+def _pair(documents: pl.DataFrame) -> pl.DataFrame:
+    """Pairing over distinct contents (a copy of a file is not a second candidate)."""
+    if documents.is_empty():
+        return documents
+    distinct = documents.filter(pl.col("doc_id").is_not_null()).unique("doc_id", keep="first", maintain_order=True)
+    pairs = pair_documents(distinct.drop(*_PAIR_COLUMNS)).select("doc_id", *_PAIR_COLUMNS)
+    return documents.drop(*_PAIR_COLUMNS).join(pairs, on="doc_id", how="left", maintain_order="left") \
+        .select(list(schema("documents")))
+
+
+CROSS_DOCUMENT_RULES = ("previous-year-change",)
+"""Rules that read another document than their own (``ctx.previous``, the same department's
+previous year): a per-document task cannot know it, so they are evaluated once every document
+is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed)."""
+
+
+def _recheck_pairs(frames: dict[str, pl.DataFrame], findings: pl.DataFrame,
+                   evaluations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Paired files checked again with their partner's narrative (claims and texts), and the
+    cross-document rules over every document, as the whole-batch check does; the other rules'
+    results of each document's own task stand."""
+    own_rules = [r for r in RULES if r not in CROSS_DOCUMENT_RULES]
+    documents = frames["documents"]
+    paired = documents.filter(pl.col("paired_doc_id").is_not_null() & (pl.col("status") != "failed"))
+    if paired.height:
+        ids = paired["doc_id"].unique().to_list()
+        related = set(ids) | set(paired["paired_doc_id"].to_list())
+        subset = {name: frames[name].filter(pl.col("doc_id").is_in(list(related))) for name in OUTPUT_TABLES}
+        subset["documents"] = paired
+        new_findings, new_evaluations = run_checks(subset, rules=own_rules)
+        findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
+        evaluations = _replace_evaluations(evaluations, new_evaluations)
+    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES))
+    findings = _replace_findings(findings, new_findings, pl.col("rule").is_in(list(CROSS_DOCUMENT_RULES)))
+    return sort_findings(findings), _replace_evaluations(evaluations, new_evaluations)
+
+
+def _replace_findings(findings: pl.DataFrame, new: pl.DataFrame, redone: pl.Expr) -> pl.DataFrame:
+    return pl.concat([findings.filter(~redone), new], how="vertical_relaxed")
+
+
+def _replace_evaluations(evaluations: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Evaluations with the (doc_id, rule) rows of ``new`` put in their place (row order kept)."""
+    if new.is_empty():
+        return evaluations
+    update = new.unique(["doc_id", "rule"], keep="last", maintain_order=True) \
+        .rename({"status": "_status", "n_findings": "_n"})
+    return evaluations.join(update, on=["doc_id", "rule"], how="left", maintain_order="left").with_columns(
+        pl.coalesce("_status", "status").alias("status"), pl.coalesce("_n", "n_findings").alias("n_findings")) \
+        .select(list(schema("evaluations")))

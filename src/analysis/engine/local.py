@@ -1,0 +1,158 @@
+"""Worker processes on this machine, one document at a time each, with a time limit.
+
+Each worker has its own pipe and is given one document at a time, so the scheduler always
+knows which document a worker is on and since when. A worker past the time limit is killed
+(whatever it is stuck in: a reader loop, a C library, a check) and replaced, and its document
+gets a ``failed`` row with the reason; a worker that dies (a crash in a C library, the kernel's
+out-of-memory killer) is replaced the same way. Killing one worker only breaks its own pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from collections import deque
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+TIME_LIMIT_REASON = "time limit: 处理超过 {limit:g} 秒，已停止 (time limit)"
+DIED_REASON = "工作进程意外退出 (worker died, exit code {code})"
+MAX_TASKS_PER_WORKER = 500  # a fresh process now and then gives back memory the allocator keeps
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        # fork from a clean server that imported the engine once: fast starts, and no copy of
+        # a parent whose Polars thread pool is already running (fork would risk a deadlock)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["analysis.engine.task"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def _main_module_hidden():
+    """Workers need nothing from ``__main__``; hiding it stops multiprocessing from importing the
+    caller's script again in every worker (which reruns a script without a ``__main__`` guard)."""
+    main = sys.modules.get("__main__")
+    saved = {name: getattr(main, name) for name in ("__spec__", "__file__") if hasattr(main, name)}
+    try:
+        if main is not None:
+            main.__spec__ = None
+            if "__file__" in saved:
+                del main.__file__
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(main, name, value)
+
+
+def _serve(conn: Connection, task: Callable) -> None:
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        index, args = message
+        try:
+            result = task(*args)
+        except Exception as error:  # the task guards itself; this is the last resort
+            result = {"error": f"{type(error).__name__}: {error}"}
+        conn.send((index, result))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: Connection
+    tasks: int = 0
+    index: int | None = None
+    started: float = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class LocalPool:
+    """``jobs`` worker processes running ``task`` (a module-level function)."""
+
+    def __init__(self, task: Callable, jobs: int, time_limit: float | None) -> None:
+        self.task, self.jobs, self.time_limit = task, max(1, jobs), time_limit
+        self._context = _context()
+        self._workers: list[_Worker] = []
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.task), daemon=True)
+        with _main_module_hidden():
+            process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, jobs: list[tuple]) -> Iterator[tuple[int, dict]]:
+        """Yield ``(index, result)`` as documents finish, in finishing order; a document stopped
+        by the time limit or a dying worker yields ``{"error": reason}``."""
+        pending = deque(enumerate(jobs))
+        self._workers = [self._start() for _ in range(min(self.jobs, len(jobs)))]
+        try:
+            while pending or any(w.index is not None for w in self._workers):
+                for worker in self._workers:
+                    if worker.index is None and pending:
+                        worker.index, args = pending.popleft()
+                        worker.started = time.monotonic()
+                        worker.conn.send((worker.index, args))
+                yield from self._collect()
+        finally:
+            for worker in self._workers:
+                worker.stop(kill=worker.index is not None)
+            self._workers = []
+
+    def _collect(self) -> Iterator[tuple[int, dict]]:
+        busy = {w.conn: w for w in self._workers if w.index is not None}
+        timeout = None
+        if self.time_limit:
+            now = time.monotonic()
+            timeout = max(0.0, min(w.started + self.time_limit - now for w in busy.values()))
+        for conn in wait(list(busy), timeout):
+            worker = busy[conn]
+            try:
+                index, result = conn.recv()
+            except (EOFError, OSError):
+                worker.process.join(1)
+                yield self._replace(worker, DIED_REASON.format(code=worker.process.exitcode))
+                continue
+            worker.index = None
+            worker.tasks += 1
+            yield index, result
+            if worker.tasks >= MAX_TASKS_PER_WORKER:
+                self._renew(worker)
+        if self.time_limit:
+            now = time.monotonic()
+            for worker in [w for w in self._workers if w.index is not None]:
+                if now - worker.started > self.time_limit:
+                    yield self._replace(worker, TIME_LIMIT_REASON.format(limit=self.time_limit), kill=True)
+
+    def _replace(self, worker: _Worker, reason: str, kill: bool = True) -> tuple[int, dict]:
+        index = worker.index
+        worker.index = None
+        self._renew(worker, kill=kill)
+        return index, {"error": reason}
+
+    def _renew(self, worker: _Worker, kill: bool = False) -> None:
+        worker.stop(kill=kill)
+        fresh = self._start()
+        worker.process, worker.conn, worker.tasks = fresh.process, fresh.conn, 0
