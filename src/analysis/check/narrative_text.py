@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext
 from analysis.model import Block, Location
+from analysis.normalise.cells import NARROW_DIGITS
 from analysis.normalise.claims import sentences
 from analysis.normalise.rates import RateStatement, sentence_rates
 
@@ -19,8 +20,11 @@ def blocks(ctx: DocContext) -> list[Block]:
 
 
 def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
+    """Sentences with full-width digits read as ASCII (as the claims read them), so a parser's
+    ``\\d`` never splits "１９２４．０９" at its full-width point."""
     if "sentences" not in ctx.memo:
-        ctx.memo["sentences"] = sentences(blocks(ctx))
+        ctx.memo["sentences"] = [(text.translate(NARROW_DIGITS), block, section)
+                                 for text, block, section in sentences(blocks(ctx))]
     return ctx.memo["sentences"]
 
 

@@ -22,6 +22,9 @@ _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％
 _AMOUNT_FORMS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
                                "，": ",", "﹐": ",", "、": ",", "．": ".", "－": "-", "（": "(", "）": ")",
                                "\u2009": "", "\u202f": "", "\u00a0": "", "\u3000": ""})
+NARROW_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
+"""Full-width digits, point and percent sign as ASCII, one character for one, so offsets into a
+translated sentence still index the original (narrative parsers read "１９２４．０９万元")."""
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 
 HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")

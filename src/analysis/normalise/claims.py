@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from analysis.metadata import load_csv
 from analysis.model import Block
-from analysis.normalise.cells import HAN_CHAR, UNIT_TO_WAN, clean_text
+from analysis.normalise.cells import HAN_CHAR, NARROW_DIGITS, UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
@@ -34,7 +34,6 @@ _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|�
 _SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
-_WIDE_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
 _FROM_VALUE = re.compile(r"(?:由|从)(?:上年|上年度|去年|20\d{2}\s*年度?)[^，,；;。]{0,10}$")
 _TO_VALUE = re.compile(r"(?:增加|增长|上升|减少|下降|降低)(?:到|至)\s*$")
 _PAGE_FIELD = re.compile(r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
@@ -198,7 +197,7 @@ def sentence_claims(sentence: str) -> list[dict]:
     listed after "分别" go to the names listed before it, in order.
     """
     claims: list[dict] = []
-    sentence = sentence.translate(_WIDE_DIGITS)  # same length: offsets still index the sentence
+    sentence = sentence.translate(NARROW_DIGITS)  # same length: offsets still index the sentence
     numbers = list(_NUMBER.finditer(sentence))
     if not numbers:
         return claims
