@@ -7,6 +7,7 @@ import logging
 import polars as pl
 
 from analysis.check.context import DocContext
+from analysis.check.ocr_verify import verify_ocr_findings
 from analysis.check.registry import RULES, SEVERITIES
 from analysis.check.tolerance import Tolerance
 from analysis.normalise.pairing import department_key
@@ -69,7 +70,8 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                                  "severity": f.get("severity", rule.severity),
                                  "category": rule.category, "domain_ids": rule.domain_ids,
                                  "location": f.get("location") or ctx.where(f, kind=f.get("table_kind"))})
-    result = frame("findings", findings)
+    # Errors on OCR'd pages that one misread digit explains are extraction doubts (issue 17).
+    result = verify_ocr_findings(frame("findings", findings), frames["documents"])
     order = {s: i for i, s in enumerate(SEVERITIES)}
     if result.height:
         result = result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s")) \
