@@ -30,8 +30,9 @@ RULE_ID = "ocr-extraction-doubt"
 CENT = 0.005
 """Half a unit of the last printed digit of a two-decimal amount."""
 NAMED = {6: "1↔7", 8: "0↔8", 1: "5↔6 或相邻数字"}
-PRINTED_SCALES = sorted({1.0, *(1.0 / s for s in UNIT_TO_WAN.values() if s)})
-"""Factors from 万元 (findings) to the units tables print in (元, 千元, 万元 …)."""
+PRINTED_SCALES = [1.0, *sorted({1.0 / s for s in UNIT_TO_WAN.values() if s and s < 1})]
+"""Factors from 万元 (findings) to the units tables print in: 万元 first, then 千元, 元 …
+(a larger unit would shrink every gap below a cent, where anything "explains" it)."""
 
 
 @rule(RULE_ID, severity="warning", category="arithmetic", domain_ids="§0.4",
@@ -84,10 +85,12 @@ def _variants(text: str) -> list[float]:
 def explain(gap: float, cells: list[tuple[str, float]]) -> tuple[str, int | None] | None:
     """Why one misreading could make an identity miss by ``gap`` (printed unit), and which of
     ``cells`` (text, value) it would be (None when any amount of the identity could be)."""
+    size = abs(gap)
+    if size < 0.01 - CENT:
+        return None  # within rounding: not a misreading
     swap = _digit_swap(gap)
     if swap:
         return swap, None
-    size = abs(gap)
     for index, (text, value) in enumerate(cells):
         if value and (abs(abs(value) * 0.99 - size) <= 2 * CENT or abs(abs(value) * 99 - size) <= 2 * CENT):
             return f"小数点误识（{text}）", index
