@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from analysis.model import ReadError
 from analysis.read import discover, read_document, sniff_format
 from analysis.read.ocr_engine import ocr_available
-from tests.ocr_helpers import HEADER, ROWS, degrade, table_image
+from ocr_helpers import HEADER, ROWS, degrade, table_image
 
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="optional [ocr] engine not installed")
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
