@@ -109,11 +109,8 @@ def scanned_copy(source: Path, out: Path, dpi: int) -> None:
     pdf = pdfium.PdfDocument(str(source))
     sheet = canvas.Canvas(str(out))
     for index in range(len(pdf)):
-        page = pdf[index]
-        width, height = page.get_size()
-        image = degrade(page.render(scale=dpi / 72).to_pil(), index)
-        if page.get_rotation() in (90, 270):
-            width, height = height, width
+        image = degrade(pdf[index].render(scale=dpi / 72).to_pil(), index)
+        width, height = image.width * 72 / dpi, image.height * 72 / dpi  # as rendered, turned upright
         sheet.setPageSize((width, height))
         sheet.drawImage(ImageReader(image.convert("RGB")), 0, 0, width, height)
         sheet.showPage()
