@@ -12,7 +12,7 @@ DEMO := data/raw/demo
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,ocr]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,6 +39,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_text.py
+	$(BIN)/python bench/bench_ocr.py --pages 3
 
 dictionary: $(STAMP)
 	$(BIN)/analysis dictionary --out docs/data_dictionary.md

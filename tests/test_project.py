@@ -27,7 +27,8 @@ def _names(specs) -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = _names(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = [spec for group in project["optional-dependencies"].values() for spec in group]
+    wanted = _names(project["dependencies"] + extras)
     env_text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     env_lines = env_text.split("dependencies:", 1)[1].splitlines()
     listed = [line.strip()[2:] for line in env_lines if re.match(r"^\s{2}- [a-z]", line)]

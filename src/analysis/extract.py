@@ -26,6 +26,7 @@ from analysis.normalise.inference import infer_function_classes
 from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
 from analysis.read import document_format, folder_problem, read_document
+from analysis.read.ocr_cells import ocr_cells_json
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.metadata import table_kind_info
 from analysis.schema import empty, frame, schema
@@ -132,7 +133,8 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
                     "status": status, "error": "; ".join(problems) or None,
                     "n_tables": len(tables), "n_recognised": recognised,
                     "n_line_items": len(items), "n_unparsed": n_unparsed,
-                    **figures, "figure_sources": json.dumps(sources, ensure_ascii=False)}
+                    **figures, "figure_sources": json.dumps(sources, ensure_ascii=False),
+                    "ocr_cells": ocr_cells_json(document)}
     for target in targets:
         target["doc_id"] = doc_id
     texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,

@@ -56,6 +56,12 @@ class Block:
     """One location per row of ``rows``."""
     level: int = 0
     """Heading level when the source marks one (``#`` count), else 0."""
+    cell_confidence: list[list[float | None]] | None = None
+    """For a table read by OCR: the recogniser's confidence (0–1) of each cell of ``rows``
+    (None for an empty cell); None for tables read from text."""
+    cell_boxes: list[list[tuple[float, float, float, float] | None]] | None = None
+    """For a table read by OCR: each cell's crop on its page as shares of the page's width and
+    height (left, top, right, bottom, 0–1), so the image can be cut at any resolution."""
 
 
 @dataclass(slots=True)
@@ -72,11 +78,13 @@ class Document:
 
     path: str
     format: str
-    """``text``, ``markdown``, ``html``, ``pdf``, ``xlsx`` or ``xls``."""
+    """``text``, ``markdown``, ``html``, ``pdf``, ``xlsx``, ``xls`` or ``image``."""
     blocks: list[Block] = field(default_factory=list)
     encoding: str | None = None
     page_count: int | None = None
     issues: list[PageIssue] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+    """1-based pages whose text came from OCR (image files: every page)."""
 
     def tables(self) -> list[Block]:
         """The table blocks, in order."""

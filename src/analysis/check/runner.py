@@ -8,6 +8,7 @@ from functools import cache
 import polars as pl
 
 from analysis.check.context import DocContext
+from analysis.check.ocr_verify import verify_ocr_findings
 from analysis.check.registry import RULES, SEVERITIES
 from analysis.check.tolerance import Tolerance
 from analysis.metadata import load_toml
@@ -117,7 +118,9 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                                  "severity": f.get("severity", rule.severity),
                                  "category": rule.category, "domain_ids": rule.domain_ids,
                                  "location": f.get("location") or ctx.where(f, kind=f.get("table_kind"))})
-    return sort_findings(_findings_frame(findings)), frame("evaluations", evaluations)
+    # Errors on OCR'd pages that one misread digit explains are extraction doubts (issue 17).
+    result = verify_ocr_findings(_findings_frame(findings), frames["documents"])
+    return sort_findings(result), frame("evaluations", evaluations)
 
 
 def sort_findings(result: pl.DataFrame) -> pl.DataFrame:

@@ -14,7 +14,10 @@ from pathlib import Path
 from analysis.model import Document, ReadError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".text"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".xlsx", ".xlsm", ".xls"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".xlsx", ".xlsm", ".xls"}
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+"""PNG, JPEG, GIF and TIFF (both byte orders) signatures: table images read by OCR."""
 _TEXT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
@@ -36,8 +39,8 @@ def document_format(path: Path) -> str | None:
 
 
 def sniff_format(path: Path) -> str:
-    """``pdf``, ``xlsx``, ``xls`` or ``text`` from the magic bytes (falling back to the suffix,
-    also when the file is empty or cannot be opened)."""
+    """``pdf``, ``xlsx``, ``xls``, ``image`` or ``text`` from the magic bytes (falling back to the
+    suffix, also when the file is empty or cannot be opened)."""
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -49,6 +52,8 @@ def sniff_format(path: Path) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return "text"  # HTML saved under a spreadsheet name: the text reader parses its tables
     suffix = path.suffix.lower()
@@ -58,6 +63,8 @@ def sniff_format(path: Path) -> str:
         return "xlsx"
     if suffix == ".xls":
         return "xls"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"  # a damaged image: the image reader says so
     return "text"
 
 
@@ -81,6 +88,10 @@ def read_document(path: str | Path) -> Document:
         from analysis.read.excel import read_excel
 
         return read_excel(path)
+    if kind == "image":
+        from analysis.read.ocr import read_image
+
+        return read_image(path)
     from analysis.read.text import read_text
 
     return read_text(path)

@@ -86,6 +86,24 @@ def _page_problem(content: PageContent) -> str | None:
     return None
 
 
+def _ocr_layout(pdf: pdfium.PdfDocument, index: int, after_contents: bool,
+                cell_meta: dict) -> PageLayout | None:
+    """The layout of an image-only page read by OCR, or None without the optional engine."""
+    from analysis.read.ocr_engine import ocr_available
+
+    if not ocr_available():
+        return None
+    from analysis.read.ocr import layout_ocr_page, ocr_pdf_page
+
+    try:
+        layout, meta = layout_ocr_page(ocr_pdf_page(pdf, index), after_contents=after_contents)
+    except Exception:  # one page the engine chokes on stays a page issue
+        logger.exception("OCR of page %d failed", index + 1)
+        return None
+    cell_meta.update(meta)
+    return layout
+
+
 def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
     """Read a text-layer PDF into a :class:`Document`.
 
@@ -107,7 +125,8 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
         page_count = len(pdf)
         if page_count == 0:
             raise ReadError(f"PDF has no pages: {path.name}")
-        layouts, issues, garbled_pages = _read_pages(pdf, path, started, time_limit_s)
+        cell_meta: dict = {}
+        layouts, issues, garbled_pages = _read_pages(pdf, path, started, time_limit_s, cell_meta)
     finally:
         pdf.close()
     text_pages = len(layouts) + garbled_pages
@@ -130,7 +149,13 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
         )
     drop_running_lines(layouts)
     blocks = build_blocks(layouts)
-    return Document(str(path), "pdf", blocks=blocks, page_count=page_count, issues=issues)
+    ocr_pages = sorted(layout.number for layout in layouts if layout.number in cell_meta.get("pages", ()))
+    if cell_meta:
+        from analysis.read.ocr import attach_cell_meta
+
+        attach_cell_meta(blocks, cell_meta)
+    return Document(str(path), "pdf", blocks=blocks, page_count=page_count, issues=issues,
+                    ocr_pages=ocr_pages)
 
 
 _UNREAD_PAGE = re.compile(r"^page \d+ (passed over|cannot be parsed|could not be laid out):")
@@ -138,15 +163,20 @@ _UNREAD_PAGE = re.compile(r"^page \d+ (passed over|cannot be parsed|could not be
 
 
 def _read_pages(
-    pdf: pdfium.PdfDocument, path: Path, started: float, time_limit_s: float
+    pdf: pdfium.PdfDocument, path: Path, started: float, time_limit_s: float, cell_meta: dict
 ) -> tuple[list[PageLayout], list[PageIssue], int]:
-    """Layouts of the readable pages, issues of the others, and how many were garbled."""
+    """Layouts of the readable pages, issues of the others, and how many were garbled.
+
+    Image-only pages are read by OCR when the optional engine is installed; ``cell_meta``
+    collects their tables' cell confidence and crops, and under ``"pages"`` their numbers.
+    """
     layouts: list[PageLayout] = []
     issues: list[PageIssue] = []
     garbled = 0
     after_contents = False
+    ocr_seconds = 0.0  # OCR'd pages are slow by nature; the limit guards against stuck parsing
     for index in range(len(pdf)):
-        elapsed = time.monotonic() - started
+        elapsed = time.monotonic() - started - ocr_seconds
         if elapsed > time_limit_s:
             raise ReadError(
                 f"reading {path.name} exceeded the time limit of {time_limit_s:g} s "
@@ -162,6 +192,17 @@ def _read_pages(
             issues.append(PageIssue(location, f"page {index + 1} passed over: {error}"))
             continue
         problem = _page_problem(content)
+        if problem is not None and not content.chars and not content.unmapped_chars:
+            ocr_started = time.monotonic()
+            layout = _ocr_layout(pdf, index, after_contents, cell_meta)
+            if layout is not None and not layout.items:
+                problem += "; OCR recognised no text on it"
+            ocr_seconds += time.monotonic() - ocr_started
+            if layout is not None and layout.items:
+                cell_meta.setdefault("pages", set()).add(index + 1)
+                after_contents = layout.contents
+                layouts.append(layout)
+                continue
         if problem is not None:
             garbled += content.unmapped_chars > 0
             issues.append(PageIssue(location, problem))
