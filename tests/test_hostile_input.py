@@ -92,12 +92,26 @@ def _deny_reading(monkeypatch, locked: Path, after: int = 0) -> None:
     monkeypatch.setattr(pathlib.Path, "open", guarded)
 
 
+class _InProcessPool:
+    """The engine's worker pool run in this process, so the monkeypatched ``open`` that makes a
+    file unreadable applies to the document's task too (as a real permission error would in
+    every process; root's reads cannot be refused by chmod)."""
+
+    def __init__(self, task, jobs, time_limit):
+        self.task = task
+
+    def run(self, args):
+        for index, arguments in enumerate(args):
+            yield index, self.task(*arguments)
+
+
 @pytest.mark.parametrize("after", [0, 1], ids=["first-open", "after-hashing"])
 def test_unreadable_file_is_a_failed_row_and_the_run_finishes(tmp_path, monkeypatch, baseline, after):
     folder = _folder(tmp_path)
     locked = folder / "m_locked.txt"
     locked.write_text(GOOD.replace("某局", "锁局"), encoding="utf-8")  # own content, own doc_id
     _deny_reading(monkeypatch, locked, after)
+    monkeypatch.setattr("analysis.engine.run.LocalPool", _InProcessPool)
     result = run([folder], tmp_path / "processed", tmp_path / "reports", department_charts=False)
     docs = result.documents
     row = docs.filter(pl.col("path").str.ends_with("m_locked.txt")).row(0, named=True)
@@ -107,6 +121,17 @@ def test_unreadable_file_is_a_failed_row_and_the_run_finishes(tmp_path, monkeypa
     assert result.frames["findings"].filter(pl.col("path").str.ends_with("a_good.txt")).height > 0
     summary = result.paths["summary"].read_text(encoding="utf-8")
     assert "m_locked.txt" in summary and "Permission denied" in summary
+
+
+def test_a_file_this_process_cannot_hash_but_a_worker_reads_keeps_its_rows(tmp_path, monkeypatch, baseline):
+    """A file whose hash fails in the scheduling process (a passing I/O error, a permission the
+    workers have) is still read by its worker; its rows must not be dropped for want of a hash."""
+    import analysis.engine.run as engine_run
+
+    hashed = engine_run._hash_or_none
+    monkeypatch.setattr(engine_run, "_hash_or_none", lambda p: None if p.name == "a_good.txt" else hashed(p))
+    result = run([_folder(tmp_path)], tmp_path / "processed", tmp_path / "reports", department_charts=False)
+    assert _complete(result.frames) == baseline
 
 
 # --- dense ruled grid -----------------------------------------------------------------------------

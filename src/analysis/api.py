@@ -88,16 +88,23 @@ def _report_data(frames: Frames):
 
 
 def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,
-        progress: Callable | None = None, department_charts: bool = True):
-    """``analysis run``: extract (with the cache), check, compare and report. Outputs go to
+        progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
+        time_limit: float | None = None, scheduler: str | None = None,
+        reviews: Iterable[PathLike] = (), pdf: bool = False):
+    """``analysis run``: extract and check each document (with the cache, on ``jobs`` worker
+    processes or the Dask cluster at ``scheduler``), compare and report. Outputs go to
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
-    Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``);
-    ``department_charts=False`` leaves out the per-department charts (faster)."""
+    ``reviews`` are workbooks with the auditor's verdicts; ``pdf`` also prints report.pdf;
+    ``department_charts=False`` leaves out the per-department charts (faster).
+    Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``)."""
+    from analysis.engine.run import DEFAULT_TIME_LIMIT
     from analysis.pipeline import default_dirs, run as run_pipeline
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
     return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,
-                        department_charts=department_charts)
+                        department_charts=department_charts, jobs=jobs,
+                        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+                        scheduler=scheduler, reviews=[Path(p) for p in reviews], pdf=pdf)
 
 
 def _now() -> str:

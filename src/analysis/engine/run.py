@@ -81,6 +81,8 @@ def run_documents(paths: list[Path], cache_root: Path, key: str, *, use_cache: b
             errors[order] = failed(Path(path), result["error"], doc_id).document
         elif "document" in result:
             errors[order] = result["document"]
+        elif doc_id is None and result.get("doc_id"):
+            files[order] = (path, result["doc_id"])  # the worker read a file this process could not hash
         if ticker:
             next(ticker, None)
     if ticker:
