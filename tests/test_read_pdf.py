@@ -283,6 +283,7 @@ def _text_page(pdf: canvas.Canvas, text: str = "第一页文字内容") -> None:
     pdf.showPage()
 
 
+@pytest.mark.slow  # the OCR engine (extra [ocr]) reads both blank pages first
 def test_scanned_document_is_refused(tmp_path):
     pdf = canvas.Canvas(str(tmp_path / "s.pdf"))
     _image_page(pdf)
@@ -292,6 +293,7 @@ def test_scanned_document_is_refused(tmp_path):
         read_pdf(tmp_path / "s.pdf")
 
 
+@pytest.mark.slow  # the OCR engine (extra [ocr]) reads the blank page first
 def test_image_only_page_becomes_a_page_issue(tmp_path):
     pdf = canvas.Canvas(str(tmp_path / "m.pdf"))
     _text_page(pdf)
