@@ -12,7 +12,10 @@ from analysis.check import run_checks
 from analysis.extract import extract_paths
 from analysis.normalise.rates import sentence_rates
 
-RATE_RULES = ["rate-sentence-recompute", "budget-execution-rate", "budget-comparison-word"]
+RATE_RULES = ["rate-sentence-recompute", "budget-execution-rate", "budget-comparison-word",
+              "final-completion-rate", "final-direction-word"]
+"""On a 决算 the final-account rules own the 完成率 and 决算数大于/小于预算数 statements they read
+(one problem, one finding); budget-execution-rate and budget-comparison-word take the rest."""
 
 CLEAN = """标题：2024年度东湖区水务局部门决算说明
 一、收入支出决算总体情况
@@ -37,7 +40,8 @@ def test_clean_narrative_only_document_passes(tmp_path):
     documents, findings, status = check(tmp_path, CLEAN)
     assert documents["status"].to_list() == ["narrative_only"]
     assert findings.is_empty(), findings.select("rule", "message").rows()
-    assert set(status.values()) == {"passed"}
+    assert status["rate-sentence-recompute"] == status["final-completion-rate"] == "passed"
+    assert status["final-direction-word"] == "passed" and "failed" not in status.values()
 
 
 @pytest.mark.parametrize("old, new, rule, expected", [
@@ -47,8 +51,8 @@ def test_clean_narrative_only_document_passes(tmp_path):
     ("减少118.25万元", "减少128.25万元", "rate-sentence-recompute", 118.25),
     ("减少到702.15万元", "增加到702.15万元", "rate-sentence-recompute", None),
     ("增长20%", "增长25%", "rate-sentence-recompute", 20.0),
-    ("完成年初预算的97.16%", "完成年初预算的95.16%", "budget-execution-rate", 97.16),
-    ("决算数小于预算数", "决算数大于预算数", "budget-comparison-word", 903.27),
+    ("完成年初预算的97.16%", "完成年初预算的95.16%", "final-completion-rate", 97.16),
+    ("决算数小于预算数", "决算数大于预算数", "final-direction-word", None),
 ])
 def test_planted_rate_defect_is_an_error(tmp_path, old, new, rule, expected):
     assert old in CLEAN
@@ -112,3 +116,13 @@ def test_three_public_sentence_differs_from_its_table(tmp_path, old, new, column
     _, findings, _ = check(tmp_path, F07_DOCUMENT.replace(old, new, 1), rules=["rate-sentence-tables"])
     assert findings["column"].to_list() == [column], findings.select("message").rows()
     assert findings["expected"][0] == pytest.approx(expected) and findings["severity"][0] == "error"
+
+
+def test_outside_a_final_account_the_rate_rules_judge_execution_statements(tmp_path):
+    """A 预算说明 reporting last year's execution has no final-account rules to defer to."""
+    text = ("标题：2025年度东湖区水务局部门预算说明\n一、上年预算执行情况\n"
+            "2024年一般公共预算财政拨款支出年初预算为903.27万元，支出决算为877.64万元，"
+            "完成年初预算的95.16%，决算数大于预算数。\n")
+    documents, findings, _ = check(tmp_path, text)
+    assert documents["doc_type"].to_list() == ["budget"]
+    assert sorted(findings["rule"].to_list()) == ["budget-comparison-word", "budget-execution-rate"]

@@ -128,3 +128,11 @@ def rate_interval(final: tuple[float, int], budget: tuple[float, int]) -> tuple[
     if b - hb <= 0:
         return None
     return max(f - hf, 0) / (b + hb) * 100, (f + hf) / (b - hb) * 100
+
+
+def final_statements(ctx) -> list[Statement]:
+    """The execution statements of a 决算 (none for other documents), read once per document."""
+    if "statements" not in ctx.memo:
+        final = ctx.document.get("doc_type") == "final_account"
+        ctx.memo["statements"] = document_statements(ctx.texts.to_dicts()) if final else []
+    return ctx.memo["statements"]

@@ -12,19 +12,12 @@ from __future__ import annotations
 import re
 
 from analysis.check.context import DocContext, finding
-from analysis.check.execution_statements import Statement, document_statements, rate_interval, settings
+from analysis.check.execution_statements import Statement, final_statements, rate_interval, settings
 from analysis.check.registry import rule
 
 _WORD = {"up": "大于", "down": "小于", "flat": "持平"}
 _BASE_WORD = {"initial": "年初预算", "adjusted": "调整（全年）预算", "unspecified": "预算"}
 _NAMED = re.compile(r"([\u4e00-\u9fff、“”\"]+?)（(类|款|项)）")
-
-
-def _statements(ctx: DocContext) -> list[Statement]:
-    if "statements" not in ctx.memo:
-        final = ctx.document.get("doc_type") == "final_account"
-        ctx.memo["statements"] = document_statements(ctx.texts.to_dicts()) if final else []
-    return ctx.memo["statements"]
 
 
 def _where(st: Statement) -> str:
@@ -44,7 +37,7 @@ def completion_rate(ctx: DocContext) -> list[dict] | None:
     statement contradicts itself (an error), unless R follows from another 预算 the statement
     prints (“全年预算”): then the base is misnamed, a warning."""
     out, evaluated = [], False
-    for st in _statements(ctx):
+    for st in final_statements(ctx):
         if st.rate is None:
             continue
         named = st.budget(st.rate_base)
@@ -82,7 +75,7 @@ def direction_word(ctx: DocContext) -> list[dict] | None:
     The sign of two different printed figures is exact; two equal printed figures may hide a
     difference below the last digit, so 大于/小于 is not contradicted by them."""
     out, evaluated = [], False
-    for st in _statements(ctx):
+    for st in final_statements(ctx):
         if st.direction is None or not st.budgets:
             continue
         evaluated = True
@@ -108,7 +101,7 @@ def variance_explanation(ctx: DocContext) -> list[dict] | None:
     (“主要原因：。”) is template residue. Both are warnings: templates differ on what to explain."""
     threshold = settings()["variance_threshold_pct"]
     out, evaluated = [], False
-    for st in _statements(ctx):
+    for st in final_statements(ctx):
         budget = st.budget("initial") or st.budget(None)
         if not budget or budget[0] <= 0:
             continue
@@ -150,7 +143,7 @@ def statement_vs_table(ctx: DocContext) -> list[dict] | None:
     合计. Within half a unit of the narrative's precision plus the table's rounding."""
     out, evaluated = [], False
     three = {r["column"]: r for r in ctx.rows("final_three_public_expenses") if r["amount"] is not None}
-    for st in _statements(ctx):
+    for st in final_statements(ctx):
         pairs = []
         if "三公" in st.subject[-30:] and "total" in three:
             pairs = [("final", st.final, st.final_decimals, three.get("total")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import product
 
 from analysis.check.context import DocContext, finding
+from analysis.check.execution_statements import final_statements
 from analysis.check.narrative_text import quote, rate_statements
 from analysis.check.registry import rule
 from analysis.normalise.claims import sentence_claims
@@ -18,6 +19,21 @@ from analysis.normalise.rates import Figure, RateStatement, direction_of
 
 _EPS = 1e-9
 _WORD = {"up": "增加", "down": "减少"}
+
+
+def _left_to_final_rules(ctx: DocContext, s: RateStatement, block, *, rate: bool) -> bool:
+    """On a 决算, a 完成率 or "决算数大于/小于预算数" statement that the final-account rules read
+    (final-completion-rate, final-direction-word, which also know a misnamed budget base) is
+    theirs: one problem gives one finding, not one per rule."""
+    for st in final_statements(ctx):
+        if (st.line, st.page) != (block.location.line, block.location.page):
+            continue
+        if rate and st.rate is not None and s.ratio is not None and abs(st.rate - s.ratio.value) < _EPS:
+            return True
+        if not rate and st.direction is not None and s.current is not None \
+                and abs(st.final - s.current.wan) <= s.current.half + _EPS:
+            return True
+    return False
 
 
 def _range(f: Figure) -> tuple[float, float]:
@@ -138,7 +154,8 @@ def budget_execution_rate(ctx: DocContext):
     the sentence gives, within their printed precision. When x equals the difference of the
     two amounts instead, the message says so (a difference printed as a percentage, D3)."""
     statements = [(s, b) for s, b in rate_statements(ctx)
-                  if s.ratio is not None and s.previous is not None and s.current is not None]
+                  if s.ratio is not None and s.previous is not None and s.current is not None
+                  and not _left_to_final_rules(ctx, s, b, rate=True)]
     if not statements:
         return None
     found = []
@@ -166,7 +183,8 @@ def budget_comparison_word(ctx: DocContext):
     """"年初预算为903.27万元，支出决算为877.64万元，决算数大于预算数": the comparison word must
     follow from the two amounts (equal within their printed precision)."""
     statements = [(s, b) for s, b in rate_statements(ctx)
-                  if s.comparison and s.previous is not None and s.current is not None]
+                  if s.comparison and s.previous is not None and s.current is not None
+                  and not _left_to_final_rules(ctx, s, b, rate=False)]
     if not statements:
         return None
     found = []
