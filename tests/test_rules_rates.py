@@ -107,15 +107,22 @@ def test_three_public_sentence_agrees_with_its_table(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, column, expected", [
-    # the sentence agrees with itself (2.85 / 3.39 …) but not with the table
+    # a rate printed without its budget amount: only the table can judge it
     ("公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%",
-     "公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的31.68%", "ratio", 13.68),
+     "公务接待费支出决算为0.39万元，完成预算的31.68%", "ratio", 13.68),
     ("公务接待费支出年初预算为2.85万元", "公务接待费支出年初预算为3.85万元", "budget_reception", 2.85),
 ])
 def test_three_public_sentence_differs_from_its_table(tmp_path, old, new, column, expected):
     _, findings, _ = check(tmp_path, F07_DOCUMENT.replace(old, new, 1), rules=["rate-sentence-tables"])
     assert findings["column"].to_list() == [column], findings.select("message").rows()
     assert findings["expected"][0] == pytest.approx(expected) and findings["severity"][0] == "error"
+
+
+def test_a_rate_beside_its_own_amounts_is_judged_once_from_them(tmp_path):
+    text = F07_DOCUMENT.replace("公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%",
+                                "公务接待费支出年初预算为2.85万元，支出决算为0.39万元，完成预算的31.68%", 1)
+    _, findings, _ = check(tmp_path, text, rules=["rate-sentence-tables", *RATE_RULES])
+    assert findings["rule"].to_list() == ["final-completion-rate"], findings.select("rule", "message").rows()
 
 
 def test_outside_a_final_account_the_rate_rules_judge_execution_statements(tmp_path):

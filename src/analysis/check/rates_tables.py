@@ -69,6 +69,8 @@ def rate_sentence_tables(ctx: DocContext):
                                      actual=stated.wan, column=cell["column"], **where))
         if s.ratio is None or budget is None or spent is None or budget["amount"] <= 0:
             continue
+        if s.previous is not None and s.current is not None:
+            continue  # a rate beside both its amounts is judged from them (final-completion-rate, budget-execution-rate)
         lo = (spent["amount"] - _half(spent)) / (budget["amount"] + _half(budget)) * 100
         hi = (spent["amount"] + _half(spent)) / max(budget["amount"] - _half(budget), _EPS) * 100
         r_lo, r_hi = s.ratio.value - s.ratio.half, s.ratio.value + s.ratio.half
