@@ -93,7 +93,8 @@ def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
     Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``);
     ``department_charts=False`` leaves out the per-department charts (faster)."""
-    from analysis.pipeline import default_dirs, run as run_pipeline
+    from analysis.pipeline import default_dirs
+    from analysis.pipeline import run as run_pipeline
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
     return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,

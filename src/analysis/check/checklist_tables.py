@@ -100,7 +100,7 @@ def income_expenditure_codes(ctx: DocContext):
         checked = True
         for code in sorted(set(income) ^ set(spend)):
             row = income.get(code) or spend.get(code)
-            where, other = (income_kind, spend_kind) if code in income else (spend_kind, income_kind)
+            _where, other = (income_kind, spend_kind) if code in income else (spend_kind, income_kind)
             other_title = (ctx.table_info(other) or {}).get("title") or other
             found.append(finding(f"{ctx.where(row)}：科目 {code}“{row['row_label'] or ''}”只见于此表，"
                                  f"《{other_title}》中没有对应科目", row=row, column="code",

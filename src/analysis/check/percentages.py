@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule

@@ -123,7 +123,7 @@ def rate_sentence_recompute(ctx: DocContext):
         if bounds and _outside(s.rate, bounds[0], ctx.tolerance.percent_points):
             lo, hi = bounds[0]
             right = (lo + hi) / 2
-            hint = "（差十倍，疑小数点错位）" if right and 0.095 < s.rate.value / right < 0.105 or \
+            hint = "（差十倍，疑小数点错位）" if (right and 0.095 < s.rate.value / right < 0.105) or \
                 (right and 9.5 < s.rate.value / right < 10.5) else ""
             found.append(finding(
                 f"{quote(s.text)}：按文中数额 {bounds[1]} 计算增减率为 {right:.2f}%，文中写 {s.rate.value:g}%{hint}",

@@ -74,7 +74,7 @@ def target_candidates(rows: list[dict]) -> list[dict]:
     for row in rows:
         if row.get("unit") != "人" or row.get("value") is None:
             continue
-        for pattern, kind, reliability in _target_patterns():
+        for pattern, _kind, _reliability in _target_patterns():
             if pattern.search(row.get("indicator") or ""):
                 value = int(row["value"])
                 values[value] += 1

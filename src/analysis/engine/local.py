@@ -13,8 +13,8 @@ import multiprocessing
 import sys
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 

@@ -41,7 +41,7 @@ def form_items(table: RecognisedTable) -> list[dict]:
             if not text:
                 continue
             parsed = parse_amount(text)
-            if parsed.status == "value" and label and "." in text or (parsed.status == "value" and label in _FORM_KEYS):
+            if (parsed.status == "value" and label and "." in text) or (parsed.status == "value" and label in _FORM_KEYS):
                 key = _FORM_KEYS.get(label)
                 items.append({"table_index": table.index, "table_kind": table.table_kind,
                               "section": None, "row_index": r,

@@ -16,8 +16,14 @@ from analysis.normalise.body import filled_cells, join_to_last
 from analysis.normalise.cells import HAN_CHAR, UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import RowCodes, assemble_codes
-from analysis.normalise.header import (Column, header_row_count, header_signatures, is_column_number_row,
-                                       map_columns, repeats_header)
+from analysis.normalise.header import (
+    Column,
+    header_row_count,
+    header_signatures,
+    is_column_number_row,
+    map_columns,
+    repeats_header,
+)
 from analysis.normalise.panes import Pane, split_panes
 from analysis.normalise.rowlabels import row_key
 from analysis.recognise.tables import RecognisedTable
@@ -67,14 +73,14 @@ def _body_rows(body, locations, width: int, columns: list[Column], header: list[
     repeated = header_signatures(header)
     out_rows, out_locs, out_cells = [], [], []
     for i, (row, loc) in enumerate(zip(body, locations)):
-        if i <= 2 and is_column_number_row(row) or repeats_header(row, repeated):
+        if (i <= 2 and is_column_number_row(row)) or repeats_header(row, repeated):
             continue
         if len(row) < width:
             row = _pad_row(row, width, columns)
         cells = filled_cells(row)
         if merge and out_rows and cells and (
                 _is_fragment_row(cells, out_rows[-1], columns)
-                or _new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1])):
+                or (_new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1]))):
             join_to_last(out_rows, out_cells, cells)
             continue
         out_rows.append(row)

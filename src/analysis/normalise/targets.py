@@ -8,6 +8,7 @@ printed shifted by a column (DOMAIN.md ยง0.6 hazard 7). Each pair's category (ๆ
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -104,7 +105,7 @@ def project_targets(table: RecognisedTable) -> list[dict]:
         if codes:
             texts = [clean_text(c) for c in row[:3] if c and not split_codes(c)]
             project = {"project_code": codes[0], "project_name": texts[0] if texts else None}
-        for (j, name), (k, value) in zip(cells, cells[1:]):
+        for (j, name), (k, value) in itertools.pairwise(cells):
             parsed = _parse_target_value(value)
             if parsed is None or k - j > 2 or _parse_target_value(name) is not None or is_code(name):
                 continue

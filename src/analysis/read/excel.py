@@ -217,7 +217,7 @@ def _uncached_formula_texts(data: bytes, parts: dict[str, str]) -> dict[str, dic
                             formula = str(getattr(cell.value, "text", cell.value))
                             key = (cell.row - 1, cell.column - 1)
                             found.setdefault(worksheet.title, {})[key] = formula
-            except Exception:  # noqa: BLE001 - the value pass reports unreadable sheets
+            except Exception:  # the value pass reports unreadable sheets
                 continue
     finally:
         book.close()

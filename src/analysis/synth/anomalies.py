@@ -60,7 +60,7 @@ def _set_cell(table: Table, row_key: str, column: str, units: int) -> int:
 
 
 def _units_of(text: str) -> int:
-    return int(round(float(text) * 100)) if text else 0
+    return round(float(text) * 100) if text else 0
 
 
 _TOTAL_CELLS = (

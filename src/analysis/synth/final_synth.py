@@ -14,7 +14,11 @@ from pathlib import Path
 from analysis.synth.execution import execute
 from analysis.synth.figures import Figures
 from analysis.synth.final_anomalies import (
-    PRINT_PLANTERS, final_kinds, outlier_factor, outlier_label, plant_carryover_break,
+    PRINT_PLANTERS,
+    final_kinds,
+    outlier_factor,
+    outlier_label,
+    plant_carryover_break,
 )
 from analysis.synth.final_document import build_final_document
 from analysis.synth.labels import Collector

@@ -165,7 +165,7 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
         return (_edit(doc, "zero", m.group(0), "公务接待费0万元，比上年增加"), "零金额称增加")
     if kind == "year_end_wrong":
         m = re.search(r"截至(\d{4})年", text("year_end"))
-        wrong = int(m.group(1)) + rng.choice((-1, 1)) * (1 if not doc.final else 1)
+        wrong = int(m.group(1)) + rng.choice((-1, 1))
         return (_edit(doc, "year_end", m.group(0), f"截至{wrong}年") and f"截至{wrong}年12月31日",
                 "年末日期年度错误")
     if kind == "comparison_year_wrong":
@@ -190,7 +190,7 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
 
 def render_text(doc: NarrativeDoc) -> str:
     head = [f"标题: {doc.title}", f"发布机构: 东湖区{doc.department}", "栏目: 部门预决算公开", "=" * 20 + " 正文 " + "=" * 20]
-    return "\n".join(head + [doc.title] + doc.paragraphs) + "\n"
+    return "\n".join([*head, doc.title, *doc.paragraphs]) + "\n"
 
 
 def render_html(doc: NarrativeDoc) -> str:
