@@ -208,7 +208,8 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     start = next((i for i, r in enumerate(rows) if match_key(r["text"] or "") == "目录"), None)
     if start is None:
         return []
-    out, seen = [], set()
+    out: list[dict] = []
+    seen: set[str] = set()
     for row in rows[start + 1:start + 90]:
         text = _TRAILING_PAGE.sub("", clean_text(row["text"] or ""))
         key = LEADING_NUMBER.sub("", match_key(text))

@@ -179,8 +179,8 @@ def project_economic_coding(ctx: DocContext) -> list[dict] | None:
     out = []
     for j, code in sorted(agreed.items()):
         project = found[j]
-        if isinstance(code, tuple):
-            continue  # spread over several lines: no single code to judge
+        if not isinstance(code, str):
+            continue  # a tuple: spread over several lines, no single code to judge
         for entry in _keyword_codes():
             hit = next((k for k in entry["keywords"] if k in project.name), None)
             if hit and _matches(code, entry["contradicting"]) and not _matches(code, entry["expected"]):

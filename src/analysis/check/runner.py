@@ -93,8 +93,9 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             return own
 
         try:
-            ctx = DocContext(document, *(part(n) for n in
-                                         ("line_items", "tables", "claims", "targets", "texts")), tolerance,
+            items, tables, claims, targets, texts = (part(n) for n in
+                                                     ("line_items", "tables", "claims", "targets", "texts"))
+            ctx = DocContext(document, items, tables, claims, targets, texts, tolerance,
                              previous=_previous(by_year, document))
         except Exception:  # one document's odd rows must not cost the others their checks
             logger.exception("checks could not start on %s", document["path"])
