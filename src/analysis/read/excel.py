@@ -24,6 +24,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import openpyxl
@@ -360,7 +361,7 @@ def _sheet_from_xlrd(book, xls_sheet) -> Sheet:
                 sheet.cells[(row, col)] = text
     # Rules matter only inside the content's extent; styled blank columns can reach 256.
     n_rows, n_cols = extent(sheet)
-    rows = range(min(n_rows, xls_sheet.nrows))
+    rows: Iterable[int] = range(min(n_rows, xls_sheet.nrows))
     if n_rows * n_cols > _XLS_BORDER_SCAN:
         rows = sorted({r for r, _ in sheet.cells})
     for row in rows:

@@ -46,7 +46,8 @@ def _cell_meta(table: Table, page: OcrPage) -> CellMeta:
         in_band = sorted((i for i, b in enumerate(boxes)
                           if top - 1 <= (b.top + b.bottom) / 2 < below and i not in taken),
                          key=lambda i: boxes[i].x0)
-        row_conf, row_crop = [], []
+        row_conf: list[float | None] = []
+        row_crop: list[tuple[float, float, float, float] | None] = []
         for cell in row:
             text = _compact(cell)
             mine = []
