@@ -54,7 +54,8 @@ def where_text(line, page) -> str:
 
 def text_candidates(doc_type: str | None, text: str, line=None, page=None) -> list[dict]:
     """Staff counts stated in one paragraph: kind, value, reliability and the words used."""
-    found, taken = [], []
+    found: list[dict] = []
+    taken: list[tuple[int, int]] = []
     for pattern, kind, final, budget in _text_patterns():
         for match in pattern.finditer(text):
             span = match.span()
