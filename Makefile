@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO := data/raw/demo
 
-.PHONY: install run test test-fast bench dictionary clean
+.PHONY: install run lint test test-fast bench dictionary clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ run: $(STAMP) $(DEMO)
 	bin/ensure-cjk-font || echo "no CJK font could be installed: chart labels will be in English"
 	$(BIN)/analysis run data/raw --pdf
 
+# Lint and types (configured in pyproject.toml): any finding fails the target, and so `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
 # The browser test needs Debian's chromium; install it when missing (root and apt-get, as in CI).
-test: $(STAMP)
+test: $(STAMP) lint
 	bin/ensure-cjk-font || echo "no CJK font could be installed: the chart-font test will say so"
 	bin/ensure-chromium || echo "chromium could not be installed: the browser test will say so"
 	$(BIN)/python -m pytest
@@ -45,4 +50,4 @@ dictionary: $(STAMP)
 	$(BIN)/analysis dictionary --out docs/data_dictionary.md
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ def write_copies(source: Path, count: int, folder: Path, vary_amounts: bool = Fa
         body = text
         if vary_amounts and i:
             factor = 1 + i / 1000
-            body = _AMOUNT.sub(lambda m: f"{float(m.group().replace(',', '')) * factor:.2f}", text)
+            body = _AMOUNT.sub(lambda m, factor=factor: f"{float(m.group().replace(',', '')) * factor:.2f}", text)
         path = folder / f"doc{i:05d}.txt"
         path.write_text(body + f"\n<!-- copy {i} -->\n", encoding="utf-8")
         paths.append(path)

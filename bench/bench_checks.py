@@ -14,11 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.check import RULES, run_checks
 from _copies import DEFAULT_SOURCE, write_copies
-
+from analysis.check import RULES, run_checks
 from analysis.extract import extract_paths
-
 
 
 def main() -> None:

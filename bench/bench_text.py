@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from _copies import DEFAULT_SOURCE, write_copies
-
 from analysis.extract import extract_paths
 from analysis.read.text import read_text
 

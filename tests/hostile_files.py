@@ -3,7 +3,7 @@ fixtures, so every case is reproducible on a fresh clone."""
 
 from __future__ import annotations
 
-import io
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -23,10 +23,10 @@ def dense_grid_pdf(path: Path, lines: int, *, step: float = 3.0, per_cell: bool 
     ys = [margin + i * step for i in range(lines)]
     if per_cell:
         for y in ys:
-            for a, b in zip(xs, xs[1:]):
+            for a, b in itertools.pairwise(xs):
                 pdf.line(a, y, b, y)
         for x in xs:
-            for a, b in zip(ys, ys[1:]):
+            for a, b in itertools.pairwise(ys):
                 pdf.line(x, a, x, b)
     else:
         for y in ys:

@@ -39,7 +39,7 @@ def table_image(rows: list[list[str]] = ROWS, *, title: str = "一般公共预�
     xs = [left]
     for w in WIDTHS:
         xs.append(xs[-1] + w)
-    for r, row in enumerate([HEADER] + rows):
+    for r, row in enumerate([HEADER, *rows]):
         y = top + r * row_h
         for c, text in enumerate(row):
             if c >= 2 and r > 0:

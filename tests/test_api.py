@@ -75,7 +75,7 @@ def test_missing_frames_read_as_empty_of_their_schema():
     frames = Frames(documents=pl.DataFrame({"doc_id": ["x"]}))
     assert frames.claims.height == 0 and frames.claims.schema == schema("claims")
     with pytest.raises(AttributeError):
-        frames.no_such_table
+        frames.no_such_table  # noqa: B018 - the attribute access is what must raise
 
 
 def test_report_verb_renders_from_a_processed_folder(checked, tmp_path):

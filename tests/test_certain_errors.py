@@ -7,10 +7,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_rules_narrative import check, messages
 
 from analysis.check.runner import _at_printed_precision
 from analysis.check.tolerance import Tolerance, half_unit
+from test_rules_narrative import check, messages
 
 TOL = Tolerance()
 

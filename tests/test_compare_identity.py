@@ -95,7 +95,7 @@ def test_jiangsu_offices_across_years_in_the_corpus(corpus):
     from analysis.read import discover
 
     frames = extract_paths(discover([corpus / "jiangsu" / "江苏省委办公厅"]))
-    indicators, departments = build_indicators(frames)
+    indicators, _departments = build_indicators(frames)
     assert indicators["department_id"].unique().to_list() == ["江苏省/中共委办公室"]
     by_year = {r["fiscal_year"]: r for r in indicators.to_dicts()}
     assert sorted(by_year) == [2017, 2018, 2019]

@@ -10,9 +10,8 @@ import pytest
 
 from analysis.compare.indicators import spec
 from analysis.compare.peers import main_function_class, representatives
-from analysis.schema import conform
 from analysis.compare.scoring import score_indicator
-from analysis.schema import frame
+from analysis.schema import conform, frame
 
 
 def _indicators(rows: list[dict]) -> pl.DataFrame:

@@ -96,7 +96,7 @@ def _items(doc_id, amounts):
 
 def test_repeated_block_of_distinctive_amounts():
     shared = [123.45, 67.89, 45.67, 234.56]
-    rows = (_items("A", shared + [11.11, 20.00]) + _items("B", shared + [98.76])
+    rows = (_items("A", [*shared, 11.11, 20.0]) + _items("B", [*shared, 98.76])
             + _items("C", [123.45, 55.55, 66.66]) + _items("D", [20.00, 30.00, 40.00]))
     found = repeated_amounts(frame("line_items", rows), _indicators("ABCD"))
     pairs = {(r["doc_id"], r["other_doc_id"]): r for r in found.to_dicts()}
@@ -106,5 +106,5 @@ def test_repeated_block_of_distinctive_amounts():
 
 def test_standard_amounts_in_many_departments_and_round_sums_are_not_copies():
     standard = [12.34, 23.45, 34.56]
-    rows = [r for key in "ABCDE" for r in _items(key, standard + [50.00, 60.00, 70.00])]
+    rows = [r for key in "ABCDE" for r in _items(key, [*standard, 50.0, 60.0, 70.0])]
     assert repeated_amounts(frame("line_items", rows), _indicators("ABCDE")).is_empty()

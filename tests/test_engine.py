@@ -137,7 +137,7 @@ def test_killed_at_random_points_a_rerun_finishes_with_identical_outputs(distric
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         _cache_files_whole(out)  # whatever is in the cache is whole: no half-written file
-        for name, data in complete.items():  # an output is either absent or whole
+        for name, _data in complete.items():  # an output is either absent or whole
             target = out / "processed" / name
             if target.exists():
                 pl.read_parquet(target)

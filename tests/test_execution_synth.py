@@ -42,7 +42,7 @@ def clean(tmp_path_factory) -> tuple:
 
 
 def test_planted_final_anomalies_are_found(planted) -> None:
-    folder, labels, _, findings = planted
+    _folder, labels, _, findings = planted
     mine = labels.filter(pl.col("kind").str.starts_with(KINDS[0]) | pl.col("kind").str.starts_with(KINDS[1]))
     assert mine["kind"].n_unique() >= 4, mine["kind"].unique().to_list()
     result = evaluate(mine, findings)

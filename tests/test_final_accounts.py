@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from analysis.check import run_checks
 from analysis.check.execution_statements import statements_in

@@ -13,6 +13,7 @@ held back and only reviewed, to measure precision.
 from __future__ import annotations
 
 import pytest
+
 from findings_register import (
     CORPUS,
     HEADER,

@@ -333,7 +333,7 @@ def test_published_identities_hold_in_line_items(path):
     failures = (_row_identity_failures(found) + _hierarchy_failures(found)
                 + _balance_failures(found) + _nature_total_failures(found))
     known = [message for message, _ in KNOWN_DEFECTS.get(_id(path), [])]
-    for message, note in KNOWN_DEFECTS.get(_id(path), []):
+    for _message, note in KNOWN_DEFECTS.get(_id(path), []):
         assert note == "(same)" or note.replace(" ", "") in golden(path)["notes"].replace(" ", ""), \
             f"the defect is not recorded in the golden notes: {note}"
     unexpected = [f for f in failures if f not in known]

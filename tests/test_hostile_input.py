@@ -18,17 +18,21 @@ import analysis.extract as extract_module
 from analysis.check import runner
 from analysis.check.registry import RULES
 from analysis.extract import extract_file, extract_paths
+from analysis.model import ReadError
 from analysis.pipeline import run
-from analysis.read import discover
-from analysis.read import excel, excel_layout
+from analysis.read import discover, excel, excel_layout
 from analysis.report import COMPARE_OK, ReportData
 from analysis.report.indicators import headline_indicators
 from analysis.report.summary import md_code, md_text, render_summary
 from analysis.schema import empty, frame
-from analysis.model import ReadError
-from hostile_files import (dense_grid_pdf, merged_everything_xlsx, nested_forms_pdf, shared_strings_bomb_xlsx,
-                           table_then_dense_grid_pdf,
-                           stray_cell_xlsx)
+from hostile_files import (
+    dense_grid_pdf,
+    merged_everything_xlsx,
+    nested_forms_pdf,
+    shared_strings_bomb_xlsx,
+    stray_cell_xlsx,
+    table_then_dense_grid_pdf,
+)
 
 GOOD = """# 某局2024年部门预算
 
@@ -344,7 +348,7 @@ def test_summary_shows_document_text_as_text(name):
 
 
 def test_markdown_helpers_round_trip_through_a_renderer():
-    for name in EVIL_NAMES + ["```", "a`` b", "&amp;", "\\*"]:
+    for name in [*EVIL_NAMES, "```", "a`` b", "&amp;", "\\*"]:
         shown = html_text(mistune.html(md_text(name)))
         assert shown == name.replace("\n", " ").strip()
         code = md_code(name)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import CORPUS
 
 from analysis.check import run_checks
 from analysis.extract import combine, extract_document
@@ -26,6 +25,7 @@ from analysis.model import Block, Document
 from analysis.normalise.cells import parse_amount
 from analysis.read import read_document
 from analysis.recognise.titles import match_title
+from conftest import CORPUS
 
 DOCUMENTS = [  # from the tuning part of the corpus (tests/golden/README.md)
     "seed/新乡市红旗区政务服务和大数据管理局2024年度部门预算.txt",

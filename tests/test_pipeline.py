@@ -18,7 +18,6 @@ from analysis.extract import OUTPUT_TABLES
 from analysis.pipeline import run, summary_lines
 from analysis.synth import generate
 
-
 REAL_FINGERPRINT = pipeline.extraction_fingerprint
 
 

@@ -37,7 +37,7 @@ def test_punctuation_stays_on_its_printed_line():
 
 def test_a_line_of_marks_alone_is_still_kept():
     # a mark far from any text (a stray glyph) is not lost and not moved into a sentence
-    chars = _line("说明", 100) + [Char("，", 400, 403, 300, 303)]
+    chars = [*_line("说明", 100), Char("，", 400, 403, 300, 303)]
     assert [line.text() for line in group_lines(chars)] == ["说明", "，"]
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
@@ -66,7 +65,7 @@ def test_hand_made_table_image_reads_every_amount(tmp_path):
     confidence = [c for row in table.cell_confidence[1:] for c in row[2:]]
     assert all(c is not None and 0.5 < c <= 1 for c in confidence)
     crops = [box for row in table.cell_boxes[1:] for box in row[2:]]
-    assert all(0 <= l < r <= 1 and 0 <= t < b <= 1 for l, t, r, b in crops)
+    assert all(0 <= left < r <= 1 and 0 <= t < b <= 1 for left, t, r, b in crops)
     # crops are in reading order: columns left to right, rows top to bottom
     assert crops[0][0] < crops[1][0] < crops[2][0] and crops[0][1] < crops[3][1]
 

@@ -193,7 +193,7 @@ def test_cjk_joining_rules():
 
 def test_digits_on_a_shifted_baseline_stay_on_their_line():
     line = _chars("支出", 0, 100, 12) + _chars("12.5", 24, 102.5, 10, 5) + _chars("万元", 44, 100, 12)
-    assert [l.text() for l in group_lines(line + _chars("下一行", 0, 120, 12))] == ["支出12.5万元", "下一行"]
+    assert [ln.text() for ln in group_lines(line + _chars("下一行", 0, 120, 12))] == ["支出12.5万元", "下一行"]
 
 
 def _narrative_pdf(path: Path) -> Path:

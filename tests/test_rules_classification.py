@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-import analysis.check.classification_rules  # noqa: F401  (registers the rules)
-import analysis.check.plausibility  # noqa: F401
-import analysis.check.projects  # noqa: F401
+import analysis.check.classification_rules  # registers the rules
+import analysis.check.plausibility
+import analysis.check.projects
 import analysis.check.targets_rules  # noqa: F401
 from analysis.check import RULES, run_checks
 from analysis.check.context import DocContext

@@ -14,8 +14,7 @@ import polars as pl
 import pytest
 
 import analysis.check  # noqa: F401  (registers the core rules)
-from analysis.check import completeness, narrative, percentages, residue, shares  # noqa: F401
-from analysis.check import RULES, run_checks
+from analysis.check import RULES, completeness, narrative, percentages, residue, run_checks, shares  # noqa: F401
 from analysis.extract import extract_paths
 
 MY_MODULES = {"narrative", "shares", "residue", "completeness"}

@@ -40,7 +40,7 @@ def v(table: Table, key: str, column: str) -> int:
         return 0
     r, c = table.refs[(key, column)]
     number = re.search(r"-?\d+(?:\.\d+)?", table.rows[r][c])
-    return int(round(float(number.group()) * 100)) if number else 0
+    return round(float(number.group()) * 100) if number else 0
 
 
 def keys(table: Table, prefix: str, length: int | None = None) -> list[str]:
@@ -54,7 +54,7 @@ EXP = ("total", "basic_total", "basic_wages", "basic_family_subsidy", "basic_goo
 
 def check_function_table(t: Table) -> None:
     """I09–I12 on a by-nature expenditure table (B03/B05/B08)."""
-    for key in ["total", "unit"] + keys(t, "func:"):
+    for key in ["total", "unit", *keys(t, "func:")]:
         assert v(t, key, "total") == v(t, key, "basic_total") + v(t, key, "project_total"), key
         assert v(t, key, "basic_total") == sum(v(t, key, c) for c in EXP[2:6]), key
         assert v(t, key, "project_total") == v(t, key, "project_operating") + v(t, key, "project_specific"), key
@@ -106,7 +106,7 @@ def check_document(doc: SynthDoc) -> None:
     assert v(b04, "exp:current_expenditure_total", "general_budget") == v(b05, "total", "total")   # X05
     assert v(b04, "exp:current_expenditure_total", "gov_fund") == v(b08, "total", "total")         # X09
     econ = keys(b06, "econ:", 5)
-    for key in ["total"] + econ:                                                                  # I18
+    for key in ["total", *econ]:                                                                  # I18
         assert v(b06, key, "total") == v(b06, key, "personnel") + v(b06, key, "public")
     for column in ("total", "personnel", "public"):
         assert v(b06, "total", column) == sum(v(b06, k, column) for k in econ)
@@ -118,13 +118,13 @@ def check_document(doc: SynthDoc) -> None:
     assert v(tp, "current", "vehicle_total") == v(tp, "current", "vehicle_purchase") + v(tp, "current", "vehicle_operation")
     projects = keys(b10, "project:")
     funds = ("general_budget", "gov_fund", "carryover_general_budget")
-    for key in projects + ["total", "unit"]:                                                      # I26
+    for key in [*projects, "total", "unit"]:                                                      # I26
         assert v(b10, key, "total") == sum(v(b10, key, c) for c in funds)
     assert v(b10, "total", "total") == sum(v(b10, k, "total") for k in projects)
     assert v(b10, "total", "total") == v(b03, "total", "project_total")                           # X08
     assert v(b10, "total", "general_budget") + v(b10, "total", "carryover_general_budget") == v(b05, "total", "project_total")  # X07
     econ11 = keys(b11, "econ:", 5)
-    for key in ["total"] + econ11:                                                                # I28
+    for key in ["total", *econ11]:                                                                # I28
         assert v(b11, key, "total") == v(b11, key, "general_budget") + v(b11, key, "gov_fund") + v(b11, key, "carryover_total")
     assert v(b11, "total", "total") == sum(v(b11, k, "total") for k in econ11)
     assert v(b11, "total", "total") == v(b03, "total", "total")                                   # X10

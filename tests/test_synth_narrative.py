@@ -43,7 +43,7 @@ def test_planted_anomalies_are_found_by_kind(district):
 
 
 def test_clean_documents_carry_no_error(district):
-    out, labels, _, findings = district
+    _out, labels, _, findings = district
     labelled = {p.split("/", 1)[1] for p in labels["path"]}
     errors = findings.filter(pl.col("severity") == "error")
     on_clean = [p for p in errors["path"] if not any(p.endswith(x) for x in labelled)]

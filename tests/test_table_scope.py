@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from test_rules_narrative import CLEAN
 
 from analysis.check import run_checks
 from analysis.extract import extract_paths
 from analysis.recognise.titles import match_title, title_scope
+from test_rules_narrative import CLEAN
 
 B06 = "## 2025年一般公共预算基本支出表"
 SECOND = """

@@ -99,7 +99,7 @@ def split_at_another_row(text: str) -> str:
     first_row = next(i for i in range(title, len(lines)) if "\t" in lines[i])
     header = lines[first_row:first_row + 2]
     cut = first_row + 2 + 2 + 8
-    return "\n".join(lines[:cut] + ["", "- 7 -", ""] + header + lines[cut:])
+    return "\n".join([*lines[:cut], "", "- 7 -", "", *header, *lines[cut:]])
 
 
 VARIANTS = {

@@ -98,7 +98,8 @@ def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None
     ``department_charts=False`` leaves out the per-department charts (faster).
     Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``)."""
     from analysis.engine.run import DEFAULT_TIME_LIMIT
-    from analysis.pipeline import default_dirs, run as run_pipeline
+    from analysis.pipeline import default_dirs
+    from analysis.pipeline import run as run_pipeline
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
     return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,

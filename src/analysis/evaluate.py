@@ -54,13 +54,13 @@ from analysis.metadata import load_toml
 TOLERANCE = 0.01
 """Default tolerance for values and differences, 万元 (or percentage points)."""
 
-_LABEL_COLUMNS = {"path": pl.Utf8, "kind": pl.Utf8, "table_kind": pl.Utf8, "location": pl.Utf8,
+_LABEL_COLUMNS = pl.Schema({"path": pl.Utf8, "kind": pl.Utf8, "table_kind": pl.Utf8, "location": pl.Utf8,
                   "row_label": pl.Utf8, "column": pl.Utf8, "expected": pl.Float64,
-                  "actual": pl.Float64, "detail": pl.Utf8}
-_FINDING_COLUMNS = {"path": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8, "severity": pl.Utf8,
+                  "actual": pl.Float64, "detail": pl.Utf8})
+_FINDING_COLUMNS = pl.Schema({"path": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8, "severity": pl.Utf8,
                     "table_kind": pl.Utf8, "location": pl.Utf8, "row_label": pl.Utf8,
                     "column": pl.Utf8, "expected": pl.Float64, "actual": pl.Float64,
-                    "difference": pl.Float64, "excerpt": pl.Utf8, "message": pl.Utf8}
+                    "difference": pl.Float64, "excerpt": pl.Utf8, "message": pl.Utf8})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def read_frame(path: str | Path) -> pl.DataFrame:
     raise ValueError(f"unsupported file type {suffix or '(none)'}: use parquet, csv, json or jsonl")
 
 
-def _conform(df: pl.DataFrame, columns: dict[str, pl.DataType], what: str) -> pl.DataFrame:
+def _conform(df: pl.DataFrame, columns: pl.Schema, what: str) -> pl.DataFrame:
     """The columns matching needs, typed; optional ones missing from ``df`` become null."""
     if "path" not in df.columns:
         raise ValueError(f"{what} have no 'path' column")

@@ -16,19 +16,19 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.metadata import table_kind_info
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
 from analysis.normalise.docinfo import document_info, is_narrative
-from analysis.normalise.headline import guarded_figures
 from analysis.normalise.form import form_items
 from analysis.normalise.grid import table_items
+from analysis.normalise.headline import guarded_figures
 from analysis.normalise.inference import infer_function_classes
 from analysis.normalise.pairing import pair_documents
 from analysis.normalise.targets import department_targets, project_targets
 from analysis.read import document_format, folder_problem, read_document
 from analysis.read.ocr_cells import ocr_cells_json
 from analysis.recognise import RecognisedTable, recognise_tables
-from analysis.metadata import table_kind_info
 from analysis.schema import empty, frame, schema
 
 logger = logging.getLogger(__name__)
@@ -203,14 +203,14 @@ def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     """
     try:
         return _frames_of(extractions)
-    except Exception:  # noqa: BLE001 - polars raises several types for one bad value
+    except Exception:  # polars raises several types for one bad value
         logger.exception("a chunk of %d documents could not be framed; framing each alone", len(extractions))
     kept = []
     for extraction in extractions:
         try:
             _frames_of([extraction])
             kept.append(extraction)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             document = extraction.document
             kept.append(failed(Path(document["path"]), f"整理输出时出错 (output rows: {type(error).__name__}: "
                                f"{str(error)[:200]})", document.get("doc_id")))
@@ -234,7 +234,7 @@ def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
               else parts[0][name] for name in OUTPUT_TABLES}
     try:
         frames["documents"] = pair_documents(frames["documents"])
-    except Exception:  # noqa: BLE001 - unpaired documents are still every document's rows
+    except Exception:  # unpaired documents are still every document's rows
         logger.exception("pairing narrative and tables files failed; documents left unpaired")
     return frames
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata, resources
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -161,7 +162,7 @@ def compare_stage(frames: dict[str, pl.DataFrame]) -> Comparison:
         else:
             long, findings = result
             evaluations, outputs = None, {"indicator_scores.parquet": long}
-        indicators = with_peer_stats(conform(long, frames["documents"]))
+        indicators = with_peer_stats(conform(cast(pl.DataFrame, long), frames["documents"]))  # always returned
         findings = empty("findings") if findings is None else findings.select(list(schema("findings")))
         evaluations = empty("evaluations") if evaluations is None else evaluations.select(list(schema("evaluations")))
         return Comparison(indicators, findings, evaluations, outputs, COMPARE_OK)

@@ -15,12 +15,12 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     final_procurement,
     functions,
     narrative,
-    rates,
-    rates_tables,
     percentages,
     performance,
     plausibility,
     projects,
+    rates,
+    rates_tables,
     residue,
     shares,
     targets_rules,
@@ -33,6 +33,6 @@ from analysis.check.tolerance import Tolerance
 
 __all__ = ["RULES", "Rule", "Tolerance", "run_checks"]
 
-from analysis.stage_call import make_callable  # noqa: E402
+from analysis.stage_call import make_callable
 
 make_callable(__name__)  # analysis.check(...) calls analysis.api.check

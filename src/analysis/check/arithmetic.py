@@ -106,14 +106,14 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
         uncoded = {(i["table_index"], i["column"]) for i in ctx.item_rows
                    if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None}
         for key, total in totals.items():
-            values = groups.get(key)
-            if not values or key in uncoded:  # rows whose code is unknown: cannot add up by code
+            coded = groups.get(key)
+            if not coded or key in uncoded:  # rows whose code is unknown: cannot add up by code
                 continue
             column = key[1]
             # the highest level printed of each branch: a 款 row whose 类 row is not printed is
             # a top row; one whose 类 row is printed is already inside it (never both counted)
-            tops = [v for c, v in values.items() if not any(c != o and c.startswith(o) for o in values)]
-            top_len = min(len(c) for c in values)
+            tops = [v for c, v in coded.items() if not any(c != o and c.startswith(o) for o in coded)]
+            top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
             if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):

@@ -4,6 +4,7 @@ on narrative-only documents too. Ids not in DOMAIN.md are catalogued in docs/rul
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from analysis.check.context import DocContext, finding
@@ -219,10 +220,10 @@ def missing_full_stop(ctx: DocContext):
     next numbered section or item starts: the full stop was left out."""
     rows = blocks(ctx)
     found = []
-    for block, after in zip(rows, rows[1:]):
+    for block, after in itertools.pairwise(rows):
         text = block.text.strip()
-        if block.kind != "paragraph" or len(text) < 20 or "，" not in text or _SECTION_START.match(text) \
-                and len(text) < 40:
+        if block.kind != "paragraph" or len(text) < 20 or "，" not in text or (_SECTION_START.match(text) \
+                and len(text) < 40):
             continue
         if text[-1] not in "。；;！!？?：:…" and re.match(r"[\u4e00-\u9fff\d%）)”]", text[-1]) \
                 and _SECTION_START.match(after.text.strip()):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import cast
 
 from analysis import classification as cat
 from analysis.check.context import DocContext, finding
@@ -99,8 +100,8 @@ def income_expenditure_codes(ctx: DocContext):
             continue
         checked = True
         for code in sorted(set(income) ^ set(spend)):
-            row = income.get(code) or spend.get(code)
-            where, other = (income_kind, spend_kind) if code in income else (spend_kind, income_kind)
+            row = cast(dict, income.get(code) or spend.get(code))  # code is in one of the two
+            _where, other = (income_kind, spend_kind) if code in income else (spend_kind, income_kind)
             other_title = (ctx.table_info(other) or {}).get("title") or other
             found.append(finding(f"{ctx.where(row)}：科目 {code}“{row['row_label'] or ''}”只见于此表，"
                                  f"《{other_title}》中没有对应科目", row=row, column="code",

@@ -341,7 +341,7 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
-    kinds = list(_BASIC_KINDS) + ["economic_classification_summary"]
+    kinds = [*_BASIC_KINDS, "economic_classification_summary"]
     rows = ctx.items.filter(pl.col("table_kind").is_in(kinds) & pl.col("econ_code").is_not_null()
                             & pl.col("column").is_in(["personnel", "public"]) & pl.col("amount").is_not_null())
     if not rows.height:

@@ -6,6 +6,7 @@ narrative sections a disclosure explains are data in metadata/checks/.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -159,7 +160,7 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
                        and i["amount"] is not None and abs(i["amount"]) > 0]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
-            said_none = [t for t in [notes] + narrative if _states_none(t, spec["subject"])]
+            said_none = [t for t in [notes, *narrative] if _states_none(t, spec["subject"])]
             if nonzero and said_none:
                 out.append(finding(f"{title}填有 {len(nonzero)} 个非零金额（如 {nonzero[0]['raw_value']}），"
                                    f"但文中说明“{said_none[0][:60]}”", table_kind=table["table_kind"],
@@ -207,7 +208,8 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     start = next((i for i, r in enumerate(rows) if match_key(r["text"] or "") == "目录"), None)
     if start is None:
         return []
-    out, seen = [], set()
+    out: list[dict] = []
+    seen: set[str] = set()
     for row in rows[start + 1:start + 90]:
         text = _TRAILING_PAGE.sub("", clean_text(row["text"] or ""))
         key = LEADING_NUMBER.sub("", match_key(text))
@@ -288,7 +290,7 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
         out.append(finding(f"正文{at(table)}的《{title}》{count}未列入目录", table_kind=table["table_kind"],
                            excerpt=title, line=table["line"], page=table["page"]))
     order = [t["table_index"] for _, t in pairs if t is not None]
-    swapped = [(a, b) for a, b in zip(order, order[1:]) if b < a]
+    swapped = [(a, b) for a, b in itertools.pairwise(order) if b < a]
     if swapped:
         names = {t["table_index"]: t["title"] for t in ctx.tables.rows(named=True)}
         out.append(finding("目录中表格的顺序与正文不同：" + "；".join(

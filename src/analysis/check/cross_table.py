@@ -3,6 +3,8 @@ metadata/cross_checks.toml, plus the line-by-line comparisons that need code mat
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from analysis.check.context import DocContext, finding, group_in_order
@@ -72,7 +74,8 @@ def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
         return None
     out = []
     for part in group_in_order(pairs, lambda i: i["econ_code"]):
-        code, first_of = part[0]["econ_code"], {}
+        code = part[0]["econ_code"]
+        first_of: dict[str, dict] = {}
         for item in part:
             first_of.setdefault(item["gov_econ_code"], item)
         if len(first_of) > 1:
@@ -134,7 +137,7 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
             out.append(finding(f"项目“{a['project_name']}”：项目支出表 {a['amount']:.2f} 万元，绩效目标表 {b['amount']:.2f} 万元",
                                row=b, expected=a["amount"], actual=b["amount"]))
         elif a is None or b is None:
-            present = a or b
+            present = cast(dict, a or b)  # the key came from one of the two sides
             where = "项目支出表" if a else "项目绩效目标表"
             out.append(finding(f"项目“{present['project_name']}”只出现在{where}中", row=present,
                                actual=present["amount"]))

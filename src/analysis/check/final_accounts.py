@@ -60,6 +60,8 @@ def completion_rate(ctx: DocContext) -> list[dict] | None:
                                     actual=st.rate),
                         "severity": "warning"})
             continue
+        if named is None:
+            continue  # not reached: without fits, named_iv and so named are set (says so to the type checker)
         expected = round(st.final / named[0] * 100, 2)
         diff_note = "（所列为决算数与预算数之差）" if abs(st.rate - abs(st.final - named[0])) <= 0.01 + half else ""
         out.append(_evidence(st, f"{_where(st)}：称完成{word}的{st.rate:g}%，按决算数 {st.final:.2f} 万元、"
@@ -85,11 +87,11 @@ def direction_word(ctx: DocContext) -> list[dict] | None:
             truths.add("up" if delta > 0 else "down" if delta < 0 else "flat")
         if st.direction in truths or ("flat" in truths and st.direction in ("up", "down")):
             continue
-        budget = st.budget(None) or next(iter(st.budgets.values()))
+        shown = st.budget(None) or next(iter(st.budgets.values()))
         truth = sorted(truths)[0]
         out.append(_evidence(st, f"{_where(st)}：称决算数{_WORD[st.direction]}预算数，但决算数 {st.final:.2f} 万元"
-                                 f"{_WORD[truth] if truth != 'flat' else '等于'}预算数 {budget[0]:.2f} 万元",
-                             column="direction", expected=round(st.final - budget[0], 6), actual=None))
+                                 f"{_WORD[truth] if truth != 'flat' else '等于'}预算数 {shown[0]:.2f} 万元",
+                             column="direction", expected=round(st.final - shown[0], 6), actual=None))
     return out if evaluated else None
 
 

@@ -49,7 +49,7 @@ def _all_general(ctx: DocContext) -> bool:
             continue
         general = ctx.value(kind, "amount", row_key="general_budget")
         total = ctx.value(kind, "amount", row_key="current_revenue_total")
-        return bool(general and total) and abs(general[0] - total[0]) <= ctx.tolerance.sum(2)
+        return bool(general and total and abs(general[0] - total[0]) <= ctx.tolerance.sum(2))
     return False
 
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import polars as pl
-
-from analysis.normalise.cells import UNIT_TO_WAN
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
+from analysis.normalise.cells import UNIT_TO_WAN
 
 _TO_WAN = UNIT_TO_WAN
 _MONEY = tuple(_TO_WAN)
@@ -247,6 +247,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     public = registry.get("public")
     if public is None:
         return None
+    stated: list[tuple[float, dict | None, str, int]]
     stated = [(c["value_wan"], c, c["unit"], c["decimals"]) for c in _money_claims(ctx, "amount")
               if c["subject"] == "operating_costs" and not about_other_period(ctx, c)]
     table = registry.get("operating_costs_table")
@@ -254,7 +255,8 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
         stated.append((table.value, None, "万元", 2))
     if not stated:
         return None
-    out, reported = [], []
+    out: list[dict] = []
+    reported: list[float] = []
     institutions = re.compile(_spec()["operating_costs"]["institutions"])
     has_institutions = any(institutions.search(t or "") for t in ctx.texts["text"].to_list())
     for value, claim, unit, decimals in stated:
@@ -266,7 +268,8 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
         if wrong is None and value < public.value and has_institutions:
             continue  # only 行政 and 参公 units count; their 公用经费 is a part of the total
         reported.append(value)
-        where = f"{at(claim)}“{claim['section'] or ''}”：说明中" if claim else f"{ctx.where(table.row, kind=table.kind)}："
+        where = f"{at(claim)}“{claim['section'] or ''}”：说明中" if claim \
+            else f"{ctx.where(cast(Figure, table).row, kind=cast(Figure, table).kind)}："  # no claim: the table's
         message = (f"{where}机关运行经费为 {value:.2f} 万元，而{ctx.where(public.row, kind=public.kind)}"
                    f"公用经费合计为 {public.value:.2f} 万元")
         if wrong is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
@@ -189,10 +188,10 @@ def _zero_previous(ctx: DocContext, claims: list[dict], i: int) -> str | None:
     pair = change_and_current(ctx, claims, i)
     if pct["subject"] is None or pair is None or pair[0]["direction"] not in {"up", "down"}:
         return None
-    change, current = pair
-    previous = current["value_wan"] - change["value_wan"] * (-1 if change["direction"] == "down" else 1)
-    if current["value_wan"] and abs(previous) <= ctx.tolerance.narrative(2):
-        return f"本年 {current['value']:g}{current['unit']} 减去增加额 {change['value']:g}{change['unit']}"
+    change, now = pair
+    previous = now["value_wan"] - change["value_wan"] * (-1 if change["direction"] == "down" else 1)
+    if now["value_wan"] and abs(previous) <= ctx.tolerance.narrative(2):
+        return f"本年 {now['value']:g}{now['unit']} 减去增加额 {change['value']:g}{change['unit']}"
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import cast
 
 import polars as pl
 
@@ -39,7 +40,7 @@ def three_public_components(ctx: DocContext) -> dict[str, tuple[float, str, dict
     out: dict[str, tuple[float, str, dict | None]] = {}
     kind = next((k for k in _THREE_PUBLIC_KINDS if k in ctx.kinds), None)
     if kind:
-        info = ctx.table_info(kind)
+        info = cast(dict, ctx.table_info(kind))  # kind is one of the document's tables
         rows = ctx.table(kind).filter((pl.col("row_role") == "total") & pl.col("amount").is_not_null())
         if rows.height:
             rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
@@ -200,13 +201,13 @@ def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
                                row=row, column="total", expected=expected, actual=total))
     claims = _first_claims(ctx, {"procurement_total", *_PROCUREMENT_PARTS})
     stated = claims.get("procurement_total")
-    parts = [(name, claims[s]) for s, name in _PROCUREMENT_PARTS.items() if s in claims]
-    if stated and len(parts) == 3 and all(c["value_wan"] is not None for c in (stated, *(c for _, c in parts))):
+    stated_parts = [(name, claims[s]) for s, name in _PROCUREMENT_PARTS.items() if s in claims]
+    if stated and len(stated_parts) == 3 and all(c["value_wan"] is not None for c in (stated, *(c for _, c in stated_parts))):
         evaluated = True
-        expected = round(sum(c["value_wan"] for _, c in parts), 6)
+        expected = round(sum(c["value_wan"] for _, c in stated_parts), 6)
         tol = ctx.tolerance.sum(4) + ctx.tolerance.narrative(stated["decimals"] or 0)
         if abs(stated["value_wan"] - expected) > tol:
-            terms = " + ".join(f"{name} {c['value_wan']:.2f}" for name, c in parts)
+            terms = " + ".join(f"{name} {c['value_wan']:.2f}" for name, c in stated_parts)
             out.append(finding(f"{at(stated)}：政府采购预算 "
                                f"{stated['value_wan']:.2f} 万元 ≠ {terms} = {expected:.2f} 万元",
                                column="procurement_total", expected=expected, actual=stated["value_wan"],

@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-
 from analysis import classification as cat
 from analysis.check.classification_rules import basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
@@ -86,8 +85,8 @@ def _cover(targets: dict[str, float], amounts: list[float], tol, limits: dict,
             return
         if i == len(order):
             rest = sum(targets[c] for c in left)
-            if used == goal and (split is None and not left or split is not None and left
-                                 and abs(rest - amounts[split]) <= tol(len(left) + 1)):
+            if used == goal and ((split is None and not left) or (split is not None and left
+                                 and abs(rest - amounts[split]) <= tol(len(left) + 1))):
                 found: dict[int, object] = {j: code for code, m in chosen.items() for j in range(n) if m >> j & 1}
                 if split is not None:
                     found[split] = tuple(sorted(left))
@@ -180,8 +179,8 @@ def project_economic_coding(ctx: DocContext) -> list[dict] | None:
     out = []
     for j, code in sorted(agreed.items()):
         project = found[j]
-        if isinstance(code, tuple):
-            continue  # spread over several lines: no single code to judge
+        if not isinstance(code, str):
+            continue  # a tuple: spread over several lines, no single code to judge
         for entry in _keyword_codes():
             hit = next((k for k in entry["keywords"] if k in project.name), None)
             if hit and _matches(code, entry["contradicting"]) and not _matches(code, entry["expected"]):

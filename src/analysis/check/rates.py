@@ -91,7 +91,8 @@ def _rate_bounds(s: RateStatement) -> tuple[tuple[float, float], str] | None:
     elif s.previous is not None and s.change is not None:
         b = _corners(lambda p, d: d / p * 100, s.previous, s.change)
         how = f"{s.change.value:g} / {s.previous.value:g}"
-    elif (implied := _implied_previous(s)) is not None and not _covered_by_claims(s):
+    elif (implied := _implied_previous(s)) is not None and s.current is not None and s.change is not None \
+            and not _covered_by_claims(s):
         up = (direction_of(s.change) or direction_of(s.rate)) == "up"
         b = _corners(lambda c, d: d / (c - d if up else c + d) * 100, s.current, s.change)
         how = f"{s.change.value:g} / {implied[0]:.2f}"
@@ -125,7 +126,7 @@ def rate_sentence_recompute(ctx: DocContext):
             allowed = s.current.half + s.previous.half
             for fig in (s.change, s.rate) if not s.to_form else (s.current, s.change, s.rate):
                 said = direction_of(fig)
-                if said and said != way and gap > allowed + _EPS:
+                if fig is not None and said and said != way and gap > allowed + _EPS:
                     found.append(finding(
                         f"{quote(s.text)}：{_base_name(s)} {s.previous.value:g} 万元，本年 {s.current.value:g} 万元，"
                         f"实为{_WORD[way]} {gap:.2f} 万元，文中却写“{fig.word}”", expected=None, actual=None, **where))
@@ -136,10 +137,10 @@ def rate_sentence_recompute(ctx: DocContext):
                     f"{gap:.2f} 万元，文中增减额为 {s.change.value:g} 万元", expected=round(gap, 2),
                     actual=s.change.wan, **where))
         bounds = _rate_bounds(s) if s.rate is not None else None
-        if bounds and _outside(s.rate, bounds[0], ctx.tolerance.percent_points):
+        if s.rate is not None and bounds and _outside(s.rate, bounds[0], ctx.tolerance.percent_points):
             lo, hi = bounds[0]
             right = (lo + hi) / 2
-            hint = "（差十倍，疑小数点错位）" if right and 0.095 < s.rate.value / right < 0.105 or \
+            hint = "（差十倍，疑小数点错位）" if (right and 0.095 < s.rate.value / right < 0.105) or \
                 (right and 9.5 < s.rate.value / right < 10.5) else ""
             found.append(finding(
                 f"{quote(s.text)}：按文中数额 {bounds[1]} 计算增减率为 {right:.2f}%，文中写 {s.rate.value:g}%{hint}",
@@ -160,6 +161,8 @@ def budget_execution_rate(ctx: DocContext):
         return None
     found = []
     for s, block in statements:
+        if s.ratio is None or s.previous is None or s.current is None:
+            continue  # filtered above; says so to the type checker
         bounds = _corners(lambda p, c: c / p * 100, s.previous, s.current)
         if bounds is None or not _outside(s.ratio, bounds, ctx.tolerance.percent_points):
             continue
@@ -189,6 +192,8 @@ def budget_comparison_word(ctx: DocContext):
         return None
     found = []
     for s, block in statements:
+        if not s.comparison or s.previous is None or s.current is None:
+            continue  # filtered above; says so to the type checker
         said = _COMPARE.get(s.comparison)
         gap = s.current.wan - s.previous.wan
         allowed = s.current.half + s.previous.half + _EPS

@@ -6,6 +6,7 @@ column: 年初预算/全年预算/预算数 → the 预算数 block; the rate is
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import quote, rate_statements
@@ -59,7 +60,7 @@ def rate_sentence_tables(ctx: DocContext):
         if column is None:
             continue
         budget, spent = _cell(ctx, f"budget_{column}"), _cell(ctx, column)
-        where = {"location": quote(s.text, 40), "excerpt": s.text, "line": block.location.line,
+        where: dict[str, Any] = {"location": quote(s.text, 40), "excerpt": s.text, "line": block.location.line,
                  "page": block.location.page, "table_kind": _KIND}
         for stated, cell, what in ((s.previous, budget, "年初预算"), (s.current, spent, "决算")):
             if stated is not None and cell is not None and \

@@ -66,7 +66,7 @@ def name_level(name: str | None) -> dict | None:
     return found
 
 
-def document_level(ctx: DocContext) -> tuple[dict, str] | None:
+def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     """The document's level and the name it was read from: the department, else the
     department labels printed with the tables, else the cover lines."""
     names = [ctx.document.get("department")]
@@ -144,7 +144,8 @@ def _flat(text: str) -> str:
 
 def _obsolete_in(text: str, year: int, is_label: bool) -> list[tuple[str, str, str]]:
     key = normalize_name(text) if is_label else _flat(text)
-    hits, taken = [], []
+    hits: list[tuple[str, str, str]] = []
+    taken: list[tuple[int, int]] = []
     for name, pattern, current, confidence in _obsolete():
         for m in pattern.finditer(key):
             if any(s <= m.start() < e for s, e in taken) or find_obsolete_name(name, year) is None:

@@ -55,14 +55,14 @@ def _findings_frame(findings: list[dict]) -> pl.DataFrame:
     instead of costing every document its findings."""
     try:
         return frame("findings", findings)
-    except Exception:  # noqa: BLE001 - polars raises several types for one bad value
+    except Exception:  # polars raises several types for one bad value
         logger.exception("findings could not be framed together; framing each alone")
     kept = []
     for finding in findings:
         try:
             frame("findings", [finding])
             kept.append(finding)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.error("finding of rule %s on %s left out: a value does not fit its column",
                          finding.get("rule"), finding.get("path"))
     return frame("findings", kept)
@@ -86,15 +86,16 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             continue  # its narrative is checked with its tables file (the partner's context)
         partner = document.get("paired_doc_id")
 
-        def part(name: str) -> pl.DataFrame:
+        def part(name: str, doc_id: str = doc_id, partner: str | None = partner) -> pl.DataFrame:
             own = parts[name].get(doc_id, frame(name, []))
             if partner and name in {"claims", "texts"} and partner in parts[name]:
                 return pl.concat([own, parts[name][partner]])  # the narrative file's text
             return own
 
         try:
-            ctx = DocContext(document, *(part(n) for n in
-                                         ("line_items", "tables", "claims", "targets", "texts")), tolerance,
+            items, tables, claims, targets, texts = (part(n) for n in
+                                                     ("line_items", "tables", "claims", "targets", "texts"))
+            ctx = DocContext(document, items, tables, claims, targets, texts, tolerance,
                              previous=_previous(by_year, document))
         except Exception:  # one document's odd rows must not cost the others their checks
             logger.exception("checks could not start on %s", document["path"])

@@ -166,6 +166,8 @@ def share_base(ctx: DocContext) -> list[dict] | None:
     out, previous = [], _previous_year_bases(ctx)
     for share in shares:
         stated, implied = share.claim["value"], share.implied
+        if implied is None:
+            continue  # filtered above; says so to the type checker
         expected = _ratio(share.part, implied)
         if expected is None or abs(stated - expected) <= _tolerance(ctx, share, implied):
             continue

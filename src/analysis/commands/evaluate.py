@@ -46,7 +46,8 @@ def evaluate(labels_file: Path, findings_file: Path, output: str, tolerance: flo
     detect that kind (metadata/anomaly_rules.toml), and naming its place or value; see
     analysis.evaluate for the exact rules.
     """
-    from analysis.evaluate import evaluate as score, read_frame
+    from analysis.evaluate import evaluate as score
+    from analysis.evaluate import read_frame
 
     try:
         labels, findings = read_frame(labels_file), read_frame(findings_file)

@@ -11,7 +11,8 @@ import polars as pl
 from analysis.engine.atomic import OutputLocked, describe_write_error
 from analysis.engine.distributed import DaskUnavailable
 from analysis.engine.run import DEFAULT_TIME_LIMIT
-from analysis.pipeline import default_dirs, run as run_pipeline, summary_lines
+from analysis.pipeline import default_dirs, summary_lines
+from analysis.pipeline import run as run_pipeline
 
 
 def _progress(quiet: bool):

@@ -9,6 +9,6 @@ from analysis.compare.pipeline import compare_frames, read_processed, write_outp
 
 __all__ = ["compare_frames", "read_processed", "write_outputs"]
 
-from analysis.stage_call import make_callable  # noqa: E402
+from analysis.stage_call import make_callable
 
 make_callable(__name__)  # analysis.compare(...) calls analysis.api.compare

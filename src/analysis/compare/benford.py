@@ -115,8 +115,9 @@ def benford_tests(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.Data
     """One row per pool (each department, and 全部) and test (the ``benford`` table)."""
     params = settings()["benford"]
     amounts = pooled_amounts(line_items, indicators)
-    by = lambda column: amounts.filter(pl.col(column).is_not_null()).partition_by(
-        column, as_dict=True, maintain_order=True).items()
+    def by(column):
+        return amounts.filter(pl.col(column).is_not_null()).partition_by(
+            column, as_dict=True, maintain_order=True).items()
     pools = [("全部", amounts)] + [(f"地区:{key[0]}", part) for key, part in by("region")] \
         + [(key[0], part) for key, part in by("department_id")]
     rows = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -240,7 +241,7 @@ def budget_mismatch(final: DocFigures, budget: DocFigures) -> list[dict]:
     tol = settings()["amount_tolerance"]
     b05 = budget.cell("general_budget_expenditure", "total", role="total")
     b07 = budget.figure("three_public_total")
-    checks = []
+    checks: list[tuple[float, str, tuple[float, str], str | None, str, Any, Any, Any]] = []
     st = _general_statement(final)
     if st is not None and (sb := st.budget("initial")) is not None and b05:
         place = f"第{st.page}页" if st.page is not None else f"第{st.line}行"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import cast
 
 import polars as pl
 
@@ -52,8 +53,8 @@ def _inputs_text(source: str | None) -> tuple[str, int | None, int | None]:
         shown = "—" if value is None else (f"{value:,.0f} {unit}" if unit == "人" else f"{value:,.2f} {unit}")
         parts.append(f"{input_labels().get(name, name)} {shown}（{where or '来源不明'}）")
         if where and line is None and page is None:
-            line = int(_LINE.search(where).group(1)) if _LINE.search(where) else None
-            page = int(_PAGE.search(where).group(1)) if _PAGE.search(where) else None
+            line = int(m.group(1)) if (m := _LINE.search(where)) else None
+            page = int(m.group(1)) if (m := _PAGE.search(where)) else None
     return "；".join(parts), line, page
 
 
@@ -170,15 +171,15 @@ def benford_findings(benford: pl.DataFrame, indicators: pl.DataFrame, docs: dict
     severity = settings()["benford"]["severity"]
     latest = indicators.filter(pl.col("is_reference")).sort("fiscal_year").group_by("department_id") \
         .agg(pl.col("doc_id").last())
-    latest = dict(latest.iter_rows())
+    latest_doc = dict(latest.iter_rows())
     labels = {"first_digit": "首位数字", "first_two": "前两位数字"}
     out = []
     for test, part in benford.filter(~pl.col("pool").str.starts_with("地区:") & (pl.col("pool") != "全部")) \
             .partition_by("test", as_dict=True).items():
         evaluated = part.filter(pl.col("verdict") != "not_evaluated")
-        median = evaluated["mad"].median() if evaluated.height else None
+        median = cast(float | None, evaluated["mad"].median()) if evaluated.height else None
         for row in evaluated.filter(pl.col("verdict") == "nonconformity").iter_rows(named=True):
-            doc_id = latest.get(row["pool"])
+            doc_id = latest_doc.get(row["pool"])
             if doc_id is None:
                 continue
             message = (f"{labels[test[0]]}分布不符合本福特定律：{row['n']} 个金额（{row['n_documents']} 个文档合并）"

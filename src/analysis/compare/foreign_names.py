@@ -11,13 +11,15 @@ section after section.
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from analysis.compare.peers import settings
 
-FOREIGN_SCHEMA = {"doc_id": pl.String, "other_department": pl.String, "n_other": pl.Int64,
+FOREIGN_SCHEMA = pl.Schema({"doc_id": pl.String, "other_department": pl.String, "n_other": pl.Int64,
                   "n_own": pl.Int64, "excerpt": pl.String, "line": pl.Int64, "page": pl.Int64,
-                  "block_median": pl.Float64, "block_documents": pl.Int64}
+                  "block_median": pl.Float64, "block_documents": pl.Int64})
 
 
 def foreign_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
@@ -43,7 +45,7 @@ def foreign_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
         docs = block.select("doc_id").unique()
         counts = docs.join(other, on="doc_id", how="left").join(own, on="doc_id", how="left") \
             .with_columns(pl.col("n_other").fill_null(0), pl.col("n_own").fill_null(0))
-        found.append(counts.with_columns(pl.lit(float(counts["n_other"].median())).alias("block_median"),
+        found.append(counts.with_columns(pl.lit(float(cast(float, counts["n_other"].median()))).alias("block_median"),
                                          pl.lit(counts.height).alias("block_documents")))
     if not found:
         return pl.DataFrame(schema=FOREIGN_SCHEMA)

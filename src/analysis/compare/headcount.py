@@ -54,7 +54,8 @@ def where_text(line, page) -> str:
 
 def text_candidates(doc_type: str | None, text: str, line=None, page=None) -> list[dict]:
     """Staff counts stated in one paragraph: kind, value, reliability and the words used."""
-    found, taken = [], []
+    found: list[dict] = []
+    taken: list[tuple[int, int]] = []
     for pattern, kind, final, budget in _text_patterns():
         for match in pattern.finditer(text):
             span = match.span()
@@ -74,7 +75,7 @@ def target_candidates(rows: list[dict]) -> list[dict]:
     for row in rows:
         if row.get("unit") != "人" or row.get("value") is None:
             continue
-        for pattern, kind, reliability in _target_patterns():
+        for pattern, _kind, _reliability in _target_patterns():
             if pattern.search(row.get("indicator") or ""):
                 value = int(row["value"])
                 values[value] += 1

@@ -83,8 +83,9 @@ def identify_documents(documents: pl.DataFrame, line_items: pl.DataFrame,
 
 def _narrative_previous(claims: pl.DataFrame) -> pl.DataFrame:
     """Previous-year amounts implied by the narrative's stated change (万元)."""
-    out = {"doc_id": pl.String}
-    out.update({f"_narr_{f}": pl.Float64 for f in _NARRATIVE_GROWTH})
+    columns: dict[str, pl.DataType] = {"doc_id": pl.String()}
+    columns.update({f"_narr_{f}": pl.Float64() for f in _NARRATIVE_GROWTH})
+    out = pl.Schema(columns)
     if claims.is_empty():
         return pl.DataFrame(schema=out)
     signed = pl.when(pl.col("direction") == "down").then(-pl.col("value_wan")) \
@@ -161,7 +162,7 @@ def _sources_expr(columns: list[str]) -> pl.Expr:
                                   separator=" ", ignore_nulls=True)
             inputs[f"prev_{num}"] = _input(pl.col(f"prev_{num}"), where)
         fields.append(pl.when(pl.col(s["name"]).is_not_null())
-                      .then(pl.struct(**inputs)).alias(s["name"]))
+                      .then(pl.struct(*[e.alias(k) for k, e in inputs.items()])).alias(s["name"]))
     return pl.struct(fields).struct.json_encode().alias("sources")
 
 
@@ -173,9 +174,9 @@ def derive_indicators(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
         for suffix, dtype in (("_total", pl.Float64), ("_source", pl.String)):
             if f"{key}{suffix}" not in base.columns:
                 base = base.with_columns(pl.lit(None, dtype=dtype).alias(f"{key}{suffix}"))
-    for name, dtype in (("headcount", pl.Int64), ("headcount_source", pl.String), ("figure_sources", pl.String)):
+    for name, column_type in (("headcount", pl.Int64), ("headcount_source", pl.String), ("figure_sources", pl.String)):
         if name not in base.columns:
-            base = base.with_columns(pl.lit(None, dtype=dtype).alias(name))
+            base = base.with_columns(pl.lit(None, dtype=column_type).alias(name))
     wide = _previous(base, claims).with_columns(_indicator_exprs())
     wide = wide.with_columns(representatives(wide), _sources_expr(wide.columns))
     from analysis.schema import conform

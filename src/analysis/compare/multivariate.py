@@ -16,8 +16,8 @@ from analysis.compare.indicators import indicator_specs
 from analysis.compare.models import PeerIsolationForest
 from analysis.compare.peers import settings
 
-MV_SCHEMA = {"doc_id": pl.String, "score": pl.Float64, "offset": pl.Float64, "median_score": pl.Float64,
-             "n_fitted": pl.Int64, "flagged": pl.Boolean, "drivers": pl.List(pl.String)}
+MV_SCHEMA = pl.Schema({"doc_id": pl.String(), "score": pl.Float64(), "offset": pl.Float64(), "median_score": pl.Float64(),
+             "n_fitted": pl.Int64(), "flagged": pl.Boolean(), "drivers": pl.List(pl.String())})
 
 
 def feature_matrix(scores: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, list[str]]:

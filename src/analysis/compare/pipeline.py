@@ -10,11 +10,11 @@ import polars as pl
 from analysis.compare.benford import benford_tests
 from analysis.compare.execution import execution_frames
 from analysis.compare.findings import outlier_findings
+from analysis.compare.foreign_names import foreign_mentions
 from analysis.compare.indicators import build_indicators
 from analysis.compare.multivariate import multivariate_outliers
 from analysis.compare.repeated import distinctive_amounts, repeated_amounts
 from analysis.compare.scoring import score_indicators
-from analysis.compare.foreign_names import foreign_mentions
 from analysis.compare.text_reuse import narrative_reuse, narrative_sentences
 from analysis.schema import empty, schema
 

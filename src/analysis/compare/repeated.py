@@ -14,10 +14,10 @@ import polars as pl
 
 from analysis.compare.peers import settings
 
-REPEAT_SCHEMA = {"doc_id": pl.String, "other_doc_id": pl.String, "other_department": pl.String,
-                 "n_shared": pl.Int64, "n_distinctive": pl.Int64, "share": pl.Float64,
-                 "amounts": pl.List(pl.Float64), "block_median_shared": pl.Float64,
-                 "block_documents": pl.Int64}
+REPEAT_SCHEMA = pl.Schema({"doc_id": pl.String(), "other_doc_id": pl.String(), "other_department": pl.String(),
+                 "n_shared": pl.Int64(), "n_distinctive": pl.Int64(), "share": pl.Float64(),
+                 "amounts": pl.List(pl.Float64()), "block_median_shared": pl.Float64(),
+                 "block_documents": pl.Int64()})
 _PERFORMANCE_TABLES = ("department_performance_targets", "project_performance_targets")
 
 

@@ -77,16 +77,16 @@ def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.D
     level = frame["_level"].fill_null(-1).to_numpy()
     x = frame["x"].to_numpy().reshape(-1, 1).astype(float)
     z = np.full(frame.height, np.nan)
-    medians = []
+    median_parts: list[pl.DataFrame] = []
     for i in sorted(set(level[evaluable].tolist())):
-        keys = frame[f"_key{i}"].to_numpy()
+        peer_keys = frame[f"_key{i}"].to_numpy()
         model = RobustZScore(threshold=spec["threshold"], side=spec["side"], min_scale=spec.get("min_scale", 0.0))
-        model.fit(x[usable], groups=keys[usable])
+        model.fit(x[usable], groups=peer_keys[usable])
         rows = evaluable & (level == i)
-        z[rows] = model.robust_z(x[rows], groups=keys[rows])[:, 0]
-        medians.append(frame.filter(pl.Series(usable)).group_by(f"_key{i}").agg(
+        z[rows] = model.robust_z(x[rows], groups=peer_keys[rows])[:, 0]
+        median_parts.append(frame.filter(pl.Series(usable)).group_by(f"_key{i}").agg(
             pl.col("value").median().alias("peer_median")).rename({f"_key{i}": "peer_key"}))
-    medians = pl.concat(medians) if medians else pl.DataFrame(schema={"peer_key": pl.String, "peer_median": pl.Float64})
+    medians = pl.concat(median_parts) if median_parts else pl.DataFrame(schema={"peer_key": pl.String, "peer_median": pl.Float64})
     watched = {"high": pl.col("robust_z"), "low": -pl.col("robust_z")}.get(spec["side"], pl.col("robust_z").abs())
     frame = frame.with_columns(pl.Series("robust_z", z).fill_nan(None)).join(medians, on="peer_key", how="left")
     no_value = pl.col("x").is_null()

@@ -12,6 +12,7 @@ original names itself.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -22,10 +23,10 @@ from sklearn.preprocessing import normalize
 from analysis.compare.peers import settings
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；])")
-REUSE_SCHEMA = {"doc_id": pl.String, "other_doc_id": pl.String, "other_department": pl.String,
+REUSE_SCHEMA = pl.Schema({"doc_id": pl.String, "other_doc_id": pl.String, "other_department": pl.String,
                 "n_sentences": pl.Int64, "n_shared": pl.Int64, "share": pl.Float64,
                 "copier": pl.String, "excerpt": pl.String, "line": pl.Int64, "page": pl.Int64,
-                "block_median_share": pl.Float64, "block_documents": pl.Int64}
+                "block_median_share": pl.Float64, "block_documents": pl.Int64})
 
 
 def sentences(texts: pl.DataFrame, docs: pl.DataFrame, min_chars: int) -> pl.DataFrame:
@@ -107,7 +108,7 @@ def _block_reuse(block: pl.DataFrame, params: dict) -> pl.DataFrame:
         (pl.col("n_shared") / pl.col("n_sentences")).alias("share"))
     best = shared.group_by("doc_id").agg(pl.col("share").max())
     all_docs = block.select("doc_id").unique().join(best, on="doc_id", how="left").fill_null(0.0)
-    return shared.with_columns(pl.lit(float(all_docs["share"].median())).alias("block_median_share"),
+    return shared.with_columns(pl.lit(float(cast(float, all_docs["share"].median()))).alias("block_median_share"),
                                pl.lit(all_docs.height).alias("block_documents"))
 
 

@@ -78,12 +78,12 @@ def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[in
         elif doc_id is None:
             continue
         else:
-            cached = cache.read(doc_id)
-            if cached is None:
+            read = cache.read(doc_id)
+            if read is None:
                 redo(path, doc_id)
-                cached = cache.read(doc_id) or _as_frames(failed(Path(path), "缓存文件缺失 (cache file missing)",
-                                                                 doc_id).document)
-            cached = _own_path(cached, path)
+                read = cache.read(doc_id) or _as_frames(failed(Path(path), "缓存文件缺失 (cache file missing)",
+                                                               doc_id).document)
+            cached = _own_path(read, path)
         parts.add(cached)
     gathered = parts.frames()
     documents = _pair(gathered["documents"])

@@ -114,6 +114,6 @@ def describe_write_error(error: OSError) -> str:
     """One line for a failed write: what, where, and that the previous outputs are kept."""
     reason = {errno.ENOSPC: "no space left on the device", errno.EACCES: "permission denied",
               errno.EROFS: "read-only file system", errno.EDQUOT: "disk quota exceeded"}.get(
-        error.errno, error.strerror or str(error))
+        error.errno or 0, error.strerror or str(error))
     where = f" ({error.filename})" if error.filename else ""
     return f"cannot write the outputs: {reason}{where}; the previous outputs are unchanged"

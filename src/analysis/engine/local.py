@@ -13,10 +13,11 @@ import multiprocessing
 import sys
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from typing import cast
 
 TIME_LIMIT_REASON = "time limit: 处理超过 {limit:g} 秒，已停止 (time limit)"
 DIED_REASON = "工作进程意外退出 (worker died, exit code {code})"
@@ -127,7 +128,8 @@ class LocalPool:
         if self.time_limit:
             now = time.monotonic()
             timeout = max(0.0, min(w.started + self.time_limit - now for w in busy.values()))
-        for conn in wait(list(busy), timeout):
+        # wait() is typed for sockets and pipe ends too; it returns only the Connections given
+        for conn in cast(list[Connection], wait(list(busy), timeout)):
             worker = busy[conn]
             try:
                 index, result = conn.recv()
@@ -147,7 +149,7 @@ class LocalPool:
                     yield self._replace(worker, TIME_LIMIT_REASON.format(limit=self.time_limit), kill=True)
 
     def _replace(self, worker: _Worker, reason: str, kill: bool = True) -> tuple[int, dict]:
-        index = worker.index
+        index = cast(int, worker.index)  # only a worker with a task is replaced
         worker.index = None
         self._renew(worker, kill=kill)
         return index, {"error": reason}

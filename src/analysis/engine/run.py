@@ -59,7 +59,7 @@ def run_documents(paths: list[Path], cache_root: Path, key: str, *, use_cache: b
     cache.prune()
     files = [(str(p), _hash_or_none(p)) for p in paths]
     todo, seen = [], set()
-    for order, (path, doc_id) in enumerate(files):
+    for order, (_path, doc_id) in enumerate(files):
         if doc_id is None or (doc_id not in seen and not cache.has(doc_id)):
             todo.append(order)
         seen.add(doc_id)

@@ -97,7 +97,7 @@ def numeric_span(filled: list[list[tuple[int, str]]], indices: list[int]) -> tup
     ``filled`` holds each row's non-empty (column, text) cells."""
     wanted = set(indices)
     with_numbers = {j for row in filled for j, cell in row
-                    if j in wanted and ("." in cell and parse_amount(cell).status == "value"
+                    if j in wanted and (("." in cell and parse_amount(cell).status == "value")
                                         or cell in {"0", "-", "—"})}
     return (min(with_numbers), max(with_numbers)) if with_numbers else None
 

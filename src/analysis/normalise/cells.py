@@ -102,7 +102,7 @@ def parse_amount(text: str) -> ParsedAmount:
 def is_amount(text: str) -> bool:
     """True when the cell holds a number that reads as an amount (not a code)."""
     raw = text.strip().replace(" ", "")
-    if not raw or _INTEGER_CODE.match(raw) and raw.startswith("0") and len(raw) > 1:
+    if not raw or (_INTEGER_CODE.match(raw) and raw.startswith("0") and len(raw) > 1):
         return False
     return parse_amount(raw).status == "value" and raw not in {"-", "—", "－", "/"}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cache, lru_cache
+from typing import cast
 
 from analysis.metadata import load_csv
 from analysis.model import Block
@@ -99,7 +100,7 @@ def _subject_in(text: str) -> tuple[str, str, int] | None:
         m = pattern.match(text, start)
         if m and (best is None or m.end() > best[2]
                   or (m.end() == best[2] and m.end() - m.start() > best[3])):
-            subject, family = names[int(m.lastgroup[1:])]
+            subject, family = names[int(cast(str, m.lastgroup)[1:])]  # every alternative is a named group
             best = (subject, family, m.end(), m.end() - m.start())
     return best[:3] if best else None
 
@@ -153,7 +154,7 @@ def _names_in(text: str) -> list[tuple[str, str]]:
         for longer in pattern.finditer(text, best.start(), min(len(text), best.start() + 30)):
             if longer.start() == best.start() and longer.end() > end:
                 best, end = longer, longer.end()
-        out.append(names[int(best.lastgroup[1:])])
+        out.append(names[int(cast(str, best.lastgroup)[1:])])  # every alternative is a named group
         pos = max(end, pos + 1)
     return out
 

@@ -7,6 +7,7 @@ Codes are printed whole ("2010301", "30108"), split over columns ("201 | 03 | 01
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,7 +32,7 @@ def _is_class(code: str) -> bool:
     return bool(function_entries(code) or economic_name(code) or gov_economic_name(code))
 
 
-def assemble_codes(tokens: list[str], unit_tokens: list[str] = ()) -> RowCodes:
+def assemble_codes(tokens: list[str], unit_tokens: Sequence[str] = ()) -> RowCodes:
     """Read digit tokens in printed order; ``unit_tokens`` come from a 单位代码/单位编码 column,
     where a 3- or 6-digit number is a budget unit (unit 268 is not 类 268).
 

@@ -50,7 +50,7 @@ def document_figures(items: list[dict], tables: list[dict],
     """
     values: dict[str, float | None] = {}
     sources: dict[str, str] = {}
-    status = {}
+    status: dict[str, str] = {}
     for table in tables:
         status.setdefault(table["table_kind"], table["status"])
     by_kind: dict[str, list[dict]] = {}
@@ -65,9 +65,9 @@ def document_figures(items: list[dict], tables: list[dict],
             rows = _select(by_kind, source)
             if rows:
                 values[name] = round(sum(i["amount"] for i in rows), 6)
-                where = rows[0]
-                loc = f"第{where['page']}页" if where["page"] is not None else f"第{where['line']}行"
-                sources[name] = f"{source['kind']} {where['row_label'] or ''} {loc}".strip()
+                first = rows[0]
+                loc = f"第{first['page']}页" if first["page"] is not None else f"第{first['line']}行"
+                sources[name] = f"{source['kind']} {first['row_label'] or ''} {loc}".strip()
                 break
             if status[source["kind"]] == "not_applicable":
                 values[name] = 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import cast
 
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, parse_amount
 from analysis.recognise.tables import RecognisedTable
@@ -41,12 +42,12 @@ def form_items(table: RecognisedTable) -> list[dict]:
             if not text:
                 continue
             parsed = parse_amount(text)
-            if parsed.status == "value" and label and "." in text or (parsed.status == "value" and label in _FORM_KEYS):
-                key = _FORM_KEYS.get(label)
+            if (parsed.status == "value" and label and "." in text) or (parsed.status == "value" and label in _FORM_KEYS):
+                key: str | None = _FORM_KEYS.get(label) if label is not None else None
                 items.append({"table_index": table.index, "table_kind": table.table_kind,
                               "section": None, "row_index": r,
                               "row_label": label, "row_key": key, "row_role": "item",
-                              "column": "amount", "amount": parsed.value * scale,
+                              "column": "amount", "amount": cast(float, parsed.value) * scale,  # status "value"
                               "value_status": "value", "raw_value": text,
                               "line": loc.line,
                               "page": loc.page, "sheet": loc.sheet})

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import cast
 
 from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
-from analysis.normalise.body import filled_cells, join_to_last
+from analysis.normalise.body import Cells, filled_cells, join_to_last
 from analysis.normalise.cells import HAN_CHAR, UNIT_TO_WAN, clean_text, is_code, match_key, parse_amount, split_codes
 from analysis.normalise.classes import class_code_for_name
 from analysis.normalise.codes import RowCodes, assemble_codes
-from analysis.normalise.header import (Column, header_row_count, header_signatures, is_column_number_row,
-                                       map_columns, repeats_header)
+from analysis.normalise.header import (
+    Column,
+    header_row_count,
+    header_signatures,
+    is_column_number_row,
+    map_columns,
+    repeats_header,
+)
 from analysis.normalise.panes import Pane, split_panes
 from analysis.normalise.rowlabels import row_key
 from analysis.recognise.tables import RecognisedTable
@@ -65,16 +72,18 @@ def _body_rows(body, locations, width: int, columns: list[Column], header: list[
     no code, no ordinal, unless a page break split a known label ("当年收入" + "小计").
     Returns the rows, their locations and each row's non-empty (column, text) cells."""
     repeated = header_signatures(header)
-    out_rows, out_locs, out_cells = [], [], []
+    out_rows: list[list[str]] = []
+    out_locs: list = []
+    out_cells: list[Cells] = []
     for i, (row, loc) in enumerate(zip(body, locations)):
-        if i <= 2 and is_column_number_row(row) or repeats_header(row, repeated):
+        if (i <= 2 and is_column_number_row(row)) or repeats_header(row, repeated):
             continue
         if len(row) < width:
             row = _pad_row(row, width, columns)
         cells = filled_cells(row)
         if merge and out_rows and cells and (
                 _is_fragment_row(cells, out_rows[-1], columns)
-                or _new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1])):
+                or (_new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1]))):
             join_to_last(out_rows, out_cells, cells)
             continue
         out_rows.append(row)
@@ -130,14 +139,14 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
     printed: set[str] = set()
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
-            {c.index: c.measure for c in pane.columns if c.role == "measure"},
+            cast(dict[int, str], {c.index: c.measure for c in pane.columns if c.role == "measure"}),  # measures named
             body, pane.indices, kind, filled)
         alignments.append(how)
         printed.update(mapping.values())
         side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
-        found, spill = _pane_items(table, kind, pane, mapping, filled, locations, scale,
-                                   spill if side == previous_side else {})
-        items.extend(found)
+        pane_items, spill = _pane_items(table, kind, pane, mapping, filled, locations, scale,
+                                        spill if side == previous_side else {})
+        items.extend(pane_items)
         previous_side = side
     summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
                "columns": [c.path for c in columns], "unit": unit or "万元",
@@ -213,7 +222,7 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
     both panes (Jiangsu 收支预算总表 prints 支出合计 under 功能分类 and its amount under 支出用途)
     names this pane's unlabelled amount in that row.
     """
-    items = []
+    items: list[dict] = []
     label_only: dict[int, str] = {}
     # (role, mapped) of the columns this pane reads; row numbers and indicators are not read
     width = 1 + max((j for row in filled for j, _ in row[-1:]), default=0)
@@ -232,7 +241,10 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(filled, locations)):
-        labels, tokens, unit_tokens, amounts = [], [], [], []
+        labels: list = []
+        tokens: list[str] = []
+        unit_tokens: list[str] = []
+        amounts: list = []
         for j, cell in row:
             how = readable[j]
             if how is None:

@@ -11,6 +11,7 @@ Jiangsu 三公 table's 合计 adds 会议费 and 培训费 because a “三公�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -31,7 +32,7 @@ class Column:
     measure: str | None = None
 
 
-def is_column_number_row(row: list[str]) -> bool:
+def is_column_number_row(row: Sequence[str]) -> bool:
     """A 栏次 row ("栏次 1 2 3 …" under the header) that must not be read as amounts."""
     if any("." in c for c in row):
         return False
@@ -135,7 +136,7 @@ def _map_columns(header: tuple[tuple[str, ...], ...], width: int, kind: str,
                  for j, p in enumerate(paths))
 
 
-def row_signature(row: list[str]) -> str:
+def row_signature(row: Sequence[str]) -> str:
     """A row's cells normalised and joined, trailing empties ignored (to spot repeated headers)."""
     return "|".join(match_key(c) for c in row).rstrip("|")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 from itertools import product
+from typing import cast
 
 from analysis.metadata import load_toml
 from analysis.normalise.figures import document_figures
@@ -35,7 +36,7 @@ def broken(values: dict) -> list[dict]:
         parts = [values.get(p) for p in ident["parts"]]
         if total is None or any(p is None for p in parts):
             continue
-        if sum(parts) > total + max(0.01, 0.005 * (len(parts) + 1)):
+        if sum(cast(list[float], parts)) > total + max(0.01, 0.005 * (len(parts) + 1)):  # no part is None here
             out.append(ident)
     return out
 

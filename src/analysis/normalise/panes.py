@@ -47,9 +47,9 @@ def _split_panes(columns: tuple[Column, ...]) -> tuple[Pane, ...]:
             seen_measure = False
         seen_measure |= col.role == "measure"
         groups[-1].append(col)
-    panes = []
+    panes: list[Pane] = []
     for group in groups:
-        seen: set[str] = set()
+        seen: set[str | None] = set()
         cleaned = []
         for col in group:
             if col.role == "measure" and col.measure in seen:

@@ -8,10 +8,11 @@ printed shifted by a column (DOMAIN.md §0.6 hazard 7). Each pair's category (�
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
-from analysis.normalise.body import filled_cells, join_to_last
+from analysis.normalise.body import Cells, filled_cells, join_to_last
 from analysis.normalise.cells import clean_text, is_code, match_key, split_codes
 from analysis.normalise.header import HeaderSignatures, header_row_count, header_signatures, repeats_header
 from analysis.recognise.tables import RecognisedTable
@@ -71,7 +72,9 @@ def _join_fragments(rows: list[list[str]], locations: list, header: HeaderSignat
     """The body rows without repeated headers, rows that only continue wrapped cell text
     ("电子印章" / "费用") appended to the row above; with each row's non-empty (column, text)
     cells."""
-    out, out_locs, out_cells = [], [], []
+    out: list[list[str]] = []
+    out_locs: list = []
+    out_cells: list[Cells] = []
     for row, loc in zip(rows, locations):
         if repeats_header(row, header):  # a header repeated after a page break
             continue
@@ -96,7 +99,7 @@ def project_targets(table: RecognisedTable) -> list[dict]:
     categories = _categories(grid[:n_header])
     nearest: dict[int, str | None] = {}  # column → the header category nearest to it
     rows: list[dict] = []
-    project = {"project_code": None, "project_name": None}
+    project: dict[str, str | None] = {"project_code": None, "project_name": None}
     body, locations, filled = _join_fragments(grid[n_header:], table.row_locations[n_header:],
                                                header_signatures(grid[:n_header]))
     for row, loc, cells in zip(body, locations, filled):
@@ -104,7 +107,7 @@ def project_targets(table: RecognisedTable) -> list[dict]:
         if codes:
             texts = [clean_text(c) for c in row[:3] if c and not split_codes(c)]
             project = {"project_code": codes[0], "project_name": texts[0] if texts else None}
-        for (j, name), (k, value) in zip(cells, cells[1:]):
+        for (j, name), (k, value) in itertools.pairwise(cells):
             parsed = _parse_target_value(value)
             if parsed is None or k - j > 2 or _parse_target_value(name) is not None or is_code(name):
                 continue

@@ -97,10 +97,10 @@ def sentence_sums(sentence: str) -> list[StatedSum]:
             figures.append(_figure(k))
         listed = {tuple(p.value for _, p in x.parts) for x in out}
         if len(items) == len(figures) >= 2 and tuple(f.value for f in figures) not in listed:
-            total = _preceding_total(sentence, m.start(), amounts)
-            if total is not None:
-                out.append(StatedSum(sentence, total[1], total[0], list(zip(items, figures)),
-                                     respectively=True, start=total[2], end=m.end()))
+            preceding = _preceding_total(sentence, m.start(), amounts)
+            if preceding is not None:
+                out.append(StatedSum(sentence, preceding[1], preceding[0], list(zip(items, figures)),
+                                     respectively=True, start=preceding[2], end=m.end()))
     return out
 
 

@@ -9,6 +9,7 @@ that cannot be opened is the reader's to report, with its reason.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.model import Document, ReadError
@@ -97,7 +98,7 @@ def read_document(path: str | Path) -> Document:
     return read_text(path)
 
 
-def discover(paths: list[str | Path]) -> list[Path]:
+def discover(paths: Sequence[str | Path]) -> list[Path]:
     """Expand files and folders (recursively) into the supported files, sorted for stable output.
 
     Inside folders, hidden files and README files are passed over; a file named explicitly is
@@ -127,7 +128,7 @@ def unlistable_folders(root: Path) -> list[Path]:
     return [p for p in unlistable if p != root]
 
 
-def folder_problem(path: Path) -> str | None:
+def folder_problem(path: Path) -> str:
     """Why a folder given where a file was expected cannot be read as a document."""
     try:
         os.listdir(path)

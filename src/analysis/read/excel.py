@@ -24,6 +24,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import openpyxl
@@ -217,7 +218,7 @@ def _uncached_formula_texts(data: bytes, parts: dict[str, str]) -> dict[str, dic
                             formula = str(getattr(cell.value, "text", cell.value))
                             key = (cell.row - 1, cell.column - 1)
                             found.setdefault(worksheet.title, {})[key] = formula
-            except Exception:  # noqa: BLE001 - the value pass reports unreadable sheets
+            except Exception:  # the value pass reports unreadable sheets
                 continue
     finally:
         book.close()
@@ -360,7 +361,7 @@ def _sheet_from_xlrd(book, xls_sheet) -> Sheet:
                 sheet.cells[(row, col)] = text
     # Rules matter only inside the content's extent; styled blank columns can reach 256.
     n_rows, n_cols = extent(sheet)
-    rows = range(min(n_rows, xls_sheet.nrows))
+    rows: Iterable[int] = range(min(n_rows, xls_sheet.nrows))
     if n_rows * n_cols > _XLS_BORDER_SCAN:
         rows = sorted({r for r, _ in sheet.cells})
     for row in rows:

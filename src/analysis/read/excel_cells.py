@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 
 def cell_text(value: object, number_format: str = "General") -> str:
@@ -44,7 +45,7 @@ def format_number(value: int | float, number_format: str = "General") -> str:
     if is_percent:
         exact = exact.scaleb(2)
     exact = exact.normalize()
-    places = max(-exact.as_tuple().exponent, 0, decimals)
+    places = max(-cast(int, exact.as_tuple().exponent), 0, decimals)  # finite: NaN/Inf are not cell numbers
     text = f"{exact:.{places}f}"
     if text.startswith("-") and Decimal(text) == 0:
         text = text[1:]

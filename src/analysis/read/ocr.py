@@ -38,7 +38,7 @@ def _cell_meta(table: Table, page: OcrPage) -> CellMeta:
     used = sorted({page.box_of_char[c] for c in table.used_chars if c in page.box_of_char})
     boxes = [page.boxes[i] for i in used]
     width, height = page.content.width, page.content.height
-    bands = list(table.row_tops[1:]) + [table.bottom + 1]
+    bands = [*table.row_tops[1:], table.bottom + 1]
     confidence: list[list[float | None]] = []
     crops: list[list[tuple[float, float, float, float] | None]] = []
     taken: set[int] = set()
@@ -46,7 +46,8 @@ def _cell_meta(table: Table, page: OcrPage) -> CellMeta:
         in_band = sorted((i for i, b in enumerate(boxes)
                           if top - 1 <= (b.top + b.bottom) / 2 < below and i not in taken),
                          key=lambda i: boxes[i].x0)
-        row_conf, row_crop = [], []
+        row_conf: list[float | None] = []
+        row_crop: list[tuple[float, float, float, float] | None] = []
         for cell in row:
             text = _compact(cell)
             mine = []

@@ -127,7 +127,7 @@ def rulings(grey: np.ndarray, text_height: float) -> list[Edge]:
         lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))  # heal breaks from noise
         count, _, stats, _ = cv2.connectedComponentsWithStats(lines)
         for x, y, bw, bh, _area in stats[1:count]:
-            across, along = (bh, bw) if orient == "h" else (bw, bh)
+            across, _along = (bh, bw) if orient == "h" else (bw, bh)
             if across - 2 > thick:
                 continue  # a filled area or a block of text, not a line
             if orient == "h":

@@ -25,7 +25,7 @@ MAX_TAIL_CHARS = 15
 
 def drop_running_lines(pages: list[PageLayout]) -> None:
     """Remove page numbers and running headers/footers from the layouts in place."""
-    keys = Counter()
+    keys: Counter[str | None] = Counter()
     for page in pages:
         keys.update({_margin_key(item) for item in page.lines() if item.in_margin})
     threshold = max(RUNNING_MIN_PAGES, RUNNING_SHARE * len(pages))

@@ -47,7 +47,7 @@ class Char:
     assignment read them millions of times over a corpus.
     """
 
-    __slots__ = ("text", "x0", "x1", "top", "bottom", "bold", "size", "mid_x", "mid_y")
+    __slots__ = ("bold", "bottom", "mid_x", "mid_y", "size", "text", "top", "x0", "x1")
 
     def __init__(
         self, text: str, x0: float, x1: float, top: float, bottom: float, bold: bool = False

@@ -10,9 +10,10 @@ CJK font and the Latin font used for its digits.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from analysis.read.pdf_page import Char
 
@@ -43,7 +44,7 @@ _CJK_RANGES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_cjk(letter: str) -> bool:
     """Whether a character is Chinese (ideograph, CJK punctuation or a full-width form)."""
     code = ord(letter[0])
@@ -202,7 +203,7 @@ def _usual_gap(chars: list[Char]) -> float:
     """
     if len(chars) < 4:
         return 0.0
-    gaps = sorted(after.x0 - before.x1 for before, after in zip(chars, chars[1:]))
+    gaps = sorted(after.x0 - before.x1 for before, after in itertools.pairwise(chars))
     return max(0.0, gaps[len(gaps) // 2])
 
 

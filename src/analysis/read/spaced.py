@@ -37,13 +37,14 @@ def _intervals(rows: list[list[tuple[int, int, str]]]) -> list[tuple[int, int]]:
         for start, end, _ in row:
             for x in range(start, end):
                 used[x] = True
-    intervals, start = [], None
+    intervals: list[tuple[int, int]] = []
+    begin: int | None = None
     for x, busy in enumerate(used):
-        if busy and start is None:
-            start = x
-        elif not busy and start is not None:
-            intervals.append((start, x))
-            start = None
+        if busy and begin is None:
+            begin = x
+        elif not busy and begin is not None:
+            intervals.append((begin, x))
+            begin = None
     return intervals
 
 
@@ -62,7 +63,7 @@ def _claim_gaps(intervals: list[tuple[int, int]], rows) -> list[tuple[int, int]]
             spans[k + 1][0] = intervals[k][1]
         else:
             spans[k][1] = intervals[k + 1][0]
-    return [tuple(s) for s in spans]
+    return [(s[0], s[1]) for s in spans]
 
 
 def spaced_rows(lines: list[str]) -> list[list[str]]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from analysis.model import Block, Document, Location
 from analysis.normalise.cells import UNIT_TO_WAN, clean_text, match_key
-from analysis.recognise.titles import match_title
+from analysis.recognise.titles import TitleMatch, match_title
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
 _UNIT_SPLIT = re.compile(r"(?<![编填])(?:金额)?单位[:：]\s*(?:万元|千元|百万元|亿元|元)")
@@ -73,11 +74,10 @@ def _strip_meta_rows(table: RecognisedTable) -> None:
             table.row_locations.pop(0)
             continue
         is_meta = all(_meta_from_text(c, table) for c in cells)
-        is_title = len(cells) == 1 and match_title(cells[0]) is not None
-        if not (is_meta or is_title):
+        found = match_title(cells[0]) if len(cells) == 1 else None
+        if not (is_meta or found is not None):
             return
-        if is_title and table.table_kind is None:
-            found = match_title(cells[0])
+        if found is not None and table.table_kind is None:
             table.table_kind, table.title, table.title_year = found.table_kind, cells[0], found.year
         table.rows.pop(0)
         table.row_locations.pop(0)
@@ -133,7 +133,7 @@ def recognise_tables(document: Document) -> list[RecognisedTable]:
         table = RecognisedTable(len(tables), None, "", None, block.location,
                                 list(block.rows), list(block.row_locations))
         if title_at is not None:
-            found = match_title(window[title_at].text)
+            found = cast(TitleMatch, match_title(window[title_at].text))  # title_at is where a title matched
             table.table_kind, table.title, table.title_year = found.table_kind, \
                 clean_text(window[title_at].text), found.year
             table.location = window[title_at].location

@@ -57,7 +57,7 @@ def write_reports(data: ReportData, reports_dir: str | Path, *, department_chart
     return paths
 
 
-__all__ = ["auditor_findings", "COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "load", "write_reports"]
+__all__ = ["COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "auditor_findings", "load", "write_reports"]
 
 from analysis.stage_call import make_callable  # noqa: E402
 

@@ -10,6 +10,7 @@ read from the printed cell text (``raw_value``), not from the converted float, s
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import polars as pl
 
@@ -45,7 +46,7 @@ def mean_absolute_deviation(table: pl.DataFrame) -> float | None:
     """Nigrini's MAD between observed and expected shares (None when nothing was counted)."""
     if table["count"].sum() == 0:
         return None
-    return float((table["observed"] - table["expected"]).abs().mean())
+    return float(cast(float, (table["observed"] - table["expected"]).abs().mean()))
 
 
 def verdict(mad: float | None) -> str:

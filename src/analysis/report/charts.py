@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import cast
 
 import polars as pl
 from matplotlib.figure import Figure
@@ -104,7 +105,8 @@ def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figu
     for ax, code in zip(axes, codes):
         part = rows.filter(pl.col("indicator") == code)
         factor, suffix = _scale(part["unit"][0])
-        q1, median, q3 = (part["value"].quantile(q, interpolation="linear") * factor for q in (0.25, 0.5, 0.75))
+        q1, median, q3 = (cast(float, part["value"].quantile(q, interpolation="linear")) * factor
+                          for q in (0.25, 0.5, 0.75))
         spread = (q3 - q1) or abs(median) or 1.0
         low, high = q1 - _VIEW * spread, q3 + _VIEW * spread
         values = (part["value"] * factor)
@@ -136,7 +138,7 @@ def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[s
     colours = [MARK if flag else PEER for flag in part["flagged"].to_list()]
     ax.bar(range(part.height), (part["value"] * factor).to_list(), color=colours)
     if part.height:
-        ax.axhline(part["value"].median() * factor, color=ACCENT, linewidth=1)
+        ax.axhline(cast(float, part["value"].median()) * factor, color=ACCENT, linewidth=1)
     ax.set_xticks(range(part.height), [codes.get(d, "?") for d in part["department"].to_list()],
                   rotation=90, fontsize=6)
     ax.set_ylabel(suffix or chart_word("value"), fontsize=8)

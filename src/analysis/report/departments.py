@@ -4,6 +4,8 @@ indicator (table and chart), and its findings."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from analysis.report.fragments import figure, findings_table, stake_share
@@ -60,7 +62,7 @@ def _one(data: ReportData, name: str, anchor: str, code: str, docs: pl.DataFrame
                            top_problems(findings), _documents_table(docs)]
     own = data.indicators.filter(pl.col("department") == name)
     if own.height:
-        year = int(own["fiscal_year"].max())
+        year = int(cast(int, own["fiscal_year"].max()))
         parts += [tag("h4", f"{year}年指标与同行比较"), _indicator_table(own.filter(pl.col("fiscal_year") == year))]
         if renderers is not None:
             if year not in renderers:

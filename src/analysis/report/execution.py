@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.report import charts
 from analysis.report.fragments import figure, severity_cell
-from analysis.report.markup import Safe, join, table, tag
+from analysis.report.markup import Safe, table, tag
 from analysis.report.model import ReportData
 
 _MAX_PANELS = 24  # one readable chart; the table below lists every department

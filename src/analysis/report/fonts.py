@@ -53,7 +53,7 @@ def _fontconfig_files() -> list[str]:
 def _find() -> str | None:
     from matplotlib import font_manager
 
-    known = {}
+    known: dict[str, str] = {}
     for entry in font_manager.fontManager.ttflist:
         known.setdefault(entry.name, entry.fname)
     for family in _settings()["families"]:

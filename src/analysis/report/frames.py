@@ -3,6 +3,8 @@ three list findings and documents in the same order."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from analysis.check.registry import SEVERITIES
@@ -72,4 +74,4 @@ def departments(documents: pl.DataFrame) -> list[str]:
 
 def latest_year(indicators: pl.DataFrame) -> int | None:
     years = indicators["fiscal_year"].drop_nulls()
-    return int(years.max()) if years.len() else None
+    return int(cast(int, years.max())) if years.len() else None

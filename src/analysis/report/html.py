@@ -15,8 +15,14 @@ from analysis.report.benford import digit_table, mean_absolute_deviation, verdic
 from analysis.report.departments import department_sections
 from analysis.report.execution import execution_section
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
-from analysis.report.frames import (departments, false_count, latest_year, ranked_documents, ranked_findings,
-                                    severity_counts)
+from analysis.report.frames import (
+    departments,
+    false_count,
+    latest_year,
+    ranked_documents,
+    ranked_findings,
+    severity_counts,
+)
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.markup import Safe, join, table, tag, td, void
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
@@ -202,7 +208,7 @@ def sections(data: ReportData) -> list[tuple[str, str, int]]:
 
 def render_department_html(data: ReportData, department: str) -> str:
     """A page with one department's section only (to send to that department, or to show)."""
-    names, anchors, codes = _names(data)
+    _, anchors, codes = _names(data)
     if department not in anchors:
         raise ValueError(f"no document of department {department!r}")
     header = tag("header", tag("h1", text("title")), tag("p", f"{department}　生成时间：{data.generated}"))
@@ -211,6 +217,6 @@ def render_department_html(data: ReportData, department: str) -> str:
 
 def render_comparison_html(data: ReportData) -> str:
     """A page with the indicators and peer comparison only (its charts, for the README)."""
-    names, _, codes = _names(data)
+    _, _, codes = _names(data)
     header = tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}"))
     return _page(join([header, tag("main", _comparison(data, codes))]))

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from analysis.report.indicators import conform, with_peer_stats
-from analysis.schema import conform as conform_table, empty
+from analysis.schema import conform as conform_table
+from analysis.schema import empty
 
 COMPARE_OK = "ok"
 COMPARE_UNAVAILABLE = "unavailable"

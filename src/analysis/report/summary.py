@@ -21,7 +21,6 @@ from analysis.report.frames import departments, ranked_documents, ranked_finding
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
 
-
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]{}()#+!|~<>])")
@@ -65,7 +64,7 @@ def _cell(value: object) -> str:
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _corpus(data: ReportData) -> list[str]:
@@ -78,7 +77,7 @@ def _corpus(data: ReportData) -> list[str]:
     lines += ["### 无法读取或部分读取", ""]
     lines += [f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}" for r in bad.iter_rows(named=True)] \
         or [f"- {text('none')}"]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _finding_counts(data: ReportData) -> list[str]:
@@ -88,13 +87,11 @@ def _finding_counts(data: ReportData) -> list[str]:
     lines += _table(["严重程度", "问题数"], [[word("severity", s), n] for s, n in counts.items()])
     by_rule = findings.group_by("rule", "severity").len().rows()
     by_rule.sort(key=lambda r: (severity_rank(r[1]), r[0]))
-    lines += ["### 按规则", ""] + _table(["规则", "严重程度", "问题数"],
-                                       [[md_code(r), word("severity", s), n] for r, s, n in by_rule])
+    lines += ["### 按规则", "", *_table(["规则", "严重程度", "问题数"], [[md_code(r), word("severity", s), n] for r, s, n in by_rule])]
     by_dept = findings.group_by("department").agg(
         *(pl.col("severity").eq(s).sum().alias(s) for s in counts), pl.len().alias("n")).rows(named=True)
     by_dept.sort(key=lambda r: (-r["n"], r["department"] or ""))
-    lines += ["### 按部门", ""] + _table(["部门", *(word("severity", s) for s in counts), "合计"],
-                                       [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept])
+    lines += ["### 按部门", "", *_table(["部门", *(word("severity", s) for s in counts), "合计"], [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept])]
     return lines
 
 

@@ -23,6 +23,7 @@ from analysis.report.frames import ranked_documents, ranked_findings
 from analysis.report.labels import Column, doc_kind_expr, gov_level, labels, sheet_columns, word
 from analysis.report.model import ReportData
 from analysis.report.review import REMARKS
+
 _REMARKS_WIDTH = 40
 _SHEETS = ("findings", "indicators", "documents")
 

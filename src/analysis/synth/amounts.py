@@ -24,7 +24,7 @@ WAGE_BASE_CODES = ("30101", "30102", "30103", "30107")
 
 def to_units(wan: float) -> int:
     """万元 → integer units of 0.01 万元."""
-    return int(round(wan * 100))
+    return round(wan * 100)
 
 
 def fmt_units(units: int) -> str:
@@ -191,14 +191,14 @@ class _Simulator:
         basic = {code: to_units(rate * staff) for code, rate in self.wage_rates.items()}
         base = sum(basic.get(c, 0) for c in WAGE_BASE_CODES)
         for code, share in self.contrib.items():
-            basic[code] = int(round(base * share))
+            basic[code] = round(base * share)
         basic["30302"] = to_units(self.retiree_rates["30302"] * retired)
         if "30305" in self.retiree_rates:
             basic["30305"] = to_units(self.retiree_rates["30305"] * retired)
         basic["30307"] = to_units(self.retiree_rates["30307"] * (staff + retired))
         for code, rate in self.public_rates.items():
             basic[code] = to_units(rate * staff)
-        basic["30228"] = int(round(base * self.params["public"]["union_fee_share"]))
+        basic["30228"] = round(base * self.params["public"]["union_fee_share"])
         tp = self.params["three_public"]
         basic["30217"] = to_units(self.reception)
         basic["30231"] = to_units(self.vehicle_rate * self.vehicles)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import cast
 
 from analysis.synth.amounts import fmt_compact
 from analysis.synth.layout import Paragraph, Slot, SynthDoc, Table, fmt_cell
@@ -60,7 +61,7 @@ def _set_cell(table: Table, row_key: str, column: str, units: int) -> int:
 
 
 def _units_of(text: str) -> int:
-    return int(round(float(text) * 100)) if text else 0
+    return round(float(text) * 100) if text else 0
 
 
 _TOTAL_CELLS = (
@@ -205,9 +206,10 @@ def pct_wrong_base(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendi
     if not slots:
         return None
     paragraph, i, slot = rng.choice(slots)
-    slot.text = f"{abs(slot.alt):.2f}"
+    alt = cast(float, slot.alt)  # only slots with an alt were kept above
+    slot.text = f"{abs(alt):.2f}"
     base = "本年数（Δ/本年）" if slot.key.endswith("_growth") else "支出合计"
-    return _slot_label("pct_wrong_base", paragraph, i, slot, abs(slot.value), abs(slot.alt),
+    return _slot_label("pct_wrong_base", paragraph, i, slot, abs(slot.value), abs(alt),
                        f"{slot_name(slot.key)}以{base}为基数计算（数值为百分比）", touched)
 
 

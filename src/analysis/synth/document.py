@@ -16,11 +16,18 @@ from analysis.synth.layout import Heading, Paragraph, Sentence, SynthDoc, Table
 from analysis.synth.narrative import build_glossary, build_narrative
 from analysis.synth.params import phrasing, world
 from analysis.synth.tables_detail import (
-    basic_expenditure, department_targets, economic_summary, project_expenditure,
-    project_targets, three_public,
+    basic_expenditure,
+    department_targets,
+    economic_summary,
+    project_expenditure,
+    project_targets,
+    three_public,
 )
 from analysis.synth.tables_summary import (
-    TableContext, fiscal_appropriation_summary, function_table, revenue_expenditure_summary,
+    TableContext,
+    fiscal_appropriation_summary,
+    function_table,
+    revenue_expenditure_summary,
     revenue_summary,
 )
 

@@ -115,7 +115,7 @@ def execute(budget: Figures, carry_in: int, rng: random.Random, *, rate_factor: 
             if scaled[0]:
                 target[code] = scaled
     planned = budget.three_public
-    for name, code in THREE_PUBLIC_CODES.items():
+    for name in THREE_PUBLIC_CODES:
         if planned[name]:
             ex.three_public[name] = round(planned[name] * rng.uniform(*p["three_public_rate"]) * rate_factor)
     ex.three_public = {k: v for k, v in ex.three_public.items() if v}

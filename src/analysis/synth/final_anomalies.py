@@ -12,7 +12,7 @@ import random
 from analysis.metadata import load_toml
 from analysis.synth.amounts import fmt_units
 from analysis.synth.execution import Execution
-from analysis.synth.final_document import EXECUTION_SECTION, rate_hundredths
+from analysis.synth.final_document import rate_hundredths
 from analysis.synth.layout import Paragraph, Slot, SynthDoc
 from analysis.synth.outliers import PendingLabel
 from analysis.synth.params import anomaly_params

@@ -14,7 +14,11 @@ from pathlib import Path
 from analysis.synth.execution import execute
 from analysis.synth.figures import Figures
 from analysis.synth.final_anomalies import (
-    PRINT_PLANTERS, final_kinds, outlier_factor, outlier_label, plant_carryover_break,
+    PRINT_PLANTERS,
+    final_kinds,
+    outlier_factor,
+    outlier_label,
+    plant_carryover_break,
 )
 from analysis.synth.final_document import build_final_document
 from analysis.synth.labels import Collector
@@ -75,7 +79,8 @@ class FinalWriter:
         wanted = [k for k in kinds if k in PRINT_PLANTERS]
         spare = [k for k in PRINT_PLANTERS if k not in kinds]
         rng.shuffle(spare)
-        placed, need, queue, touched = 0, len(wanted), list(wanted), set()
+        placed, need, queue = 0, len(wanted), list(wanted)
+        touched: set[int] = set()
         while placed < need and queue:
             label = PRINT_PLANTERS[queue.pop(0)](doc, rng, touched)
             if label is not None:
@@ -86,7 +91,7 @@ class FinalWriter:
         for label in labels:
             if label.location is None and label.table_kind in doc.tables:
                 table = doc.tables[label.table_kind]
-                label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '')}"
+                label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '') if label.row_key is not None else ''}"
         paths = {}
         for fmt, write in self.writers.items():
             rel = final_path(fmt, year, dept.name)

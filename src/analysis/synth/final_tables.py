@@ -28,6 +28,10 @@ _INCOME_F04 = (
 )
 
 
+_SpendRow = tuple[str, str, dict[int, tuple[str, int]], str | None]
+"""Label, key, {column: (field, amount)}, class code (None on the total rows)."""
+
+
 @dataclass(slots=True)
 class FinalContext:
     """What :func:`~analysis.synth.tables_summary.finish` and the builders need."""
@@ -78,7 +82,7 @@ def _function_rows(b: TableBuilder, rows: dict[str, list[int]], first: int,
               func_code=code, func_row=True)
 
 
-def _two_sided(b: TableBuilder, income: list[tuple[str, str, int]], spend: list[tuple]) -> None:
+def _two_sided(b: TableBuilder, income: list[tuple[str, str, int]], spend: list[_SpendRow]) -> None:
     for i in range(max(len(income), len(spend))):
         r = b.row(b.blank())
         if i < len(income):
@@ -106,7 +110,7 @@ def revenue_expenditure(ctx: FinalContext) -> Table:
                ("使用非财政拨款结余", "reserve_use", 0), ("年初结转和结余", "carryover", ex.carry_in),
                ("总计", "revenue_grand_total", ex.grand_total)]
     by_class = ex.by_class()
-    spend = [(_class_label(c), c["code"], {3: ("amount", by_class.get(c["code"], [0])[0])}, c["code"])
+    spend: list[_SpendRow] = [(_class_label(c), c["code"], {3: ("amount", by_class.get(c["code"], [0])[0])}, c["code"])
              for c in classes()]
     spend += [("本年支出合计", "current_expenditure_total", {3: ("amount", ex.spend)}, None),
               ("结余分配", "surplus_distribution", {}, None),
@@ -154,7 +158,7 @@ def fiscal_appropriation(ctx: FinalContext) -> Table:
     def values(g: int, f: int) -> dict[int, tuple[str, int]]:
         return {3: ("total", g + f), 4: ("general_budget", g), 5: ("gov_fund", f)}
 
-    spend = [(_class_label(c), c["code"], values(general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]), c["code"])
+    spend: list[_SpendRow] = [(_class_label(c), c["code"], values(general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]), c["code"])
              for c in classes()]
     spend += [("本年支出合计", "current_expenditure_total", values(ex.total("general"), ex.total("fund")), None),
               ("年末结转和结余", "carryforward", values(ex.carry_out, 0), None),

@@ -71,12 +71,15 @@ def _draw_kinds(rng: random.Random, count: int, allowed: Callable[[str], bool]) 
 
 
 def plan_anomalies(n_docs: int, rate: float, rng: random.Random,
-                   applicable: Callable[[int, str], bool] = lambda i, k: True) -> dict[int, list[str]]:
+                   applicable: Callable[[int, str], bool] | None = None) -> dict[int, list[str]]:
     """Which documents carry anomalies (exactly round(rate × n) of them) and which kinds."""
     weights = anomaly_params()["count_weights"]
     chosen = sorted(rng.sample(range(n_docs), round(rate * n_docs)))
-    return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0], lambda k, i=i: applicable(i, k))
-            for i in chosen}
+
+    def allowed_in(i: int) -> Callable[[str], bool]:
+        return lambda k: applicable is None or applicable(i, k)
+
+    return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0], allowed_in(i)) for i in chosen}
 
 
 def _plant_world(worlds: dict[int, dict[int, DeptYear]], docs: list[tuple[Department, int]],
@@ -141,7 +144,7 @@ def _locate(doc: SynthDoc, labels: list[PendingLabel]) -> None:
     for label in labels:
         if label.location is None and label.table_kind in doc.tables:
             table = doc.tables[label.table_kind]
-            label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '')}"
+            label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '') if label.row_key is not None else ''}"
 
 
 _NARRATIVE_KINDS = {"narrative_amount", "pct_wrong_base", "direction_word",

@@ -95,6 +95,7 @@ class Collector:
     def _truth(self, path: str, doc: SynthDoc) -> None:
         out = self.truth
         name, year = doc.dept.name, doc.year
+        rows: list[tuple[str | None, str | None, str | None, str | None, str | None, str | None, str, float, bool]]
         rows = [(None, None, None, None, None, None, column, float(value), True)
                 for column, value in doc.doc_figures.items()]
         for table in doc.tables.values():

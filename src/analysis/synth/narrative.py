@@ -39,7 +39,7 @@ def _parse(template: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(tokens)
 
 
-def pct(part: int, base: int) -> float:
+def pct(part: float, base: float) -> float:
     return round(part * 100 / base, 2) if base else 0.0
 
 

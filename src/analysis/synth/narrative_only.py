@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,13 +123,20 @@ def _edit(doc: NarrativeDoc, slot: str, old: str, new: str) -> str | None:
     return new
 
 
-def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] | None:
-    """Edit one statement; returns (fragment the finding must show, detail) or None."""
-    import re
+def _found(match: re.Match[str] | None) -> re.Match[str]:
+    """The statement a kind edits is always written by `build`; a miss is a bug of this module."""
+    if match is None:
+        raise ValueError("the statement to plant an anomaly in was not written")
+    return match
+
+
+def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str | None, str] | None:
+    """Edit one statement; returns (fragment the finding must show, or None when the edit did not
+    apply, detail) or None."""
 
     text = lambda slot: doc.paragraphs[doc.slots[slot]] if doc.slots.get(slot, -1) >= 0 else ""  # noqa: E731
     if kind == "rate_recompute":
-        m = re.search(r"降幅(\d+\.\d+)%", text("noun_rate"))
+        m = _found(re.search(r"降幅(\d+\.\d+)%", text("noun_rate")))
         wrong = f"{float(m.group(1)) * 10:.2f}" if float(m.group(1)) < 9 else f"{float(m.group(1)) / 10:.2f}"
         frag = _edit(doc, "noun_rate", m.group(0), f"降幅{wrong}%")
         return (frag, "增减率差十倍") if frag else None
@@ -136,14 +144,14 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
         s = text("from_to")
         old, new = ("增加到", "减少到") if "增加到" in s else ("减少到", "增加到")
         frag = _edit(doc, "from_to", old, new)
-        frag = frag and re.search(new + r"\d+\.\d+万元", text("from_to")).group(0)
+        frag = frag and _found(re.search(new + r"\d+\.\d+万元", text("from_to"))).group(0)
         return (frag, "由…到…方向词与数额相反") if frag else None
     if kind == "execution_rate":
-        m = re.search(r"完成年初预算的(\d+\.\d+)%", text("execution"))
-        if not m:
+        stated = re.search(r"完成年初预算的(\d+\.\d+)%", text("execution"))
+        if not stated:
             return None
-        wrong = f"{float(m.group(1)) + rng.choice((-1, 1)) * rng.uniform(2, 9):.2f}"
-        return (_edit(doc, "execution", m.group(0), f"完成年初预算的{wrong}%"), "完成率与两数不符")
+        wrong = f"{float(stated.group(1)) + rng.choice((-1, 1)) * rng.uniform(2, 9):.2f}"
+        return (_edit(doc, "execution", stated.group(0), f"完成年初预算的{wrong}%"), "完成率与两数不符")
     if kind == "comparison_word":
         s = text("execution")
         if "决算数大于" in s:
@@ -152,25 +160,25 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
             return (_edit(doc, "execution", "决算数小于预算数", "决算数大于预算数"), "比较词与数额相反")
         return None
     if kind == "text_sum_exceeds":
-        m = re.search(r"收入合计(\d+\.\d+)万元", text("sum"))
+        m = _found(re.search(r"收入合计(\d+\.\d+)万元", text("sum")))
         total = float(m.group(1))
         wrong = f"{total * rng.uniform(0.6, 0.9):.2f}"
         return (_edit(doc, "sum", m.group(0), f"收入合计{wrong}万元"), "所列组成部分之和大于合计")
     if kind == "text_sum_short":
-        m = re.search(r"经费合计(\d+\.\d+)万元", text("respectively"))
+        m = _found(re.search(r"经费合计(\d+\.\d+)万元", text("respectively")))
         wrong = f"{float(m.group(1)) + rng.uniform(3, 30):.2f}"
         return (_edit(doc, "respectively", m.group(0), f"经费合计{wrong}万元"), "分别列出的各项之和小于合计")
     if kind == "zero_changed":
-        m = re.search(r"公务接待费(\d+\.\d+)万元，比上年减少", text("zero"))
+        m = _found(re.search(r"公务接待费(\d+\.\d+)万元，比上年减少", text("zero")))
         return (_edit(doc, "zero", m.group(0), "公务接待费0万元，比上年增加"), "零金额称增加")
     if kind == "year_end_wrong":
-        m = re.search(r"截至(\d{4})年", text("year_end"))
-        wrong = int(m.group(1)) + rng.choice((-1, 1)) * (1 if not doc.final else 1)
-        return (_edit(doc, "year_end", m.group(0), f"截至{wrong}年") and f"截至{wrong}年12月31日",
+        m = _found(re.search(r"截至(\d{4})年", text("year_end")))
+        year_wrong = int(m.group(1)) + rng.choice((-1, 1))
+        return (_edit(doc, "year_end", m.group(0), f"截至{year_wrong}年") and f"截至{year_wrong}年12月31日",
                 "年末日期年度错误")
     if kind == "comparison_year_wrong":
         frag = _edit(doc, "compare_year", f"比{doc.year - 1}年", f"比{doc.year}年")
-        return (frag and re.search(f"比{doc.year}年增加[\\d.]+万元", text("compare_year")).group(0), "比较年度错误")
+        return (frag and _found(re.search(f"比{doc.year}年增加[\\d.]+万元", text("compare_year"))).group(0), "比较年度错误")
     if kind == "repeated_word":
         return (_edit(doc, "prose", "主要用于", "主要用于主要用于"), "词语重复")
     if kind == "unbalanced_mark":
@@ -182,7 +190,7 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
         doc.paragraphs[i] = doc.paragraphs[i][:-1]
         return (doc.paragraphs[i][-12:], "段末缺句号")
     if kind == "class_code_unknown":
-        m = re.search(r"（一）(\d{7})", text("coded"))
+        m = _found(re.search(r"（一）(\d{7})", text("coded")))
         wrong = f"{rng.randrange(260, 290)}{m.group(1)[3:]}"
         return (_edit(doc, "coded", m.group(1), wrong) and f"{wrong}", "类级编码不存在")
     raise ValueError(kind)
@@ -190,7 +198,7 @@ def plant(doc: NarrativeDoc, kind: str, rng: random.Random) -> tuple[str, str] |
 
 def render_text(doc: NarrativeDoc) -> str:
     head = [f"标题: {doc.title}", f"发布机构: 东湖区{doc.department}", "栏目: 部门预决算公开", "=" * 20 + " 正文 " + "=" * 20]
-    return "\n".join(head + [doc.title] + doc.paragraphs) + "\n"
+    return "\n".join([*head, doc.title, *doc.paragraphs]) + "\n"
 
 
 def render_html(doc: NarrativeDoc) -> str:
@@ -226,7 +234,7 @@ def generate_narrative(out_dir: str | Path, *, departments: int = 12, years=(202
         for year in years:
             for final in (False, True):
                 doc = build(name, year, final, rng, carried[final])
-                planted = []
+                planted: list[tuple[str, str, str]] = []
                 if rng.random() < anomaly_rate:
                     for kind in rng.sample(KINDS, rng.choice((1, 2, 3))):
                         if any(kind_slot(kind) == kind_slot(k) for k, _, _ in planted):

@@ -73,7 +73,7 @@ def three_public_spike(world: dict[int, DeptYear], year: int, rng: random.Random
     factor = _factor(rng, "three_public_factor")
     for code, units in prev_parts.items():
         if units:
-            dy.basic[code] = int(round(units * factor))
+            dy.basic[code] = round(units * factor)
     new = sum(dy.basic.get(c, 0) for c in _THREE_PUBLIC_CODES)
     return PendingLabel(
         "outlier_three_public_spike", "three_public_expenses", "current", "合计", "total",

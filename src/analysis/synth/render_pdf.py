@@ -19,13 +19,25 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
-    BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
-    Table as PdfTable, TableStyle,
+    BaseDocTemplate,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import (
+    Table as PdfTable,
 )
 
 from analysis.synth.document import Raw
-from analysis.synth.layout import Heading, Paragraph as SynthParagraph, SynthDoc, Table
-from analysis.synth.pdf_font import FONT_NAME as FONT, register
+from analysis.synth.layout import Heading, SynthDoc, Table
+from analysis.synth.layout import Paragraph as SynthParagraph
+from analysis.synth.pdf_font import FONT_NAME as FONT
+from analysis.synth.pdf_font import register
+
 _MARGIN = 36
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from analysis.synth.figures import Figures
 from analysis.synth.layout import Header, Table, TableBuilder, parse_header
@@ -55,7 +56,18 @@ def header(name: str) -> Header:
     return parse_header(layouts()["headers"][name])
 
 
-def finish(builder: TableBuilder, ctx: TableContext, note: str = "", **kw) -> Table:
+class TitledContext(Protocol):
+    """What :func:`finish` reads: a budget's TableContext and a final account's FinalContext."""
+
+    @property
+    def rng(self) -> random.Random: ...
+    @property
+    def dept(self) -> Any: ...
+    @property
+    def year(self) -> int: ...
+
+
+def finish(builder: TableBuilder, ctx: TitledContext, note: str = "", **kw) -> Table:
     """Give a built table its title variant and the 部门名称/单位 lines under it."""
     words = phrasing()
     rng = ctx.rng
@@ -175,7 +187,8 @@ def fiscal_appropriation_summary(ctx: TableContext) -> Table:
               "general_budget_appropriation": fig.general_now, "gov_fund": fig.gov_fund,
               "carryover": fig.carryover, "carryover_general_budget": fig.carryover}
     general, fund = fig.by_class("general"), fig.by_class("fund")
-    spend = [("一、本年支出", "current_expenditure_total", fig.general_total, fig.fund_totals[0], None)]
+    spend: list[tuple[str, str, int, int, str | None]] = [
+        ("一、本年支出", "current_expenditure_total", fig.general_total, fig.fund_totals[0], None)]
     for c in classes():
         g, f = general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]
         spend.append((f"（{c['ordinal']}）{c['name']}", c["code"], g, f, c["code"]))

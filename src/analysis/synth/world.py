@@ -64,7 +64,7 @@ def _district_names() -> list[tuple[str, str, tuple[str, ...]]]:
     used = {name for name, _, _ in listed}
     first, second = params["district_syllables"]
     streets = tuple(s for d in params["district"] for s in d["streets"])
-    invented = []
+    invented: list[tuple[str, str, tuple[str, ...]]] = []
     for a in first:
         for b in second:
             name = f"{a}{b}区"
