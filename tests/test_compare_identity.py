@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.compare.identity import match_departments, split_name
+from analysis.departments import match_departments, split_name
 from analysis.compare.peers import department_kind
 
 

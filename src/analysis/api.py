@@ -40,12 +40,13 @@ def extract(paths: PathLike | Iterable[PathLike], *, progress: Callable | None =
     return Frames(extract_paths(discover(given), progress=progress))
 
 
-def check(frames: Frames, *, rules: list[str] | None = None) -> Frames:
+def check(frames: Frames, *, rules: list[str] | None = None, overrides: PathLike | None = None) -> Frames:
     """Run the rule catalogue (or the ``rules`` ids) over extracted frames; adds ``findings``
-    and ``evaluations``."""
+    and ``evaluations``; ``overrides`` is the department CSV ``compare`` takes (the previous-year
+    rule finds its partner with it)."""
     from analysis.check import run_checks
 
-    findings, evaluations = run_checks(dict(frames), rules=rules)
+    findings, evaluations = run_checks(dict(frames), rules=rules, departments=overrides)
     return Frames(frames).with_frames(findings=findings, evaluations=evaluations)
 
 
@@ -88,7 +89,7 @@ def _report_data(frames: Frames):
 
 
 def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,
-        progress: Callable | None = None, department_charts: bool = True):
+        progress: Callable | None = None, department_charts: bool = True, overrides: PathLike | None = None):
     """``analysis run``: extract (with the cache), check, compare and report. Outputs go to
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
     Returns the :class:`analysis.pipeline.RunResult` (``.frames``, ``.paths``, ``.report``);
@@ -97,7 +98,8 @@ def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
     return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,
-                        department_charts=department_charts)
+                        department_charts=department_charts,
+                        departments=Path(overrides) if overrides is not None else None)
 
 
 def _now() -> str:

@@ -138,7 +138,7 @@ def _file_names() -> dict[str, str]:
     return dict(OUTPUT_FILES)
 
 
-def compare_stage(frames: dict[str, pl.DataFrame]) -> Comparison:
+def compare_stage(frames: dict[str, pl.DataFrame], overrides: Path | None = None) -> Comparison:
     """Run ``analysis.compare.compare_frames`` when it exists; otherwise, or when it fails, the
     headline-ratio stand-in with a status the report shows.
 
@@ -151,7 +151,7 @@ def compare_stage(frames: dict[str, pl.DataFrame]) -> Comparison:
         logger.info("analysis.compare not available: headline indicators only")
         return _stand_in(frames, COMPARE_UNAVAILABLE)
     try:
-        result = compare_frames(frames)
+        result = compare_frames(frames, overrides=overrides)
         if isinstance(result, dict):
             names = _file_names()
             long = result.get("indicator_scores", result.get("indicators"))
@@ -235,13 +235,14 @@ def summary_lines(result: RunResult) -> list[str]:
 def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = True,
         progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
         time_limit: float | None = DEFAULT_TIME_LIMIT, scheduler: str | None = None,
-        reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
+        reviews: list[Path] | None = None, pdf: bool = False, departments: Path | None = None) -> RunResult:
     """Extract, check, compare and report; write parquet to ``processed``, and report.html,
     workbook.xlsx, summary.md and run.log to ``reports`` (and report.pdf with ``pdf``).
 
     Documents are extracted and checked on ``jobs`` worker processes (default: every core) or
     on the Dask cluster at ``scheduler``, each stopped after ``time_limit`` seconds. ``reviews``:
-    workbooks with the auditor's verdicts to carry over (report/review.py). Raises
+    workbooks with the auditor's verdicts to carry over (report/review.py). ``departments``: the
+    department overrides CSV (``name,department_id``) that the checks and the compare stage honour. Raises
     :class:`~analysis.engine.atomic.OutputLocked` at once when another run holds the folders,
     and ``OSError`` when an output cannot be written (the previous outputs are then whole).
     """
@@ -251,7 +252,7 @@ def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = Tr
         with _run_log(reports / RUN_LOG) as log:
             log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
                      "on" if use_cache else "off")
-            engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler}
+            engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler, "departments": departments}
             result = _run(raw, processed, reports, log, use_cache, progress, department_charts, engine,
                           reviews, pdf)
             result.paths["log"] = log.path
@@ -276,7 +277,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
         log.note("%s: %s: %s", status, path, error)
 
     mark = time.perf_counter()
-    comparison = compare_stage(frames)
+    comparison = compare_stage(frames, engine.get("departments"))
     # the compare stage groups in hash order: sorted here, so that every run writes the same rows
     findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
     evaluations = pl.concat([evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)],
