@@ -77,15 +77,17 @@ def report(frames: Frames | PathLike, out: PathLike, *, department_charts: bool 
 
 
 def _report_data(frames: Frames):
+    """The report renders what ``compare`` produced; frames that were not compared give a
+    report without indicators that says so."""
     from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
-    from analysis.report.indicators import headline_indicators
+    from analysis.report.indicators import empty_indicators
 
     if "indicator_scores" in frames:
         indicators, status = frames["indicator_scores"], COMPARE_OK
     else:
-        indicators, status = headline_indicators(frames.documents), COMPARE_UNAVAILABLE
+        indicators, status = empty_indicators(), COMPARE_UNAVAILABLE
     return ReportData(frames.documents, frames.tables, frames.line_items, frames.findings,
-                      indicators, status, _now())
+                      indicators, status, _now(), benford=frames.benford, panel=frames.panel)
 
 
 def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,

@@ -384,10 +384,3 @@ def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame)
     found += rate_outliers(panel, links, docs)
     return {"links": links, "panel": panel, "findings": frame("findings", found)}
 
-
-def panel_from(documents: pl.DataFrame, line_items: pl.DataFrame) -> pl.DataFrame:
-    """The panel from the documents and line items alone (the report's view; no overrides)."""
-    from analysis.departments import match_departments
-
-    frames = {"documents": documents, "line_items": line_items, "texts": empty("texts")}
-    return execution_frames(frames, match_departments(documents["department"].to_list()))["panel"]
