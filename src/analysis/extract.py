@@ -18,6 +18,7 @@ import polars as pl
 
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
+from analysis.normalise.contents import contents_columns
 from analysis.normalise.docinfo import document_info, is_narrative
 from analysis.normalise.headline import guarded_figures
 from analysis.normalise.form import form_items
@@ -137,9 +138,11 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
                     "ocr_cells": ocr_cells_json(document)}
     for target in targets:
         target["doc_id"] = doc_id
+    narrative = [(n, b) for n, b in enumerate(document.blocks) if b.kind != "table"]
+    read_as = contents_columns([b for _, b in narrative])  # sentences and 目录 entries, for the checks
     texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,
-              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet}
-             for n, b in enumerate(document.blocks) if b.kind != "table"]
+              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet, **columns}
+             for (n, b), columns in zip(narrative, read_as)]
     return Extraction(document_row, table_rows, items, claims, targets, texts)
 
 
