@@ -15,8 +15,8 @@ from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
-from analysis.normalise.cells import clean_text, match_key
-from analysis.recognise.titles import LEADING_NUMBER
+from analysis.text import clean_text, match_key
+from analysis.text import LEADING_NUMBER
 
 _YEAR = re.compile(r"\(?(20\d{2})年度?\)?")
 

@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext
 from analysis.model import Block, Location
-from analysis.normalise.cells import NARROW_DIGITS
+from analysis.text import NARROW_DIGITS
 from analysis.normalise.claims import sentences
 from analysis.normalise.rates import RateStatement, sentence_rates
 

@@ -17,7 +17,7 @@ from analysis.check.narrative import at, short
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
 from analysis.metadata import load_csv, load_toml
-from analysis.normalise.cells import clean_text, match_key
+from analysis.text import clean_text, match_key
 
 _MONEY = {"万元", "亿元", "千元", "元"}
 _REASON = re.compile(r"主要原因|原因[是为:：]")

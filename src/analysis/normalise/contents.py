@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from analysis.model import Block
-from analysis.normalise.cells import clean_text, match_key
+from analysis.text import clean_text, match_key
 from analysis.normalise.claims import sentences
 from analysis.recognise.titles import LEADING_NUMBER, match_title
 

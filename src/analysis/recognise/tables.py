@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.model import Block, Document, Location
-from analysis.normalise.cells import UNIT_TO_WAN, clean_text, match_key
+from analysis.text import UNIT_TO_WAN, clean_text, match_key
 from analysis.recognise.titles import match_title
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
