@@ -291,8 +291,3 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
         df.write_parquet(target)
         written.append(target)
     return written
-
-
-from analysis.stage_call import make_callable  # noqa: E402
-
-make_callable(__name__)  # analysis.extract(...) calls analysis.api.extract
