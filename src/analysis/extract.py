@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.kinds import Kind
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
 from analysis.normalise.contents import contents_columns
@@ -34,7 +35,7 @@ from analysis.schema import empty, frame, schema
 
 logger = logging.getLogger(__name__)
 OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
-_FORM_KINDS = {"department_performance_targets"}
+_FORM_KINDS = {Kind.DEPARTMENT_PERFORMANCE_TARGETS}
 
 
 @dataclass(slots=True)
@@ -100,9 +101,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
             found, summary = [], {}
         items.extend(found)
         table_rows.append(_table_row(doc_id, table, summary, len(found)))
-        if table.table_kind == "project_performance_targets":
+        if table.table_kind == Kind.PROJECT_PERFORMANCE_TARGETS:
             found_targets = project_targets(table)
-        elif table.table_kind == "department_performance_targets":
+        elif table.table_kind == Kind.DEPARTMENT_PERFORMANCE_TARGETS:
             found_targets = department_targets(table)
         else:
             continue

@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 CACHE_DIR = "cache"
 RUN_LOG = "run.log"
 # What extraction output depends on; anything else (checks, reports) may change freely.
-_EXTRACTION_SOURCES = ("read", "recognise", "normalise", "metadata", "extract.py", "model.py", "schema.py", "text.py",
-                       "classification.py")
+_EXTRACTION_SOURCES = ("read", "recognise", "normalise", "metadata", "extract.py", "model.py", "schema.py",
+                       "classification.py", "text.py", "kinds.py")
 _NOT_EXTRACTION = ("compare", "report", "synth")  # metadata sub-folders the extraction never reads
 
 

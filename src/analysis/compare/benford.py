@@ -21,10 +21,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array
 
 from analysis.compare.peers import settings
+from analysis.kinds import Kind
 from analysis.schema import conform
 
 TESTS = {"first_digit": 1, "first_two": 2}
-_PERFORMANCE_TABLES = ("department_performance_targets", "project_performance_targets")
+_PERFORMANCE_TABLES = (Kind.DEPARTMENT_PERFORMANCE_TARGETS, Kind.PROJECT_PERFORMANCE_TARGETS)
 
 
 def leading_digits(amounts: np.ndarray, n_digits: int) -> np.ndarray:
