@@ -29,7 +29,7 @@ import time
 import polars as pl
 
 from analysis.compare.execution import execution_frames
-from analysis.compare.identity import match_departments
+from analysis.departments import match_departments
 from analysis.schema import frame
 from analysis.synth.amounts import simulate
 from analysis.synth.execution import execute

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.compare.identity import match_departments, split_name
 from analysis.compare.peers import department_kind
+from analysis.departments import match_departments, split_name
 
 
 @pytest.mark.parametrize("name, region, level, core", [

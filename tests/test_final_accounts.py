@@ -157,7 +157,7 @@ def test_sme_amount_above_the_total_is_an_error(tmp_path: Path) -> None:
 def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
     """Y4 (决算's 年初预算 vs the published budget) and EX5 (a later budget's 上年决算数)."""
     from analysis.compare.execution import execution_frames
-    from analysis.compare.identity import match_departments
+    from analysis.departments import match_departments
 
     final = _final(tmp_path, GOOD)
     budget = tmp_path / "示范市某区某局2024年部门预算.txt"
@@ -181,7 +181,7 @@ def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
 
 def test_linking_keeps_units_and_departments_apart_and_prefers_the_same_format() -> None:
     from analysis.compare.execution import link_documents
-    from analysis.compare.identity import match_departments
+    from analysis.departments import match_departments
     from analysis.schema import frame
 
     def doc(doc_id: str, name: str, year: int, doc_type: str, level: str, fmt: str) -> dict:

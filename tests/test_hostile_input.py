@@ -22,7 +22,6 @@ from analysis.model import ReadError
 from analysis.pipeline import run
 from analysis.read import discover, excel, excel_layout
 from analysis.report import COMPARE_OK, ReportData
-from analysis.report.indicators import headline_indicators
 from analysis.report.summary import md_code, md_text, render_summary
 from analysis.schema import empty, frame
 from hostile_files import (
@@ -33,6 +32,7 @@ from hostile_files import (
     stray_cell_xlsx,
     table_then_dense_grid_pdf,
 )
+from test_report_support import peer_indicators
 
 GOOD = """# 某局2024年部门预算
 
@@ -329,7 +329,7 @@ def _summary_data(name: str) -> ReportData:
                "row_label": name, "column": "total", "expected": 1.0, "actual": 2.0, "difference": 1.0,
                "message": f"{name} 合计不等于各项之和", "excerpt": name, "line": 3}
     return ReportData(docs, empty("tables"), empty("line_items"), frame("findings", [finding] * 2),
-                      headline_indicators(docs), COMPARE_OK, "2025-01-01 00:00", ["raw"])
+                      peer_indicators(docs), COMPARE_OK, "2025-01-01 00:00", ["raw"])
 
 
 @pytest.mark.parametrize("name", EVIL_NAMES)

@@ -118,14 +118,15 @@ def test_without_the_compare_stage_the_report_says_so(raw, tmp_path, monkeypatch
     result = _run(raw, tmp_path / "out")
     assert result.report.compare_status == "unavailable"
     assert "比较模块不可用" in result.paths["html"].read_text(encoding="utf-8")
-    assert result.frames["indicators"].height > 0  # the headline stand-in
+    assert result.frames["indicators"].is_empty()  # the report computes no comparison of its own
+    assert not (tmp_path / "out" / "processed" / "benford.parquet").exists()
     assert not result.frames["findings"]["rule"].str.starts_with("outlier-").any()
 
 
 def test_a_failing_compare_stage_keeps_the_check_findings(raw, tmp_path, monkeypatch):
     import types
 
-    def broken(frames):
+    def broken(frames, **_):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(sys.modules, "analysis.compare", types.SimpleNamespace(compare_frames=broken))
@@ -133,26 +134,6 @@ def test_a_failing_compare_stage_keeps_the_check_findings(raw, tmp_path, monkeyp
     assert result.report.compare_status == "RuntimeError: boom"
     assert result.frames["findings"].height > 0
     assert "比较模块运行出错" in result.paths["html"].read_text(encoding="utf-8")
-
-
-def test_a_pair_shaped_compare_result_is_accepted(raw, tmp_path, monkeypatch):
-    import types
-
-    from analysis.schema import frame
-
-    def pair(frames):
-        docs = frames["documents"]
-        indicators = pl.DataFrame({"doc_id": docs["doc_id"], "indicator": ["x"] * docs.height,
-                                   "value": [float(n) for n in range(docs.height)]})
-        finding = {"doc_id": docs["doc_id"][0], "path": docs["path"][0], "rule": "outlier-x", "severity": "info",
-                   "category": "outlier", "message": "很高"}
-        return indicators, frame("findings", [finding])
-
-    monkeypatch.setitem(sys.modules, "analysis.compare", types.SimpleNamespace(compare_frames=pair))
-    result = _run(raw, tmp_path / "out")
-    assert result.report.compare_status == "ok"
-    assert "outlier-x" in result.frames["findings"]["rule"].to_list()
-    assert set(result.frames["indicators"]["department"].drop_nulls()) == set(result.documents["department"])
 
 
 def test_cli_run_prints_where_the_outputs_are(raw, tmp_path):

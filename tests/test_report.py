@@ -9,14 +9,14 @@ import polars as pl
 import pytest
 
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load, write_reports
-from analysis.report.benford import EXPECTED, digit_table, mean_absolute_deviation
+from analysis.report.benford import EXPECTED, digit_table, mean_absolute_deviation, verdict
 from analysis.report.html import render_department_html, render_html
-from analysis.report.indicators import conform, headline_indicators, with_peer_stats
+from analysis.report.indicators import conform, with_peer_stats
 from analysis.report.markup import esc, table, tag
 from analysis.report.summary import render_summary
 from analysis.report.workbook import REMARKS
 from analysis.schema import empty, frame
-from test_report_support import small_run
+from test_report_support import peer_indicators, small_run
 
 EVIL = '<script>alert("x")</script>'
 
@@ -38,7 +38,7 @@ def _data(findings: list[dict], documents: pl.DataFrame | None = None, status: s
     docs = documents if documents is not None else _documents(
         [{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "fiscal_year": 2025, "total_expenditure": 10.0}])
     return ReportData(docs, empty("tables"), empty("line_items"), frame("findings", findings),
-                      headline_indicators(docs), status, "2025-01-01 00:00", ["raw"])
+                      peer_indicators(docs), status, "2025-01-01 00:00", ["raw"])
 
 
 # --- escaping ------------------------------------------------------------------------------------
@@ -126,7 +126,8 @@ def test_summary_is_stable_and_has_one_timestamp():
     data = result.report
     first = render_summary(data)
     shuffled = ReportData(data.documents.reverse(), data.tables, data.line_items, data.findings.reverse(),
-                          data.indicators.reverse(), data.compare_status, "2099-12-31 23:59", data.sources)
+                          data.indicators.reverse(), data.compare_status, "2099-12-31 23:59", data.sources,
+                          benford=data.benford.reverse(), panel=data.panel.reverse())
     second = render_summary(shuffled)
     assert first.splitlines()[1:] == second.splitlines()[1:]
     assert first.splitlines()[0] != second.splitlines()[0]
@@ -138,31 +139,18 @@ def test_summary_is_stable_and_has_one_timestamp():
 
 # --- indicators and Benford ----------------------------------------------------------------------
 
-def test_headline_indicators_ratios_and_growth():
-    docs = _documents([
-        {"doc_id": "a24", "department": "甲", "fiscal_year": 2024, "total_expenditure": 100.0,
-         "basic_expenditure": 60.0, "project_expenditure": 40.0, "personnel_expenditure": 50.0},
-        {"doc_id": "a25", "department": "甲", "fiscal_year": 2025, "total_expenditure": 125.0,
-         "basic_expenditure": 75.0, "project_expenditure": 50.0, "personnel_expenditure": 55.0},
-    ])
-    ind = headline_indicators(docs)
-    value = dict(zip(zip(ind["doc_id"], ind["indicator"]), ind["value"]))
-    assert value[("a24", "basic_share")] == pytest.approx(0.6)
-    assert value[("a25", "personnel_of_basic")] == pytest.approx(55 / 75)
-    assert value[("a25", "total_growth")] == pytest.approx(0.25)
-    assert ("a24", "total_growth") not in value  # no 2023 document to compare with
-    assert ("a24", "three_public_share") not in value  # figure absent → no ratio, not 0
-
-
-def test_peer_stats_flag_only_beyond_tukey_fences():
+def test_peer_stats_keep_the_compare_verdict():
+    """The report judges no outlier itself: ``flagged`` is the compare stage's, false where it gave
+    none, and the quartiles only place values on the charts' scale."""
     values = [0.10, 0.11, 0.12, 0.13, 0.14, 0.90]
     ind = conform(pl.DataFrame({"doc_id": [f"d{i}" for i in range(6)], "department": [f"D{i}" for i in range(6)],
-                                "fiscal_year": [2025] * 6, "indicator": ["x"] * 6, "value": values}))
+                                "fiscal_year": [2025] * 6, "indicator": ["x"] * 6, "value": values,
+                                "flagged": [False, None, False, False, True, False]}))
     stats = with_peer_stats(ind)
-    assert stats["flagged"].to_list() == [False] * 5 + [True]
+    assert stats["flagged"].to_list() == [False, False, False, False, True, False]
     assert stats["peer_median"][0] == pytest.approx(0.125)
-    few = with_peer_stats(ind.head(3).with_columns(pl.Series("value", [0.1, 0.1, 5.0])))
-    assert not few["flagged"].any()  # too few peers to call anything an outlier
+    assert stats["position"][5] > stats["position"][4]
+    assert not with_peer_stats(conform(ind.drop("flagged")))["flagged"].any()
 
 
 def test_conform_requires_the_contract_columns():
@@ -170,16 +158,22 @@ def test_conform_requires_the_contract_columns():
         conform(pl.DataFrame({"doc_id": ["a"], "indicator": ["x"]}))
 
 
-def test_benford_digits_come_from_printed_text():
-    items = frame("line_items", [
-        {"doc_id": "d", "raw_value": raw, "amount": amount, "value_status": "value", "row_role": role}
-        for raw, amount, role in [("0.30", 0.3, "item"), ("1,234.00", 1234.0, "item"), ("9.5", 9.5, "item"),
-                                  ("100.00", 100.0, "total"), ("－", None, "item")]])
-    table_ = digit_table(items)
-    counts = dict(zip(table_["digit"], table_["count"]))
-    assert counts == {1: 1, 2: 0, 3: 1, 4: 0, 5: 0, 6: 0, 7: 0, 8: 0, 9: 1}
-    assert table_["expected"].sum() == pytest.approx(1.0) and EXPECTED[1] == pytest.approx(0.30103, abs=1e-5)
-    assert mean_absolute_deviation(table_) > 0
+def test_benford_section_renders_the_compare_stage_test():
+    from analysis.compare.benford import benford_tests
+
+    amounts = [float(10 ** (k % 4) * (1 + (k * 7919 % 997) / 110)) for k in range(400)]
+    items = frame("line_items", [{"doc_id": "d", "amount": a, "row_role": "item", "column": "total",
+                                  "table_kind": "x", "value_status": "value"} for a in amounts])
+    docs = pl.DataFrame({"doc_id": ["d"], "department_id": ["甲"], "region": [None], "is_reference": [True]},
+                        schema={"doc_id": pl.String, "department_id": pl.String, "region": pl.String,
+                                "is_reference": pl.Boolean})
+    tests = benford_tests(items, docs)
+    row = tests.filter((pl.col("pool") == "全部") & (pl.col("test") == "first_digit")).row(0, named=True)
+    table_ = digit_table(tests)
+    assert table_["observed"].sum() == pytest.approx(1.0) and EXPECTED[1] == pytest.approx(0.30103, abs=1e-5)
+    assert mean_absolute_deviation(tests) == pytest.approx(row["mad"])
+    assert verdict(tests) != "无" and row["verdict"] in {"close", "acceptable", "marginal", "nonconformity"}
+    assert mean_absolute_deviation(empty("benford")) is None and digit_table(empty("benford"))["count"].sum() == 0
 
 
 def test_load_reads_a_processed_folder():

@@ -98,12 +98,12 @@ def test_document_type_and_government_level_labels():
 
 def test_report_and_workbook_show_unit_budgets_as_unit_budgets(tmp_path):
     from analysis.report import write_reports
-    from analysis.report.indicators import headline_indicators
+    from test_report_support import peer_indicators
 
     docs = _documents([{"doc_id": "u1", "path": "/x/u.txt", "department": "新乡市东湖区第一初级中学", "level": "unit"},
                        {"doc_id": "f1", "path": "/x/f.txt", "department": "新乡市东湖区第一初级中学",
                         "doc_type": "final_account", "fiscal_year": 2024}])
-    data = ReportData(docs, empty("tables"), empty("line_items"), empty("findings"), headline_indicators(docs))
+    data = ReportData(docs, empty("tables"), empty("line_items"), empty("findings"), peer_indicators(docs))
     page = render_html(data, department_charts=False)
     assert "单位预算" in page and "部门决算" in page and "区县级" in page
     book = openpyxl.load_workbook(write_reports(data, tmp_path)["workbook"])
@@ -236,12 +236,12 @@ def test_verdicts_and_notes_survive_a_rerun_with_one_document_changed_and_one_ad
 
 def test_a_verdict_word_not_understood_is_reported_and_left_out(tmp_path, caplog):
     from analysis.report import write_reports
-    from analysis.report.indicators import headline_indicators
     from analysis.report.review import read_workbook, with_finding_ids
+    from test_report_support import peer_indicators
 
     docs = _documents([{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "total_expenditure": 10.0}])
     findings = with_finding_ids(frame("findings", [_finding(), _finding(location="第9行")]))
-    data = ReportData(docs, empty("tables"), empty("line_items"), findings, headline_indicators(docs))
+    data = ReportData(docs, empty("tables"), empty("line_items"), findings, peer_indicators(docs))
     workbook = write_reports(data, tmp_path / "r", department_charts=False)["workbook"]
     path = _review(workbook, {findings["finding_id"][0]: ("大概吧", "看不懂"), findings["finding_id"][1]: ("误报", None)},
                    tmp_path / "x.xlsx")

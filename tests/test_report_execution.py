@@ -28,7 +28,7 @@ def _report(paths: list[Path]) -> str:
     compared = compare_frames(frames)
     findings = pl.concat([findings, compared["findings"]], how="vertical_relaxed")
     data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
-                      compared["indicator_scores"])
+                      compared["indicator_scores"], benford=compared["benford"], panel=compared["panel"])
     return render_html(data, department_charts=False)
 
 

@@ -35,7 +35,7 @@ def _all_charts(data) -> list:
     growth = [c for c in ind["indicator"].unique().to_list() if c.endswith("_growth")]
     code = ind.filter(pl.col("fiscal_year") == year)["indicator"][0]
     return [charts.distributions(ind, year), charts.peer_bars(ind, code, year, charts.axis_names(names)),
-            charts.benford(data.line_items), charts.growth_by_year(ind, growth),
+            charts.benford(data.benford), charts.growth_by_year(ind, growth),
             charts.department_trend(data.documents, names[0],
                                     {"total_expenditure": "支出总计" if fonts.chinese() else "total"}),
             department_profile(ind, names[0], year)]
@@ -85,7 +85,7 @@ def test_the_check_fails_on_a_missing_glyph(cjk_font, monkeypatch):
     """The strict drawing above does catch empty boxes: Chinese drawn with a Latin-only font."""
     _, result = small_run()
     monkeypatch.setattr(fonts, "cjk_family", lambda: "DejaVu Sans")
-    figures = [charts.benford(result.report.line_items)]
+    figures = [charts.benford(result.report.benford)]
     assert any(HAN.search(t) for t in _texts(figures[0]))
     with pytest.raises(UserWarning, match="missing from"):
         _draw_strictly(figures)

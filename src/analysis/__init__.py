@@ -23,7 +23,10 @@ try:
 except metadata.PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0+unknown"
 
-_STAGES = ("extract", "check", "compare", "report")
+from analysis.stage_call import STAGES as _STAGES
+from analysis.stage_call import install as _install_stage_calls
+
+_install_stage_calls()  # analysis.check(...) calls analysis.api.check; the stages need not know
 _EXPORTS = {"run": "analysis.api", "Frames": "analysis.frames", "panel": "analysis.execution_panel"}
 
 

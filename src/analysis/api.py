@@ -40,12 +40,13 @@ def extract(paths: PathLike | Iterable[PathLike], *, progress: Callable | None =
     return Frames(extract_paths(discover(given), progress=progress))
 
 
-def check(frames: Frames, *, rules: list[str] | None = None) -> Frames:
+def check(frames: Frames, *, rules: list[str] | None = None, overrides: PathLike | None = None) -> Frames:
     """Run the rule catalogue (or the ``rules`` ids) over extracted frames; adds ``findings``
-    and ``evaluations``."""
+    and ``evaluations``; ``overrides`` is the department CSV ``compare`` takes (the previous-year
+    rule finds its partner with it)."""
     from analysis.check import run_checks
 
-    findings, evaluations = run_checks(dict(frames), rules=rules)
+    findings, evaluations = run_checks(dict(frames), rules=rules, departments=overrides)
     return Frames(frames).with_frames(findings=findings, evaluations=evaluations)
 
 
@@ -76,21 +77,23 @@ def report(frames: Frames | PathLike, out: PathLike, *, department_charts: bool 
 
 
 def _report_data(frames: Frames):
+    """The report renders what ``compare`` produced; frames that were not compared give a
+    report without indicators that says so."""
     from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
-    from analysis.report.indicators import headline_indicators
+    from analysis.report.indicators import empty_indicators
 
     if "indicator_scores" in frames:
         indicators, status = frames["indicator_scores"], COMPARE_OK
     else:
-        indicators, status = headline_indicators(frames.documents), COMPARE_UNAVAILABLE
+        indicators, status = empty_indicators(), COMPARE_UNAVAILABLE
     return ReportData(frames.documents, frames.tables, frames.line_items, frames.findings,
-                      indicators, status, _now())
+                      indicators, status, _now(), benford=frames.benford, panel=frames.panel)
 
 
 def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,
         progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
         time_limit: float | None = None, scheduler: str | None = None,
-        reviews: Iterable[PathLike] = (), pdf: bool = False):
+        reviews: Iterable[PathLike] = (), pdf: bool = False, overrides: PathLike | None = None):
     """``analysis run``: extract and check each document (with the cache, on ``jobs`` worker
     processes or the Dask cluster at ``scheduler``), compare and report. Outputs go to
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
@@ -105,7 +108,8 @@ def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None
     return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,
                         department_charts=department_charts, jobs=jobs,
                         time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
-                        scheduler=scheduler, reviews=[Path(p) for p in reviews], pdf=pdf)
+                        scheduler=scheduler, reviews=[Path(p) for p in reviews], pdf=pdf,
+                        departments=Path(overrides) if overrides is not None else None)
 
 
 def _now() -> str:

@@ -27,7 +27,7 @@ def panel(source: str | Path | dict | list, *, departments: str | Path | None = 
         The panel frame (``panel.parquet``'s columns).
     """
     from analysis.compare.execution import execution_frames
-    from analysis.compare.identity import match_departments
+    from analysis.departments import match_departments
 
     if isinstance(source, dict):
         frames = source

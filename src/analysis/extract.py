@@ -16,9 +16,11 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.kinds import Kind
 from analysis.metadata import table_kind_info
 from analysis.model import Document, ReadError
 from analysis.normalise.claims import narrative_claims
+from analysis.normalise.contents import contents_columns
 from analysis.normalise.docinfo import document_info, is_narrative
 from analysis.normalise.form import form_items
 from analysis.normalise.grid import table_items
@@ -33,7 +35,7 @@ from analysis.schema import empty, frame, schema
 
 logger = logging.getLogger(__name__)
 OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
-_FORM_KINDS = {"department_performance_targets"}
+_FORM_KINDS = {Kind.DEPARTMENT_PERFORMANCE_TARGETS}
 
 
 @dataclass(slots=True)
@@ -99,9 +101,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
             found, summary = [], {}
         items.extend(found)
         table_rows.append(_table_row(doc_id, table, summary, len(found)))
-        if table.table_kind == "project_performance_targets":
+        if table.table_kind == Kind.PROJECT_PERFORMANCE_TARGETS:
             found_targets = project_targets(table)
-        elif table.table_kind == "department_performance_targets":
+        elif table.table_kind == Kind.DEPARTMENT_PERFORMANCE_TARGETS:
             found_targets = department_targets(table)
         else:
             continue
@@ -137,9 +139,11 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
                     "ocr_cells": ocr_cells_json(document)}
     for target in targets:
         target["doc_id"] = doc_id
+    narrative = [(n, b) for n, b in enumerate(document.blocks) if b.kind != "table"]
+    read_as = contents_columns([b for _, b in narrative])  # sentences and 目录 entries, for the checks
     texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,
-              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet}
-             for n, b in enumerate(document.blocks) if b.kind != "table"]
+              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet, **columns}
+             for (n, b), columns in zip(narrative, read_as)]
     return Extraction(document_row, table_rows, items, claims, targets, texts)
 
 
@@ -288,8 +292,3 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
         df.write_parquet(target)
         written.append(target)
     return written
-
-
-from analysis.stage_call import make_callable  # noqa: E402
-
-make_callable(__name__)  # analysis.extract(...) calls analysis.api.extract

@@ -9,9 +9,9 @@ again, and a fix in a reader or a rule never hides behind stale rows. Pairing, c
 reports always run in full on the gathered rows: they depend on every document at once.
 Outputs are written under temporary names and renamed, under a lock on the output folders.
 
-The compare stage (issue 6) is optional: ``analysis.compare.compare_frames(frames)`` is
-imported lazily; when it is missing or fails, the run goes on with indicators computed from
-headline figures and the report says so.
+The compare stage (issue 6) is the only producer of indicators, Benford tests and the execution
+panel; when it is missing or fails, the run goes on without them (the check findings are kept)
+and the report says so instead of computing a comparison of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata, resources
 from pathlib import Path
-from typing import cast
 
 import polars as pl
 
@@ -36,7 +35,7 @@ from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
 from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
 from analysis.report.frames import false_count, severity_counts
-from analysis.report.indicators import conform, headline_indicators, with_peer_stats
+from analysis.report.indicators import conform, empty_indicators, with_peer_stats
 from analysis.schema import empty, schema
 
 logger = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ CACHE_DIR = "cache"
 RUN_LOG = "run.log"
 # What extraction output depends on; anything else (checks, reports) may change freely.
 _EXTRACTION_SOURCES = ("read", "recognise", "normalise", "metadata", "extract.py", "model.py", "schema.py",
-                       "classification.py")
+                       "classification.py", "text.py", "kinds.py")
 _NOT_EXTRACTION = ("compare", "report", "synth")  # metadata sub-folders the extraction never reads
 
 
@@ -116,6 +115,7 @@ class Comparison:
         evaluations: per-rule evaluations of the outlier rules, merged into evaluations.parquet.
         outputs: the compare stage's other tables, written as they are (file name → frame).
         status: ``ok``, ``unavailable`` or the error that stopped the stage.
+        benford, panel: the stage's Benford tests and budget-execution panel, for the report.
     """
 
     indicators: pl.DataFrame
@@ -123,52 +123,34 @@ class Comparison:
     evaluations: pl.DataFrame
     outputs: dict[str, pl.DataFrame]
     status: str
+    benford: pl.DataFrame = field(default_factory=lambda: empty("benford"))
+    panel: pl.DataFrame = field(default_factory=lambda: empty("panel"))
 
 
-def _stand_in(frames: dict[str, pl.DataFrame], status: str) -> Comparison:
-    indicators = headline_indicators(frames["documents"])
-    return Comparison(indicators, empty("findings"), empty("evaluations"),
-                      {"indicator_scores.parquet": indicators}, status)
+def _without_comparison(status: str) -> Comparison:
+    """What the report gets when the compare stage did not run: no indicators, no second
+    comparison computed here; the report says why (``status``)."""
+    return Comparison(empty_indicators(), empty("findings"), empty("evaluations"), {}, status)
 
 
-def _file_names() -> dict[str, str]:
-    try:
-        from analysis.compare.pipeline import OUTPUT_FILES
-    except ImportError:
-        return {}
-    return dict(OUTPUT_FILES)
-
-
-def compare_stage(frames: dict[str, pl.DataFrame]) -> Comparison:
-    """Run ``analysis.compare.compare_frames`` when it exists; otherwise, or when it fails, the
-    headline-ratio stand-in with a status the report shows.
-
-    Accepts the stage's dict of tables (``indicator_scores`` is the long frame) or a pair
-    ``(indicators, findings)``.
-    """
+def compare_stage(frames: dict[str, pl.DataFrame], overrides: Path | None = None) -> Comparison:
+    """Run ``analysis.compare.compare_frames``; when it is missing or fails, an empty comparison
+    with a status the report shows (the check findings are kept)."""
     try:
         from analysis.compare import compare_frames
     except ImportError:
-        logger.info("analysis.compare not available: headline indicators only")
-        return _stand_in(frames, COMPARE_UNAVAILABLE)
+        logger.info("analysis.compare not available: no indicators")
+        return _without_comparison(COMPARE_UNAVAILABLE)
     try:
-        result = compare_frames(frames)
-        if isinstance(result, dict):
-            names = _file_names()
-            long = result.get("indicator_scores", result.get("indicators"))
-            findings, evaluations = result.get("findings"), result.get("evaluations")
-            outputs = {names.get(k, f"{k}.parquet"): v for k, v in result.items()
-                       if k not in ("findings", "evaluations")}
-        else:
-            long, findings = result
-            evaluations, outputs = None, {"indicator_scores.parquet": long}
-        indicators = with_peer_stats(conform(cast(pl.DataFrame, long), frames["documents"]))  # always returned
-        findings = empty("findings") if findings is None else findings.select(list(schema("findings")))
-        evaluations = empty("evaluations") if evaluations is None else evaluations.select(list(schema("evaluations")))
-        return Comparison(indicators, findings, evaluations, outputs, COMPARE_OK)
+        result = compare_frames(frames, overrides=overrides)
+        indicators = with_peer_stats(conform(result["indicator_scores"], frames["documents"]))
+        outputs = {f"{k}.parquet": v for k, v in result.items() if k not in ("findings", "evaluations")}
+        return Comparison(indicators, result["findings"].select(list(schema("findings"))),
+                          result["evaluations"].select(list(schema("evaluations"))), outputs, COMPARE_OK,
+                          result["benford"], result["panel"])
     except Exception as error:  # a compare bug must not cost the auditor the check findings
         logger.exception("compare stage failed")
-        return _stand_in(frames, f"{type(error).__name__}: {error}")
+        return _without_comparison(f"{type(error).__name__}: {error}")
 
 
 def default_dirs(out: Path | None) -> tuple[Path, Path]:
@@ -236,13 +218,14 @@ def summary_lines(result: RunResult) -> list[str]:
 def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = True,
         progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
         time_limit: float | None = DEFAULT_TIME_LIMIT, scheduler: str | None = None,
-        reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
+        reviews: list[Path] | None = None, pdf: bool = False, departments: Path | None = None) -> RunResult:
     """Extract, check, compare and report; write parquet to ``processed``, and report.html,
     workbook.xlsx, summary.md and run.log to ``reports`` (and report.pdf with ``pdf``).
 
     Documents are extracted and checked on ``jobs`` worker processes (default: every core) or
     on the Dask cluster at ``scheduler``, each stopped after ``time_limit`` seconds. ``reviews``:
-    workbooks with the auditor's verdicts to carry over (report/review.py). Raises
+    workbooks with the auditor's verdicts to carry over (report/review.py). ``departments``: the
+    department overrides CSV (``name,department_id``) that the checks and the compare stage honour. Raises
     :class:`~analysis.engine.atomic.OutputLocked` at once when another run holds the folders,
     and ``OSError`` when an output cannot be written (the previous outputs are then whole).
     """
@@ -252,7 +235,7 @@ def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = Tr
         with _run_log(reports / RUN_LOG) as log:
             log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
                      "on" if use_cache else "off")
-            engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler}
+            engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler, "departments": departments}
             result = _run(raw, processed, reports, log, use_cache, progress, department_charts, engine,
                           reviews, pdf)
             result.paths["log"] = log.path
@@ -277,7 +260,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
         log.note("%s: %s: %s", status, path, error)
 
     mark = time.perf_counter()
-    comparison = compare_stage(frames)
+    comparison = compare_stage(frames, engine.get("departments"))
     # the compare stage groups in hash order: sorted here, so that every run writes the same rows
     findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
     evaluations = pl.concat([evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)],
@@ -295,7 +278,7 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
         atomic.write_parquet(table, processed / file_name)
     data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
                       comparison.indicators, comparison.status, datetime.now().strftime("%Y-%m-%d %H:%M"),
-                      [str(p) for p in raw])
+                      [str(p) for p in raw], benford=comparison.benford, panel=comparison.panel)
     with atomic.staging_folder(reports) as stage:
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}

@@ -9,7 +9,8 @@ import polars as pl
 
 from analysis.metadata import load_toml
 
-_DTYPES = {"String": pl.String, "Int64": pl.Int64, "Float64": pl.Float64, "Boolean": pl.Boolean}
+_DTYPES = {"String": pl.String, "Int64": pl.Int64, "Float64": pl.Float64, "Boolean": pl.Boolean,
+           "List(String)": pl.List(pl.String)}
 _FILES = ("schema.toml", "compare/schema.toml")
 
 

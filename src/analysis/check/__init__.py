@@ -32,7 +32,3 @@ from analysis.check.runner import run_checks
 from analysis.check.tolerance import Tolerance
 
 __all__ = ["RULES", "Rule", "Tolerance", "run_checks"]
-
-from analysis.stage_call import make_callable
-
-make_callable(__name__)  # analysis.check(...) calls analysis.api.check

@@ -14,7 +14,7 @@ from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import located_sentences, quote
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
-from analysis.normalise.cells import clean_text
+from analysis.text import clean_text
 
 _THREE_PUBLIC = {"three_public_expenses", "final_three_public_expenses"}
 _THREE_PUBLIC_SUBJECTS = {"three_public", "abroad", "vehicle_total", "vehicle_purchase", "vehicle_operation",

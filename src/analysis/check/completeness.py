@@ -16,11 +16,9 @@ from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
-from analysis.normalise.cells import clean_text, match_key
-from analysis.recognise.titles import LEADING_NUMBER, match_title
+from analysis.text import LEADING_NUMBER, clean_text, match_key
 
 _YEAR = re.compile(r"\(?(20\d{2})年度?\)?")
-_TRAILING_PAGE = re.compile(r"[.…·\s\d-]+$")
 
 
 @cache
@@ -202,28 +200,15 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
 
 
 def toc_lines(ctx: DocContext) -> list[dict]:
-    """The 目录 lines: those after a "目录" line, while they stay short, end in no full stop
-    and do not restate an earlier entry (the body starts by repeating a title or heading)."""
-    rows = ctx.texts.rows(named=True)
-    start = next((i for i, r in enumerate(rows) if match_key(r["text"] or "") == "目录"), None)
-    if start is None:
+    """The 目录 entries extraction found (``texts.toc_entry``, ``normalise/contents.py``): text,
+    line, page and the table kind and year the entry's title names. With a paired narrative
+    file's text appended, the first file that has a 目录 gives it."""
+    if "toc_entry" not in ctx.texts.columns:
         return []
-    out: list[dict] = []
-    seen: set[str] = set()
-    for row in rows[start + 1:start + 90]:
-        text = _TRAILING_PAGE.sub("", clean_text(row["text"] or ""))
-        key = LEADING_NUMBER.sub("", match_key(text))
-        if not key:
-            continue
-        if len(key) > 60 or key.endswith("。") or key in seen:
-            break
-        seen.add(key)
-        if out and not out[-1]["text"].endswith("表") and not LEADING_NUMBER.match(match_key(text)) \
-                and (out[-1]["text"] + text).endswith("表"):
-            out[-1] = {**out[-1], "text": out[-1]["text"] + text}  # an entry wrapped onto two lines
-            continue
-        out.append({"text": text, "line": row["line"], "page": row["page"]})
-    return out
+    rows = ctx.texts.filter(pl.col("toc_entry").is_not_null()).rows(named=True)
+    first = rows[0]["doc_id"] if rows else None
+    return [{"text": r["toc_entry"], "line": r["line"], "page": r["page"], "table_kind": r["toc_table_kind"],
+             "year": r["toc_year"]} for r in rows if r["doc_id"] == first]
 
 
 def _pair_toc_with_tables(ctx: DocContext, entries: list[dict]) -> tuple[list, list[dict]]:
@@ -234,7 +219,7 @@ def _pair_toc_with_tables(ctx: DocContext, entries: list[dict]) -> tuple[list, l
     free = list(tables)
     pairs = []
     for entry in entries:
-        key, kind = _normalised_title(entry["text"], department), entry["match"].table_kind
+        key, kind = _normalised_title(entry["text"], department), entry["table_kind"]
         table = next((t for t in free if _normalised_title(t["title"], department) == key), None) \
             or next((t for t in free if t["table_kind"] == kind), None)
         if table is not None:
@@ -259,7 +244,7 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     name and a trailing bracketed qualifier; a title that only adds a qualifier counts as the
     same."""
     lines = toc_lines(ctx)
-    entries = [{**e, "match": m} for e in lines if (m := match_title(e["text"])) is not None]
+    entries = [e for e in lines if e["table_kind"] is not None]
     if not entries or ctx.tables.is_empty():
         return None
     department = ctx.document.get("department")
@@ -271,11 +256,11 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     for entry, table in pairs:
         listed = f"{at(entry)}目录列出“{entry['text']}”"
         if table is None:
-            out.append(finding(f"{listed}，正文中没有这张表", table_kind=entry["match"].table_kind,
+            out.append(finding(f"{listed}，正文中没有这张表", table_kind=entry["table_kind"],
                                excerpt=entry["text"], line=entry["line"], page=entry["page"]))
             continue
         problems = []
-        toc_year, body_year = entry["match"].year, table["title_year"]
+        toc_year, body_year = entry["year"], table["title_year"]
         if toc_year and body_year and toc_year != body_year:
             problems.append(f"年份不同（{toc_year} / {body_year}）")
         if not _same_title(_normalised_title(entry["text"], department), _normalised_title(table["title"], department)):

@@ -8,7 +8,7 @@ from functools import cached_property
 import polars as pl
 
 from analysis.check.tolerance import Tolerance
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 
 def group_in_order(rows: list[dict], key) -> list[list[dict]]:

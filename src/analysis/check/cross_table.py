@@ -10,7 +10,7 @@ import polars as pl
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.registry import rule
 from analysis.metadata import load_toml
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:

@@ -20,7 +20,7 @@ from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 _TO_WAN = UNIT_TO_WAN
 _MONEY = tuple(_TO_WAN)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext
 from analysis.model import Block, Location
-from analysis.normalise.cells import NARROW_DIGITS
 from analysis.normalise.claims import sentences
 from analysis.normalise.rates import RateStatement, sentence_rates
+from analysis.text import NARROW_DIGITS
 
 
 def blocks(ctx: DocContext) -> list[Block]:

@@ -24,7 +24,7 @@ import math
 import polars as pl
 
 from analysis.check.registry import rule
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 RULE_ID = "ocr-extraction-doubt"
 CENT = 0.005

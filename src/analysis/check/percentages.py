@@ -7,7 +7,7 @@ import re
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.narrative import about_other_period, at, short
 from analysis.check.registry import rule
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN

@@ -6,7 +6,7 @@ import polars as pl
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 
 def _is_cost_indicator(indicator: str, project: str) -> bool:

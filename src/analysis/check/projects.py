@@ -14,7 +14,7 @@ from analysis.check.classification_rules import basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.metadata import load_csv
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 
 @dataclass(frozen=True, slots=True)

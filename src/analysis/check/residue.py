@@ -17,9 +17,7 @@ from analysis.check.narrative import at, short
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
 from analysis.metadata import load_csv, load_toml
-from analysis.model import Block, Location
-from analysis.normalise.cells import clean_text, match_key
-from analysis.normalise.claims import sentences
+from analysis.text import clean_text, match_key
 
 _MONEY = {"万元", "亿元", "千元", "元"}
 _REASON = re.compile(r"主要原因|原因[是为:：]")
@@ -281,11 +279,13 @@ def _inside_brackets(clause: str | None) -> bool:
 
 
 def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
-    blocks = [Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "", level=r["level"] or 0)
-              for r in ctx.texts.iter_rows(named=True)]
-    found = sentences(blocks)
-    index = {(s, b.location.line, b.location.page): i for i, (s, b, _) in enumerate(found)}
-    return [s for s, _, _ in found], index
+    """The narrative's sentences in reading order (``texts.sentences``, split at extraction) and
+    each one's position by (sentence, line, page)."""
+    if "sentences" not in ctx.texts.columns:
+        return [], {}
+    found = [(s, r["line"], r["page"]) for r in ctx.texts.select("sentences", "line", "page").iter_rows(named=True)
+             for s in r["sentences"] or []]
+    return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}
 
 
 @rule("zero-change-boilerplate", severity="warning", category="template",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -11,8 +12,8 @@ from analysis.check.context import DocContext
 from analysis.check.ocr_verify import verify_ocr_findings
 from analysis.check.registry import RULES, SEVERITIES
 from analysis.check.tolerance import Tolerance
+from analysis.departments import department_ids
 from analysis.metadata import load_toml
-from analysis.normalise.pairing import department_key
 from analysis.schema import frame
 
 logger = logging.getLogger(__name__)
@@ -24,11 +25,20 @@ def _by_doc(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in df.partition_by("doc_id", as_dict=True).items()}
 
 
-def _previous(by_year: dict, document: dict) -> dict | None:
-    if document["fiscal_year"] is None:
-        return None
-    return by_year.get((department_key(document["department"]), document["fiscal_year"] - 1,
-                        document["doc_type"]))
+def previous_documents(documents: list[dict], departments: str | Path | None = None) -> dict[str, dict]:
+    """``doc_id`` → the same department's document of the year before (same ``doc_type``), the
+    department told by :mod:`analysis.departments` (``departments``: its overrides CSV)."""
+    readable = [d for d in documents if d["status"] != "failed"]
+    ids = department_ids([d["department"] for d in readable], departments)
+    by_year = {(ids.get(d["department"]), d["fiscal_year"], d["doc_type"]): d
+               for d in readable if d["department"]}
+    found = {}
+    for d in readable:
+        if d["fiscal_year"] is not None and d["doc_id"] is not None and d["department"]:
+            previous = by_year.get((ids.get(d["department"]), d["fiscal_year"] - 1, d["doc_type"]))
+            if previous is not None:
+                found[d["doc_id"]] = previous
+    return found
 
 
 @cache
@@ -69,15 +79,17 @@ def _findings_frame(findings: list[dict]) -> pl.DataFrame:
 
 
 def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = None,
-               tolerance: Tolerance | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Findings and per-rule evaluations for every readable document in ``frames``."""
+               tolerance: Tolerance | None = None,
+               departments: str | Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Findings and per-rule evaluations for every readable document in ``frames``;
+    ``departments`` is the department overrides CSV (``name,department_id``) that the compare
+    stage honours too."""
     tolerance = tolerance or Tolerance()
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     parts = {name: _by_doc(frames[name]) for name in ("line_items", "tables", "claims", "targets", "texts")}
     findings, evaluations = [], []
     documents = frames["documents"].to_dicts()
-    by_year = {(department_key(d["department"]), d["fiscal_year"], d["doc_type"]): d
-               for d in documents if d["status"] != "failed"}
+    previous = previous_documents(documents, departments)
     for document in documents:
         doc_id = document["doc_id"]
         if document["status"] == "failed" or doc_id is None:
@@ -96,7 +108,7 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             items, tables, claims, targets, texts = (part(n) for n in
                                                      ("line_items", "tables", "claims", "targets", "texts"))
             ctx = DocContext(document, items, tables, claims, targets, texts, tolerance,
-                             previous=_previous(by_year, document))
+                             previous=previous.get(doc_id))
         except Exception:  # one document's odd rows must not cost the others their checks
             logger.exception("checks could not start on %s", document["path"])
             evaluations += [{"doc_id": doc_id, "rule": rule.id, "status": "not_evaluated", "n_findings": 0}

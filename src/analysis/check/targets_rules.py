@@ -14,7 +14,7 @@ from analysis.check.context import DocContext, finding
 from analysis.check.plausibility import procurement_total
 from analysis.check.registry import rule
 from analysis.metadata import load_csv
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 _COUNT_UNITS = {"人", "人次", "个", "次", "条", "台", "套", "台(套)", "项", "家", "户", "辆", "份", "件", "场", "批",
                 "天", "小时", "万元", "元"}

@@ -8,7 +8,7 @@ import polars as pl
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.normalise.cells import clean_text
+from analysis.text import clean_text
 
 _PLACEHOLDERS = re.compile(
     r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减|[XＸ×]{2,}|(?<![A-Za-z])XX(?![A-Za-z])|\*{3,}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,13 @@ def _select(findings: pl.DataFrame, min_severity: str) -> pl.DataFrame:
               help="Only these rule ids (default: all; see --list-rules).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write findings.parquet, evaluations.parquet and the extraction here.")
+@click.option("--departments", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV with columns name,department_id that overrides department matching "
+                   "(the previous-year rule's partner; the same file compare --departments takes).")
 @click.option("--list-rules", is_flag=True, is_eager=True, expose_value=False,
               callback=lambda ctx, _, value: _list_rules(ctx) if value else None,
               help="Print the rule catalogue and exit.")
-def check(paths, fmt, min_severity, rule_ids, out_dir):
+def check(paths, fmt, min_severity, rule_ids, out_dir, departments):
     """Check the internal consistency of disclosures in PATHS (files or folders).
 
     Exit status: 0 when no error-severity finding was printed, 1 when at least one was,
@@ -47,7 +50,7 @@ def check(paths, fmt, min_severity, rule_ids, out_dir):
     if unknown:
         raise click.UsageError(f"unknown rule id(s): {', '.join(unknown)} (see --list-rules)")
     frames = extract_paths(discover(list(paths)))
-    findings, evaluations = run_checks(frames, rules=chosen)
+    findings, evaluations = run_checks(frames, rules=chosen, departments=departments)
     if out_dir:
         from analysis.extract import write_frames
 

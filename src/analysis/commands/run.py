@@ -46,6 +46,8 @@ def _check_reviews(paths: tuple[Path, ...]) -> None:
 @click.option("--review", "reviews", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A workbook with the auditor's verdicts (审核结论) and notes (审计人员备注) to carry "
                    "into this run; may be repeated. The previous workbook in the reports folder is read too.")
+@click.option("--departments", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV with columns name,department_id that overrides department matching (checks and compare).")
 @click.option("--pdf", is_flag=True, help="Also print report.pdf with headless Chromium.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -56,7 +58,7 @@ def _check_reviews(paths: tuple[Path, ...]) -> None:
               help="Run the per-document tasks on the Dask cluster at ADDRESS (e.g. tcp://host:8786); "
                    "the input and output folders must be shared with its workers.")
 def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, reviews: tuple[Path, ...],
-                pdf: bool, quiet: bool, jobs: int | None, time_limit: float, scheduler: str | None) -> None:
+                departments: Path | None, pdf: bool, quiet: bool, jobs: int | None, time_limit: float, scheduler: str | None) -> None:
     """Screen every disclosure under RAW_DIR (default data/raw) and write the reports.
 
     Writes parquet outputs (documents … findings, indicators) to the processed folder, and
@@ -71,7 +73,7 @@ def run_command(raw_dir: Path, out_dir: Path | None, fresh: bool, strict: bool, 
     try:
         result = run_pipeline([raw_dir], processed, reports, use_cache=not fresh, progress=_progress(quiet),
                               reviews=list(reviews), pdf=pdf, jobs=jobs, time_limit=time_limit,
-                              scheduler=scheduler)
+                              scheduler=scheduler, departments=departments)
     except (OutputLocked, DaskUnavailable) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

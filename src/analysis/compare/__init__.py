@@ -8,7 +8,3 @@ the department matches, Benford tests and outlier findings with rule ids ``outli
 from analysis.compare.pipeline import compare_frames, read_processed, write_outputs
 
 __all__ = ["compare_frames", "read_processed", "write_outputs"]
-
-from analysis.stage_call import make_callable
-
-make_callable(__name__)  # analysis.compare(...) calls analysis.api.compare

@@ -21,10 +21,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array
 
 from analysis.compare.peers import settings
+from analysis.kinds import Kind
 from analysis.schema import conform
 
 TESTS = {"first_digit": 1, "first_two": 2}
-_PERFORMANCE_TABLES = ("department_performance_targets", "project_performance_targets")
+_PERFORMANCE_TABLES = (Kind.DEPARTMENT_PERFORMANCE_TARGETS, Kind.PROJECT_PERFORMANCE_TARGETS)
 
 
 def leading_digits(amounts: np.ndarray, n_digits: int) -> np.ndarray:
@@ -128,5 +129,6 @@ def benford_tests(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.Data
                                 acceptable=limits["acceptable"], marginal=limits["marginal"]).fit(part["amount"].to_numpy())
             rows.append({"pool": pool, "test": test, "n": model.n_, "n_documents": part["doc_id"].n_unique(),
                          "mad": model.mad_, "verdict": model.verdict_, "min_count": limits["min_count"],
-                         "excess_digits": json.dumps(model.excess_digits(), ensure_ascii=False)})
+                         "excess_digits": json.dumps(model.excess_digits(), ensure_ascii=False),
+                         "shares": json.dumps([round(float(s), 6) for s in model.observed_])})
     return conform("benford", pl.DataFrame(rows)) if rows else conform("benford", pl.DataFrame())

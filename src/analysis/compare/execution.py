@@ -2,7 +2,7 @@
 
 1. **Link** each 决算 to the 预算 of the same department and year and to the department's
    previous 决算, with the department identity the compare stage uses
-   (:func:`analysis.compare.identity.match_departments`, overridable by CSV). 单位 and 部门
+   (:func:`analysis.departments.match_departments`, overridable by CSV). 单位 and 部门
    documents never link to each other (``level`` is part of the key). Of several files of one
    disclosure (the same document as PDF and xlsx) the one in the same format is preferred.
 2. **Panel**: one row per department × year × indicator — 执行率 = 决算 / 年初预算 (EX1) of all
@@ -385,10 +385,3 @@ def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame)
     found += rate_outliers(panel, links, docs)
     return {"links": links, "panel": panel, "findings": frame("findings", found)}
 
-
-def panel_from(documents: pl.DataFrame, line_items: pl.DataFrame) -> pl.DataFrame:
-    """The panel from the documents and line items alone (the report's view; no overrides)."""
-    from analysis.compare.identity import match_departments
-
-    frames = {"documents": documents, "line_items": line_items, "texts": empty("texts")}
-    return execution_frames(frames, match_departments(documents["department"].to_list()))["panel"]

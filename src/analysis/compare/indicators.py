@@ -18,9 +18,9 @@ from functools import cache
 import polars as pl
 
 from analysis.compare.headcount import document_headcounts
-from analysis.compare.identity import match_departments
 from analysis.compare.items import item_amounts, item_json
 from analysis.compare.peers import department_kind, main_function_class, representatives
+from analysis.departments import match_departments
 from analysis.metadata import load_toml
 
 FIGURES = ("total_expenditure", "basic_expenditure", "personnel_expenditure", "public_expenditure",

@@ -20,7 +20,7 @@ from functools import cache
 
 import polars as pl
 
-from analysis.compare.identity import LEVEL_LABELS
+from analysis.departments import LEVEL_LABELS
 from analysis.metadata import load_csv, load_toml
 
 DOC_TYPE_LABELS = {"budget": "预算", "final_account": "决算"}

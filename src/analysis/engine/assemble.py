@@ -65,11 +65,13 @@ def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFr
 
 
 def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[int, dict],
-           redo: Callable[[str, str], None]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+           redo: Callable[[str, str], None], departments: str | Path | None = None,
+           ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
     """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
 
     ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
     by file position; ``redo(path, doc_id)`` redoes a document whose cache file was discarded.
+    ``departments``: the department overrides CSV the cross-document rules honour.
     """
     parts = _Parts()
     for order, (path, doc_id) in enumerate(files):
@@ -89,7 +91,7 @@ def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[in
     documents = _pair(gathered["documents"])
     frames = {name: gathered[name] for name in OUTPUT_TABLES}
     frames["documents"] = documents
-    findings, evaluations = _recheck_pairs(frames, gathered["findings"], gathered["evaluations"])
+    findings, evaluations = _recheck_pairs(frames, gathered["findings"], gathered["evaluations"], departments)
     return frames, findings, evaluations
 
 
@@ -110,7 +112,8 @@ is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`
 
 
 def _recheck_pairs(frames: dict[str, pl.DataFrame], findings: pl.DataFrame,
-                   evaluations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+                   evaluations: pl.DataFrame, departments: str | Path | None = None,
+                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Paired files checked again with their partner's narrative (claims and texts), and the
     cross-document rules over every document, as the whole-batch check does; the other rules'
     results of each document's own task stand."""
@@ -125,7 +128,7 @@ def _recheck_pairs(frames: dict[str, pl.DataFrame], findings: pl.DataFrame,
         new_findings, new_evaluations = run_checks(subset, rules=own_rules)
         findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
         evaluations = _replace_evaluations(evaluations, new_evaluations)
-    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES))
+    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES), departments=departments)
     findings = _replace_findings(findings, new_findings, pl.col("rule").is_in(list(CROSS_DOCUMENT_RULES)))
     return sort_findings(findings), _replace_evaluations(evaluations, new_evaluations)
 

@@ -48,7 +48,7 @@ def _hash_or_none(path: Path) -> str | None:
 def run_documents(paths: list[Path], cache_root: Path, key: str, *, use_cache: bool = True,
                   jobs: int | None = None, time_limit: float | None = DEFAULT_TIME_LIMIT,
                   scheduler: str | None = None, progress: Callable | None = None,
-                  task: Callable = process_document) -> EngineResult:
+                  task: Callable = process_document, departments: Path | None = None) -> EngineResult:
     """Extract and check every file in ``paths`` (documents not in the cache under ``key``
     only), on ``jobs`` local worker processes or on the Dask cluster at ``scheduler``."""
     cache = DocCache(cache_root, key)
@@ -96,5 +96,5 @@ def run_documents(paths: list[Path], cache_root: Path, key: str, *, use_cache: b
     def redo(path: str, doc_id: str) -> None:
         process_document(path, doc_id, str(cache_root), key)
 
-    frames, findings, evaluations = gather(files, cache, errors, redo)
+    frames, findings, evaluations = gather(files, cache, errors, redo, departments)
     return EngineResult(frames, findings, evaluations, cached, len(todo))

@@ -12,46 +12,18 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-_CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])\s+(?=[\(\)（）])|(?<=[\(\)（）])\s+(?=[{_CJK}])")
-_MARKDOWN = re.compile(r"^\s*#+\s*|\*\*|__")
+from analysis.text import HAN_CHAR, NARROW_DIGITS, UNIT_TO_WAN, clean_text, match_key  # noqa: F401 (old imports)
+
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％": "%", "．": "."})
 # amounts as some publishers type them: full-width digits and point, full-width, small or
 # ideographic commas between thousands ("１，７９９．３５", "1、799.35"), thin spaces
 _AMOUNT_FORMS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
                                "，": ",", "﹐": ",", "、": ",", "．": ".", "－": "-", "（": "(", "）": ")",
                                "\u2009": "", "\u202f": "", "\u00a0": "", "\u3000": ""})
-NARROW_DIGITS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "．": ".", "％": "%"})
-"""Full-width digits, point and percent sign as ASCII, one character for one, so offsets into a
-translated sentence still index the original (narrative parsers read "１９２４．０９万元")."""
-_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
-
-HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
-"""One Chinese character (CJK unified ideographs)."""
-
-UNIT_TO_WAN = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "百万元": 100.0, "亿元": 1e4}
-"""Factor turning an amount printed in each unit into 万元, the unit every output uses."""
 
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")  # signs are taken off before
 _ZERO_MARKS = {"-", "—", "－", "--", "——", "/", "0", "0.0", "0.00", "0.000", "0.0000"}
 _INTEGER_CODE = re.compile(r"^\d+$")
-
-
-@lru_cache(maxsize=200_000)
-def clean_text(text: str) -> str:
-    """Collapse whitespace and join CJK fragments that wrapping or spacing split apart."""
-    text = _MARKDOWN.sub("", text.replace("\u00a0", " ").replace("\u3000", " "))
-    text = _SPACE_BETWEEN_CJK.sub("", text)
-    text = _SPACE_CJK_ASCII.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-@lru_cache(maxsize=200_000)
-def match_key(text: str) -> str:
-    """A normalised key for matching labels: no spaces or quotes, half-width punctuation."""
-    text = clean_text(text).translate(_FULLWIDTH)
-    return _QUOTES.sub("", re.sub(r"\s+", "", text))
 
 
 class ParsedAmount(NamedTuple):

@@ -15,8 +15,8 @@ from typing import cast
 
 from analysis.metadata import load_csv
 from analysis.model import Block
-from analysis.normalise.cells import HAN_CHAR, NARROW_DIGITS, UNIT_TO_WAN, clean_text
 from analysis.normalise.classes import class_code_for_name
+from analysis.text import HAN_CHAR, NARROW_DIGITS, SECTION_ORDINAL, UNIT_TO_WAN, clean_text
 
 _SENTENCE_ENDS = ("。", "；", ";", "！", "!")
 _SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
@@ -32,7 +32,7 @@ _DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
 _FLAT = re.compile(r"持平|无变化|没有变化")
 _SHARE_BASE = re.compile(r"占(?P<base>[^，,；;。\d]{0,20}?)(?:的|比重|比例)?(?:为)?\s*$")
 _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|共|合计)?\s*$")
-_SECTION = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+_SECTION = re.compile(rf"^(?:{SECTION_ORDINAL.pattern})")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
 _FROM_VALUE = re.compile(r"(?:由|从)(?:上年|上年度|去年|20\d{2}\s*年度?)[^，,；;。]{0,10}$")

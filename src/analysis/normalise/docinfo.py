@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 from analysis.model import Document
-from analysis.normalise.cells import clean_text
 from analysis.recognise.tables import RecognisedTable
+from analysis.text import clean_text
 
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}

@@ -10,7 +10,7 @@ class the document uses at all.
 from __future__ import annotations
 
 from analysis.classification import function_codes_named
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 
 def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analysis.normalise.cells import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN
 
 _TOKEN = re.compile(r"(?P<num>-?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％)")
 _UP = "增加|增长|上升|上涨|提高|多"

@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from analysis.metadata import load_csv
-from analysis.normalise.cells import match_key
+from analysis.text import match_key
 
 _ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.]?|^\(?\d+\)?[、.]?|^其中[:：]?")
 

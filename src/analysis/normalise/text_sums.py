@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.normalise.rates import Figure
+from analysis.text import SECTION_ORDINAL
 
 _AMOUNT = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元)(?![/／])")
 _OF_WHICH = re.compile(r"其中\s*[：:]?|包括\s*[：:]?")
@@ -22,7 +23,7 @@ _NOT_PART = re.compile(r"(?:增加|减少|增长|下降|上升|降低|节约|上
                        r"平均|人均|每)[^，,、；;]{0,12}$")
 _STOP = re.compile(r"[；;。]")
 _OPEN, _CLOSE = "（(", "）)"
-_SECTION = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]")
+_SECTION = SECTION_ORDINAL
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from analysis.model import Block, Document, Location
-from analysis.normalise.cells import UNIT_TO_WAN, clean_text, match_key
 from analysis.recognise.titles import TitleMatch, match_title
+from analysis.text import UNIT_TO_WAN, clean_text, match_key
 
 _UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|千元|百万元|亿元|元)")
 _UNIT_SPLIT = re.compile(r"(?<![编填])(?:金额)?单位[:：]\s*(?:万元|千元|百万元|亿元|元)")

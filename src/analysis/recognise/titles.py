@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.metadata import load_csv, table_kinds
-from analysis.normalise.cells import match_key
+from analysis.text import LEADING_NUMBER, match_key
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
-LEADING_NUMBER = re.compile(r"^(附件|附表)?[\d一二三四五六七八九十]+[、.．:：]|^表\s*\d+[-—]?\d*|^公开\d+表")
-"""A title's list number or table label ("三、", "表3", "公开01表"), stripped before matching."""
 _NOT_A_TITLE = re.compile(r"[，。；]|说明$|^注|^备注|单位[:：]")
 
 

@@ -58,7 +58,3 @@ def write_reports(data: ReportData, reports_dir: str | Path, *, department_chart
 
 
 __all__ = ["COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "auditor_findings", "load", "write_reports"]
-
-from analysis.stage_call import make_callable  # noqa: E402
-
-make_callable(__name__)  # analysis.report(...) calls analysis.api.report

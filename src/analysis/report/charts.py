@@ -149,10 +149,11 @@ def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[s
 
 
 @styled
-def benford(line_items: pl.DataFrame) -> Figure:
-    """Observed first-digit shares of printed amounts against Benford's law."""
-    table = digit_table(line_items)
-    mad = mean_absolute_deviation(table)
+def benford(tests: pl.DataFrame) -> Figure:
+    """Observed first-digit shares of the batch's amounts against Benford's law (the compare
+    stage's ``benford`` table)."""
+    table = digit_table(tests)
+    mad = mean_absolute_deviation(tests)
     fig = Figure(figsize=(5.6, 2.8), layout="constrained")
     ax = fig.subplots()
     ax.bar(table["digit"].to_list(), table["observed"].to_list(), color=PEER, label=chart_word("observed"))

@@ -59,12 +59,11 @@ def _rows(panel: pl.DataFrame, codes: dict[str, str]) -> list[list[object]]:
 
 
 def execution_section(data: ReportData, codes: dict[str, str]) -> Safe:
-    """The section, or nothing when no 决算 of the batch is linked to a budget."""
-    from analysis.compare.execution import panel_from
-
+    """The section, or nothing when no 决算 of the batch is linked to a budget (the compare
+    stage's panel; the report links nothing itself)."""
     if not (data.documents["doc_type"] == "final_account").any():
         return Safe("")
-    panel = panel_from(data.documents, data.line_items).filter(pl.col("indicator") == _INDICATOR)
+    panel = data.panel.filter(pl.col("indicator") == _INDICATOR)
     if panel.is_empty() or panel["budget_value"].is_null().all():
         return Safe("")
     found = data.findings.filter(pl.col("rule").str.starts_with("execution-"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.report import charts
-from analysis.report.benford import digit_table, mean_absolute_deviation, verdict
+from analysis.report.benford import mean_absolute_deviation, verdict
 from analysis.report.departments import department_sections
 from analysis.report.execution import execution_section
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
@@ -153,10 +153,9 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
     if growth:
         parts += [tag("h3", text("yoy")), figure(charts.growth_by_year(ind, growth), "各部门比上年增长率（按年度）")]
     parts.append(tag("h3", text("benford")))
-    digits = digit_table(data.line_items)
-    mad = mean_absolute_deviation(digits)
-    parts.append(figure(charts.benford(data.line_items), "金额首位数字：观察值与 Benford 期望值"))
-    parts.append(tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(mad)}" if mad is not None else text("none")))
+    mad = mean_absolute_deviation(data.benford)
+    parts.append(figure(charts.benford(data.benford), "金额首位数字：观察值与 Benford 期望值"))
+    parts.append(tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(data.benford)}" if mad is not None else text("none")))
     return tag("section", *parts)
 
 

@@ -53,7 +53,7 @@ def sheet_columns(sheet: str) -> tuple[Column, ...]:
 
 @cache
 def indicator_specs() -> tuple[dict[str, str], ...]:
-    """The headline indicators the report can compute itself (DOMAIN §6.1, §6.2)."""
+    """The indicators' titles and chart labels (the values come from the compare stage)."""
     return load_csv("report/indicators.csv")
 
 

@@ -1,4 +1,9 @@
-"""What a report is made from: the frames of one run plus a few facts about the run."""
+"""What a report is made from: the frames of one run plus a few facts about the run.
+
+The report renders what the stages produced and computes no comparison of its own: indicators,
+the Benford tests and the budget-execution panel come from the compare stage (issue 16). When
+that stage did not run or failed, they are empty and the report says so (``compare_status``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.report.indicators import conform, with_peer_stats
+from analysis.report.indicators import conform, empty_indicators, with_peer_stats
 from analysis.schema import conform as conform_table
 from analysis.schema import empty
 
@@ -22,12 +27,14 @@ class ReportData:
     Attributes:
         documents, tables, line_items, findings: the stage outputs (schema.toml).
         indicators: the compare contract of ``indicators.py`` (peer statistics are added on
-            construction when absent).
-        compare_status: ``ok``, ``unavailable`` (module missing; indicators are the headline
-            stand-in) or an error message from the compare stage.
+            construction when absent); empty when the compare stage did not run.
+        compare_status: ``ok``, ``unavailable`` (the compare stage did not run) or an error
+            message from the compare stage.
         generated: the one timestamp a report shows (ISO format, set by the caller).
         sources: the input folders or files, as given.
         orphaned_reviews: stored reviews whose finding is not in this run (set by write_reports).
+        benford: the compare stage's ``benford`` table (empty when it did not run).
+        panel: the compare stage's budget-execution ``panel`` (empty when it did not run).
     """
 
     documents: pl.DataFrame
@@ -39,6 +46,8 @@ class ReportData:
     generated: str = ""
     sources: list[str] = field(default_factory=list)
     orphaned_reviews: int = 0
+    benford: pl.DataFrame = field(default_factory=lambda: empty("benford"))
+    panel: pl.DataFrame = field(default_factory=lambda: empty("panel"))
 
     def __post_init__(self) -> None:
         self.findings = conform_table("findings", self.findings)  # outputs of older runs lack review columns
@@ -60,11 +69,9 @@ def load(processed_dir: str | Path, *, generated: str = "", compare_status: str 
         if path.is_file() and "indicator" in pl.read_parquet_schema(path):
             indicators = pl.read_parquet(path)
             break
-    if indicators is None:
-        from analysis.report.indicators import headline_indicators
-
-        indicators = headline_indicators(read("documents"))
-    if "origin" in indicators.columns and indicators["origin"].eq("headline").all():
-        compare_status = COMPARE_UNAVAILABLE  # only the report's own stand-in was computed
+    if indicators is None or ("origin" in indicators.columns and indicators.height
+                              and indicators["origin"].eq("headline").all()):  # older runs' stand-in
+        indicators, compare_status = empty_indicators(), COMPARE_UNAVAILABLE
     return ReportData(read("documents"), read("tables"), read("line_items"), read("findings"),
-                      indicators, compare_status, generated, [str(folder)])
+                      indicators, compare_status, generated, [str(folder)],
+                      benford=read("benford"), panel=read("panel"))

@@ -16,7 +16,7 @@ import re
 
 import polars as pl
 
-from analysis.report.benford import digit_table, mean_absolute_deviation
+from analysis.report.benford import mean_absolute_deviation
 from analysis.report.frames import departments, ranked_documents, ranked_findings, severity_counts
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
@@ -105,7 +105,7 @@ def _comparison(data: ReportData) -> list[str]:
     lines += [f"被标记为异常的指标值 {flagged.height} 个：", ""]
     lines += [f"- {md_text(r['department'])} {r['fiscal_year']} {md_code(r['indicator'])} = {r['value']:.4f}"
               f"（同行中位数 {r['peer_median']:.4f}）" for r in flagged.iter_rows(named=True)]
-    mad = mean_absolute_deviation(digit_table(data.line_items))
+    mad = mean_absolute_deviation(data.benford)
     lines += ["", f"Benford 首位数字 MAD：{mad:.4f}" if mad is not None else "Benford 首位数字 MAD：无", ""]
     return lines
 

@@ -1,4 +1,8 @@
-"""One department across years and documents (issue 6, part 2).
+"""One department across years and documents: the one owner of department identity (issue 16).
+
+Every stage that asks "is this the same department?" asks here: the check's previous-year
+lookup (``check/runner.py``), the compare stage's indicators and peer groups, the budget ↔ final
+linking of ``compare/execution.py`` and so the report, which renders what compare produced.
 
 A department prints its name differently from year to year and between its narrative and its
 tables files: with or without the region (``江苏省委办公厅`` / ``省委办公厅``), 办公厅 or 办公室,
@@ -115,7 +119,7 @@ def split_name(name: str) -> NameParts:
     return NameParts(name, province + city + county, level, core, "；".join(notes))
 
 
-def _read_overrides(path: str | Path | None) -> dict[str, str]:
+def read_overrides(path: str | Path | None) -> dict[str, str]:
     if path is None:
         return {}
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -153,7 +157,7 @@ def match_departments(names: list[str], overrides: str | Path | None = None) -> 
     distinct = sorted({n for n in names if n})
     parts = [split_name(n) for n in distinct]
     attached = _attach_partial(parts)
-    forced = _read_overrides(overrides)
+    forced = read_overrides(overrides)
     rows = []
     for p in parts:
         region, reasons = p.region, [p.reason] if p.reason else []
@@ -171,3 +175,10 @@ def match_departments(names: list[str], overrides: str | Path | None = None) -> 
     schema = {"name": pl.String, "department_id": pl.String, "region": pl.String,
               "gov_level": pl.String, "core_name": pl.String, "reason": pl.String}
     return pl.DataFrame(rows, schema=schema)
+
+
+def department_ids(names: list[str | None], overrides: str | Path | None = None) -> dict[str, str]:
+    """Printed name → ``department_id`` for every distinct name of ``names`` (the batch is the
+    context: a name without its region joins the one department elsewhere in it)."""
+    matched = match_departments([n for n in names if n], overrides)
+    return dict(zip(matched["name"].to_list(), matched["department_id"].to_list()))
