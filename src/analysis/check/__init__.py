@@ -12,6 +12,7 @@ from analysis.check import (  # noqa: F401  (importing registers the rules)
     completeness,
     cross_table,
     final_accounts,
+    final_assets,
     final_procurement,
     functions,
     narrative,

@@ -324,6 +324,50 @@ def prior_year_figures(budget: DocFigures, final: DocFigures) -> list[dict]:
     return out
 
 
+_PRIOR_COLUMNS = ("prev_final_total", "prev_final_amount")
+# budget table → (final table whose 类 rows it lists, final indicator of its 合计 row)
+_PRIOR_TABLES = {"general_budget_expenditure": ("final_general_budget_expenditure", "general"),
+                 "expenditure_summary": ("final_expenditure", "total"),
+                 "three_public_expenses": (None, "three_public")}
+
+
+def prior_year_columns(budget: DocFigures, final: DocFigures) -> list[dict]:
+    """EX5 / Y1 / Y2: a 预算(N+1) table column headed “上年执行数” / “上年决算数” / “N年决算数”
+    (measures ``prev_final_*``) against the published 决算(N): its 合计 row against the 决算's
+    total of the same table family, its 类 rows against the 决算's 类 rows. A warning: a budget is
+    published before the 决算 is final, so its 执行数 may be an estimate."""
+    out = []
+    done = _final_values(final)
+    tol = settings()["amount_tolerance"]
+    year = final.doc["fiscal_year"]
+    for kind, (final_kind, indicator) in _PRIOR_TABLES.items():
+        classes = final.by_class(final_kind) if final_kind else {}
+        seen: set[tuple] = set()
+        for item in budget.tables.get(kind, []):
+            if item["column"] not in _PRIOR_COLUMNS:
+                continue
+            code = item["func_code"] if item["func_code"] and len(item["func_code"]) == 3 else None
+            key = (code or item["row_role"], item["row_role"] == "total")
+            if key in seen:
+                continue
+            target = done.get(indicator) if item["row_role"] == "total" and not code else classes.get(code) if code else None
+            if target is None:
+                continue
+            seen.add(key)
+            value, source = target
+            if abs(item["amount"] - value) <= tol:
+                continue
+            where = _source(budget.path, item)
+            out.append(_finding(budget.doc, "execution-prior-year-column", "warning", "cross_table", "EX5 Y1 Y2",
+                                f"预算表所列上年执行（决算）数 {item['amount']:.2f} 万元（{where}）与已公开的 {year} 年决算 "
+                                f"{value:.2f} 万元（{source}）不符，相差 {item['amount'] - value:+.2f} 万元",
+                                table_kind=kind, location=where, row_label=item.get("row_label"),
+                                column=item["column"], expected=value, actual=item["amount"],
+                                difference=round(item["amount"] - value, 6), excerpt=item.get("raw_value"),
+                                line=item.get("line"), page=item.get("page")))
+    return out
+
+
 def rate_outliers(panel: pl.DataFrame, links: pl.DataFrame, docs: dict[str, dict]) -> list[dict]:
     """EX4: 执行率 whose robust z among the year's peers exceeds the threshold (every file of the
     disclosure gets the finding)."""
@@ -382,6 +426,7 @@ def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame)
             found += carryover_break(final, figures[link["prev_final_doc_id"]])
         if (later := next_budgets.get(link["final_doc_id"])) is not None:
             found += prior_year_figures(figures[later], final)
+            found += prior_year_columns(figures[later], final)
     found += rate_outliers(panel, links, docs)
     return {"links": links, "panel": panel, "findings": frame("findings", found)}
 

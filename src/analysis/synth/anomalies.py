@@ -17,6 +17,7 @@ from analysis.synth.layout import Paragraph, Slot, SynthDoc, Table, fmt_cell
 from analysis.synth.narrative import amount_text
 from analysis.synth.outliers import PendingLabel
 from analysis.synth.params import anomaly_params, econ_codes, func_name, phrasing, world
+from analysis.synth.table_checklist import empty_table_note_fund, three_public_table_blank
 from analysis.synth.tables_detail import cost_cap_text
 
 
@@ -358,6 +359,8 @@ PRINT_PLANTERS = {
     "template_residue_level": residue_level,
     "classification_code_name": code_name,
     "performance_cost_cap": cost_cap,
+    "three_public_table_blank": three_public_table_blank,
+    "empty_table_note_fund": empty_table_note_fund,
     "missing_table": missing_table,
 }
 """Print-level kinds in application order (missing_table last: it needs an untouched table)."""

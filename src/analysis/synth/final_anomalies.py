@@ -16,6 +16,7 @@ from analysis.synth.final_document import rate_hundredths
 from analysis.synth.layout import Paragraph, Slot, SynthDoc
 from analysis.synth.outliers import PendingLabel
 from analysis.synth.params import anomaly_params
+from analysis.synth.table_checklist import final_empty_note_fund, final_income_codes, final_rate_tables
 
 
 def _params() -> dict:
@@ -116,6 +117,9 @@ def plant_budget_column(doc: SynthDoc, rng: random.Random, touched: set[int]) ->
 PRINT_PLANTERS = {
     "final_completion_rate": plant_completion_rate, "final_direction_word": plant_direction_word,
     "final_missing_explanation": plant_missing_explanation, "final_budget_column": plant_budget_column,
+    # checklist rules that need a table (issue 12)
+    "final_rate_tables": final_rate_tables, "final_income_codes": final_income_codes,
+    "final_empty_note_fund": final_empty_note_fund,
 }
 
 
