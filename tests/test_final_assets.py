@@ -89,7 +89,7 @@ F05 = ("\n## 2024年度一般公共预算财政拨款支出决算表\n\n单位�
 
 def _prior_column(tmp_path: Path, header: str, total: str, klass: str) -> pl.DataFrame:
     from analysis.compare.execution import execution_frames
-    from analysis.compare.identity import match_departments
+    from analysis.departments import match_departments
 
     final = tmp_path / "示范市某区某局2024年度部门决算.txt"
     final.write_text("# 示范市某区某局2024年度部门决算\n\n## 说明\n\n2024年度一般公共预算财政拨款支出180.00万元。\n" + F05,
