@@ -36,8 +36,10 @@ def main() -> None:
     print(f"source: {args.source.name}; documents: {args.documents}; rules: {len(RULES)}")
     print(f"{'stage':<30}{'seconds':>10}{'documents/s':>14}{'checks/s':>12}")
     print(f"{'baseline: extraction':<30}{extract_s:>10.2f}{args.documents / extract_s:>14.1f}{'':>12}")
-    print(f"{'checks (all rules)':<30}{check_s:>10.2f}{args.documents / check_s:>14.1f}"
-          f"{evaluations.height / check_s:>12.0f}")
+    print(
+        f"{'checks (all rules)':<30}{check_s:>10.2f}{args.documents / check_s:>14.1f}"
+        f"{evaluations.height / check_s:>12.0f}"
+    )
     print(f"findings: {findings.height}; evaluations: {evaluations.height}; peak RSS: {peak_mb:.0f} MB")
 
 

@@ -67,8 +67,14 @@ def _limit_memory() -> None:
 
 def _child(code: str, src: Path, cap: float) -> str:
     try:
-        done = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(src), "PATH": ""},
-                              capture_output=True, text=True, timeout=cap, preexec_fn=_limit_memory)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PYTHONPATH": str(src), "PATH": ""},
+            capture_output=True,
+            text=True,
+            timeout=cap,
+            preexec_fn=_limit_memory,
+        )
     except subprocess.TimeoutExpired:
         return f">{cap:g} s (stopped)"
     if done.returncode:
@@ -86,23 +92,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "baseline"
         base.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline, "src"],
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.baseline, "src"], capture_output=True, check=True
+        ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(base)
         sources = {"baseline": base / "src", "this": ROOT / "src"}
         print(f"dense ruled grid, find_ruled_tables seconds (baseline {args.baseline})")
         print(f"{'lines':>6} {'baseline':>20} {'this':>20}")
         for n in map(int, args.lines.split(",")):
-            cells = {name: _child(CHILD_GRID.format(tests=str(ROOT / "tests"), folder=tmp, n=n), src, args.cap)
-                     for name, src in sources.items()}
+            cells = {
+                name: _child(CHILD_GRID.format(tests=str(ROOT / "tests"), folder=tmp, n=n), src, args.cap)
+                for name, src in sources.items()
+            }
             print(f"{n:>6} {cells['baseline']:>20} {cells['this']:>20}", flush=True)
         print("\nxlsx with one stray cell, extract_file (time, peak RSS of the process)")
         print(f"{'cell':>16} {'baseline':>24} {'this':>24}")
         for spec in args.cells.split(","):
             row, column = map(int, spec.split(":"))
-            cells = {name: _child(CHILD_XLSX.format(tests=str(ROOT / "tests"), folder=tmp, row=row, column=column),
-                                  src, args.cap) for name, src in sources.items()}
+            cells = {
+                name: _child(
+                    CHILD_XLSX.format(tests=str(ROOT / "tests"), folder=tmp, row=row, column=column), src, args.cap
+                )
+                for name, src in sources.items()
+            }
             print(f"{f'r{row} c{column}':>16} {cells['baseline']:>24} {cells['this']:>24}", flush=True)
 
 

@@ -41,8 +41,15 @@ PAGES = [  # table pages of the three templates: ruled, unruled, 元 and 万元,
     ("jiangsu/江苏省委办公厅/江苏省委办公厅2017年预算公开表格.pdf", 6),
     ("shanghai/上海市普陀区人民政府万里街道办事处24年预算.pdf", 7),
 ]
-TOTALS = ["total_revenue", "total_expenditure", "basic_expenditure", "project_expenditure",
-          "personnel_expenditure", "public_expenditure", "three_public_total"]
+TOTALS = [
+    "total_revenue",
+    "total_expenditure",
+    "basic_expenditure",
+    "project_expenditure",
+    "personnel_expenditure",
+    "public_expenditure",
+    "three_public_total",
+]
 
 
 def degrade(image, seed: int):
@@ -87,17 +94,25 @@ def page_figures(n_pages: int, dpi: int) -> None:
         ocr_layout, _ = layout_ocr_page(read_image_page(np.asarray(image), page))
         ocr_s = time.perf_counter() - started
         got = _amounts([t.rows for t in ocr_layout.items if isinstance(t, Table)])
-        right = sum(block.size for block in difflib.SequenceMatcher(None, truth, got, autojunk=False)
-                    .get_matching_blocks())
+        right = sum(
+            block.size for block in difflib.SequenceMatcher(None, truth, got, autojunk=False).get_matching_blocks()
+        )
         row = np.array([text_s, ocr_s, len(truth), right, len(got) - right])
         totals += row
-        print(f"{name[-40:]:>52} p{page:<4} {text_s:7.3f} {ocr_s:7.1f} {len(truth):6d} {right:6d} "
-              f"{len(truth) - right:6d} {len(got) - right:6d}", flush=True)
+        print(
+            f"{name[-40:]:>52} p{page:<4} {text_s:7.3f} {ocr_s:7.1f} {len(truth):6d} {right:6d} "
+            f"{len(truth) - right:6d} {len(got) - right:6d}",
+            flush=True,
+        )
     n = min(n_pages, len(PAGES))
-    print(f"{'all':58} {totals[0] / n:7.3f} {totals[1] / n:7.1f} {int(totals[2]):6d} {int(totals[3]):6d} "
-          f"{int(totals[2] - totals[3]):6d} {int(totals[4]):6d}")
-    print(f"amount cell accuracy before verification: {totals[3] / totals[2]:.4f}  "
-          f"(per page: text layer {totals[0] / n:.3f} s, OCR {totals[1] / n:.1f} s)")
+    print(
+        f"{'all':58} {totals[0] / n:7.3f} {totals[1] / n:7.1f} {int(totals[2]):6d} {int(totals[3]):6d} "
+        f"{int(totals[2] - totals[3]):6d} {int(totals[4]):6d}"
+    )
+    print(
+        f"amount cell accuracy before verification: {totals[3] / totals[2]:.4f}  "
+        f"(per page: text layer {totals[0] / n:.3f} s, OCR {totals[1] / n:.1f} s)"
+    )
 
 
 def scanned_copy(source: Path, out: Path, dpi: int) -> None:
@@ -131,13 +146,14 @@ def document_figures(source: Path, dpi: int) -> None:
             started = time.perf_counter()
             frames = extract_paths([path])
             findings, _ = run_checks(frames)
-            results[label] = (frames["documents"].row(0, named=True), findings,
-                              time.perf_counter() - started)
+            results[label] = (frames["documents"].row(0, named=True), findings, time.perf_counter() - started)
     (text_doc, text_findings, text_s), (ocr_doc, ocr_findings, ocr_s) = results["text layer"], results["OCR"]
     pages = text_doc.get("n_tables")
-    print(f"{source.name}: text layer {text_s:.1f} s, OCR {ocr_s:.1f} s; status {text_doc['status']} / "
-          f"{ocr_doc['status']}; tables {pages} / {ocr_doc['n_tables']}, line items "
-          f"{text_doc['n_line_items']} / {ocr_doc['n_line_items']}")
+    print(
+        f"{source.name}: text layer {text_s:.1f} s, OCR {ocr_s:.1f} s; status {text_doc['status']} / "
+        f"{ocr_doc['status']}; tables {pages} / {ocr_doc['n_tables']}, line items "
+        f"{text_doc['n_line_items']} / {ocr_doc['n_line_items']}"
+    )
     doubts = ocr_findings.filter(pl.col("rule") == "ocr-extraction-doubt")
     same = 0
     for name in TOTALS:
@@ -147,11 +163,12 @@ def document_figures(source: Path, dpi: int) -> None:
         print(f"  {name:24} text {a!s:>12} OCR {b!s:>12} {'=' if equal else '≠'}")
     print(f"document totals equal: {same}/{len(TOTALS)}; extraction doubts: {doubts.height}")
     key = ["rule", "table_kind", "row_label", "column"]
-    errors = {label: set(f.filter(pl.col("severity") == "error").select(key).iter_rows())
-              for label, f in (("text", text_findings), ("ocr", ocr_findings))}
+    errors = {
+        label: set(f.filter(pl.col("severity") == "error").select(key).iter_rows())
+        for label, f in (("text", text_findings), ("ocr", ocr_findings))
+    }
     only_ocr = errors["ocr"] - errors["text"]
-    print(f"error findings: text layer {len(errors['text'])}, OCR {len(errors['ocr'])}, "
-          f"only OCR {len(only_ocr)}")
+    print(f"error findings: text layer {len(errors['text'])}, OCR {len(errors['ocr'])}, only OCR {len(only_ocr)}")
     for row in sorted(only_ocr, key=str):
         print("   only OCR:", row)
     for row in doubts.select("location", "message").iter_rows():

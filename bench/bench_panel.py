@@ -38,9 +38,19 @@ from analysis.synth.world import build_departments
 
 
 def _item(doc_id: str, kind: str, title: str, column: str, units: int, **kw) -> dict:
-    return {"doc_id": doc_id, "table_index": 0, "table_kind": kind, "table_title": title, "column": column,
-            "amount": units / 100, "raw_value": f"{units / 100:.2f}", "value_status": "value",
-            "source_unit": "万元", "page": 3, **kw}
+    return {
+        "doc_id": doc_id,
+        "table_index": 0,
+        "table_kind": kind,
+        "table_title": title,
+        "column": column,
+        "amount": units / 100,
+        "raw_value": f"{units / 100:.2f}",
+        "value_status": "value",
+        "source_unit": "万元",
+        "page": 3,
+        **kw,
+    }
 
 
 def build_frames(n_docs: int, years: int, seed: int) -> dict[str, pl.DataFrame]:
@@ -58,29 +68,79 @@ def build_frames(n_docs: int, years: int, seed: int) -> dict[str, pl.DataFrame]:
                 doc_id = f"{dept.index:05d}{year}{suffix}"
                 path = f"raw/{year}/{dept.name}{year}年度部门{suffix}.pdf"
                 final = doc_type == "final_account"
-                docs.append({"doc_id": doc_id, "path": path, "format": "pdf", "department": dept.name,
-                             "fiscal_year": year, "doc_type": doc_type, "level": "department", "status": "ok",
-                             "total_expenditure": (ex.grand_total if final else fig.revenue_total) / 100,
-                             "current_year_expenditure": ex.spend / 100 if final else None,
-                             "basic_expenditure": (ex.total("all", 1) if final else fig.basic_total) / 100,
-                             "project_expenditure": (ex.total("all", 2) if final else fig.project_total) / 100,
-                             "three_public_total": (sum(ex.three_public.values()) if final else fig.three_public["total"]) / 100,
-                             "figure_sources": "{}"})
+                docs.append(
+                    {
+                        "doc_id": doc_id,
+                        "path": path,
+                        "format": "pdf",
+                        "department": dept.name,
+                        "fiscal_year": year,
+                        "doc_type": doc_type,
+                        "level": "department",
+                        "status": "ok",
+                        "total_expenditure": (ex.grand_total if final else fig.revenue_total) / 100,
+                        "current_year_expenditure": ex.spend / 100 if final else None,
+                        "basic_expenditure": (ex.total("all", 1) if final else fig.basic_total) / 100,
+                        "project_expenditure": (ex.total("all", 2) if final else fig.project_total) / 100,
+                        "three_public_total": (sum(ex.three_public.values()) if final else fig.three_public["total"])
+                        / 100,
+                        "figure_sources": "{}",
+                    }
+                )
                 kind = "final_general_budget_expenditure" if final else "general_budget_expenditure"
                 title = f"{year}年度{'一般公共预算财政拨款支出决算表' if final else '一般公共预算支出表'}"
                 classes = ex.by_class("general") if final else fig.by_class("general")
                 total = sum(row[0] for row in classes.values())
-                items.append(_item(doc_id, kind, title, "total", total, row_role="total", row_label="合计", row_index=0))
+                items.append(
+                    _item(doc_id, kind, title, "total", total, row_role="total", row_label="合计", row_index=0)
+                )
                 for i, (code, row) in enumerate(sorted(classes.items()), start=1):
-                    items.append(_item(doc_id, kind, title, "total", row[0], row_role="item", func_code=code,
-                                       row_label=code, row_index=i))
+                    items.append(
+                        _item(
+                            doc_id,
+                            kind,
+                            title,
+                            "total",
+                            row[0],
+                            row_role="item",
+                            func_code=code,
+                            row_label=code,
+                            row_index=i,
+                        )
+                    )
                 if final:
                     f01 = f"{year}年度收入支出决算总表"
-                    items.append(_item(doc_id, "final_revenue_expenditure_summary", f01, "amount", ex.carry_in,
-                                       section="income", row_key="carryover", row_label="年初结转和结余", row_index=1))
-                    items.append(_item(doc_id, "final_revenue_expenditure_summary", f01, "amount", ex.carry_out,
-                                       section="expenditure", row_key="carryforward", row_label="年末结转和结余", row_index=2))
-    return {"documents": frame("documents", docs), "line_items": frame("line_items", items), "texts": frame("texts", [])}
+                    items.append(
+                        _item(
+                            doc_id,
+                            "final_revenue_expenditure_summary",
+                            f01,
+                            "amount",
+                            ex.carry_in,
+                            section="income",
+                            row_key="carryover",
+                            row_label="年初结转和结余",
+                            row_index=1,
+                        )
+                    )
+                    items.append(
+                        _item(
+                            doc_id,
+                            "final_revenue_expenditure_summary",
+                            f01,
+                            "amount",
+                            ex.carry_out,
+                            section="expenditure",
+                            row_key="carryforward",
+                            row_label="年末结转和结余",
+                            row_index=2,
+                        )
+                    )
+    return {
+        "documents": frame("documents", docs),
+        "line_items": frame("line_items", items),
+        "texts": frame("texts", []),
+    }
 
 
 def naive(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -88,14 +148,18 @@ def naive(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     docs, items = frames["documents"], frames["line_items"]
     rows = []
     for final in docs.filter(pl.col("doc_type") == "final_account").iter_rows(named=True):
-        budget = docs.filter((pl.col("department") == final["department"]) & (pl.col("fiscal_year") == final["fiscal_year"])
-                             & (pl.col("doc_type") == "budget"))
+        budget = docs.filter(
+            (pl.col("department") == final["department"])
+            & (pl.col("fiscal_year") == final["fiscal_year"])
+            & (pl.col("doc_type") == "budget")
+        )
         if budget.is_empty():
             continue
 
         def total(doc_id: str, kind: str) -> float:
-            return items.filter((pl.col("doc_id") == doc_id) & (pl.col("table_kind") == kind)
-                                & (pl.col("row_role") == "total"))["amount"][0]
+            return items.filter(
+                (pl.col("doc_id") == doc_id) & (pl.col("table_kind") == kind) & (pl.col("row_role") == "total")
+            )["amount"][0]
 
         b = total(budget["doc_id"][0], "general_budget_expenditure")
         f = total(final["doc_id"], "final_general_budget_expenditure")
@@ -112,8 +176,10 @@ def main() -> None:
     started = time.perf_counter()
     frames = build_frames(args.documents, args.years, args.seed)
     n = frames["documents"].height
-    print(f"frames: {n} documents, {frames['line_items'].height} line items "
-          f"(built in {time.perf_counter() - started:.1f} s, not timed)")
+    print(
+        f"frames: {n} documents, {frames['line_items'].height} line items "
+        f"(built in {time.perf_counter() - started:.1f} s, not timed)"
+    )
 
     started = time.perf_counter()
     departments = match_departments(frames["documents"]["department"].to_list())
@@ -130,9 +196,11 @@ def main() -> None:
     print(f"{'':28}{'seconds':>10}{'documents/s':>14}")
     print(f"{'analysis (link+panel+find)':28}{ours:>10.2f}{n / ours:>14.0f}")
     print(f"{'naive per-document lookup':28}{theirs:>10.2f}{n / theirs:>14.0f}")
-    print(f"speed-up {theirs / ours:.1f}x; panel rows {panel.height} ({panel['indicator'].n_unique()} indicators), "
-          f"links {result['links'].height}, cross-document findings {result['findings'].height}; "
-          f"rates agree with the baseline to {agree:.1e} on {joined.height} department-years")
+    print(
+        f"speed-up {theirs / ours:.1f}x; panel rows {panel.height} ({panel['indicator'].n_unique()} indicators), "
+        f"links {result['links'].height}, cross-document findings {result['findings'].height}; "
+        f"rates agree with the baseline to {agree:.1e} on {joined.height} department-years"
+    )
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -45,8 +45,13 @@ def _run(src: Path, raw: Path, out: Path, extra: list[str]) -> tuple[float, floa
     """(seconds, peak MB of the process tree, the run's time line)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "analysis", "run", str(raw), "--out", str(out), *extra],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", str(raw), "--out", str(out), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     watched, peak = psutil.Process(child.pid), 0
     while child.poll() is None:
         try:
@@ -65,9 +70,27 @@ def _run(src: Path, raw: Path, out: Path, extra: list[str]) -> tuple[float, floa
 def _generate(raw: Path, documents: int) -> int:
     departments = math.ceil(documents / len(YEARS))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    subprocess.run([sys.executable, "-m", "analysis", "synth", "--out", str(raw), "--departments", str(departments),
-                    "--years", ",".join(map(str, YEARS)), "--formats", "text", "--seed", "14"],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "synth",
+            "--out",
+            str(raw),
+            "--departments",
+            str(departments),
+            "--years",
+            ",".join(map(str, YEARS)),
+            "--formats",
+            "text",
+            "--seed",
+            "14",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return departments * len(YEARS)
 
 
@@ -76,13 +99,19 @@ def main() -> None:
     parser.add_argument("--documents", default="1000,3000,10000")
     parser.add_argument("--baseline", type=Path, default=Path("/work/main/src"))
     parser.add_argument("--jobs", type=int, default=None, help="--jobs for this tree (default: every core)")
-    parser.add_argument("--skip-baseline-above", type=int, default=3000,
-                        help="sizes above this run only this tree (the baseline grows with n²)")
+    parser.add_argument(
+        "--skip-baseline-above",
+        type=int,
+        default=3000,
+        help="sizes above this run only this tree (the baseline grows with n²)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="folder for the districts (default: temporary)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    print(f"machine: {psutil.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f} "
-          f"(shared machine: figures move with the other users' load)")
+    print(
+        f"machine: {psutil.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f} "
+        f"(shared machine: figures move with the other users' load)"
+    )
     print(f"{'documents':>9} {'tree':<9} {'seconds':>8} {'docs/s':>7} {'peak MB':>8}  stages")
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     for size in (int(s) for s in args.documents.split(",")):

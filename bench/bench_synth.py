@@ -32,8 +32,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _generate(out: Path, documents: int, years: list[int], formats: list[str], rate: float,
-              seed: int) -> tuple[int, float]:
+def _generate(
+    out: Path, documents: int, years: list[int], formats: list[str], rate: float, seed: int
+) -> tuple[int, float]:
     departments = math.ceil(documents / len(years))
     start = time.perf_counter()
     generate(out, departments=departments, years=years, formats=formats, anomaly_rate=rate, seed=seed)
@@ -49,13 +50,17 @@ def _speed(out: Path, args: argparse.Namespace) -> None:
     extract_s = time.perf_counter() - start
     docs = frames["documents"]
     ok = docs.filter(pl.col("status") == "ok").height
-    print(f"documents: {n_docs} × formats {','.join(args.formats)} = {len(files)} files "
-          f"({ok} extracted ok, {docs.filter(pl.col('status') == 'failed').height} failed)")
+    print(
+        f"documents: {n_docs} × formats {','.join(args.formats)} = {len(files)} files "
+        f"({ok} extracted ok, {docs.filter(pl.col('status') == 'failed').height} failed)"
+    )
     print(f"{'stage':<12}{'seconds':>10}{'files/s':>10}")
     print(f"{'generate':<12}{gen_s:>10.1f}{len(files) / gen_s:>10.1f}")
     print(f"{'extract':<12}{extract_s:>10.1f}{len(files) / extract_s:>10.1f}")
-    print(f"line items: {frames['line_items'].height}; peak RSS after generation {gen_peak:.0f} MB, "
-          f"after extraction {_peak_mb():.0f} MB")
+    print(
+        f"line items: {frames['line_items'].height}; peak RSS after generation {gen_peak:.0f} MB, "
+        f"after extraction {_peak_mb():.0f} MB"
+    )
 
 
 def _roundtrip(out: Path, args: argparse.Namespace) -> None:
@@ -64,15 +69,21 @@ def _roundtrip(out: Path, args: argparse.Namespace) -> None:
     frames = extract_paths(discover([out]))
     extract_s = time.perf_counter() - start
     result = compare(out, frames)
-    print(f"round trip: {n_docs} documents × {len(args.formats)} formats "
-          f"(generate {gen_s:.1f} s, extract {extract_s:.1f} s)")
+    print(
+        f"round trip: {n_docs} documents × {len(args.formats)} formats "
+        f"(generate {gen_s:.1f} s, extract {extract_s:.1f} s)"
+    )
     with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=160, float_precision=4):
         print(result.rates())
         misses = result.cells.filter(pl.col("status") != "matched").with_columns(
-            format=pl.col("path").str.split("/").list.first())
+            format=pl.col("path").str.split("/").list.first()
+        )
         print("misses by format, table and verdict:")
-        print(misses.group_by("format", "table_kind", "status").agg(
-            cells=pl.len(), documents=pl.col("path").n_unique()).sort("format", "table_kind", "status"))
+        print(
+            misses.group_by("format", "table_kind", "status")
+            .agg(cells=pl.len(), documents=pl.col("path").n_unique())
+            .sort("format", "table_kind", "status")
+        )
     print(f"peak RSS: {_peak_mb():.0f} MB")
 
 

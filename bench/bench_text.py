@@ -46,13 +46,14 @@ def main() -> None:
         extract_times, frames = _timed(lambda: extract_paths(paths), args.repeat)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ok = frames["documents"].filter(frames["documents"]["status"] != "failed").height
-    print(f"source: {args.source.name}; documents: {args.copies} ({ok} extracted); "
-          f"runs: {args.repeat}; amounts {'differ' if args.vary_amounts else 'repeat'} across copies")
+    print(
+        f"source: {args.source.name}; documents: {args.copies} ({ok} extracted); "
+        f"runs: {args.repeat}; amounts {'differ' if args.vary_amounts else 'repeat'} across copies"
+    )
     print(f"{'stage':<28}{'best s':>9}{'docs/s':>10}{'median s':>10}{'docs/s':>10}")
     for label, times in (("baseline: read only", read_times), ("extract (full)", extract_times)):
         best, median = min(times), statistics.median(times)
-        print(f"{label:<28}{best:>9.2f}{args.copies / best:>10.1f}"
-              f"{median:>10.2f}{args.copies / median:>10.1f}")
+        print(f"{label:<28}{best:>9.2f}{args.copies / best:>10.1f}{median:>10.2f}{args.copies / median:>10.1f}")
     print(f"line items: {frames['line_items'].height}; peak RSS: {peak_mb:.0f} MB")
 
 

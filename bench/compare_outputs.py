@@ -74,10 +74,13 @@ def compare_folders(old: Path, new: Path) -> list[str]:
             print(f"  {name:24s} {left.height:6d} rows  equal")
             continue
         gone, came = rows_old - rows_new, rows_new - rows_old
-        differences.append(f"{name}: {left.height} → {right.height} rows; {sum(gone.values())} only old, "
-                           f"{sum(came.values())} only new")
-        print(f"  {name:24s} {left.height:6d} → {right.height} rows  DIFFER "
-              f"({sum(gone.values())} only old, {sum(came.values())} only new)")
+        differences.append(
+            f"{name}: {left.height} → {right.height} rows; {sum(gone.values())} only old, {sum(came.values())} only new"
+        )
+        print(
+            f"  {name:24s} {left.height:6d} → {right.height} rows  DIFFER "
+            f"({sum(gone.values())} only old, {sum(came.values())} only new)"
+        )
         for label, rows in (("old", gone), ("new", came)):
             for row in list(rows)[:5]:
                 print(f"      {label}: {row[:600]}")

@@ -24,10 +24,12 @@ from analysis.extract import extract_paths
 from analysis.read import discover
 from analysis.synth import generate
 
-KIND_RULES = {"outlier_per_capita": "outlier-per-capita",
-              "outlier_three_public_spike": "outlier-three-public-growth",
-              "outlier_personnel_share": "outlier-structure-ratio",
-              "outlier_copied_narrative": "outlier-copied-narrative"}
+KIND_RULES = {
+    "outlier_per_capita": "outlier-per-capita",
+    "outlier_three_public_spike": "outlier-three-public-growth",
+    "outlier_personnel_share": "outlier-structure-ratio",
+    "outlier_copied_narrative": "outlier-copied-narrative",
+}
 
 
 def run_seed(seed: int, departments: int, years: tuple[int, ...], rate: float, work: Path) -> dict:
@@ -37,8 +39,11 @@ def run_seed(seed: int, departments: int, years: tuple[int, ...], rate: float, w
     started = time.perf_counter()
     results = compare_frames(frames)
     seconds = time.perf_counter() - started
-    docs = results["indicators"].select("doc_id", "path").with_columns(
-        pl.col("path").str.replace(f"^{out}/", "").alias("rel"))
+    docs = (
+        results["indicators"]
+        .select("doc_id", "path")
+        .with_columns(pl.col("path").str.replace(f"^{out}/", "").alias("rel"))
+    )
     findings = results["findings"].join(docs.select("doc_id", "rel"), on="doc_id")
     planted = labels.filter(pl.col("kind").str.starts_with("outlier_")).select(pl.col("path").alias("rel"), "kind")
     return {"seed": seed, "planted": planted, "findings": findings, "n_docs": docs.height, "seconds": seconds}
@@ -51,15 +56,31 @@ def summarise(runs: list[dict], departments: int) -> None:
         flagged_warn = set(run["findings"].filter(pl.col("severity") == "warning")["rel"].to_list())
         by_rule = {(r, p) for r, p in run["findings"].select("rule", "rel").iter_rows()}
         for rel, kind in run["planted"].iter_rows():
-            rows.append({"seed": run["seed"], "kind": kind, "any": rel in flagged_any,
-                         "warning": rel in flagged_warn, "rule": (KIND_RULES[kind], rel) in by_rule})
+            rows.append(
+                {
+                    "seed": run["seed"],
+                    "kind": kind,
+                    "any": rel in flagged_any,
+                    "warning": rel in flagged_warn,
+                    "rule": (KIND_RULES[kind], rel) in by_rule,
+                }
+            )
     recall = pl.DataFrame(rows)
-    print(recall.group_by("kind").agg(pl.len().alias("planted"), pl.col("any").sum().alias("flagged_any"),
-                                      pl.col("rule").sum().alias("flagged_by_rule"),
-                                      pl.col("warning").sum().alias("flagged_warning")).sort("kind"))
+    print(
+        recall.group_by("kind")
+        .agg(
+            pl.len().alias("planted"),
+            pl.col("any").sum().alias("flagged_any"),
+            pl.col("rule").sum().alias("flagged_by_rule"),
+            pl.col("warning").sum().alias("flagged_warning"),
+        )
+        .sort("kind")
+    )
     total = recall.height
-    print(f"recall (any outlier finding): {recall['any'].sum()}/{total} = {recall['any'].mean():.3f}; "
-          f"by the mapped rule: {recall['rule'].mean():.3f}; by a warning: {recall['warning'].mean():.3f}")
+    print(
+        f"recall (any outlier finding): {recall['any'].sum()}/{total} = {recall['any'].mean():.3f}; "
+        f"by the mapped rule: {recall['rule'].mean():.3f}; by a warning: {recall['warning'].mean():.3f}"
+    )
     for label, severities in (("all severities", ("warning", "info")), ("warnings only", ("warning",))):
         false_docs, n_docs = 0, 0
         per_rule: dict[str, int] = {}
@@ -72,11 +93,15 @@ def summarise(runs: list[dict], departments: int) -> None:
             for rule, n in unplanted.group_by("rule").agg(pl.col("rel").n_unique()).iter_rows():
                 per_rule[rule] = per_rule.get(rule, 0) + n
         n_departments = departments * len(runs)
-        print(f"unplanted flagged documents ({label}): {false_docs} over {len(runs)} districts = "
-              f"{false_docs / n_departments * 10:.2f} per 10 departments, {false_docs / n_docs:.3%} of documents; "
-              f"by rule: {per_rule}")
-    print(f"compare stage: {sum(r['seconds'] for r in runs) / len(runs):.2f} s per district "
-          f"({runs[0]['n_docs']} documents)")
+        print(
+            f"unplanted flagged documents ({label}): {false_docs} over {len(runs)} districts = "
+            f"{false_docs / n_departments * 10:.2f} per 10 departments, {false_docs / n_docs:.3%} of documents; "
+            f"by rule: {per_rule}"
+        )
+    print(
+        f"compare stage: {sum(r['seconds'] for r in runs) / len(runs):.2f} s per district "
+        f"({runs[0]['n_docs']} documents)"
+    )
 
 
 def main() -> None:

@@ -31,10 +31,27 @@ def seed_path(seed_text) -> Path:
 
 # End-to-end modules (whole runs, notebooks, rendered districts, browser): `make test` runs
 # them, `make test-fast` (-m "not slow") leaves them out for a unit tier under a minute.
-SLOW_MODULES = {"test_api", "test_compare_cli", "test_engine", "test_execution_synth", "test_findings_review",
-                "test_golden_pdfs", "test_metamorphic", "test_notebooks", "test_pipeline", "test_read_ocr",
-                "test_report", "test_report_browser", "test_report_desk", "test_report_execution",
-                "test_report_fonts", "test_roundtrip", "test_synth"}
+SLOW_MODULES = {
+    "test_api",
+    "test_compare_cli",
+    "test_engine",
+    "test_execution_synth",
+    "test_findings_review",
+    "test_golden_pdfs",
+    "test_metamorphic",
+    "test_notebooks",
+    "test_pipeline",
+    "test_read_ocr",
+    "test_read_ocr_structure",
+    "test_report",
+    "test_report_browser",
+    "test_report_desk",
+    "test_report_execution",
+    "test_report_fonts",
+    "test_roundtrip",
+    "test_synth",
+    "test_synth_table_checklist",
+}
 
 
 def pytest_collection_modifyitems(config, items):

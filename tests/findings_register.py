@@ -37,8 +37,14 @@ def key_of(row: dict, corpus: Path) -> tuple[str, ...]:
         file = path.resolve().relative_to(corpus.resolve()).as_posix()
     except ValueError:
         file = path.as_posix()
-    return (file, row["rule"], _text(row["location"]), _text(row["row_label"]),
-            _amount(row["expected"]), _amount(row["actual"]))
+    return (
+        file,
+        row["rule"],
+        _text(row["location"]),
+        _text(row["row_label"]),
+        _amount(row["expected"]),
+        _amount(row["actual"]),
+    )
 
 
 def read_register(path: Path = REGISTER) -> list[dict]:
@@ -69,8 +75,7 @@ def error_keys(findings: pl.DataFrame, corpus: Path = CORPUS) -> list[tuple[tupl
 def main(argv: list[str]) -> int:
     corpus = Path(argv[argv.index("--corpus") + 1]) if "--corpus" in argv else CORPUS
     known = {tuple(r[k] for k in KEY) for r in read_register()} if REGISTER.exists() else set()
-    writer = csv.writer(sys.stdout, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\",
-                        lineterminator="\n")
+    writer = csv.writer(sys.stdout, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
     missing = sorted({key for key, _ in error_keys(corpus_findings(corpus), corpus)} - known)
     for key in missing:
         writer.writerow([*key, "", ""])

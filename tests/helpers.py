@@ -30,8 +30,9 @@ def assert_seed_extraction(document: dict, items: pl.DataFrame) -> None:
         assert set(rows["gov_econ_code"].to_list()) == {gov}, code
         assert [close(a, amount) for a in line(rows, kind, "total")] == [True], code
         assert [close(a, amount) for a in line(rows, kind, part)] == [True], (code, part)
-    assert len(items.filter((pl.col("table_kind") == kind) & pl.col("econ_code").is_not_null())
-               ["econ_code"].unique()) == len(B06_LINES)
+    assert len(
+        items.filter((pl.col("table_kind") == kind) & pl.col("econ_code").is_not_null())["econ_code"].unique()
+    ) == len(B06_LINES)
     kind = "economic_classification_summary"
     b11 = items.filter((pl.col("table_kind") == kind) & (pl.col("column") == "total"))
     for code, (gov, amount) in B11_LINES.items():
@@ -40,14 +41,23 @@ def assert_seed_extraction(document: dict, items: pl.DataFrame) -> None:
         assert close(rows["amount"][0], amount), (code, rows["amount"][0], amount)
     assert close(b11.filter(pl.col("row_role") == "total")["amount"][0], B11_TOTAL)
     assert close(b11.filter(pl.col("econ_code").is_not_null())["amount"].sum(), B11_TOTAL)
-    projects = items.filter((pl.col("table_kind") == "project_expenditure") & (pl.col("column") == "total")
-                            & pl.col("project_name").is_not_null() & (pl.col("row_role") == "item"))
+    projects = items.filter(
+        (pl.col("table_kind") == "project_expenditure")
+        & (pl.col("column") == "total")
+        & pl.col("project_name").is_not_null()
+        & (pl.col("row_role") == "item")
+    )
     assert dict(zip(projects["project_name"], projects["amount"])) == pytest_approx_dict(
-        {name: amount for name, (amount, _) in PROJECTS.items()})
-    coded = items.filter((pl.col("table_kind") == "project_performance_targets") & (pl.col("column") == "total")
-                         & pl.col("project_code").is_not_null())
+        {name: amount for name, (amount, _) in PROJECTS.items()}
+    )
+    coded = items.filter(
+        (pl.col("table_kind") == "project_performance_targets")
+        & (pl.col("column") == "total")
+        & pl.col("project_code").is_not_null()
+    )
     assert dict(zip(coded["project_name"], coded["project_code"])) == {
-        name: code for name, (_, code) in PROJECTS.items()}
+        name: code for name, (_, code) in PROJECTS.items()
+    }
     for kind in ("expenditure_summary", "general_budget_expenditure"):
         for code, (total, basic, project) in FUNCTION_LINES.items():
             assert close(sum(line(items, kind, "total", func_code=code)), total), (kind, code)

@@ -47,21 +47,23 @@ def stray_cell_xlsx(path: Path, row: int, column: int) -> Path:
     that the sheet's declared dimension is as large as the stray cell makes it."""
     from openpyxl.utils import get_column_letter
 
-    cells = [["科目编码", "科目名称", "合计"], ["30101", "基本工资", "10.00"],
-             ["30201", "办公费", "2.00"]]
+    cells = [["科目编码", "科目名称", "合计"], ["30101", "基本工资", "10.00"], ["30201", "办公费", "2.00"]]
     rows_xml = []
     for r, values in enumerate(cells, start=1):
-        row_cells = "".join(f'<c r="{get_column_letter(c)}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
-                            for c, v in enumerate(values, start=1))
+        row_cells = "".join(
+            f'<c r="{get_column_letter(c)}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+            for c, v in enumerate(values, start=1)
+        )
         rows_xml.append(f'<row r="{r}">{row_cells}</row>')
     ref = f"{get_column_letter(column)}{row}"
     rows_xml.append(f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>')
-    sheet = (f'<dimension ref="A1:{ref}"/><sheetData>{"".join(rows_xml)}</sheetData>')
+    sheet = f'<dimension ref="A1:{ref}"/><sheetData>{"".join(rows_xml)}</sheetData>'
     return _xlsx(path, sheet_body=sheet, title="一般公共预算基本支出表")
 
 
-def _xlsx(path: Path, *, sheet_body: str, title: str, shared: str | None = None,
-          extra_members: dict[str, bytes] | None = None) -> Path:
+def _xlsx(
+    path: Path, *, sheet_body: str, title: str, shared: str | None = None, extra_members: dict[str, bytes] | None = None
+) -> Path:
     """A minimal valid xlsx with one sheet whose <worksheet> body is ``sheet_body``."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -72,19 +74,31 @@ def _xlsx(path: Path, *, sheet_body: str, title: str, shared: str | None = None,
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            + ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' if shared is not None else "")
-            + '</Types>'),
+            + (
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                if shared is not None
+                else ""
+            )
+            + "</Types>"
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} {rel_ns}><sheets>'
-            f'<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            f'<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            + ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>' if shared is not None else "")
-            + '</Relationships>'),
+            + (
+                '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                if shared is not None
+                else ""
+            )
+            + "</Relationships>"
+        ),
         "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}>{sheet_body}</worksheet>',
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -100,8 +114,7 @@ def _xlsx(path: Path, *, sheet_body: str, title: str, shared: str | None = None,
 def shared_strings_bomb_xlsx(path: Path, unpacked_mb: int = 300) -> Path:
     """A small xlsx whose shared strings part unpacks to ``unpacked_mb`` MB of one repeated
     byte (deflate packs it about 1000:1). Written in chunks so the test never holds it."""
-    _xlsx(path, sheet_body='<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>',
-          title="Sheet1")
+    _xlsx(path, sheet_body='<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>', title="Sheet1")
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
@@ -115,8 +128,10 @@ def shared_strings_bomb_xlsx(path: Path, unpacked_mb: int = 300) -> Path:
 
 def merged_everything_xlsx(path: Path) -> Path:
     """One cell and a merged range over the whole sheet (openpyxl would make 17 billion cells)."""
-    body = ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c></row></sheetData>'
-            '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>')
+    body = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>表</t></is></c></row></sheetData>'
+        '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    )
     return _xlsx(path, sheet_body=body, title="Sheet1")
 
 
@@ -159,8 +174,12 @@ def table_then_dense_grid_pdf(path: Path, lines: int = 1000, step: float = 3.0) 
     pdf.drawString(60, 750, "2024年一般公共预算基本支出表")
     pdf.setFont("STSong-Light", 9)
     pdf.drawString(60, 730, "单位：万元")
-    rows = [("科目编码", "科目名称", "合计", "人员经费", "公用经费"), ("合计", "", "12.00", "10.00", "2.00"),
-            ("30101", "基本工资", "10.00", "10.00", ""), ("30201", "办公费", "2.00", "", "2.00")]
+    rows = [
+        ("科目编码", "科目名称", "合计", "人员经费", "公用经费"),
+        ("合计", "", "12.00", "10.00", "2.00"),
+        ("30101", "基本工资", "10.00", "10.00", ""),
+        ("30201", "办公费", "2.00", "", "2.00"),
+    ]
     top, height, width = 720, 20, 95
     for r, row in enumerate(rows):
         for c, value in enumerate(row):

@@ -54,8 +54,16 @@ def table_image(rows: list[list[str]] = ROWS, *, title: str = "一般公共预�
     return image
 
 
-def degrade(image: Image.Image, *, seed: int = 0, noise: float = 10.0, blur: float = 0.0,
-            jpeg: int | None = 85, scale: float = 1.0, rotate: float = 0.0) -> Image.Image:
+def degrade(
+    image: Image.Image,
+    *,
+    seed: int = 0,
+    noise: float = 10.0,
+    blur: float = 0.0,
+    jpeg: int | None = 85,
+    scale: float = 1.0,
+    rotate: float = 0.0,
+) -> Image.Image:
     """Scan-like degradations: resampling, rotation, blur, Gaussian grey noise, JPEG artefacts."""
     image = image.convert("L")
     if scale != 1.0:

@@ -80,10 +80,16 @@ def test_missing_frames_read_as_empty_of_their_schema():
 
 def test_report_verb_renders_from_a_processed_folder(checked, tmp_path):
     analysis.compare(checked).write(tmp_path / "processed")
-    done = subprocess.run([sys.executable, "-m", "analysis", "report", str(tmp_path / "processed"),
-                           "--out", str(tmp_path / "reports")], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", str(tmp_path / "processed"), "--out", str(tmp_path / "reports")],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "reports" / "workbook.xlsx").is_file()
-    missing = subprocess.run([sys.executable, "-m", "analysis", "report", str(tmp_path),
-                              "--out", str(tmp_path / "r2")], capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", str(tmp_path), "--out", str(tmp_path / "r2")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and "documents.parquet" in missing.stderr

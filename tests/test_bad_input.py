@@ -84,7 +84,7 @@ def test_same_content_under_two_names_gives_each_file_its_items(tmp_path):
 
 
 def test_sign_inside_accounting_brackets_is_unparsed_not_a_crash(tmp_path):
-    """"（－12.00）" once made float() raise and failed the whole document."""
+    """ "（－12.00）" once made float() raise and failed the whole document."""
     result = extract_file(_write(tmp_path, "neg.txt", MINIMAL.format(total="（－12.00）").encode()))
     assert result.document["status"] == "partial", result.document["error"]
     bad = result.line_items.filter(pl.col("value_status") == "unparsed")
@@ -127,11 +127,13 @@ def test_folder_discovery_skips_readme_and_hidden(tmp_path):
 
 
 def test_html_saved_as_xls_is_read_as_text(tmp_path):
-    html = ("<html><body><h2>2024年一般公共预算基本支出表</h2><p>单位：万元</p><table>"
-            "<tr><td>科目编码</td><td>科目名称</td><td>合计</td><td>人员经费</td><td>公用经费</td></tr>"
-            "<tr><td>合计</td><td></td><td>12.00</td><td>10.00</td><td>2.00</td></tr>"
-            "<tr><td>30101</td><td>基本工资</td><td>10.00</td><td>10.00</td><td></td></tr>"
-            "<tr><td>30201</td><td>办公费</td><td>2.00</td><td></td><td>2.00</td></tr></table></body></html>")
+    html = (
+        "<html><body><h2>2024年一般公共预算基本支出表</h2><p>单位：万元</p><table>"
+        "<tr><td>科目编码</td><td>科目名称</td><td>合计</td><td>人员经费</td><td>公用经费</td></tr>"
+        "<tr><td>合计</td><td></td><td>12.00</td><td>10.00</td><td>2.00</td></tr>"
+        "<tr><td>30101</td><td>基本工资</td><td>10.00</td><td>10.00</td><td></td></tr>"
+        "<tr><td>30201</td><td>办公费</td><td>2.00</td><td></td><td>2.00</td></tr></table></body></html>"
+    )
     result = extract_file(_write(tmp_path, "export.xls", html.encode("utf-8")))
     assert result.document["status"] == "ok", result.document["error"]
     assert result.document["personnel_expenditure"] == 10.0

@@ -71,7 +71,9 @@ def test_operating_costs_are_not_demanded_of_a_single_institution(tmp_path):
     old = "2025年机关运行经费预算20.00万元"
     agency, _ = check(tmp_path, ["operating-costs-public"], [(old, "2025年机关运行经费预算100.00万元")])
     assert messages(agency, "operating-costs-public", "error")
-    text_swap = [(old, "2025年机关运行经费预算100.00万元"),
-                 ("示范市东湖区测试局2025年度部门预算", "示范市东湖区信息中心2025年度单位预算")]
+    text_swap = [
+        (old, "2025年机关运行经费预算100.00万元"),
+        ("示范市东湖区测试局2025年度部门预算", "示范市东湖区信息中心2025年度单位预算"),
+    ]
     unit, _ = check(tmp_path, ["operating-costs-public"], text_swap)
     assert not messages(unit, "operating-costs-public", "error")

@@ -20,7 +20,11 @@ REPAIRS = [
     ("2023 年政府性基金支出预算表", "2024 年政府性基金支出预算表", "E2: title year"),
     ("增加/减少 0 万元", "减少 0 万元", "E1: unfilled alternative"),
     ("≤9.867万元", "≤9.88万元", "I34: cost cap below the project amount"),
-    ("机构运转经费支出预算 219.42 万元", "机构运转经费支出预算 17.92 万元", "M1: 机关运行经费 = 公用经费, not 项目支出"),
+    (
+        "机构运转经费支出预算 219.42 万元",
+        "机构运转经费支出预算 17.92 万元",
+        "M1: 机关运行经费 = 公用经费, not 项目支出",
+    ),
 ]
 
 
@@ -73,8 +77,20 @@ def test_check_cli_json_and_exit_codes(seed_path, seed_text, tmp_path):
     result = runner.invoke(main, ["check", str(seed_path), "--format", "json", "--min-severity", "error"])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload and {"doc_id", "path", "rule", "severity", "category", "table_kind", "location",
-                        "expected", "actual", "difference", "message", "excerpt"} <= set(payload[0])
+    assert payload and {
+        "doc_id",
+        "path",
+        "rule",
+        "severity",
+        "category",
+        "table_kind",
+        "location",
+        "expected",
+        "actual",
+        "difference",
+        "message",
+        "excerpt",
+    } <= set(payload[0])
     clean = tmp_path / "clean.txt"
     clean.write_text(repaired(seed_text), encoding="utf-8")
     ok = runner.invoke(main, ["check", str(clean), "--format", "json", "--min-severity", "error"])

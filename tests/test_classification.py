@@ -31,6 +31,7 @@ def _codes(frame: pl.DataFrame, column: str) -> set[str]:
 
 # --- the files themselves ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("file_name", sorted(cls.COLUMNS))
 def test_csv_has_declared_header_and_loads(file_name):
     text = files("analysis.metadata").joinpath("classification").joinpath(file_name).read_text("utf-8")
@@ -93,8 +94,9 @@ def test_personnel_and_obsolete_tables_point_at_real_codes():
     personnel = cls.load_personnel_function()
     targets = _codes(personnel, "organ_function_codes") | _codes(personnel, "institution_function_codes")
     assert targets <= function_codes
-    for old, code, new, valid_to in cls.load_obsolete_names().select(
-            "obsolete_name", "current_code", "current_name", "valid_to").iter_rows():
+    for old, code, new, valid_to in (
+        cls.load_obsolete_names().select("obsolete_name", "current_code", "current_name", "valid_to").iter_rows()
+    ):
         assert cls.function_name(code, valid_to + 1) == new, old
         assert cls.function_codes_named(old, valid_to), old  # a real name in its last year
 
@@ -108,25 +110,32 @@ def test_codes_keep_leading_zeros_and_stay_strings():
 
 # --- names --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("printed, catalogue", [
-    ("其他政府办公厅(室)及相关机构事务支出", "其他政府办公厅（室）及相关机构事务支出"),
-    ("其他政府办公厅（室）及相关机构事务支出", "其他政府办公厅(室)及相关机构事务支出"),
-    ("一般公共服务", "一般公共服务支出"),
-    ("资源勘探信息等", "资源勘探工业信息等支出|资源勘探信息等"),
-    (" 行政 运行 ", "行政运行"),
-    ("“三公”经费", "三公经费"),
-    ("其它行政事业单位养老支出", "其他行政事业单位养老支出"),
-])
+
+@pytest.mark.parametrize(
+    "printed, catalogue",
+    [
+        ("其他政府办公厅(室)及相关机构事务支出", "其他政府办公厅（室）及相关机构事务支出"),
+        ("其他政府办公厅（室）及相关机构事务支出", "其他政府办公厅(室)及相关机构事务支出"),
+        ("一般公共服务", "一般公共服务支出"),
+        ("资源勘探信息等", "资源勘探工业信息等支出|资源勘探信息等"),
+        (" 行政 运行 ", "行政运行"),
+        ("“三公”经费", "三公经费"),
+        ("其它行政事业单位养老支出", "其他行政事业单位养老支出"),
+    ],
+)
 def test_names_match_variants(printed, catalogue):
     assert cls.names_match(printed, catalogue)
 
 
-@pytest.mark.parametrize("printed, catalogue", [
-    ("行政运行", "事业运行"),
-    ("其他共产党事务支出", "其他政府办公厅（室）及相关机构事务支出"),
-    ("", "行政运行"),
-    ("卫生健康支出", ["医疗卫生与计划生育支出"]),
-])
+@pytest.mark.parametrize(
+    "printed, catalogue",
+    [
+        ("行政运行", "事业运行"),
+        ("其他共产党事务支出", "其他政府办公厅（室）及相关机构事务支出"),
+        ("", "行政运行"),
+        ("卫生健康支出", ["医疗卫生与计划生育支出"]),
+    ],
+)
 def test_names_do_not_match(printed, catalogue):
     assert not cls.names_match(printed, catalogue)
 
@@ -136,7 +145,10 @@ def test_function_names_by_year():
     assert cls.function_name("2013699", 2024) == "其他共产党事务支出"
     assert cls.function_name("207", 2018) == "文化体育与传媒支出"
     assert cls.function_name("207", 2019) == "文化旅游体育与传媒支出"
-    assert (cls.function_name("220", 2018), cls.function_name("220")) == ("国土海洋气象等支出", "自然资源海洋气象等支出")
+    assert (cls.function_name("220", 2018), cls.function_name("220")) == (
+        "国土海洋气象等支出",
+        "自然资源海洋气象等支出",
+    )
     assert cls.function_name("2100101", 2018) == cls.function_name("2100101", 2024) == "行政运行"
     assert cls.function_name("20139", 2020) is None  # 社会工作事务 is a recent 款
 
@@ -170,10 +182,22 @@ def test_economic_names_follow_the_2018_reform():
 # --- crosswalk (seed cross-check, DOMAIN §3.6 / §5.1) ----------------------------------------------
 
 SEED_PAIRS = [
-    ("30101", "50101"), ("30102", "50101"), ("30103", "50101"),
-    ("30108", "50102"), ("30110", "50102"), ("30112", "50102"), ("30113", "50103"),
-    ("30201", "50201"), ("30207", "50201"), ("30228", "50201"), ("30229", "50201"), ("30239", "50201"),
-    ("30226", "50205"), ("30299", "50299"), ("30302", "50905"), ("30307", "50901"),
+    ("30101", "50101"),
+    ("30102", "50101"),
+    ("30103", "50101"),
+    ("30108", "50102"),
+    ("30110", "50102"),
+    ("30112", "50102"),
+    ("30113", "50103"),
+    ("30201", "50201"),
+    ("30207", "50201"),
+    ("30228", "50201"),
+    ("30229", "50201"),
+    ("30239", "50201"),
+    ("30226", "50205"),
+    ("30299", "50299"),
+    ("30302", "50905"),
+    ("30307", "50901"),
 ]
 
 
@@ -206,6 +230,7 @@ def test_personnel_items_have_their_own_function_codes():
 
 # --- class inference and obsolete names ---------------------------------------------------------
 
+
 def test_infer_class_unique_from_name():
     assert cls.infer_function_class("3699", "其他共产党事务支出", 2024) == "201"
     assert cls.infer_function_class("36 99", "其他共产党事务支出", 2024) == "201"
@@ -221,8 +246,7 @@ def test_infer_class_ambiguous_without_context():
 
 
 def test_infer_classes_of_seed_rows_jointly():
-    rows = [("0301", "行政运行"), ("0399", "其他政府办公厅（室）及相关机构事务支出"),
-            ("3699", "其他共产党事务支出")]
+    rows = [("0301", "行政运行"), ("0399", "其他政府办公厅（室）及相关机构事务支出"), ("3699", "其他共产党事务支出")]
     assert cls.infer_function_classes(rows, 2024) == ["201", "201", "201"]
     assert cls.infer_function_classes([("0301", "行政运行")], 2024) == [None]
 
@@ -237,6 +261,7 @@ def test_obsolete_names():
 
 
 # --- real documents --------------------------------------------------------------------------
+
 
 def _seed_text() -> str:
     if not SEED.exists():
@@ -290,16 +315,22 @@ def corpus_pdf_texts() -> list[tuple[str, int, str]]:
 
 def test_corpus_function_pairs_match_catalogue_of_their_year(corpus_pdf_texts):
     """Every whole "code name amount" line in Jiangsu 2017–2019 and Shanghai 2023–2025 PDFs."""
-    pairs = [(name, year, code.replace(" ", ""), label) for name, year, text in corpus_pdf_texts
-             for code, label in _FUNCTION_PAIR.findall(text)]
+    pairs = [
+        (name, year, code.replace(" ", ""), label)
+        for name, year, text in corpus_pdf_texts
+        for code, label in _FUNCTION_PAIR.findall(text)
+    ]
     assert len(pairs) > 300
     mismatches = [p for p in pairs if not cls.function_name_matches(p[2], p[3], p[1])]
     assert mismatches == []
 
 
 def test_corpus_economic_pairs_match_catalogue_of_their_year(corpus_pdf_texts):
-    pairs = [(name, year, code, label) for name, year, text in corpus_pdf_texts
-             for code, label in _ECONOMIC_PAIR.findall(text)]
+    pairs = [
+        (name, year, code, label)
+        for name, year, text in corpus_pdf_texts
+        for code, label in _ECONOMIC_PAIR.findall(text)
+    ]
     assert len(pairs) > 500
     mismatches = []
     for name, year, code, label in pairs:

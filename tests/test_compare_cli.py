@@ -13,8 +13,12 @@ from analysis.read import discover
 from analysis.schema import schema
 from analysis.synth import generate
 
-KIND_RULES = {"outlier_per_capita": "outlier-per-capita", "outlier_three_public_spike": "outlier-three-public-growth",
-              "outlier_personnel_share": "outlier-structure-ratio", "outlier_copied_narrative": "outlier-copied-narrative"}
+KIND_RULES = {
+    "outlier_per_capita": "outlier-per-capita",
+    "outlier_three_public_spike": "outlier-three-public-growth",
+    "outlier_personnel_share": "outlier-structure-ratio",
+    "outlier_copied_narrative": "outlier-copied-narrative",
+}
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +78,19 @@ def test_cli_writes_outputs_into_the_folder(tmp_path):
     write_frames(extract_paths(discover([tmp_path / "gen" / "text"])), processed)
     result = CliRunner().invoke(compare, [str(processed), "--min-severity", "info"])
     assert result.exit_code == 0, result.output
-    for name in ("indicators", "findings_outliers", "indicator_scores", "departments", "benford",
-                 "evaluations_outliers"):
+    for name in (
+        "indicators",
+        "findings_outliers",
+        "indicator_scores",
+        "departments",
+        "benford",
+        "evaluations_outliers",
+    ):
         assert (processed / f"{name}.parquet").is_file(), name
     indicators = pl.read_parquet(processed / "indicators.parquet")
     assert indicators.height == 24 and indicators["department_id"].n_unique() == 12
     findings = pl.read_parquet(processed / "findings_outliers.parquet")
-    assert findings.filter(pl.col("severity") == "warning").height == 0   # a clean district
+    assert findings.filter(pl.col("severity") == "warning").height == 0  # a clean district
 
 
 def test_cli_override_csv_and_missing_folder(tmp_path):
@@ -93,4 +103,4 @@ def test_cli_override_csv_and_missing_folder(tmp_path):
     assert CliRunner().invoke(compare, [str(processed), "--departments", str(overrides), "-q"]).exit_code == 0
     departments = pl.read_parquet(processed / "departments.parquet")
     assert departments.filter(pl.col("department_id") == "merged").height == 2
-    assert CliRunner().invoke(compare, [str(tmp_path)]).exit_code == 2   # no documents.parquet there
+    assert CliRunner().invoke(compare, [str(tmp_path)]).exit_code == 2  # no documents.parquet there

@@ -37,26 +37,64 @@ def test_retirees_alone_give_no_headcount():
 
 
 def test_targets_give_a_low_reliability_count_and_say_when_they_disagree():
-    rows = [{"indicator": "工作人员数量", "raw_value": "≥80人", "value": 80.0, "unit": "人", "project_name": "误餐费", "line": 5},
-            {"indicator": "工作人员数量", "raw_value": "≥80人", "value": 80.0, "unit": "人", "project_name": "工装费", "line": 6},
-            {"indicator": "工作人员数量", "raw_value": "≥33人", "value": 33.0, "unit": "人", "project_name": "工装费", "line": 7},
-            {"indicator": "新增城镇就业人数", "raw_value": "≥1500人", "value": 1500.0, "unit": "人", "line": 8}]
+    rows = [
+        {
+            "indicator": "工作人员数量",
+            "raw_value": "≥80人",
+            "value": 80.0,
+            "unit": "人",
+            "project_name": "误餐费",
+            "line": 5,
+        },
+        {
+            "indicator": "工作人员数量",
+            "raw_value": "≥80人",
+            "value": 80.0,
+            "unit": "人",
+            "project_name": "工装费",
+            "line": 6,
+        },
+        {
+            "indicator": "工作人员数量",
+            "raw_value": "≥33人",
+            "value": 33.0,
+            "unit": "人",
+            "project_name": "工装费",
+            "line": 7,
+        },
+        {"indicator": "新增城镇就业人数", "raw_value": "≥1500人", "value": 1500.0, "unit": "人", "line": 8},
+    ]
     [found] = target_candidates(rows)
     assert (found["value"], found["reliability"]) == (80, "low")
     assert "另有 1 个不同的人数" in found["source"]
 
 
 def test_document_headcounts_prefers_narrative_and_keeps_zero():
-    documents = frame("documents", [{"doc_id": "a", "doc_type": "budget"}, {"doc_id": "b", "doc_type": "budget"},
-                                    {"doc_id": "c", "doc_type": "budget"}, {"doc_id": "d", "doc_type": "budget"}])
-    texts = frame("texts", [
-        {"doc_id": "a", "kind": "paragraph", "text": "本部门编制 5 人，实有在职人员 4 人。", "line": 3},
-        {"doc_id": "c", "kind": "paragraph", "text": "实有在职人员 0 人。", "line": 3}])
-    targets = frame("targets", [
-        {"doc_id": "a", "indicator": "工作人员数量", "value": 80.0, "unit": "人"},
-        {"doc_id": "b", "indicator": "工作人员数量", "raw_value": "≥12人", "value": 12.0, "unit": "人"}])
+    documents = frame(
+        "documents",
+        [
+            {"doc_id": "a", "doc_type": "budget"},
+            {"doc_id": "b", "doc_type": "budget"},
+            {"doc_id": "c", "doc_type": "budget"},
+            {"doc_id": "d", "doc_type": "budget"},
+        ],
+    )
+    texts = frame(
+        "texts",
+        [
+            {"doc_id": "a", "kind": "paragraph", "text": "本部门编制 5 人，实有在职人员 4 人。", "line": 3},
+            {"doc_id": "c", "kind": "paragraph", "text": "实有在职人员 0 人。", "line": 3},
+        ],
+    )
+    targets = frame(
+        "targets",
+        [
+            {"doc_id": "a", "indicator": "工作人员数量", "value": 80.0, "unit": "人"},
+            {"doc_id": "b", "indicator": "工作人员数量", "raw_value": "≥12人", "value": 12.0, "unit": "人"},
+        ],
+    )
     out = {r["doc_id"]: r for r in document_headcounts(documents, texts, frame("claims", []), targets).to_dicts()}
     assert (out["a"]["headcount"], out["a"]["headcount_kind"]) == (4, "in_service")
     assert (out["b"]["headcount"], out["b"]["headcount_reliability"]) == (12, "low")
-    assert out["c"]["headcount"] == 0          # printed 0 stays 0; per-capita code turns it into null
+    assert out["c"]["headcount"] == 0  # printed 0 stays 0; per-capita code turns it into null
     assert out["d"]["headcount"] is None and out["d"]["headcount_source"] is None

@@ -8,21 +8,24 @@ from analysis.compare.peers import department_kind
 from analysis.departments import match_departments, split_name
 
 
-@pytest.mark.parametrize("name, region, level, core", [
-    ("新乡市东湖区人民政府办公室", "新乡市东湖区", "county", "人民政府办公室"),
-    ("中共新乡市东湖区委办公室", "新乡市东湖区", "county", "中共委办公室"),
-    ("中国共产党新乡市东湖区委员会办公室", "新乡市东湖区", "county", "中共委办公室"),
-    ("江苏省委办公厅", "江苏省", "province", "中共委办公室"),
-    ("江苏省人大常委会办公厅", "江苏省", "province", "人大常委会"),
-    ("政协新乡市东湖区委员会办公室", "新乡市东湖区", "county", "政协委员会"),
-    ("新乡市城市管理局", "新乡市", "city", "城市管理局"),          # 城市 is not a county
-    ("新乡市东湖区市场监督管理局", "新乡市东湖区", "county", "市场监督管理局"),
-    ("上海市财政局", "上海市", "province", "财政局"),               # 直辖市
-    ("上海市普陀区人民政府万里街道办事处", "上海市普陀区", "county", "人民政府万里街道办事处"),
-    ("省人大办公厅", "", "province", "人大常委会"),
-    ("新乡市红旗区政务服务和大数据管理局", "新乡市红旗区", "county", "政务服务和大数据管理局"),  # 旗 of 红旗区
-    ("阿拉善左旗财政局", "阿拉善左旗", "county", "财政局"),
-])
+@pytest.mark.parametrize(
+    "name, region, level, core",
+    [
+        ("新乡市东湖区人民政府办公室", "新乡市东湖区", "county", "人民政府办公室"),
+        ("中共新乡市东湖区委办公室", "新乡市东湖区", "county", "中共委办公室"),
+        ("中国共产党新乡市东湖区委员会办公室", "新乡市东湖区", "county", "中共委办公室"),
+        ("江苏省委办公厅", "江苏省", "province", "中共委办公室"),
+        ("江苏省人大常委会办公厅", "江苏省", "province", "人大常委会"),
+        ("政协新乡市东湖区委员会办公室", "新乡市东湖区", "county", "政协委员会"),
+        ("新乡市城市管理局", "新乡市", "city", "城市管理局"),  # 城市 is not a county
+        ("新乡市东湖区市场监督管理局", "新乡市东湖区", "county", "市场监督管理局"),
+        ("上海市财政局", "上海市", "province", "财政局"),  # 直辖市
+        ("上海市普陀区人民政府万里街道办事处", "上海市普陀区", "county", "人民政府万里街道办事处"),
+        ("省人大办公厅", "", "province", "人大常委会"),
+        ("新乡市红旗区政务服务和大数据管理局", "新乡市红旗区", "county", "政务服务和大数据管理局"),  # 旗 of 红旗区
+        ("阿拉善左旗财政局", "阿拉善左旗", "county", "财政局"),
+    ],
+)
 def test_split_name(name, region, level, core):
     parts = split_name(name)
     assert (parts.region, parts.gov_level, parts.core) == (region, level, core)
@@ -34,8 +37,16 @@ def _ids(names, **kwargs):
 
 
 def test_office_names_and_missing_region_join_one_department():
-    ids, reasons = _ids(["江苏省委办公厅", "省委办公厅", "江苏省人大办公厅", "江苏省人大常委会办公厅",
-                         "省人大办公厅", "江苏省政协办公厅"])
+    ids, reasons = _ids(
+        [
+            "江苏省委办公厅",
+            "省委办公厅",
+            "江苏省人大办公厅",
+            "江苏省人大常委会办公厅",
+            "省人大办公厅",
+            "江苏省政协办公厅",
+        ]
+    )
     assert ids["江苏省委办公厅"] == ids["省委办公厅"] == "江苏省/中共委办公室"
     assert ids["江苏省人大办公厅"] == ids["江苏省人大常委会办公厅"] == ids["省人大办公厅"]
     assert ids["江苏省政协办公厅"] != ids["江苏省人大办公厅"]
@@ -63,8 +74,9 @@ def test_numbered_schools_stay_apart():
 
 def test_user_csv_overrides(tmp_path):
     overrides = tmp_path / "departments.csv"
-    overrides.write_text("name,department_id\n新乡市东湖区政务服务中心,新乡市东湖区/政务服务和大数据管理局\n",
-                         encoding="utf-8")
+    overrides.write_text(
+        "name,department_id\n新乡市东湖区政务服务中心,新乡市东湖区/政务服务和大数据管理局\n", encoding="utf-8"
+    )
     ids, reasons = _ids(["新乡市东湖区政务服务中心", "新乡市东湖区政务服务和大数据管理局"], overrides=overrides)
     assert len(set(ids.values())) == 1
     assert "用户指定" in reasons["新乡市东湖区政务服务中心"]
@@ -77,12 +89,23 @@ def test_override_file_needs_its_columns(tmp_path):
         match_departments(["a"], overrides=bad)
 
 
-@pytest.mark.parametrize("core, kind", [
-    ("人民政府办公室", "agency"), ("湖滨街道办事处", "street"), ("第一实验小学", "school"),
-    ("人民法院", "judicial"), ("中共委办公室", "party"), ("中共纪律检查委员会", "party"),
-    ("共青团委员会", "mass"), ("妇女联合会", "mass"), ("人大常委会", "legislature"),
-    ("政务服务中心", "institution"), ("档案馆", "institution"), ("财政局", "agency"),
-])
+@pytest.mark.parametrize(
+    "core, kind",
+    [
+        ("人民政府办公室", "agency"),
+        ("湖滨街道办事处", "street"),
+        ("第一实验小学", "school"),
+        ("人民法院", "judicial"),
+        ("中共委办公室", "party"),
+        ("中共纪律检查委员会", "party"),
+        ("共青团委员会", "mass"),
+        ("妇女联合会", "mass"),
+        ("人大常委会", "legislature"),
+        ("政务服务中心", "institution"),
+        ("档案馆", "institution"),
+        ("财政局", "agency"),
+    ],
+)
 def test_department_kind(core, kind):
     assert department_kind(core) == kind
 

@@ -12,8 +12,9 @@ from analysis.compare.models import PeerIsolationForest, RobustZScore
 
 # make_blobs (used by the outlier checks) needs at least one outlier and one inlier, hence the
 # low thresholds; the checks are about the API, not the defaults.
-@parametrize_with_checks([RobustZScore(threshold=1.5),
-                          PeerIsolationForest(threshold_z=2.0, n_estimators=30, random_state=0)])
+@parametrize_with_checks(
+    [RobustZScore(threshold=1.5), PeerIsolationForest(threshold_z=2.0, n_estimators=30, random_state=0)]
+)
 def test_sklearn_contract(estimator, check):
     check(estimator)
 
@@ -59,8 +60,8 @@ def test_group_below_minimum_size_is_not_evaluated():
     groups = np.array(["small"] * 3 + ["big"] * 5)
     model = RobustZScore(min_group_size=4).fit(X, groups=groups)
     z = model.robust_z(X, groups=groups)[:, 0]
-    assert np.isnan(z[:3]).all()                  # not evaluated …
-    assert model.predict(X[:3], groups=groups[:3]).tolist() == [1, 1, 1]   # … so never flagged
+    assert np.isnan(z[:3]).all()  # not evaluated …
+    assert model.predict(X[:3], groups=groups[:3]).tolist() == [1, 1, 1]  # … so never flagged
     assert model.predict(X[3:], groups=groups[3:])[-1] == -1
 
 
@@ -108,10 +109,17 @@ def test_multivariate_needs_enough_documents():
     from analysis.compare.peers import settings
 
     n = settings()["multivariate"]["min_documents"] - 1
-    scores = pl.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "indicator": ["personnel_share"] * n,
-                           "robust_z": [0.1 * i for i in range(n)]})
+    scores = pl.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(n)],
+            "indicator": ["personnel_share"] * n,
+            "robust_z": [0.1 * i for i in range(n)],
+        }
+    )
     indicators = pl.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "is_reference": [True] * n})
-    assert multivariate_outliers(scores, indicators).is_empty()          # not evaluated, nothing flagged
+    assert multivariate_outliers(scores, indicators).is_empty()  # not evaluated, nothing flagged
     more = pl.concat([scores, pl.DataFrame({"doc_id": ["x"], "indicator": ["personnel_share"], "robust_z": [0.0]})])
-    found = multivariate_outliers(more, pl.concat([indicators, pl.DataFrame({"doc_id": ["x"], "is_reference": [True]})]))
+    found = multivariate_outliers(
+        more, pl.concat([indicators, pl.DataFrame({"doc_id": ["x"], "is_reference": [True]})])
+    )
     assert found.height == n + 1 and not found["flagged"].any()

@@ -15,9 +15,19 @@ from analysis.schema import conform, frame
 
 
 def _indicators(rows: list[dict]) -> pl.DataFrame:
-    base = {"department": None, "fiscal_year": 2025, "doc_type": "budget", "gov_level": "county",
-            "region": "新乡市东湖区", "department_kind": "agency", "function_class": "201", "is_reference": True,
-            "status": "ok", "level": "department", "n_line_items": 10}
+    base = {
+        "department": None,
+        "fiscal_year": 2025,
+        "doc_type": "budget",
+        "gov_level": "county",
+        "region": "新乡市东湖区",
+        "department_kind": "agency",
+        "function_class": "201",
+        "is_reference": True,
+        "status": "ok",
+        "level": "department",
+        "n_line_items": 10,
+    }
     full = []
     for i, row in enumerate(rows):
         merged = {**base, "doc_id": f"d{i}", "department_id": f"dept{i}", **row}
@@ -42,14 +52,14 @@ def test_full_key_when_the_group_is_large_enough():
     assert scored["d0"]["peer_level"] == "full" and scored["d0"]["peer_size"] == 10
     assert "2025年·区县级·新乡市东湖区·政府工作部门·201 一般公共服务支出·预算" == scored["d0"]["peer_group"]
     assert scored["d9"]["flagged"] and scored["d9"]["robust_z"] < -3.5
-    assert scored["d9"]["peer_median"] == pytest.approx(0.59)   # median of all ten, itself included
+    assert scored["d9"]["peer_median"] == pytest.approx(0.59)  # median of all ten, itself included
     assert not any(scored[f"d{i}"]["flagged"] for i in range(9))
 
 
 def test_widening_drops_kind_then_function_then_region():
     rows = [{"personnel_share": v, "department_kind": "agency" if i < 4 else "party"} for i, v in enumerate(_shares(8))]
-    rows += [{"personnel_share": 0.6, "function_class": "205"}]          # alone in its function class
-    rows += [{"personnel_share": 0.6, "region": "新乡市西岭区"}]           # alone in its region
+    rows += [{"personnel_share": 0.6, "function_class": "205"}]  # alone in its function class
+    rows += [{"personnel_share": 0.6, "region": "新乡市西岭区"}]  # alone in its region
     scored = _score(_indicators(rows))
     assert scored["d0"]["peer_level"] == "no_kind" and scored["d0"]["peer_size"] == 8
     assert scored["d8"]["peer_level"] == "no_function" and scored["d8"]["peer_size"] == 9
@@ -74,7 +84,7 @@ def test_missing_value_is_not_evaluated():
 
 def test_duplicates_of_a_department_year_are_not_their_own_peers():
     rows = [{"personnel_share": v} for v in _shares(8)]
-    rows += [{"personnel_share": 0.6, "department_id": "dept0", "is_reference": False}]   # d0 again, as PDF
+    rows += [{"personnel_share": 0.6, "department_id": "dept0", "is_reference": False}]  # d0 again, as PDF
     scored = _score(_indicators(rows))
     assert scored["d8"]["peer_size"] == 8 and scored["d8"]["status"] == "evaluated"
 
@@ -87,18 +97,51 @@ def test_growth_is_watched_upwards_only():
 
 
 def test_representatives_prefer_the_department_document():
-    table = pl.DataFrame({"doc_id": ["u", "d", "x"], "department_id": ["a", "a", "b"], "fiscal_year": [2025] * 3,
-                          "doc_type": ["budget"] * 3, "status": ["ok"] * 3, "level": ["unit", "department", "unit"],
-                          "n_line_items": [50, 40, 10]})
+    table = pl.DataFrame(
+        {
+            "doc_id": ["u", "d", "x"],
+            "department_id": ["a", "a", "b"],
+            "fiscal_year": [2025] * 3,
+            "doc_type": ["budget"] * 3,
+            "status": ["ok"] * 3,
+            "level": ["unit", "department", "unit"],
+            "n_line_items": [50, 40, 10],
+        }
+    )
     assert representatives(table).to_list() == [False, True, True]
 
 
 def test_main_function_class_is_the_class_with_most_money():
-    items = frame("line_items", [
-        {"doc_id": "a", "table_index": 0, "row_index": 0, "func_code": "2010301", "column": "total", "amount": 50.0},
-        {"doc_id": "a", "table_index": 0, "row_index": 1, "func_code": "2080505", "column": "total", "amount": 8.0},
-        {"doc_id": "a", "table_index": 0, "row_index": 2, "func_code": "2120501", "column": "total", "amount": 70.0},
-        {"doc_id": "a", "table_index": 1, "row_index": 0, "func_code": "2010302", "column": "total", "amount": 30.0}])
+    items = frame(
+        "line_items",
+        [
+            {
+                "doc_id": "a",
+                "table_index": 0,
+                "row_index": 0,
+                "func_code": "2010301",
+                "column": "total",
+                "amount": 50.0,
+            },
+            {"doc_id": "a", "table_index": 0, "row_index": 1, "func_code": "2080505", "column": "total", "amount": 8.0},
+            {
+                "doc_id": "a",
+                "table_index": 0,
+                "row_index": 2,
+                "func_code": "2120501",
+                "column": "total",
+                "amount": 70.0,
+            },
+            {
+                "doc_id": "a",
+                "table_index": 1,
+                "row_index": 0,
+                "func_code": "2010302",
+                "column": "total",
+                "amount": 30.0,
+            },
+        ],
+    )
     assert main_function_class(items).row(0) == ("a", "201")
 
 

@@ -22,16 +22,17 @@ TABLES = """
 
 
 def _doc(folder: Path, name: str, year: int, total: str, sentence: str) -> Path:
-    text = (f"# {name}{year}年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n"
-            + TABLES.format(total=total))
+    text = f"# {name}{year}年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n" + TABLES.format(total=total)
     path = folder / f"{name}{year}年部门预算.txt"
     path.write_text(text, encoding="utf-8")
     return path
 
 
 def _docs(*rows) -> list[dict]:
-    return [{"doc_id": i, "department": name, "fiscal_year": year, "doc_type": "budget", "status": "ok"}
-            for i, name, year in rows]
+    return [
+        {"doc_id": i, "department": name, "fiscal_year": year, "doc_type": "budget", "status": "ok"}
+        for i, name, year in rows
+    ]
 
 
 def test_previous_year_partner_follows_the_department_identity():
@@ -44,15 +45,19 @@ def test_override_changes_the_previous_year_partner(tmp_path):
     docs = _docs(("old", "示范市某区文化局", 2024), ("new", "示范市某区文化和旅游局", 2025))
     assert previous_documents(docs) == {}  # a renamed department is not the same by its name
     overrides = tmp_path / "departments.csv"
-    overrides.write_text("name,department_id\n示范市某区文化局,示范市某区/文旅\n"
-                         "示范市某区文化和旅游局,示范市某区/文旅\n", encoding="utf-8")
+    overrides.write_text(
+        "name,department_id\n示范市某区文化局,示范市某区/文旅\n示范市某区文化和旅游局,示范市某区/文旅\n",
+        encoding="utf-8",
+    )
     assert department_ids(["示范市某区文化局"], overrides) == {"示范市某区文化局": "示范市某区/文旅"}
     assert previous_documents(docs, overrides)["new"]["doc_id"] == "old"
 
 
 def test_override_brings_the_previous_year_rule_in(tmp_path):
     last = _doc(tmp_path, "示范市某区文化局", 2024, "100.00", "收入总计100.00万元。")
-    this = _doc(tmp_path, "示范市某区文化和旅游局", 2025, "110.00", "收入总计110.00万元，与2024年相比，收入减少10.00万元。")
+    this = _doc(
+        tmp_path, "示范市某区文化和旅游局", 2025, "110.00", "收入总计110.00万元，与2024年相比，收入减少10.00万元。"
+    )
     frames = extract_paths([last, this])
     assert sorted(frames["documents"]["department"].to_list()) == ["示范市某区文化和旅游局", "示范市某区文化局"]
     _, evaluations = run_checks(frames, rules=["previous-year-change"])

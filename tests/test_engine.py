@@ -88,8 +88,9 @@ def test_a_hanging_document_is_stopped_at_the_time_limit(district, tmp_path):
     paths = discover([district])
     (tmp_path / "hang.txt").write_text(paths[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
     started = time.monotonic()
-    done = run_documents([*paths, tmp_path / "hang.txt"], tmp_path / "cache", "k", jobs=2, time_limit=4,
-                         task=hanging_task)
+    done = run_documents(
+        [*paths, tmp_path / "hang.txt"], tmp_path / "cache", "k", jobs=2, time_limit=4, task=hanging_task
+    )
     assert time.monotonic() - started < 120
     documents = done.frames["documents"]
     hung = documents.filter(pl.col("path") == str(tmp_path / "hang.txt")).row(0, named=True)
@@ -111,9 +112,13 @@ def test_a_dying_worker_fails_its_document_and_the_batch_goes_on(district, tmp_p
 
 def _cli(raw: Path, out: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    return subprocess.Popen([sys.executable, "-m", "analysis", "run", str(raw), "--out", str(out), "-q",
-                             "--jobs", "2", *extra], env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", str(raw), "--out", str(out), "-q", "--jobs", "2", *extra],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _cache_files_whole(out: Path) -> int:
@@ -173,8 +178,11 @@ def test_two_concurrent_runs_one_works_one_is_refused(district, reference, tmp_p
 def test_a_full_disk_gives_one_line_and_keeps_the_previous_outputs(district, tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert CliRunner().invoke(run_command, [str(district), "--out", str(out), "-q", "--jobs", "2"]).exit_code == 0
-    before = {p: p.read_bytes() for p in [*(out / "processed").glob("*.parquet"), *(out / "reports").glob("*.*")]
-              if p.name != "run.log"}
+    before = {
+        p: p.read_bytes()
+        for p in [*(out / "processed").glob("*.parquet"), *(out / "reports").glob("*.*")]
+        if p.name != "run.log"
+    }
     real_write = pl.DataFrame.write_parquet
     calls = []
 
@@ -233,14 +241,20 @@ def test_every_rule_reading_another_document_is_evaluated_after_the_tasks():
 def test_a_dask_local_cluster_gives_the_outputs_of_a_local_run(district, reference, tmp_path):
     distributed = pytest.importorskip("distributed", reason="Dask distributed is installed by make test ([dask] extra)")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = run([district], tmp_path / "processed", tmp_path / "reports", department_charts=False,
-                     scheduler=cluster.scheduler_address)
+        result = run(
+            [district],
+            tmp_path / "processed",
+            tmp_path / "reports",
+            department_charts=False,
+            scheduler=cluster.scheduler_address,
+        )
     assert result.extracted == 6
     assert_same_outputs(tmp_path, reference)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(district, tmp_path):
     pytest.importorskip("distributed")
-    result = CliRunner().invoke(run_command, [str(district), "--out", str(tmp_path), "-q",
-                                              "--scheduler", "tcp://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        run_command, [str(district), "--out", str(tmp_path), "-q", "--scheduler", "tcp://127.0.0.1:1"]
+    )
     assert result.exit_code == 2 and "cannot reach the Dask scheduler" in result.output

@@ -20,16 +20,32 @@ OTHER = "text/2025/新乡市东湖区信访局2025年度部门预算.txt"
 
 
 def label(**kw) -> dict:
-    base = {"path": DOC, "kind": "arithmetic", "table_kind": "expenditure_summary",
-            "location": "2025 年部门支出总体情况表：合计", "row_label": "合计", "column": "basic_total",
-            "expected": 202.61, "actual": 212.61}
+    base = {
+        "path": DOC,
+        "kind": "arithmetic",
+        "table_kind": "expenditure_summary",
+        "location": "2025 年部门支出总体情况表：合计",
+        "row_label": "合计",
+        "column": "basic_total",
+        "expected": 202.61,
+        "actual": 212.61,
+    }
     return {**base, **kw}
 
 
 def finding(**kw) -> dict:
-    base = {"path": f"/data/synth/{DOC}", "rule": "sum-total-row", "category": "arithmetic",
-            "table_kind": "expenditure_summary", "row_label": "合计", "column": "basic_total",
-            "expected": 202.61, "actual": 212.61, "difference": 10.0, "excerpt": None}
+    base = {
+        "path": f"/data/synth/{DOC}",
+        "rule": "sum-total-row",
+        "category": "arithmetic",
+        "table_kind": "expenditure_summary",
+        "row_label": "合计",
+        "column": "basic_total",
+        "expected": 202.61,
+        "actual": 212.61,
+        "difference": 10.0,
+        "excerpt": None,
+    }
     return {**base, **kw}
 
 
@@ -39,8 +55,7 @@ def frames(labels: list[dict], findings: list[dict]) -> tuple[pl.DataFrame, pl.D
 
 def test_every_planted_kind_has_rules() -> None:
     rules = kind_rules()
-    assert set(rules) == (set(anomaly_params()["kinds"]) | set(anomaly_params()["final_kinds"])
-                          | set(NARRATIVE_KINDS))
+    assert set(rules) == (set(anomaly_params()["kinds"]) | set(anomaly_params()["final_kinds"]) | set(NARRATIVE_KINDS))
     assert all(r.categories or r.rules for r in rules.values())
     assert rules["pct_wrong_base"].categories == ("percentage",)
 
@@ -50,48 +65,85 @@ def test_same_place_on_same_document_counts() -> None:
     assert matches.select("label_id", "finding_id", "evidence").rows() == [(0, 0, "location")]
 
 
-@pytest.mark.parametrize("change", [
-    {"path": f"/data/synth/{OTHER}"},                      # another document
-    {"path": "/elsewhere/2025/新乡市东湖区水利局2025年度部门预算.txt"},  # same file name, other format folder
-    {"category": "percentage", "rule": "yoy-percent-base"},  # a rule that cannot detect the kind
-    {"table_kind": "revenue_summary", "actual": 1.0, "difference": 3.0},  # other table, other values
-    {"row_label": "行政运行", "actual": 50.0, "difference": 2.0},  # other row of the same table
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"path": f"/data/synth/{OTHER}"},  # another document
+        {"path": "/elsewhere/2025/新乡市东湖区水利局2025年度部门预算.txt"},  # same file name, other format folder
+        {"category": "percentage", "rule": "yoy-percent-base"},  # a rule that cannot detect the kind
+        {"table_kind": "revenue_summary", "actual": 1.0, "difference": 3.0},  # other table, other values
+        {"row_label": "行政运行", "actual": 50.0, "difference": 2.0},  # other row of the same table
+    ],
+)
 def test_findings_elsewhere_do_not_count(change: dict) -> None:
     assert match_findings(*frames([label()], [finding(**change)])).is_empty()
 
 
 def test_value_and_delta_evidence() -> None:
     by_value = finding(table_kind="general_budget_expenditure", row_label="x", column=None)
-    knock_on = finding(row_label="合计", column="total", expected=263.61, actual=273.61 - 20.0,
-                       difference=-10.0)  # another identity broken by the same wrong total
+    knock_on = finding(
+        row_label="合计", column="total", expected=263.61, actual=273.61 - 20.0, difference=-10.0
+    )  # another identity broken by the same wrong total
     matches = match_findings(*frames([label()], [by_value, knock_on]))
     assert matches["evidence"].to_list() == ["value", "delta"]
 
 
 def test_cross_table_label_is_found_from_the_partner_table() -> None:
-    planted = label(kind="cross_table", table_kind="general_budget_basic_expenditure",
-                    row_label="公务用车运行维护费", column="total", expected=1.42, actual=1.92)
-    partner_row = finding(rule="basic-vs-economic-summary", category="cross_table",
-                          table_kind="economic_classification_summary", row_label="公务用车运行维护费",
-                          column="total", expected=9.0, actual=1.42, difference=-7.58)
-    partner_total = finding(rule="cross-table-figure", category="cross_table",
-                            table_kind="general_budget_expenditure", row_label="合计",
-                            column="basic_total", expected=221.2, actual=220.7, difference=-0.5)
+    planted = label(
+        kind="cross_table",
+        table_kind="general_budget_basic_expenditure",
+        row_label="公务用车运行维护费",
+        column="total",
+        expected=1.42,
+        actual=1.92,
+    )
+    partner_row = finding(
+        rule="basic-vs-economic-summary",
+        category="cross_table",
+        table_kind="economic_classification_summary",
+        row_label="公务用车运行维护费",
+        column="total",
+        expected=9.0,
+        actual=1.42,
+        difference=-7.58,
+    )
+    partner_total = finding(
+        rule="cross-table-figure",
+        category="cross_table",
+        table_kind="general_budget_expenditure",
+        row_label="合计",
+        column="basic_total",
+        expected=221.2,
+        actual=220.7,
+        difference=-0.5,
+    )
     other_row = {**partner_row, "row_label": "办公费", "actual": 3.0, "difference": 1.0}
     arithmetic_partner = {**partner_row, "rule": "row-identity", "category": "arithmetic"}
-    matches = match_findings(*frames([planted], [partner_row, partner_total, other_row,
-                                                 arithmetic_partner]))
+    matches = match_findings(*frames([planted], [partner_row, partner_total, other_row, arithmetic_partner]))
     assert matches.select("finding_id", "evidence").rows() == [(0, "location"), (1, "delta")]
 
 
 def test_narrative_sentence_evidence_and_category_strictness() -> None:
-    planted = label(kind="pct_wrong_base", table_kind=None, row_label="基本支出占比", column="pct",
-                    expected=74.05, actual=70.02,
-                    location="三、支出预算总体情况说明：新乡市东湖区水利局 2025 年支出合计 273.61 万元，其中…")
+    planted = label(
+        kind="pct_wrong_base",
+        table_kind=None,
+        row_label="基本支出占比",
+        column="pct",
+        expected=74.05,
+        actual=70.02,
+        location="三、支出预算总体情况说明：新乡市东湖区水利局 2025 年支出合计 273.61 万元，其中…",
+    )
     sentence = "新乡市东湖区水利局 2025 年支出合计 273.61 万元，其中：基本支出 202.61 万元，占 70.02%。"
-    right = finding(rule="share-base", category="percentage", table_kind=None, row_label=None,
-                    column=None, actual=None, difference=None, excerpt=sentence)
+    right = finding(
+        rule="share-base",
+        category="percentage",
+        table_kind=None,
+        row_label=None,
+        column=None,
+        actual=None,
+        difference=None,
+        excerpt=sentence,
+    )
     wrong_rule = {**right, "rule": "narrative-amount", "category": "narrative"}
     other_sentence = {**right, "excerpt": "新乡市东湖区水利局 2025 年收入总计 273.61 万元。"}
     matches = match_findings(*frames([planted], [right, wrong_rule, other_sentence]))
@@ -99,20 +151,47 @@ def test_narrative_sentence_evidence_and_category_strictness() -> None:
 
 
 def test_whole_document_kind_needs_only_document_and_rule() -> None:
-    copied = label(kind="outlier_copied_narrative", table_kind=None, row_label=None, column=None,
-                   expected=None, actual=None, location="第二部分 情况说明")
-    similar = finding(rule="outlier-narrative-similarity", category="outlier", table_kind=None,
-                      row_label=None, column=None, actual=0.97, difference=None)
+    copied = label(
+        kind="outlier_copied_narrative",
+        table_kind=None,
+        row_label=None,
+        column=None,
+        expected=None,
+        actual=None,
+        location="第二部分 情况说明",
+    )
+    similar = finding(
+        rule="outlier-narrative-similarity",
+        category="outlier",
+        table_kind=None,
+        row_label=None,
+        column=None,
+        actual=0.97,
+        difference=None,
+    )
     arithmetic = finding()
     matches = match_findings(*frames([copied], [similar, arithmetic]))
     assert matches.select("finding_id", "evidence").rows() == [(0, "document")]
 
 
 def test_evaluate_recall_and_unmatched_per_rule() -> None:
-    labels = [label(), label(kind="missing_table", table_kind="three_public_expenses", row_label=None,
-                             column=None, expected=None, actual=None, location="2025 年“三公”经费支出表")]
-    findings = [finding(), finding(row_label="行政运行", actual=5.0, difference=1.0),
-                finding(path=OTHER, rule="code-hierarchy-sum")]
+    labels = [
+        label(),
+        label(
+            kind="missing_table",
+            table_kind="three_public_expenses",
+            row_label=None,
+            column=None,
+            expected=None,
+            actual=None,
+            location="2025 年“三公”经费支出表",
+        ),
+    ]
+    findings = [
+        finding(),
+        finding(row_label="行政运行", actual=5.0, difference=1.0),
+        finding(path=OTHER, rule="code-hierarchy-sum"),
+    ]
     result = evaluate(*frames(labels, findings))
     assert result.by_kind.rows() == [("arithmetic", 1, 1, 0, 1.0), ("missing_table", 1, 0, 1, 0.0)]
     by_rule = {r["rule"]: r for r in result.by_rule.iter_rows(named=True)}
@@ -145,26 +224,38 @@ def test_findings_files_in_any_format(tmp_path: Path) -> None:
 def test_synth_then_evaluate_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "district"
-    result = runner.invoke(synth_command, ["--out", str(out), "--departments", "6", "--years", "2024,2025",
-                                           "--anomaly-rate", "1", "--seed", "4"])
+    result = runner.invoke(
+        synth_command,
+        ["--out", str(out), "--departments", "6", "--years", "2024,2025", "--anomaly-rate", "1", "--seed", "4"],
+    )
     assert result.exit_code == 0, result.output
     labels = pl.read_parquet(out / "labels.parquet")
     assert labels.height >= 12 and (out / "text" / "2025").is_dir()
     # A detector that reports exactly the planted anomalies, with absolute paths.
     categories = {kind: rules.categories[0] for kind, rules in kind_rules().items()}
     perfect = labels.select(
-        path=pl.lit(str(out) + "/") + pl.col("path"), rule=pl.lit("oracle"),
-        category=pl.col("kind").replace_strict(categories), table_kind="table_kind",
-        row_label="row_label", column="column", expected="expected", actual="actual",
-        difference=pl.col("actual") - pl.col("expected"), excerpt="location")
+        path=pl.lit(str(out) + "/") + pl.col("path"),
+        rule=pl.lit("oracle"),
+        category=pl.col("kind").replace_strict(categories),
+        table_kind="table_kind",
+        row_label="row_label",
+        column="column",
+        expected="expected",
+        actual="actual",
+        difference=pl.col("actual") - pl.col("expected"),
+        excerpt="location",
+    )
     perfect.write_parquet(tmp_path / "findings.parquet")
-    result = runner.invoke(evaluate_command, ["--labels", str(out / "labels.parquet"),
-                                              str(tmp_path / "findings.parquet"), "--format", "json"])
+    result = runner.invoke(
+        evaluate_command,
+        ["--labels", str(out / "labels.parquet"), str(tmp_path / "findings.parquet"), "--format", "json"],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["summary"]["recall"] == 1.0 and report["summary"]["unmatched_findings"] == 0
-    table = runner.invoke(evaluate_command, ["--labels", str(out / "labels.parquet"),
-                                             str(tmp_path / "findings.parquet")])
+    table = runner.invoke(
+        evaluate_command, ["--labels", str(out / "labels.parquet"), str(tmp_path / "findings.parquet")]
+    )
     assert table.exit_code == 0 and "recall" in table.output and "oracle" in table.output
 
 

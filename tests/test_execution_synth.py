@@ -20,8 +20,15 @@ KINDS = ("final_", "execution_")
 
 
 def _run(folder: Path, seed: int, rate: float, departments: int) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
-    labels = generate(folder, departments=departments, years=(2024, 2025), formats=FORMATS,
-                      anomaly_rate=rate, seed=seed, doc_types=("budget", "final"))
+    labels = generate(
+        folder,
+        departments=departments,
+        years=(2024, 2025),
+        formats=FORMATS,
+        anomaly_rate=rate,
+        seed=seed,
+        doc_types=("budget", "final"),
+    )
     frames = extract_paths(sorted(p for p in folder.rglob("*") if p.suffix in (".txt", ".xlsx", ".pdf")))
     findings, _ = run_checks(frames)
     compared = compare_frames(frames)
@@ -64,15 +71,23 @@ def test_panel_equals_printed_figures(clean) -> None:
     docs = pl.read_parquet(folder / "documents.parquet")
     assert panel.height and panel["department_id"].n_unique() == 4
     assert set(panel["fiscal_year"]) == {2024, 2025}
-    by_path = {(r["doc_department"], r["fiscal_year"], r["doc_type"], r["column"]): r["amount"]
-               for r in truth.join(docs.select("path", "doc_type"), on="path").iter_rows(named=True)}
+    by_path = {
+        (r["doc_department"], r["fiscal_year"], r["doc_type"], r["column"]): r["amount"]
+        for r in truth.join(docs.select("path", "doc_type"), on="path").iter_rows(named=True)
+    }
     checked = 0
     for row in panel.filter(pl.col("indicator").is_in(["total", "basic", "project"])).iter_rows(named=True):
-        figure = {"total": ("total_expenditure", "current_year_expenditure"),
-                  "basic": ("basic_expenditure", "basic_expenditure"),
-                  "project": ("project_expenditure", "project_expenditure")}[row["indicator"]]
-        assert row["budget_value"] == pytest.approx(by_path[(row["department"], row["fiscal_year"], "budget", figure[0])], abs=0.005)
-        assert row["final_value"] == pytest.approx(by_path[(row["department"], row["fiscal_year"], "final_account", figure[1])], abs=0.005)
+        figure = {
+            "total": ("total_expenditure", "current_year_expenditure"),
+            "basic": ("basic_expenditure", "basic_expenditure"),
+            "project": ("project_expenditure", "project_expenditure"),
+        }[row["indicator"]]
+        assert row["budget_value"] == pytest.approx(
+            by_path[(row["department"], row["fiscal_year"], "budget", figure[0])], abs=0.005
+        )
+        assert row["final_value"] == pytest.approx(
+            by_path[(row["department"], row["fiscal_year"], "final_account", figure[1])], abs=0.005
+        )
         assert row["execution_rate"] == pytest.approx(row["final_value"] / row["budget_value"])
         assert row["budget_source"] and row["final_source"]
         checked += 1
@@ -86,8 +101,13 @@ def test_final_accounts_round_trip_exactly(clean) -> None:
     folder, _, compared, _ = clean
     frames = compared["extraction"]
     finals = frames["documents"].filter(pl.col("doc_type") == "final_account")["doc_id"].implode()
-    result = compare(folder, {name: df.filter(pl.col("doc_id").is_in(finals)) if "doc_id" in df.columns else df
-                              for name, df in frames.items()})
+    result = compare(
+        folder,
+        {
+            name: df.filter(pl.col("doc_id").is_in(finals)) if "doc_id" in df.columns else df
+            for name, df in frames.items()
+        },
+    )
     cells = result.cells.filter(pl.col("table_kind").str.starts_with("final_"))
     assert cells.height > 500 and set(cells["path"].str.split("/").list.first()) == set(FORMATS)
     assert cells.filter(pl.col("status") != "matched").is_empty()

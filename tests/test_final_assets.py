@@ -11,18 +11,23 @@ from analysis.check import run_checks
 from analysis.extract import extract_paths
 
 RULES = ["assets-vehicle-sum", "assets-vehicle-sum-short", "assets-vehicle-stock", "assets-vehicle-running-cost"]
-ASSETS = ("（二）国有资产占用情况 2024年末，本部门共有车辆{total}辆，其中：一般公务用车{a}辆、一般执法执勤用车0辆、"
-          "特种专业技术用车0辆、其他用车{b}辆；单位价值50万元以上通用设备0台（套）；单位价值100万元以上专用设备1台（套）。")
-HEAD = ("2024年度收入总计1200.50万元，支出总计1200.50万元。\n一般公共预算财政拨款支出年初预算为903.27万元，"
-        "支出决算为877.64万元，完成年初预算的97.16%，决算数小于预算数。")
+ASSETS = (
+    "（二）国有资产占用情况 2024年末，本部门共有车辆{total}辆，其中：一般公务用车{a}辆、一般执法执勤用车0辆、"
+    "特种专业技术用车0辆、其他用车{b}辆；单位价值50万元以上通用设备0台（套）；单位价值100万元以上专用设备1台（套）。"
+)
+HEAD = (
+    "2024年度收入总计1200.50万元，支出总计1200.50万元。\n一般公共预算财政拨款支出年初预算为903.27万元，"
+    "支出决算为877.64万元，完成年初预算的97.16%，决算数小于预算数。"
+)
 RUNNING = "公务用车运行费{cost}万元，主要用于公务用车燃油、维修、保险等方面支出，年末公务用车保有量{stock}辆。"
 
 
 def _findings(tmp_path: Path, *sentences: str) -> pl.DataFrame:
     path = tmp_path / "示范市某区某局2024年度部门决算说明.txt"
-    path.write_text("标题：2024年度示范市某区某局部门决算说明\n一、其他重要事项情况说明\n"
-                    f"{HEAD}\n" + "\n".join(sentences) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"标题：2024年度示范市某区某局部门决算说明\n一、其他重要事项情况说明\n{HEAD}\n" + "\n".join(sentences) + "\n",
+        encoding="utf-8",
+    )
     frames = extract_paths([path])
     assert frames["documents"]["status"].to_list() == ["narrative_only"]  # so its sentences are checked
     return run_checks(frames, rules=RULES)[0]
@@ -51,8 +56,10 @@ def test_a_single_listed_type_below_the_total_proves_nothing(tmp_path: Path) -> 
 
 
 def test_seed_layout_with_the_number_before_the_word(tmp_path: Path) -> None:
-    text = ("2023 年期末，我局共有车辆 0 辆，其中：一般公务用 0 车辆、一般执法执勤用车 0 辆、特种专业技术用车 0 辆，"
-            "其他用车 0 辆；单价 50 万元以上通用设备 0 台（套）。")
+    text = (
+        "2023 年期末，我局共有车辆 0 辆，其中：一般公务用 0 车辆、一般执法执勤用车 0 辆、特种专业技术用车 0 辆，"
+        "其他用车 0 辆；单价 50 万元以上通用设备 0 台（套）。"
+    )
     assert _findings(tmp_path, text).is_empty()
     wrong = text.replace("其他用车 0 辆", "其他用车 2 辆")
     assert _findings(tmp_path, wrong)["rule"].to_list() == ["assets-vehicle-sum"]
@@ -82,9 +89,11 @@ def test_no_vehicle_statement_is_not_applicable(tmp_path: Path) -> None:
     assert findings.is_empty() and set(evaluations["status"]) == {"not_evaluated"}
 
 
-F05 = ("\n## 2024年度一般公共预算财政拨款支出决算表\n\n单位：万元\n\n科目编码\t科目名称\t年初预算数\t本年支出决算\t\t\n"
-       "\t\t\t合计\t基本支出\t项目支出\n\t合计\t200.00\t180.00\t100.00\t80.00\n"
-       "201\t一般公共服务支出\t200.00\t180.00\t100.00\t80.00\n2010301\t行政运行\t200.00\t180.00\t100.00\t80.00\n")
+F05 = (
+    "\n## 2024年度一般公共预算财政拨款支出决算表\n\n单位：万元\n\n科目编码\t科目名称\t年初预算数\t本年支出决算\t\t\n"
+    "\t\t\t合计\t基本支出\t项目支出\n\t合计\t200.00\t180.00\t100.00\t80.00\n"
+    "201\t一般公共服务支出\t200.00\t180.00\t100.00\t80.00\n2010301\t行政运行\t200.00\t180.00\t100.00\t80.00\n"
+)
 
 
 def _prior_column(tmp_path: Path, header: str, total: str, klass: str) -> pl.DataFrame:
@@ -92,13 +101,18 @@ def _prior_column(tmp_path: Path, header: str, total: str, klass: str) -> pl.Dat
     from analysis.departments import match_departments
 
     final = tmp_path / "示范市某区某局2024年度部门决算.txt"
-    final.write_text("# 示范市某区某局2024年度部门决算\n\n## 说明\n\n2024年度一般公共预算财政拨款支出180.00万元。\n" + F05,
-                     encoding="utf-8")
+    final.write_text(
+        "# 示范市某区某局2024年度部门决算\n\n## 说明\n\n2024年度一般公共预算财政拨款支出180.00万元。\n" + F05,
+        encoding="utf-8",
+    )
     later = tmp_path / "示范市某区某局2025年部门预算.txt"
-    later.write_text("# 示范市某区某局2025年度部门预算\n\n## 说明\n\n2025年一般公共预算支出220.00万元。\n\n"
-                     "## 2025年一般公共预算支出表\n\n单位：万元\n\n"
-                     f"科目编码\t科目名称\t{header}\t2025年预算数\n\t合计\t{total}\t220.00\n"
-                     f"201\t一般公共服务支出\t{klass}\t220.00\n2010301\t行政运行\t{klass}\t220.00\n", encoding="utf-8")
+    later.write_text(
+        "# 示范市某区某局2025年度部门预算\n\n## 说明\n\n2025年一般公共预算支出220.00万元。\n\n"
+        "## 2025年一般公共预算支出表\n\n单位：万元\n\n"
+        f"科目编码\t科目名称\t{header}\t2025年预算数\n\t合计\t{total}\t220.00\n"
+        f"201\t一般公共服务支出\t{klass}\t220.00\n2010301\t行政运行\t{klass}\t220.00\n",
+        encoding="utf-8",
+    )
     frames = extract_paths([final, later])
     names = frames["documents"]["department"].to_list()
     found = execution_frames(frames, match_departments(names))["findings"]

@@ -54,11 +54,13 @@ def test_every_error_finding_is_reviewed_and_true(register, errors):
     verdicts = {tuple(r[k] for k in KEY): r["verdict"] for r in register}
     unreviewed = sorted({key for key, _ in errors if key not in verdicts})
     false_again = sorted({key for key, _ in errors if verdicts.get(key) == "false"})
-    assert not unreviewed, (f"{len(unreviewed)} error findings not in {REGISTER.name} "
-                            f"(review them: python tests/findings_register.py):\n"
-                            + "\n".join("\t".join(k) for k in unreviewed[:20]))
+    assert not unreviewed, (
+        f"{len(unreviewed)} error findings not in {REGISTER.name} "
+        f"(review them: python tests/findings_register.py):\n" + "\n".join("\t".join(k) for k in unreviewed[:20])
+    )
     assert not false_again, "error findings the register calls false:\n" + "\n".join(
-        "\t".join(k) for k in false_again[:20])
+        "\t".join(k) for k in false_again[:20]
+    )
 
 
 def test_register_rows_still_occur(register, errors):

@@ -23,15 +23,41 @@ from analysis.read.pdf import read_pdf
 from analysis.read.text import decode_bytes, read_text, text_to_blocks
 from hostile_files import stray_cell_xlsx
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 FILES = settings(FUZZ, max_examples=40)
 
 BUDGET_CHARS = st.sampled_from(list("0123456789.,-—－（）()%万元合计科目编码\t |<>/\n\r\"'=&;#*`"))
 BUDGET_TEXT = st.lists(st.one_of(BUDGET_CHARS, st.characters()), max_size=400).map("".join)
-TAGS = st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th colspan=3>",
-                        "<td rowspan=99999>", "<td colspan=0>", "<br>", "<!--", "-->", "<td colspan=x>",
-                        "<TABLE border=1>", "&nbsp;", "&#x0;", "&#99999999;", "<script>", "<h2>", "</h2>"])
+TAGS = st.sampled_from(
+    [
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<td>",
+        "</td>",
+        "<th colspan=3>",
+        "<td rowspan=99999>",
+        "<td colspan=0>",
+        "<br>",
+        "<!--",
+        "-->",
+        "<td colspan=x>",
+        "<TABLE border=1>",
+        "&nbsp;",
+        "&#x0;",
+        "&#99999999;",
+        "<script>",
+        "<h2>",
+        "</h2>",
+    ]
+)
 HTML = st.lists(st.one_of(TAGS, BUDGET_TEXT), max_size=40).map("".join)
 
 
@@ -42,9 +68,17 @@ def test_amount_parser_always_returns(text):
 
 
 @FUZZ
-@given(st.lists(st.one_of(BUDGET_TEXT, st.sampled_from(["| a | b |", "|---|---|", "科目\t合计", "   1.00    2.00",
-                                                          "# 2024年部门收入总表", "**表**"])), max_size=30)
-       .map("\n".join))
+@given(
+    st.lists(
+        st.one_of(
+            BUDGET_TEXT,
+            st.sampled_from(
+                ["| a | b |", "|---|---|", "科目\t合计", "   1.00    2.00", "# 2024年部门收入总表", "**表**"]
+            ),
+        ),
+        max_size=30,
+    ).map("\n".join)
+)
 def test_text_parser_always_returns(text):
     for block in text_to_blocks(text):
         assert block.kind in {"heading", "paragraph", "table"}
@@ -60,9 +94,14 @@ def test_html_parser_always_returns(markup):
 
 
 @FUZZ
-@given(st.binary(max_size=600) | BUDGET_TEXT.flatmap(
-    lambda t: st.sampled_from(["utf-8", "utf-16", "utf-16-le", "utf-16-be", "gb18030"]).map(
-        lambda codec: t.encode(codec, errors="ignore"))))
+@given(
+    st.binary(max_size=600)
+    | BUDGET_TEXT.flatmap(
+        lambda t: st.sampled_from(["utf-8", "utf-16", "utf-16-le", "utf-16-be", "gb18030"]).map(
+            lambda codec: t.encode(codec, errors="ignore")
+        )
+    )
+)
 def test_decoding_returns_text_or_a_reason(data):
     try:
         text, codec = decode_bytes(data)
@@ -76,13 +115,22 @@ def _mutations(seed: bytes):
     """Truncations, byte overwrites, insertions and deletions of a seed file."""
     position = st.integers(0, len(seed))
     overwrite = st.tuples(position, st.binary(min_size=1, max_size=16)).map(
-        lambda pb: seed[: pb[0]] + pb[1] + seed[pb[0] + len(pb[1]):])
-    insert = st.tuples(position, st.binary(min_size=1, max_size=64)).map(lambda pb: seed[: pb[0]] + pb[1] + seed[pb[0]:])
-    delete = st.tuples(position, st.integers(1, 256)).map(lambda pn: seed[: pn[0]] + seed[pn[0] + pn[1]:])
+        lambda pb: seed[: pb[0]] + pb[1] + seed[pb[0] + len(pb[1]) :]
+    )
+    insert = st.tuples(position, st.binary(min_size=1, max_size=64)).map(
+        lambda pb: seed[: pb[0]] + pb[1] + seed[pb[0] :]
+    )
+    delete = st.tuples(position, st.integers(1, 256)).map(lambda pn: seed[: pn[0]] + seed[pn[0] + pn[1] :])
     truncate = position.map(lambda n: seed[:n])
     one = st.one_of(overwrite, insert, delete, truncate)
-    return one.flatmap(lambda first: st.just(first) | st.tuples(st.just(first), position, st.binary(max_size=8)).map(
-        lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + len(t[2]):]))
+    return one.flatmap(
+        lambda first: (
+            st.just(first)
+            | st.tuples(st.just(first), position, st.binary(max_size=8)).map(
+                lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + len(t[2]) :]
+            )
+        )
+    )
 
 
 def _reads_or_explains(reader, path: Path) -> None:
@@ -162,14 +210,32 @@ def test_xlsx_reader_on_mutated_sheet_xml(seed_xlsx, tmp_path, data):
 @given(data=st.data())
 def test_text_reader_on_mutated_files(tmp_path, data):
     seed = "# 某局2024年部门预算\n\n科目编码\t科目名称\t合计\n30101\t基本工资\t10.00\n".encode(
-        data.draw(st.sampled_from(["utf-8", "utf-16", "gb18030"])))
+        data.draw(st.sampled_from(["utf-8", "utf-16", "gb18030"]))
+    )
     path = tmp_path / data.draw(st.sampled_from(["fuzz.txt", "fuzz.html", "fuzz.md"]))
     path.write_bytes(data.draw(_mutations(seed)))
     _reads_or_explains(read_text, path)
 
 
-_ODD_CELLS = ["", "-", "XX", "1e308", "（12）", "99999999999999999999", "合计", "2024年", "0.00", "－", "１２３",
-              "100%", "nan", "inf", "<td>", "|", "=SUM(A1:A9)"]
+_ODD_CELLS = [
+    "",
+    "-",
+    "XX",
+    "1e308",
+    "（12）",
+    "99999999999999999999",
+    "合计",
+    "2024年",
+    "0.00",
+    "－",
+    "１２３",
+    "100%",
+    "nan",
+    "inf",
+    "<td>",
+    "|",
+    "=SUM(A1:A9)",
+]
 
 
 @settings(FUZZ, max_examples=50)

@@ -56,6 +56,7 @@ def case(request) -> tuple[dict, Extraction]:
 
 # --- (a) figures, (b) what the document is, (c) which tables are recognised --------------------
 
+
 def _figures_read(expected: dict, found: Extraction) -> dict:
     """The figures the extractor reports for a document. A narrative-only file (Jiangsu 公开文件)
     has no table: its figures are those its narrative claims state (figures.narrative_figures),
@@ -79,8 +80,7 @@ def test_document_figures(case):
     for name, value in figures.items():
         got = read.get(name)
         if got is None or abs(got - value) > TOLERANCE:
-            problems.append(f"{name}: expected {value}, got {got} "
-                            f"({expected['figures_source'].get(name, '')})")
+            problems.append(f"{name}: expected {value}, got {got} ({expected['figures_source'].get(name, '')})")
     assert not problems, "\n".join(problems)
 
 
@@ -100,8 +100,11 @@ def test_document_info(case):
 def test_tables_present_are_recognised(case):
     expected, found = case
     seen = {(t["page"], t["table_kind"]) for t in found.tables}
-    missing = [f"p.{t['page']} {t['title']} ({t['table_kind']})" for t in expected["tables_present"]
-               if (t["page"], t["table_kind"]) not in seen]
+    missing = [
+        f"p.{t['page']} {t['title']} ({t['table_kind']})"
+        for t in expected["tables_present"]
+        if (t["page"], t["table_kind"]) not in seen
+    ]
     assert not missing, "not recognised: " + "; ".join(missing)
     if not expected["has_tables"]:
         assert found.document["status"] == "narrative_only" and not found.tables  # a 说明 without tables (issue 12)
@@ -136,8 +139,7 @@ def _golden_rows(table: dict) -> list[tuple[dict[int, float], set[str]]]:
 
 def _extracted_rows(found: Extraction, table: dict) -> tuple[list[list[dict]], str]:
     """The items of the recognised table printed at the golden table's page, grouped by row."""
-    candidates = [t for t in found.tables
-                  if t["table_kind"] == table["table_kind"] and t["page"] == table["page"]]
+    candidates = [t for t in found.tables if t["table_kind"] == table["table_kind"] and t["page"] == table["page"]]
     if len(candidates) != 1:
         return [], f"{len(candidates)} tables of kind {table['table_kind']} on p.{table['page']}"
     index = candidates[0]["table_index"]
@@ -181,8 +183,7 @@ def _injective(options: dict[int, set]) -> dict[int, tuple] | None:
     return {j: m for m, j in chosen.items()}
 
 
-@pytest.mark.parametrize(("path", "number"), TABLE_CASES,
-                         ids=[f"{_id(p)}#{n}" for p, n in TABLE_CASES])
+@pytest.mark.parametrize(("path", "number"), TABLE_CASES, ids=[f"{_id(p)}#{n}" for p, n in TABLE_CASES])
 def test_table_cells(path, number):
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present on this machine")
@@ -200,8 +201,9 @@ def test_table_cells(path, number):
         got = Counter(round(i["amount"], 5) for i in items if i["amount"] is not None)
         want = Counter(round(v, 5) for v in amounts.values())
         if got != want or any(i["value_status"] != "value" for i in items):
-            problems.append(f"row {n} {sorted(labels)}: expected {sorted(want.elements())}, "
-                            f"got {sorted(got.elements())}")
+            problems.append(
+                f"row {n} {sorted(labels)}: expected {sorted(want.elements())}, got {sorted(got.elements())}"
+            )
             continue
         stray_labels = {match_key(i["row_label"]) for i in items if i["row_label"]} - labels
         if stray_labels:
@@ -220,6 +222,7 @@ def test_table_cells(path, number):
 
 
 # --- (e) identities that hold in the published document hold in the extracted line items ------
+
 
 def _tolerance(n_terms: int) -> float:
     """The project's rounding tolerance for a sum of ``n_terms`` printed figures, in 万元."""
@@ -246,8 +249,7 @@ def _row_identity_failures(found: Extraction) -> list[str]:
             parts = sum(cells[p]["amount"] for p in printed if p in cells)
             if abs(total - parts) > _tolerance(len(printed) + 1):
                 item = cells[rule.total]
-                failures.append(f"{rule.id} p.{item['page']} {kind} {item['row_label']}: "
-                                f"{total:.4f} ≠ {parts:.4f}")
+                failures.append(f"{rule.id} p.{item['page']} {kind} {item['row_label']}: {total:.4f} ≠ {parts:.4f}")
     return failures
 
 
@@ -264,13 +266,11 @@ def _hierarchy_failures(found: Extraction) -> list[str]:
     failures = []
     for (field, kind, _, _, column), amounts in groups.items():
         for code, values in amounts.items():
-            children = [v for c, vs in amounts.items() for v in vs
-                        if c.startswith(code) and len(c) == len(code) + 2]
+            children = [v for c, vs in amounts.items() for v in vs if c.startswith(code) and len(c) == len(code) + 2]
             if len(values) > 1:
                 failures.append(f"{kind}/{column}: {field} {code} on {len(values)} rows")
             elif children and abs(values[0] - sum(children)) > _tolerance(len(children) + 1):
-                failures.append(f"{kind}/{column}: {field} {code} {values[0]:.4f} ≠ "
-                                f"Σ children {sum(children):.4f}")
+                failures.append(f"{kind}/{column}: {field} {code} {values[0]:.4f} ≠ Σ children {sum(children):.4f}")
     return failures
 
 
@@ -284,10 +284,10 @@ def _balance_failures(found: Extraction) -> list[str]:
         keyed = {}
         for item in items:
             keyed.setdefault((item["section"], item["row_key"]), item["amount"])
-        revenue = keyed.get(("income", "revenue_grand_total"),
-                            keyed.get(("income", "current_revenue_total")))
-        spending = keyed.get(("expenditure", "expenditure_grand_total"),
-                             keyed.get(("expenditure", "current_expenditure_total")))
+        revenue = keyed.get(("income", "revenue_grand_total"), keyed.get(("income", "current_revenue_total")))
+        spending = keyed.get(
+            ("expenditure", "expenditure_grand_total"), keyed.get(("expenditure", "current_expenditure_total"))
+        )
         if revenue is None or spending is None:
             failures.append(f"{kind}: 收入总计 {revenue} / 支出总计 {spending} not both read")
         elif abs(revenue - spending) > _tolerance(2):
@@ -295,8 +295,12 @@ def _balance_failures(found: Extraction) -> list[str]:
     return failures
 
 
-_NATURE_KINDS = ("expenditure_summary", "general_budget_expenditure", "final_expenditure",
-                 "final_general_budget_expenditure")
+_NATURE_KINDS = (
+    "expenditure_summary",
+    "general_budget_expenditure",
+    "final_expenditure",
+    "final_general_budget_expenditure",
+)
 
 
 def _nature_total_failures(found: Extraction) -> list[str]:
@@ -306,11 +310,13 @@ def _nature_total_failures(found: Extraction) -> list[str]:
     failures = []
     for table in found.tables:
         header = table["columns"] or ""
-        if table["table_kind"] not in _NATURE_KINDS or "基本支出" not in header \
-                or "项目支出" not in header:
+        if table["table_kind"] not in _NATURE_KINDS or "基本支出" not in header or "项目支出" not in header:
             continue
-        items = [i for i in found.item_rows if i["table_index"] == table["table_index"]
-                 and i["row_role"] == "total" and i["amount"] is not None]
+        items = [
+            i
+            for i in found.item_rows
+            if i["table_index"] == table["table_index"] and i["row_role"] == "total" and i["amount"] is not None
+        ]
         first = min((i["row_index"] for i in items), default=None)
         columns = {i["column"] for i in items if i["row_index"] == first}
         missing = {"total", "basic_total", "project_total"} - columns
@@ -330,12 +336,17 @@ def test_published_identities_hold_in_line_items(path):
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present on this machine")
     found = extraction(golden(path)["file"])
-    failures = (_row_identity_failures(found) + _hierarchy_failures(found)
-                + _balance_failures(found) + _nature_total_failures(found))
+    failures = (
+        _row_identity_failures(found)
+        + _hierarchy_failures(found)
+        + _balance_failures(found)
+        + _nature_total_failures(found)
+    )
     known = [message for message, _ in KNOWN_DEFECTS.get(_id(path), [])]
     for _message, note in KNOWN_DEFECTS.get(_id(path), []):
-        assert note == "(same)" or note.replace(" ", "") in golden(path)["notes"].replace(" ", ""), \
+        assert note == "(same)" or note.replace(" ", "") in golden(path)["notes"].replace(" ", ""), (
             f"the defect is not recorded in the golden notes: {note}"
+        )
     unexpected = [f for f in failures if f not in known]
     assert not unexpected, "\n".join(unexpected)
     vanished = [k for k in known if k not in failures]

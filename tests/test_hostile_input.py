@@ -80,6 +80,7 @@ def baseline(tmp_path_factory):
 
 # --- unreadable file ----------------------------------------------------------------------------
 
+
 def _deny_reading(monkeypatch, locked: Path, after: int = 0) -> None:
     """Opening ``locked`` raises PermissionError (after ``after`` successful opens), as chmod 000
     would for a normal user; works when the tests run as root, which chmod does not stop."""
@@ -140,6 +141,7 @@ def test_a_file_this_process_cannot_hash_but_a_worker_reads_keeps_its_rows(tmp_p
 
 # --- dense ruled grid -----------------------------------------------------------------------------
 
+
 def test_dense_ruled_grid_pdf_is_passed_over_with_a_reason(tmp_path, baseline):
     folder = _folder(tmp_path)
     dense = dense_grid_pdf(folder / "m_grid.pdf", 1000)  # 1,000,000 crossings: hatching, not a table
@@ -161,6 +163,7 @@ def test_moderate_ruled_grid_is_still_a_table(tmp_path):
 
 
 # --- xlsx read by used cells, with limits -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("row,column", [(1_048_576, 16_384), (20_000, 2_000)], ids=["last-address", "r20000-c2000"])
 def test_stray_cell_far_away_does_not_allocate_the_sheet(tmp_path, row, column):
@@ -199,8 +202,10 @@ def test_cell_count_limits_are_reasons_in_the_row(tmp_path, monkeypatch):
 
 # --- encodings, empty files, links -----------------------------------------------------------------
 
-@pytest.mark.parametrize("codec,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
-                                       ("utf-16-le", b""), ("utf-16-be", b"")])
+
+@pytest.mark.parametrize(
+    "codec,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-16-be", b"")]
+)
 def test_utf16_text_is_read_like_utf8(tmp_path, codec, bom):
     reference = extract_file(_write(tmp_path / "utf8.txt", GOOD.encode("utf-8")))
     result = extract_file(_write(tmp_path / "utf16.txt", bom + GOOD.encode(codec)))
@@ -221,8 +226,10 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("suffix,fmt", [(".pdf", "pdf"), (".xlsx", "xlsx"), (".xls", "xls"), (".txt", "text"),
-                                        (".md", "markdown"), (".html", "html")])
+@pytest.mark.parametrize(
+    "suffix,fmt",
+    [(".pdf", "pdf"), (".xlsx", "xlsx"), (".xls", "xls"), (".txt", "text"), (".md", "markdown"), (".html", "html")],
+)
 def test_zero_byte_file_has_its_extensions_format_and_says_empty(tmp_path, suffix, fmt):
     row = extract_file(_write(tmp_path / f"empty{suffix}", b"")).document
     assert row["status"] == "failed" and row["format"] == fmt
@@ -243,6 +250,7 @@ def test_looping_and_dangling_links_are_rows(tmp_path, baseline):
 
 
 # --- a failure at any later stage fails only its own file ---------------------------------------------
+
 
 def test_normalisation_crash_fails_only_its_file(tmp_path, monkeypatch, baseline):
     folder = _folder(tmp_path)
@@ -269,7 +277,7 @@ def test_value_that_does_not_fit_its_column_fails_only_its_file(tmp_path, monkey
     def overflowing_year(document, tables):
         info = real(document, tables)
         if "m_poison" in document.path:
-            info["fiscal_year"] = 10 ** 30  # a year printed as a 31-digit number
+            info["fiscal_year"] = 10**30  # a year printed as a 31-digit number
         return info
 
     monkeypatch.setattr(extract_module, "document_info", overflowing_year)
@@ -315,21 +323,64 @@ def test_finding_with_a_value_that_does_not_fit_is_left_out_alone(tmp_path, monk
 
 # --- summary.md escaping ---------------------------------------------------------------------------
 
-EVIL_NAMES = ["<img src=x onerror=alert(1)>局", "<script>alert(1)</script>局", "换\n行局", "管|道局", "反`引号局",
-              "**粗体** [链接](javascript:alert(1)) ![图](x)局"]
+EVIL_NAMES = [
+    "<img src=x onerror=alert(1)>局",
+    "<script>alert(1)</script>局",
+    "换\n行局",
+    "管|道局",
+    "反`引号局",
+    "**粗体** [链接](javascript:alert(1)) ![图](x)局",
+]
 
 
 def _summary_data(name: str) -> ReportData:
     path = f"/raw/{name}.txt"
-    docs = frame("documents", [{"doc_id": "d1", "path": path, "format": "text", "doc_type": "budget",
-                                "level": "department", "status": "partial", "department": name,
-                                "fiscal_year": 2025, "error": f"第3行: {name}", "total_expenditure": 10.0}])
-    finding = {"doc_id": "d1", "path": path, "department": name, "fiscal_year": 2025, "rule": "r-1",
-               "severity": "error", "category": "arithmetic", "domain_ids": "I1", "location": "第3行",
-               "row_label": name, "column": "total", "expected": 1.0, "actual": 2.0, "difference": 1.0,
-               "message": f"{name} 合计不等于各项之和", "excerpt": name, "line": 3}
-    return ReportData(docs, empty("tables"), empty("line_items"), frame("findings", [finding] * 2),
-                      peer_indicators(docs), COMPARE_OK, "2025-01-01 00:00", ["raw"])
+    docs = frame(
+        "documents",
+        [
+            {
+                "doc_id": "d1",
+                "path": path,
+                "format": "text",
+                "doc_type": "budget",
+                "level": "department",
+                "status": "partial",
+                "department": name,
+                "fiscal_year": 2025,
+                "error": f"第3行: {name}",
+                "total_expenditure": 10.0,
+            }
+        ],
+    )
+    finding = {
+        "doc_id": "d1",
+        "path": path,
+        "department": name,
+        "fiscal_year": 2025,
+        "rule": "r-1",
+        "severity": "error",
+        "category": "arithmetic",
+        "domain_ids": "I1",
+        "location": "第3行",
+        "row_label": name,
+        "column": "total",
+        "expected": 1.0,
+        "actual": 2.0,
+        "difference": 1.0,
+        "message": f"{name} 合计不等于各项之和",
+        "excerpt": name,
+        "line": 3,
+    }
+    return ReportData(
+        docs,
+        empty("tables"),
+        empty("line_items"),
+        frame("findings", [finding] * 2),
+        peer_indicators(docs),
+        COMPARE_OK,
+        "2025-01-01 00:00",
+        ["raw"],
+    )
 
 
 @pytest.mark.parametrize("name", EVIL_NAMES)

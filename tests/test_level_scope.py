@@ -99,14 +99,16 @@ def test_total_row_against_the_highest_printed_level_of_each_branch(tmp_path):
 
 def _rate_doc(folder: Path, sentence: str) -> Path:
     path = folder / "示范局2025年部门预算.txt"
-    path.write_text(f"# 示范市示范局2025年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n{SUMMARY}",
-                    encoding="utf-8")
+    path.write_text(
+        f"# 示范市示范局2025年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n{SUMMARY}", encoding="utf-8"
+    )
     return path
 
 
 def _rate_errors(folder: Path, sentence: str) -> list[str]:
-    findings, _ = run_checks(extract_paths([_rate_doc(folder, sentence)]),
-                             rules=["change-amount-rate-mismatch", "yoy-percent-base"])
+    findings, _ = run_checks(
+        extract_paths([_rate_doc(folder, sentence)]), rules=["change-amount-rate-mismatch", "yoy-percent-base"]
+    )
     return findings.filter(pl.col("severity") == "error")["message"].to_list()
 
 
@@ -135,17 +137,21 @@ def test_balance_counts_a_carry_over_row_printed_with_an_ordinal(tmp_path):
 收入总计\t130.00\t支出总计\t130.00
 """
     assert _findings(tmp_path, "", table, "two-sided-balance").is_empty()
-    assert not _findings(tmp_path, "", table.replace("二、年初结转和结余\t30.00", "二、年初结转和结余\t20.00"),
-                         "two-sided-balance").is_empty()
+    assert not _findings(
+        tmp_path, "", table.replace("二、年初结转和结余\t30.00", "二、年初结转和结余\t20.00"), "two-sided-balance"
+    ).is_empty()
 
 
 def test_final_account_three_public_total_is_the_final_column(tmp_path):
     # a 三公 table printed with the items as rows and 预算数 | 决算数 as columns: the budget column
     # is not spending, and the document's 三公 figure is the 决算数
     path = tmp_path / "示范局2024年度部门决算.txt"
-    path.write_text("# 示范市示范局2024年度部门决算\n\n## 财政拨款“三公”经费支出决算表\n\n单位：万元\n\n"
-                    "项目\t预算数\t决算数\n合计\t12.00\t8.50\n1、因公出国（境）费\t2.00\t0.00\n"
-                    "2、公务用车购置及运行维护费\t6.00\t5.50\n3、公务接待费\t4.00\t3.00\n", encoding="utf-8")
+    path.write_text(
+        "# 示范市示范局2024年度部门决算\n\n## 财政拨款“三公”经费支出决算表\n\n单位：万元\n\n"
+        "项目\t预算数\t决算数\n合计\t12.00\t8.50\n1、因公出国（境）费\t2.00\t0.00\n"
+        "2、公务用车购置及运行维护费\t6.00\t5.50\n3、公务接待费\t4.00\t3.00\n",
+        encoding="utf-8",
+    )
     frames = extract_paths([path])
     document = frames["documents"].row(0, named=True)
     assert document["doc_type"] == "final_account" and document["three_public_total"] == 8.5

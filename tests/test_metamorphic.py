@@ -70,8 +70,14 @@ def _segments(document: Document) -> list[tuple[int, int]]:
             end = i + 1
             while True:
                 ahead = end
-                while ahead < len(blocks) and blocks[ahead].kind != "table" and not _title_kind(blocks[ahead]) \
-                        and blocks[ahead].kind != "heading" and len(blocks[ahead].text) < 30 and ahead - end < 3:
+                while (
+                    ahead < len(blocks)
+                    and blocks[ahead].kind != "table"
+                    and not _title_kind(blocks[ahead])
+                    and blocks[ahead].kind != "heading"
+                    and len(blocks[ahead].text) < 30
+                    and ahead - end < 3
+                ):
                     ahead += 1
                 if ahead < len(blocks) and blocks[ahead].kind == "table":
                     end = ahead + 1
@@ -102,8 +108,7 @@ def reordered_tables(document: Document) -> list[Document]:
         return [doc]
     pieces = [doc.blocks[a:b] for a, b in segments]
     first, last = segments[0][0], segments[-1][1]
-    between = [b for i, b in enumerate(doc.blocks[first:last], first)
-               if not any(a <= i < e for a, e in segments)]
+    between = [b for i, b in enumerate(doc.blocks[first:last], first) if not any(a <= i < e for a, e in segments)]
     doc.blocks = doc.blocks[:first] + [b for piece in reversed(pieces) for b in piece] + between + doc.blocks[last:]
     return [doc]
 
@@ -160,8 +165,9 @@ def full_width_digits(document: Document) -> list[Document]:
         if block.kind != "table":
             block.text = amount.sub(_wide_amount, block.text)
         else:
-            block.rows = [[amount.sub(_wide_amount, c) if amount.fullmatch(c) else c for c in row]
-                          for row in block.rows]
+            block.rows = [
+                [amount.sub(_wide_amount, c) if amount.fullmatch(c) else c for c in row] for row in block.rows
+            ]
     return [doc]
 
 
@@ -171,8 +177,10 @@ def narrative_in_yuan(document: Document) -> list[Document]:
     narrative rounds to 万元, the exact 元 figure is not known, and printing the rounded one in
     元 would make a new, real, contradiction.)"""
     doc = copy.deepcopy(document)
-    if any("单位：元" in b.text.replace(" ", "") or any("单位：元" in c.replace(" ", "") for r in b.rows for c in r)
-           for b in doc.blocks):
+    if any(
+        "单位：元" in b.text.replace(" ", "") or any("单位：元" in c.replace(" ", "") for r in b.rows for c in r)
+        for b in doc.blocks
+    ):
         return [doc]
     wan = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*万元")
 
@@ -203,8 +211,10 @@ def tables_in_yuan(document: Document) -> list[Document]:
     def cell(text: str) -> str:
         return f"{parse_amount(text).value * 10000:,.2f}" if amount.fullmatch(text) else _yuan_unit(text)
 
-    if any(re.search(r"单位[:：]?\s*元", b.text) or any(re.search(r"单位[:：]?\s*元", c) for r in b.rows for c in r)
-           for b in doc.blocks):
+    if any(
+        re.search(r"单位[:：]?\s*元", b.text) or any(re.search(r"单位[:：]?\s*元", c) for r in b.rows for c in r)
+        for b in doc.blocks
+    ):
         return [doc]
     for block in doc.blocks:
         if block.kind == "table":
@@ -214,18 +224,31 @@ def tables_in_yuan(document: Document) -> list[Document]:
     return [doc]
 
 
-TRANSFORMS = [synonym_titles, reordered_tables, fiscal_table_beside, narrative_apart,
-              punctuation_lines, full_width_digits, narrative_in_yuan, tables_in_yuan]
+TRANSFORMS = [
+    synonym_titles,
+    reordered_tables,
+    fiscal_table_beside,
+    narrative_apart,
+    punctuation_lines,
+    full_width_digits,
+    narrative_in_yuan,
+    tables_in_yuan,
+]
 
 
 def _errors(documents: list[Document]) -> Counter:
     extractions = [extract_document(d, f"v{i}{abs(hash(d.path)) % 10**8}") for i, d in enumerate(documents)]
     findings, _ = run_checks(combine(extractions))
     errors = findings.filter(pl.col("severity") == "error")
-    return Counter((r["rule"], r["row_label"],
-                    None if r["expected"] is None else round(r["expected"], 2),
-                    None if r["actual"] is None else round(r["actual"], 2))
-                   for r in errors.iter_rows(named=True))
+    return Counter(
+        (
+            r["rule"],
+            r["row_label"],
+            None if r["expected"] is None else round(r["expected"], 2),
+            None if r["actual"] is None else round(r["actual"], 2),
+        )
+        for r in errors.iter_rows(named=True)
+    )
 
 
 @pytest.fixture(scope="module")

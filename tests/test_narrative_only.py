@@ -54,8 +54,12 @@ def test_web_page_with_navigation_is_read_as_its_article(tmp_path):
     assert any(b.kind == "table" and b.rows[1] == ["教育局本级", "12"] for b in document.blocks)
     frames = extract_paths([path])
     doc = frames["documents"].row(0, named=True)
-    assert (doc["status"], doc["department"], doc["fiscal_year"], doc["doc_type"]) == \
-        ("narrative_only", "东湖区教育局", 2024, "final_account")
+    assert (doc["status"], doc["department"], doc["fiscal_year"], doc["doc_type"]) == (
+        "narrative_only",
+        "东湖区教育局",
+        2024,
+        "final_account",
+    )
     findings, _ = run_checks(frames, rules=["rate-sentence-recompute"])
     assert findings["expected"].to_list() == [pytest.approx(14.41, abs=0.01)]
 
@@ -66,8 +70,13 @@ def test_text_pdf_without_tables_is_narrative_only(tmp_path):
     write_pdf(doc, path)
     frames = extract_paths([path])
     row = frames["documents"].row(0, named=True)
-    assert (row["status"], row["department"], row["fiscal_year"], row["doc_type"], row["format"]) == \
-        ("narrative_only", "司法局", 2025, "budget", "pdf")
+    assert (row["status"], row["department"], row["fiscal_year"], row["doc_type"], row["format"]) == (
+        "narrative_only",
+        "司法局",
+        2025,
+        "budget",
+        "pdf",
+    )
     assert frames["claims"].height > 10 and frames["claims"]["page"].drop_nulls().len() > 0
 
 
@@ -91,28 +100,50 @@ def test_narrative_alone_is_checked_and_with_its_tables_file_is_checked_once(tmp
     findings, evaluations = run_checks(both)
     narrative_id = docs.filter(pl.col("status") == "narrative_only")["doc_id"][0]
     assert narrative_id not in evaluations["doc_id"].to_list()
-    assert findings.filter(pl.col("excerpt").str.contains("基本支出由上年的", literal=True)).height == 0 or \
-        findings.filter(pl.col("excerpt").str.contains("基本支出由上年的", literal=True))["doc_id"].n_unique() == 1
+    assert (
+        findings.filter(pl.col("excerpt").str.contains("基本支出由上年的", literal=True)).height == 0
+        or findings.filter(pl.col("excerpt").str.contains("基本支出由上年的", literal=True))["doc_id"].n_unique() == 1
+    )
 
 
-@pytest.mark.parametrize("title, department, year, kind, level", [
-    ("标题: 2016年度平潭综合实验区规划局部门决算说明", "平潭综合实验区规划局", 2016, "final_account", "department"),
-    ("标题: 平潭2016年东庠乡预算说明", "平潭东庠乡", 2016, "budget", "department"),
-    ("标题: 【部门预算公开】平潭综合实验区财政金融局2016年预算说明", "平潭综合实验区财政金融局", 2016, "budget", "department"),
-    ("标题: 2016年政协决算公开", "政协", 2016, "final_account", "department"),
-    ("东湖区档案馆2025年单位预算", "东湖区档案馆", 2025, "budget", "unit"),
-])
+@pytest.mark.parametrize(
+    "title, department, year, kind, level",
+    [
+        ("标题: 2016年度平潭综合实验区规划局部门决算说明", "平潭综合实验区规划局", 2016, "final_account", "department"),
+        ("标题: 平潭2016年东庠乡预算说明", "平潭东庠乡", 2016, "budget", "department"),
+        (
+            "标题: 【部门预算公开】平潭综合实验区财政金融局2016年预算说明",
+            "平潭综合实验区财政金融局",
+            2016,
+            "budget",
+            "department",
+        ),
+        ("标题: 2016年政协决算公开", "政协", 2016, "final_account", "department"),
+        ("东湖区档案馆2025年单位预算", "东湖区档案馆", 2025, "budget", "unit"),
+    ],
+)
 def test_document_facts_come_from_the_title_not_the_file_name(title, department, year, kind, level):
-    document = Document("pt_2099_别的名字_x.txt", "text",
-                        [Block("paragraph", Location(line=1), text=title),
-                         Block("paragraph", Location(line=2), text="按照要求，现将我单位情况说明如下。")])
+    document = Document(
+        "pt_2099_别的名字_x.txt",
+        "text",
+        [
+            Block("paragraph", Location(line=1), text=title),
+            Block("paragraph", Location(line=2), text="按照要求，现将我单位情况说明如下。"),
+        ],
+    )
     info = document_info(document, [])
     assert (info["department"], info["fiscal_year"], info["doc_type"], info["level"]) == (department, year, kind, level)
 
 
 def test_budget_level_after_the_year_is_no_department():
-    document = Document("x.pdf", "pdf", [Block("heading", Location(line=1), text="上海市普陀区2025年区级部门预算"),
-                                         Block("heading", Location(line=2), text="预算单位：上海市普陀区财政局")])
+    document = Document(
+        "x.pdf",
+        "pdf",
+        [
+            Block("heading", Location(line=1), text="上海市普陀区2025年区级部门预算"),
+            Block("heading", Location(line=2), text="预算单位：上海市普陀区财政局"),
+        ],
+    )
     assert document_info(document, [])["department"] == "上海市普陀区财政局"
 
 
@@ -145,7 +176,9 @@ def test_pingtan_pages_are_narrative_only_with_their_own_departments(pingtan):
     docs = frames["documents"]
     assert set(docs["status"]) == {"narrative_only"}
     assert docs.filter(pl.col("department").str.starts_with("pt_")).is_empty()
-    by_file = {Path(p).name: (d, y, t) for p, d, y, t in docs.select("path", "department", "fiscal_year", "doc_type").rows()}
+    by_file = {
+        Path(p).name: (d, y, t) for p, d, y, t in docs.select("path", "department", "fiscal_year", "doc_type").rows()
+    }
     assert by_file["pt_2016_规划局_决算说明.txt"] == ("平潭综合实验区规划局", 2016, "final_account")
     assert by_file["pt_2019_芦洋乡_预算说明.txt"] == ("平潭芦洋乡人民政府", 2019, "budget")
     assert docs["department"].n_unique() >= 14
@@ -165,10 +198,18 @@ def test_pingtan_error_findings_are_reviewed(pingtan):
     _, findings = pingtan
     register = Path(__file__).parent / "golden" / "findings_review.tsv"
     with register.open(encoding="utf-8") as handle:
-        rows = {(r["file"], r["rule"], r["location"], r["row_label"], r["expected"], r["actual"]): r["verdict"]
-                for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+        rows = {
+            (r["file"], r["rule"], r["location"], r["row_label"], r["expected"], r["actual"]): r["verdict"]
+            for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        }
     fmt = lambda v: "" if v is None else f"{v:.2f}"  # noqa: E731
     for f in findings.filter(pl.col("severity") == "error").iter_rows(named=True):
-        key = ("fujian_pingtan/" + Path(f["path"]).name, f["rule"], f["location"] or "", f["row_label"] or "",
-               fmt(f["expected"]), fmt(f["actual"]))
+        key = (
+            "fujian_pingtan/" + Path(f["path"]).name,
+            f["rule"],
+            f["location"] or "",
+            f["row_label"] or "",
+            fmt(f["expected"]),
+            fmt(f["actual"]),
+        )
         assert rows.get(key) == "true", key

@@ -18,8 +18,12 @@ BUDGET_SECONDS = 180  # each runs in well under a minute on a quiet machine; thi
 
 
 def test_there_are_four_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_peer_comparison.ipynb",
-                                           "03_anomaly_screening.ipynb", "04_budget_execution.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_quickstart.ipynb",
+        "02_peer_comparison.ipynb",
+        "03_anomaly_screening.ipynb",
+        "04_budget_execution.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -46,11 +50,20 @@ def test_notebook_runs(path):
     started = time.perf_counter()
     # allow_errors: the client records a failing cell's error instead of raising, so the
     # assertion below is what fails, with the cell's exception in the message.
-    NotebookClient(book, timeout=BUDGET_SECONDS, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        book,
+        timeout=BUDGET_SECONDS,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - started
-    errors = [f"{o.get('ename')}: {o.get('evalue')}" for c in book.cells for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        f"{o.get('ename')}: {o.get('evalue')}"
+        for c in book.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors, errors
     assert elapsed < BUDGET_SECONDS, f"{path.name} took {elapsed:.0f} s"
     images = [o for c in book.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]

@@ -13,9 +13,16 @@ from analysis.check.ocr_verify import RULE_ID, explain, verify_ocr_findings
 from analysis.schema import frame
 
 
-@pytest.mark.parametrize("gap,expected", [
-    (6.0, "1↔7"), (-0.08, "0↔8"), (100.0, "5↔6"), (0.3, "一位数字误识"), (-4000.0, "一位数字误识"),
-])
+@pytest.mark.parametrize(
+    "gap,expected",
+    [
+        (6.0, "1↔7"),
+        (-0.08, "0↔8"),
+        (100.0, "5↔6"),
+        (0.3, "一位数字误识"),
+        (-4000.0, "一位数字误识"),
+    ],
+)
 def test_one_misread_digit_explains_gaps_of_one_digit(gap, expected):
     why, which = explain(gap, [])
     assert expected in why and which is None
@@ -34,12 +41,37 @@ def test_gaps_beyond_every_single_misreading_are_not_explained(gap):
 
 def _frames(gaps: list[float], ocr: bool):
     cells = [[2, "1,092.80", 0.97, 0.5, 0.3, 0.6, 0.32], [2, "1,098.80", 0.81, 0.7, 0.3, 0.8, 0.32]]
-    documents = frame("documents", [{"doc_id": "d1", "path": "scan.pdf", "format": "pdf", "status": "ok",
-                                     "ocr_cells": json.dumps({"pages": [2], "cells": cells}) if ocr else None}])
-    findings = frame("findings", [{"doc_id": "d1", "path": "scan.pdf", "rule": "row-sum", "severity": "error",
-                                   "category": "arithmetic", "location": "第2页 表 行“合计”", "page": 2,
-                                   "expected": 1092.80 - gap, "actual": 1092.80, "difference": gap,
-                                   "message": "合计不等于分项之和"} for gap in gaps])
+    documents = frame(
+        "documents",
+        [
+            {
+                "doc_id": "d1",
+                "path": "scan.pdf",
+                "format": "pdf",
+                "status": "ok",
+                "ocr_cells": json.dumps({"pages": [2], "cells": cells}) if ocr else None,
+            }
+        ],
+    )
+    findings = frame(
+        "findings",
+        [
+            {
+                "doc_id": "d1",
+                "path": "scan.pdf",
+                "rule": "row-sum",
+                "severity": "error",
+                "category": "arithmetic",
+                "location": "第2页 表 行“合计”",
+                "page": 2,
+                "expected": 1092.80 - gap,
+                "actual": 1092.80,
+                "difference": gap,
+                "message": "合计不等于分项之和",
+            }
+            for gap in gaps
+        ],
+    )
     return findings, documents
 
 

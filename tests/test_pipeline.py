@@ -67,8 +67,9 @@ def test_rerun_reuses_unchanged_files_and_gives_the_same_frames(raw, tmp_path):
     changed.write_text(changed.read_text(encoding="utf-8") + "\n附注：本表为测试修改。\n", encoding="utf-8")
     third = _run(raw, tmp_path / "out")
     assert (third.cached, third.extracted) == (5, 1)
-    assert third.documents.filter(pl.col("path") == str(changed))["doc_id"][0] not in \
-        first.documents["doc_id"].to_list()
+    assert (
+        third.documents.filter(pl.col("path") == str(changed))["doc_id"][0] not in first.documents["doc_id"].to_list()
+    )
 
 
 def test_moved_and_duplicated_files_reuse_their_content(raw, tmp_path):

@@ -41,10 +41,17 @@ def test_a_line_of_marks_alone_is_still_kept():
     assert [line.text() for line in group_lines(chars)] == ["说明", "，"]
 
 
-@pytest.mark.parametrize("printed,value", [
-    ("1，799.35", 1799.35), ("１，７９９．３５", 1799.35), ("1、799.35", 1799.35),
-    ("12﹐345﹐678.90", 12345678.90), ("1\u2009799.35", 1799.35), ("－３．５０", -3.5),
-])
+@pytest.mark.parametrize(
+    "printed,value",
+    [
+        ("1，799.35", 1799.35),
+        ("１，７９９．３５", 1799.35),
+        ("1、799.35", 1799.35),
+        ("12﹐345﹐678.90", 12345678.90),
+        ("1\u2009799.35", 1799.35),
+        ("－３．５０", -3.5),
+    ],
+)
 def test_wide_and_ideographic_separators_parse(printed, value):
     parsed = parse_amount(printed)
     assert parsed.status == "value" and parsed.value == pytest.approx(value) and parsed.decimals == 2
@@ -56,12 +63,17 @@ def test_lists_and_malformed_groups_are_not_amounts(printed):
 
 
 def test_narrative_amounts_with_wide_separators_and_digits():
-    block = Block("paragraph", Location(3, None, None),
-                  text="本部门2026年收入总计１，２０４．５０万元，比上年增加1，003.20万元，增长500.00％。")
+    block = Block(
+        "paragraph",
+        Location(3, None, None),
+        text="本部门2026年收入总计１，２０４．５０万元，比上年增加1，003.20万元，增长500.00％。",
+    )
     claims = narrative_claims([block])
     assert [(c["subject"], c["claim_type"], c["value"]) for c in claims] == [
-        ("revenue_grand_total", "amount", 1204.5), ("revenue_grand_total", "change_amount", 1003.2),
-        ("revenue_grand_total", "change_pct", 500.0)]
+        ("revenue_grand_total", "amount", 1204.5),
+        ("revenue_grand_total", "change_amount", 1003.2),
+        ("revenue_grand_total", "change_pct", 500.0),
+    ]
 
 
 def test_a_form_label_that_prints_its_unit_sets_the_unit_of_its_amounts():
@@ -69,8 +81,18 @@ def test_a_form_label_that_prints_its_unit_sets_the_unit_of_its_amounts():
     from analysis.recognise.tables import RecognisedTable
 
     rows = [["部门预算总额（元）", "1,234,500.00"], ["基本支出", "1,000,000.00", "项目支出", "234,500.00"]]
-    table = RecognisedTable(0, "department_performance_targets", "部门整体绩效目标表", None,
-                            Location(1, None, None), rows, [Location(1, None, None), Location(2, None, None)])
+    table = RecognisedTable(
+        0,
+        "department_performance_targets",
+        "部门整体绩效目标表",
+        None,
+        Location(1, None, None),
+        rows,
+        [Location(1, None, None), Location(2, None, None)],
+    )
     amounts = {i["row_label"]: i["amount"] for i in form_items(table)}
-    assert amounts == {"部门预算总额": pytest.approx(123.45), "基本支出": pytest.approx(100.0),
-                       "项目支出": pytest.approx(23.45)}
+    assert amounts == {
+        "部门预算总额": pytest.approx(123.45),
+        "基本支出": pytest.approx(100.0),
+        "项目支出": pytest.approx(23.45),
+    }

@@ -55,8 +55,9 @@ def test_cli_help(verb):
     assert result.exit_code == 0 and "Usage" in result.output
 
 
-@pytest.mark.parametrize("module", ["analysis.normalise.cells", "analysis.normalise.codes",
-                                    "analysis.recognise.titles"])
+@pytest.mark.parametrize(
+    "module", ["analysis.normalise.cells", "analysis.normalise.codes", "analysis.recognise.titles"]
+)
 def test_doctests(module):
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
@@ -72,4 +73,7 @@ def test_demo_extracts_cleanly(tmp_path):
     docs = pl.read_parquet(tmp_path / "out" / "documents.parquet")
     assert docs["status"].to_list() == ["ok"]
     assert docs.select("total_expenditure", "basic_expenditure", "three_public_total").row(0) == (
-        pytest.approx(346.2), pytest.approx(179.2), pytest.approx(3.2))
+        pytest.approx(346.2),
+        pytest.approx(179.2),
+        pytest.approx(3.2),
+    )

@@ -23,8 +23,7 @@ from analysis.read.excel_cells import format_number
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 TEMPLATES = CORPUS / "templates"
-TEMPLATE_NAMES = [
-    "department_budget_template.xlsx", "unit_budget_template.xlsx", "budget_template.xls"]
+TEMPLATE_NAMES = ["department_budget_template.xlsx", "unit_budget_template.xlsx", "budget_template.xls"]
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -80,8 +79,17 @@ def test_template_multi_row_headers_keep_merged_cells_empty(name):
     [income] = _blocks_of(doc, f"{prefix}收入总表", "table")
     assert income.rows[:3] == [
         ["项目", "", "", "", "收入预算", "", "", "", ""],
-        ["功能分类科目编码", "", "", "功能分类科目名称", "合计",
-         "财政拨款收入", "事业收入", "事业单位\n经营收入", "其他收入"],
+        [
+            "功能分类科目编码",
+            "",
+            "",
+            "功能分类科目名称",
+            "合计",
+            "财政拨款收入",
+            "事业收入",
+            "事业单位\n经营收入",
+            "其他收入",
+        ],
         ["类", "款", "项", "", "", "", "", "", ""],
     ]
     assert income.rows[4][:4] == ["205", "02", "", "普通教育"]  # 205 is a number, "02" text
@@ -208,18 +216,27 @@ def test_several_tables_on_one_sheet(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "汇总"
     for row in [
-        ["表一 收入情况表"], ["单位：万元"], ["项目", "金额"], ["一、财政拨款收入"],
-        ["其中：一般公共预算", 100.5], ["合计", 100.5], [],
-        ["表二 支出情况表"], ["项目", "基本支出", "项目支出"], ["一般公共服务支出", 1, 2],
-        ["表三 三公经费表"], ["合计", "因公出国(境)费"], [0, 0], ["注：本单位无因公出国（境）费。"],
+        ["表一 收入情况表"],
+        ["单位：万元"],
+        ["项目", "金额"],
+        ["一、财政拨款收入"],
+        ["其中：一般公共预算", 100.5],
+        ["合计", 100.5],
+        [],
+        ["表二 支出情况表"],
+        ["项目", "基本支出", "项目支出"],
+        ["一般公共服务支出", 1, 2],
+        ["表三 三公经费表"],
+        ["合计", "因公出国(境)费"],
+        [0, 0],
+        ["注：本单位无因公出国（境）费。"],
     ]:
         wb.active.append(row)
     doc = read_excel(_save(wb, tmp_path))
     assert [(b.kind, b.location.line, b.text or b.rows) for b in doc.blocks] == [
         ("heading", 1, "表一 收入情况表"),
         ("paragraph", 2, "单位：万元"),
-        ("table", 3, [["项目", "金额"], ["一、财政拨款收入", ""],
-                      ["其中：一般公共预算", "100.5"], ["合计", "100.5"]]),
+        ("table", 3, [["项目", "金额"], ["一、财政拨款收入", ""], ["其中：一般公共预算", "100.5"], ["合计", "100.5"]]),
         ("heading", 8, "表二 支出情况表"),
         ("table", 9, [["项目", "基本支出", "项目支出"], ["一般公共服务支出", "1", "2"]]),
         ("heading", 11, "表三 三公经费表"),
@@ -240,10 +257,8 @@ def test_merged_header_and_offset_table(tmp_path):
     ws.merge_cells("C3:E3")
     ws.append([None, "教育", 3, 1, 2])
     heading, table = read_excel(_save(wb, tmp_path)).blocks
-    assert (heading.kind, heading.text, heading.location.line) == (
-        "heading", "2025年部门支出预算表", 1)
-    assert table.rows == [
-        ["项目", "支出", "", ""], ["", "合计", "基本", "项目"], ["教育", "3", "1", "2"]]
+    assert (heading.kind, heading.text, heading.location.line) == ("heading", "2025年部门支出预算表", 1)
+    assert table.rows == [["项目", "支出", "", ""], ["", "合计", "基本", "项目"], ["教育", "3", "1", "2"]]
 
 
 def test_ruled_table_with_blank_ruled_rows_stays_one_table(tmp_path):
@@ -262,8 +277,7 @@ def test_ruled_table_with_blank_ruled_rows_stays_one_table(tmp_path):
     for cell in ws[2]:
         cell.border = Border(bottom=THIN)  # the table's top line, drawn under the caption
     doc = read_excel(_save(wb, tmp_path))
-    assert [(b.kind, b.location.line) for b in doc.blocks] == [
-        ("heading", 1), ("paragraph", 2), ("table", 3)]
+    assert [(b.kind, b.location.line) for b in doc.blocks] == [("heading", 1), ("paragraph", 2), ("table", 3)]
     assert doc.blocks[1].text == "编制部门：XX局  单位：元"
     assert [loc.line for loc in doc.tables()[0].row_locations] == [3, 4, 7]
 
@@ -282,9 +296,18 @@ def test_cell_values_as_printed(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     values = [
-        ("00123", None), ("1,234.50", None), (1234.5, "#,##0.00"), (0.1 + 0.2, None),
-        (12345.6, None), (42, None), (0.1234, "0.00%"), (date(2025, 1, 31), "yyyy-mm-dd"),
-        (datetime(2025, 1, 31, 8, 30), "yyyy-mm-dd hh:mm"), (True, None), (1e-7, None)]
+        ("00123", None),
+        ("1,234.50", None),
+        (1234.5, "#,##0.00"),
+        (0.1 + 0.2, None),
+        (12345.6, None),
+        (42, None),
+        (0.1234, "0.00%"),
+        (date(2025, 1, 31), "yyyy-mm-dd"),
+        (datetime(2025, 1, 31, 8, 30), "yyyy-mm-dd hh:mm"),
+        (True, None),
+        (1e-7, None),
+    ]
     ws.append(["项目", "值"])
     for value, number_format in values:
         ws.append(["x", value])
@@ -292,22 +315,35 @@ def test_cell_values_as_printed(tmp_path):
             ws.cell(ws.max_row, 2).number_format = number_format
     [table] = read_excel(_save(wb, tmp_path)).tables()
     assert [row[1] for row in table.rows[1:]] == [
-        "00123", "1,234.50", "1234.50", "0.3", "12345.6", "42", "12.34%", "2025-01-31",
-        "2025-01-31T08:30:00", "TRUE", "0.0000001"]
+        "00123",
+        "1,234.50",
+        "1234.50",
+        "0.3",
+        "12345.6",
+        "42",
+        "12.34%",
+        "2025-01-31",
+        "2025-01-31T08:30:00",
+        "TRUE",
+        "0.0000001",
+    ]
 
 
-@pytest.mark.parametrize(("value", "number_format", "text"), [
-    (12345.6, "General", "12345.6"),
-    (12345.6, "#,##0.00", "12345.60"),
-    (12345.678, "0.00", "12345.678"),  # digits beyond the format are kept, not rounded away
-    (0.1 + 0.2, "General", "0.3"),
-    (1.005, '"¥"#,##0.00_);[Red](#,##0.00)', "1.005"),
-    (-0.0, "0", "0"),
-    (205.0, "@", "205"),
-    (10**15, "General", "1000000000000000"),
-    (0.5, "0%", "50%"),
-    (1.5e-10, "0.00E+00", "0.00000000015"),
-])
+@pytest.mark.parametrize(
+    ("value", "number_format", "text"),
+    [
+        (12345.6, "General", "12345.6"),
+        (12345.6, "#,##0.00", "12345.60"),
+        (12345.678, "0.00", "12345.678"),  # digits beyond the format are kept, not rounded away
+        (0.1 + 0.2, "General", "0.3"),
+        (1.005, '"¥"#,##0.00_);[Red](#,##0.00)', "1.005"),
+        (-0.0, "0", "0"),
+        (205.0, "@", "205"),
+        (10**15, "General", "1000000000000000"),
+        (0.5, "0%", "50%"),
+        (1.5e-10, "0.00E+00", "0.00000000015"),
+    ],
+)
 def test_format_number(value, number_format, text):
     assert format_number(value, number_format) == text
 
@@ -340,7 +376,10 @@ def test_empty_and_text_only_workbooks_have_no_tables(tmp_path):
     doc = read_excel(_save(wb, tmp_path, "text.xlsx"))
     assert doc.tables() == []
     assert [(b.kind, b.text) for b in doc.blocks] == [
-        ("heading", "XX（部门）主要职能"), ("paragraph", "XX是…。"), ("paragraph", "主要职能包括：XX")]
+        ("heading", "XX（部门）主要职能"),
+        ("paragraph", "XX是…。"),
+        ("paragraph", "主要职能包括：XX"),
+    ]
 
 
 def test_hidden_sheet_is_skipped_and_extension_is_not_trusted(tmp_path):
@@ -397,18 +436,24 @@ def _ole_file(streams: dict[str, bytes]) -> bytes:
 
     def entry(name, kind, right, child, start, size):
         encoded = (name + "\0").encode("utf-16-le")
-        return (encoded.ljust(64, b"\0")
-                + struct.pack("<HBBIII", len(encoded), kind, 1, free, right, child)
-                + b"\0" * 36 + struct.pack("<IQ", start, size))
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(encoded), kind, 1, free, right, child)
+            + b"\0" * 36
+            + struct.pack("<IQ", start, size)
+        )
 
     directory = entry("Root Entry", 5, free, 1, end, 0)
     for i, (name, (start, size)) in enumerate(zip(streams, starts)):
         right = i + 2 if i + 1 < len(streams) else free
         directory += entry(name, 2, right, free, start, size)
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-              + struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 4096,
-                            end, 0, end, 0)
-              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
+    )
     fat_sector = b"".join(struct.pack("<I", v) for v in fat + [free] * (128 - len(fat)))
     return header + fat_sector + directory.ljust(512, b"\0") + data
 
@@ -416,16 +461,19 @@ def _ole_file(streams: dict[str, bytes]) -> bytes:
 ENCRYPTED_OOXML = _ole_file({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x01"})
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    ("项目\t金额\n".encode(), "not an Excel workbook"),
-    (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
-    (b"", "empty file"),
-    (ENCRYPTED_OOXML, "password-protected"),
-    (_ole_file({"WordDocument": b"\x00" * 10}), "without a workbook stream"),
-    (_ole_file({"Workbook": b"\x09\x08garbage"}), "corrupt or truncated xls"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "corrupt or truncated OLE"),
-    (_zip_bytes({"word/document.xml": "<w:document/>"}), "zip archive that is not an Excel"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("项目\t金额\n".encode(), "not an Excel workbook"),
+        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "HTML"),
+        (b"", "empty file"),
+        (ENCRYPTED_OOXML, "password-protected"),
+        (_ole_file({"WordDocument": b"\x00" * 10}), "without a workbook stream"),
+        (_ole_file({"Workbook": b"\x09\x08garbage"}), "corrupt or truncated xls"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "corrupt or truncated OLE"),
+        (_zip_bytes({"word/document.xml": "<w:document/>"}), "zip archive that is not an Excel"),
+    ],
+)
 def test_not_a_readable_workbook(tmp_path, content, reason):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)

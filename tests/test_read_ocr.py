@@ -94,8 +94,14 @@ def _text_layer_cells(path: Path, page: int) -> list[str]:
     from analysis.read.pdf import read_pdf
 
     document = read_pdf(path)
-    return [cell for block in document.tables() if block.location.page == page
-            for row in block.rows for cell in row if _is_amount(cell)]
+    return [
+        cell
+        for block in document.tables()
+        if block.location.page == page
+        for row in block.rows
+        for cell in row
+        if _is_amount(cell)
+    ]
 
 
 def _is_amount(cell: str) -> bool:
@@ -120,8 +126,14 @@ def test_rendered_corpus_page_matches_its_text_layer(name, page):
     pdf = pdfium.PdfDocument(str(path))
     image = degrade(pdf[page - 1].render(scale=200 / 72).to_pil(), noise=10, jpeg=85)
     layout, _ = layout_ocr_page(read_image_page(np.asarray(image), page))
-    ocr_cells = [cell for item in layout.items if isinstance(item, Table)
-                 for row in item.rows for cell in row if _is_amount(cell)]
+    ocr_cells = [
+        cell
+        for item in layout.items
+        if isinstance(item, Table)
+        for row in item.rows
+        for cell in row
+        if _is_amount(cell)
+    ]
     truth = _text_layer_cells(path, page)
     assert len(truth) > 50
     matched = sum(a.replace(",", "") == b.replace(",", "") for a, b in zip(ocr_cells, truth))

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.skipif(not ocr_available(), reason="optional [ocr] engi
 WIDTHS = [120, 230, 130, 130, 130]
 ROW_H = 40
 # 科目编码, 科目名称 and 合计 span both header rows; 本年支出 spans 基本支出 and 项目支出.
-MERGED_HEADER = [(0, 0, 2, 1, "科目编码"), (0, 1, 2, 1, "科目名称"), (0, 2, 2, 1, "合计"),
-                 (0, 3, 1, 2, "本年支出"), (1, 3, 1, 1, "基本支出"), (1, 4, 1, 1, "项目支出")]
+MERGED_HEADER = [
+    (0, 0, 2, 1, "科目编码"),
+    (0, 1, 2, 1, "科目名称"),
+    (0, 2, 2, 1, "合计"),
+    (0, 3, 1, 2, "本年支出"),
+    (1, 3, 1, 1, "基本支出"),
+    (1, 4, 1, 1, "项目支出"),
+]
 BODY = [
     ["", "合计", "1,300.00", "1,080.00", "220.00"],
     ["201", "一般公共服务支出", "880.00", "700.00", "180.00"],
@@ -84,8 +90,10 @@ def _expected(rows: list[list[str]]) -> dict[tuple[str, str], float]:
 
 
 def _read(items: pl.DataFrame) -> dict[tuple[str, str], float]:
-    rows = items.filter((pl.col("table_kind") == "general_budget_expenditure")
-                        & pl.col("column").is_in(["total", "basic_total", "project_total"]))
+    rows = items.filter(
+        (pl.col("table_kind") == "general_budget_expenditure")
+        & pl.col("column").is_in(["total", "basic_total", "project_total"])
+    )
     return {(r["row_label"], r["column"]): r["amount"] for r in rows.iter_rows(named=True)}
 
 

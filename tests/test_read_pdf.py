@@ -138,8 +138,12 @@ def test_table_ruled_only_between_columns_is_split_into_rows(tmp_path):
         pdf.line(xs[0], y, xs[-1], y)
     for x in xs:
         pdf.line(x, top, x, bottom)
-    rows = [["项目", "合计", "基本支出"], ["行政运行", "100.00", "100.00"],
-            ["一般行政管理事务", "50.00", ""], ["合计", "150.00", "100.00"]]
+    rows = [
+        ["项目", "合计", "基本支出"],
+        ["行政运行", "100.00", "100.00"],
+        ["一般行政管理事务", "50.00", ""],
+        ["合计", "150.00", "100.00"],
+    ]
     pdf.setFont(SONG, 10)
     for k, row in enumerate(rows):
         y = 686 - 20 * k - (6 if k else 0)
@@ -211,14 +215,18 @@ def _narrative_pdf(path: Path) -> Path:
         pdf.drawString(200, y, "." * 70)
         pdf.drawRightString(523, y, str(page))
     pdf.showPage()
-    _body_page(pdf, [
-        ("一、收支预算总体情况", 72, False),
-        ("本部门2024年收入预算总计1,234.56万元，比上年增加12.30万元，", 96, True),
-        ("增长1.01%。主要原因是人员经费增加，以及新增信息化运行维护", 72, True),
-        ("经费。", 72, False),
-        ("二、收入预算情况说明", 72, False),
-        ("本部门收入预算中，一般公共预算拨款收入1,234.56万元，占", 96, True),
-    ], 3)
+    _body_page(
+        pdf,
+        [
+            ("一、收支预算总体情况", 72, False),
+            ("本部门2024年收入预算总计1,234.56万元，比上年增加12.30万元，", 96, True),
+            ("增长1.01%。主要原因是人员经费增加，以及新增信息化运行维护", 72, True),
+            ("经费。", 72, False),
+            ("二、收入预算情况说明", 72, False),
+            ("本部门收入预算中，一般公共预算拨款收入1,234.56万元，占", 96, True),
+        ],
+        3,
+    )
     _body_page(pdf, [("100%。", 72, False)], 4)
     pdf.save()
     return path

@@ -27,21 +27,52 @@ def _documents(rows: list[dict]) -> pl.DataFrame:
 
 
 def _finding(**values) -> dict:
-    base = {"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "fiscal_year": 2025, "rule": "r-1",
-            "severity": "error", "category": "arithmetic", "domain_ids": "I1", "table_kind": None,
-            "location": "第3行", "row_label": "合计", "column": "total", "expected": 1.0, "actual": 2.0,
-            "difference": 1.0, "message": "m", "excerpt": "e", "line": 3, "page": None}
+    base = {
+        "doc_id": "d1",
+        "path": "/x/a.txt",
+        "department": "甲局",
+        "fiscal_year": 2025,
+        "rule": "r-1",
+        "severity": "error",
+        "category": "arithmetic",
+        "domain_ids": "I1",
+        "table_kind": None,
+        "location": "第3行",
+        "row_label": "合计",
+        "column": "total",
+        "expected": 1.0,
+        "actual": 2.0,
+        "difference": 1.0,
+        "message": "m",
+        "excerpt": "e",
+        "line": 3,
+        "page": None,
+    }
     return {**base, **values}
 
 
 def _data(findings: list[dict], documents: pl.DataFrame | None = None, status: str = COMPARE_OK) -> ReportData:
-    docs = documents if documents is not None else _documents(
-        [{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "fiscal_year": 2025, "total_expenditure": 10.0}])
-    return ReportData(docs, empty("tables"), empty("line_items"), frame("findings", findings),
-                      peer_indicators(docs), status, "2025-01-01 00:00", ["raw"])
+    docs = (
+        documents
+        if documents is not None
+        else _documents(
+            [{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "fiscal_year": 2025, "total_expenditure": 10.0}]
+        )
+    )
+    return ReportData(
+        docs,
+        empty("tables"),
+        empty("line_items"),
+        frame("findings", findings),
+        peer_indicators(docs),
+        status,
+        "2025-01-01 00:00",
+        ["raw"],
+    )
 
 
 # --- escaping ------------------------------------------------------------------------------------
+
 
 def test_markup_escapes_everything_not_built_here():
     assert esc(EVIL) == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
@@ -52,10 +83,29 @@ def test_markup_escapes_everything_not_built_here():
 
 
 def test_every_text_field_of_a_finding_is_escaped():
-    finding = _finding(department=EVIL, path=f"/x/{EVIL}.txt", location=EVIL, row_label=EVIL, column=EVIL,
-                       message=EVIL, excerpt="<img src=x onerror=alert(1)>", rule=EVIL, table_kind=EVIL)
-    docs = _documents([{"doc_id": "d1", "path": f"/x/{EVIL}.txt", "department": EVIL, "fiscal_year": 2025,
-                        "status": "partial", "error": EVIL}])
+    finding = _finding(
+        department=EVIL,
+        path=f"/x/{EVIL}.txt",
+        location=EVIL,
+        row_label=EVIL,
+        column=EVIL,
+        message=EVIL,
+        excerpt="<img src=x onerror=alert(1)>",
+        rule=EVIL,
+        table_kind=EVIL,
+    )
+    docs = _documents(
+        [
+            {
+                "doc_id": "d1",
+                "path": f"/x/{EVIL}.txt",
+                "department": EVIL,
+                "fiscal_year": 2025,
+                "status": "partial",
+                "error": EVIL,
+            }
+        ]
+    )
     data = _data([finding], docs)
     for page in (render_html(data), render_department_html(data, EVIL)):
         assert "<script" not in page and "<img src=x" not in page
@@ -64,6 +114,7 @@ def test_every_text_field_of_a_finding_is_escaped():
 
 
 # --- HTML content --------------------------------------------------------------------------------
+
 
 def test_report_has_overview_findings_charts_and_department_sections():
     _, result = small_run()
@@ -81,10 +132,18 @@ def test_report_has_overview_findings_charts_and_department_sections():
 
 
 def test_findings_are_ranked_by_severity_then_department():
-    findings = [_finding(severity="info", department="乙局"), _finding(severity="error", department="乙局"),
-                _finding(severity="warning", department="甲局"), _finding(severity="error", department="甲局")]
-    docs = _documents([{"doc_id": f"d{n}", "path": f"/x/{n}.txt", "department": name, "fiscal_year": 2025}
-                       for n, name in enumerate(["甲局", "乙局"])])
+    findings = [
+        _finding(severity="info", department="乙局"),
+        _finding(severity="error", department="乙局"),
+        _finding(severity="warning", department="甲局"),
+        _finding(severity="error", department="甲局"),
+    ]
+    docs = _documents(
+        [
+            {"doc_id": f"d{n}", "path": f"/x/{n}.txt", "department": name, "fiscal_year": 2025}
+            for n, name in enumerate(["甲局", "乙局"])
+        ]
+    )
     page = render_html(_data(findings, docs), department_charts=False)
     table_html = page.split('class="findings"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r'<td class="sev sev-(\w+)">.*?<a href="#dept-\d+">(.*?)</a>', table_html)
@@ -99,8 +158,9 @@ def test_compare_unavailable_is_said():
 
 # --- workbook ------------------------------------------------------------------------------------
 
+
 def test_workbook_sheets_titles_filters_and_remarks(tmp_path):
-    formula = _finding(message="=HYPERLINK(\"http://x\")", excerpt="+1")
+    formula = _finding(message='=HYPERLINK("http://x")', excerpt="+1")
     paths = write_reports(_data([formula, _finding(severity="warning")]), tmp_path)
     book = openpyxl.load_workbook(paths["workbook"])
     assert book.sheetnames == ["findings", "indicators", "documents"]
@@ -121,13 +181,23 @@ def test_workbook_sheets_titles_filters_and_remarks(tmp_path):
 
 # --- summary -------------------------------------------------------------------------------------
 
+
 def test_summary_is_stable_and_has_one_timestamp():
     _, result = small_run()
     data = result.report
     first = render_summary(data)
-    shuffled = ReportData(data.documents.reverse(), data.tables, data.line_items, data.findings.reverse(),
-                          data.indicators.reverse(), data.compare_status, "2099-12-31 23:59", data.sources,
-                          benford=data.benford.reverse(), panel=data.panel.reverse())
+    shuffled = ReportData(
+        data.documents.reverse(),
+        data.tables,
+        data.line_items,
+        data.findings.reverse(),
+        data.indicators.reverse(),
+        data.compare_status,
+        "2099-12-31 23:59",
+        data.sources,
+        benford=data.benford.reverse(),
+        panel=data.panel.reverse(),
+    )
     second = render_summary(shuffled)
     assert first.splitlines()[1:] == second.splitlines()[1:]
     assert first.splitlines()[0] != second.splitlines()[0]
@@ -139,13 +209,23 @@ def test_summary_is_stable_and_has_one_timestamp():
 
 # --- indicators and Benford ----------------------------------------------------------------------
 
+
 def test_peer_stats_keep_the_compare_verdict():
     """The report judges no outlier itself: ``flagged`` is the compare stage's, false where it gave
     none, and the quartiles only place values on the charts' scale."""
     values = [0.10, 0.11, 0.12, 0.13, 0.14, 0.90]
-    ind = conform(pl.DataFrame({"doc_id": [f"d{i}" for i in range(6)], "department": [f"D{i}" for i in range(6)],
-                                "fiscal_year": [2025] * 6, "indicator": ["x"] * 6, "value": values,
-                                "flagged": [False, None, False, False, True, False]}))
+    ind = conform(
+        pl.DataFrame(
+            {
+                "doc_id": [f"d{i}" for i in range(6)],
+                "department": [f"D{i}" for i in range(6)],
+                "fiscal_year": [2025] * 6,
+                "indicator": ["x"] * 6,
+                "value": values,
+                "flagged": [False, None, False, False, True, False],
+            }
+        )
+    )
     stats = with_peer_stats(ind)
     assert stats["flagged"].to_list() == [False, False, False, False, True, False]
     assert stats["peer_median"][0] == pytest.approx(0.125)
@@ -162,11 +242,24 @@ def test_benford_section_renders_the_compare_stage_test():
     from analysis.compare.benford import benford_tests
 
     amounts = [float(10 ** (k % 4) * (1 + (k * 7919 % 997) / 110)) for k in range(400)]
-    items = frame("line_items", [{"doc_id": "d", "amount": a, "row_role": "item", "column": "total",
-                                  "table_kind": "x", "value_status": "value"} for a in amounts])
-    docs = pl.DataFrame({"doc_id": ["d"], "department_id": ["甲"], "region": [None], "is_reference": [True]},
-                        schema={"doc_id": pl.String, "department_id": pl.String, "region": pl.String,
-                                "is_reference": pl.Boolean})
+    items = frame(
+        "line_items",
+        [
+            {
+                "doc_id": "d",
+                "amount": a,
+                "row_role": "item",
+                "column": "total",
+                "table_kind": "x",
+                "value_status": "value",
+            }
+            for a in amounts
+        ],
+    )
+    docs = pl.DataFrame(
+        {"doc_id": ["d"], "department_id": ["甲"], "region": [None], "is_reference": [True]},
+        schema={"doc_id": pl.String, "department_id": pl.String, "region": pl.String, "is_reference": pl.Boolean},
+    )
     tests = benford_tests(items, docs)
     row = tests.filter((pl.col("pool") == "全部") & (pl.col("test") == "first_digit")).row(0, named=True)
     table_ = digit_table(tests)

@@ -31,11 +31,12 @@ EVIL_DEPARTMENT = "示范市<script>title=1</script>文化局"  # if it ran, the
 @pytest.fixture(scope="module")
 def browser() -> str:
     if chromium() is None:
-        installer = subprocess.run([str(ROOT / "bin" / "ensure-chromium")], capture_output=True, text=True,
-                                   timeout=900)
+        installer = subprocess.run([str(ROOT / "bin" / "ensure-chromium")], capture_output=True, text=True, timeout=900)
         if chromium() is None:
-            pytest.skip(f"chromium cannot be installed here (bin/ensure-chromium exit {installer.returncode}: "
-                        f"{(installer.stderr or installer.stdout).strip()[-300:]})")
+            pytest.skip(
+                f"chromium cannot be installed here (bin/ensure-chromium exit {installer.returncode}: "
+                f"{(installer.stderr or installer.stdout).strip()[-300:]})"
+            )
     return chromium()
 
 
@@ -69,8 +70,9 @@ def evil_run(tmp_path_factory):
     raw = tmp / "raw"
     raw.mkdir()
     source = next(DEMO.glob("*.txt")).read_text(encoding="utf-8")
-    (raw / "<i onmouseover=alert(3)>.txt").write_text(source.replace("示范市东湖区文化和旅游局", EVIL_DEPARTMENT),
-                                                     encoding="utf-8")
+    (raw / "<i onmouseover=alert(3)>.txt").write_text(
+        source.replace("示范市东湖区文化和旅游局", EVIL_DEPARTMENT), encoding="utf-8"
+    )
     return run([raw], tmp / "processed", tmp / "reports")
 
 

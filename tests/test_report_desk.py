@@ -27,9 +27,23 @@ from analysis.synth import generate
 
 
 def _finding(**values) -> dict:
-    base = {"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "fiscal_year": 2025, "rule": "row-identity",
-            "severity": "error", "category": "arithmetic", "location": "第3行", "row_label": "合计",
-            "column": "total", "expected": 100.0, "actual": 100.5, "difference": 0.5, "message": "m", "excerpt": "e"}
+    base = {
+        "doc_id": "d1",
+        "path": "/x/a.txt",
+        "department": "甲局",
+        "fiscal_year": 2025,
+        "rule": "row-identity",
+        "severity": "error",
+        "category": "arithmetic",
+        "location": "第3行",
+        "row_label": "合计",
+        "column": "total",
+        "expected": 100.0,
+        "actual": 100.5,
+        "difference": 0.5,
+        "message": "m",
+        "excerpt": "e",
+    }
     return {**base, **values}
 
 
@@ -40,19 +54,28 @@ def _documents(rows: list[dict]) -> pl.DataFrame:
 
 # --- materiality ---------------------------------------------------------------------------------
 
+
 def test_amount_at_stake_follows_the_rule_and_share_is_of_the_departments_total():
-    docs = _documents([{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "total_expenditure": 1000.0},
-                       {"doc_id": "n1", "path": "/x/a说明.pdf", "department": "甲局", "paired_doc_id": "d1"}])
-    findings = frame("findings", [
-        _finding(),                                                             # arithmetic: |actual − expected|
-        _finding(rule="hidden-personnel-share", category="plausibility", expected=302.73, actual=105.94,
-                 difference=None),                                              # the hidden amount itself
-        _finding(rule="share-range", category="percentage", expected=100.0, actual=104.0),  # a percentage
-        _finding(rule="table-title-year", category="template", expected=2025.0, actual=2024.0),  # a year
-        _finding(rule="outlier-structure-ratio", category="outlier", expected=0.61, actual=0.03),
-        _finding(doc_id="n1", rule="narrative-amount-table", category="narrative", expected=50.0, actual=70.0),
-        _finding(doc_id="zz", expected=1.0, actual=3.0),                        # document unknown: no share
-    ])
+    docs = _documents(
+        [
+            {"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "total_expenditure": 1000.0},
+            {"doc_id": "n1", "path": "/x/a说明.pdf", "department": "甲局", "paired_doc_id": "d1"},
+        ]
+    )
+    findings = frame(
+        "findings",
+        [
+            _finding(),  # arithmetic: |actual − expected|
+            _finding(
+                rule="hidden-personnel-share", category="plausibility", expected=302.73, actual=105.94, difference=None
+            ),  # the hidden amount itself
+            _finding(rule="share-range", category="percentage", expected=100.0, actual=104.0),  # a percentage
+            _finding(rule="table-title-year", category="template", expected=2025.0, actual=2024.0),  # a year
+            _finding(rule="outlier-structure-ratio", category="outlier", expected=0.61, actual=0.03),
+            _finding(doc_id="n1", rule="narrative-amount-table", category="narrative", expected=50.0, actual=70.0),
+            _finding(doc_id="zz", expected=1.0, actual=3.0),  # document unknown: no share
+        ],
+    )
     out = with_materiality(findings, docs)
     stakes = out["amount_at_stake"].to_list()
     assert stakes[0] == pytest.approx(0.5) and stakes[1] == pytest.approx(105.94) and stakes[5] == pytest.approx(20.0)
@@ -66,15 +89,34 @@ def test_amount_at_stake_follows_the_rule_and_share_is_of_the_departments_total(
 
 def test_findings_rank_by_severity_then_amount_at_stake_and_false_alarms_last():
     docs = _documents([{"doc_id": "d1", "path": "/x/a.txt", "department": "甲局", "total_expenditure": 1000.0}])
-    findings = with_materiality(frame("findings", [
-        _finding(department="甲局", expected=10.0, actual=10.01, location="a"),          # 0.01 rounding slip
-        _finding(department="乙局", rule="hidden-personnel-share", category="plausibility", severity="error",
-                 expected=None, actual=200.0, location="b"),                             # 200 万元 at stake
-        _finding(department="甲局", rule="government-level-word", category="template", expected=None,
-                 actual=None, location="c"),                                             # no amount
-        _finding(severity="warning", expected=0.0, actual=500.0, location="d"),
-        _finding(expected=0.0, actual=900.0, location="e", review_verdict="false"),      # judged false
-    ]), docs)
+    findings = with_materiality(
+        frame(
+            "findings",
+            [
+                _finding(department="甲局", expected=10.0, actual=10.01, location="a"),  # 0.01 rounding slip
+                _finding(
+                    department="乙局",
+                    rule="hidden-personnel-share",
+                    category="plausibility",
+                    severity="error",
+                    expected=None,
+                    actual=200.0,
+                    location="b",
+                ),  # 200 万元 at stake
+                _finding(
+                    department="甲局",
+                    rule="government-level-word",
+                    category="template",
+                    expected=None,
+                    actual=None,
+                    location="c",
+                ),  # no amount
+                _finding(severity="warning", expected=0.0, actual=500.0, location="d"),
+                _finding(expected=0.0, actual=900.0, location="e", review_verdict="false"),  # judged false
+            ],
+        ),
+        docs,
+    )
     ranked = ranked_findings(findings)
     assert ranked["location"].to_list() == ["b", "a", "c", "d", "e"]
     counts = severity_counts(findings)
@@ -82,6 +124,7 @@ def test_findings_rank_by_severity_then_amount_at_stake_and_false_alarms_last():
 
 
 # --- labels --------------------------------------------------------------------------------------
+
 
 def test_document_type_and_government_level_labels():
     assert doc_kind("budget", "department") == "部门预算"
@@ -100,9 +143,18 @@ def test_report_and_workbook_show_unit_budgets_as_unit_budgets(tmp_path):
     from analysis.report import write_reports
     from test_report_support import peer_indicators
 
-    docs = _documents([{"doc_id": "u1", "path": "/x/u.txt", "department": "新乡市东湖区第一初级中学", "level": "unit"},
-                       {"doc_id": "f1", "path": "/x/f.txt", "department": "新乡市东湖区第一初级中学",
-                        "doc_type": "final_account", "fiscal_year": 2024}])
+    docs = _documents(
+        [
+            {"doc_id": "u1", "path": "/x/u.txt", "department": "新乡市东湖区第一初级中学", "level": "unit"},
+            {
+                "doc_id": "f1",
+                "path": "/x/f.txt",
+                "department": "新乡市东湖区第一初级中学",
+                "doc_type": "final_account",
+                "fiscal_year": 2024,
+            },
+        ]
+    )
     data = ReportData(docs, empty("tables"), empty("line_items"), empty("findings"), peer_indicators(docs))
     page = render_html(data, department_charts=False)
     assert "单位预算" in page and "部门决算" in page and "区县级" in page
@@ -116,9 +168,12 @@ def test_report_and_workbook_show_unit_budgets_as_unit_budgets(tmp_path):
 
 # --- finding ids ---------------------------------------------------------------------------------
 
+
 def test_finding_ids_depend_on_rule_document_and_place_only():
-    a = frame("findings", [_finding(), _finding(location="第9行"), _finding(doc_id="d2"),
-                           _finding(message="x"), _finding(message="y")])
+    a = frame(
+        "findings",
+        [_finding(), _finding(location="第9行"), _finding(doc_id="d2"), _finding(message="x"), _finding(message="y")],
+    )
     ids = finding_ids(a).to_list()
     assert len(set(ids)) == 5
     assert all(re.fullmatch(r"[0-9a-f]{12}(-\d+)?", i) for i in ids)
@@ -130,6 +185,7 @@ def test_finding_ids_depend_on_rule_document_and_place_only():
 
 
 # --- the review round trip -----------------------------------------------------------------------
+
 
 @pytest.fixture(autouse=True)
 def pinned_code(monkeypatch):
@@ -179,9 +235,15 @@ def test_verdicts_and_notes_survive_a_rerun_with_one_document_changed_and_one_ad
     changed = findings.filter(pl.col("path") == changed_path)
     false_id, confirmed_id, noted_id = kept["finding_id"][0], kept["finding_id"][-1], changed["finding_id"][0]
     assert false_id != confirmed_id
-    edited = _review(first.paths["workbook"], {false_id: ("误报", "表内数字核对无误，系取整差"),
-                                               confirmed_id: ("属实", "已函询部门，待更正"),
-                                               noted_id: ("属实", "变更前的文件")}, tmp_path / "审核后.xlsx")
+    edited = _review(
+        first.paths["workbook"],
+        {
+            false_id: ("误报", "表内数字核对无误，系取整差"),
+            confirmed_id: ("属实", "已函询部门，待更正"),
+            noted_id: ("属实", "变更前的文件"),
+        },
+        tmp_path / "审核后.xlsx",
+    )
 
     # one document changed (the other findings' document untouched), one added
     changed_file = Path(changed_path)
@@ -194,7 +256,10 @@ def test_verdicts_and_notes_survive_a_rerun_with_one_document_changed_and_one_ad
     rows = {r["finding_id"]: r for r in after.iter_rows(named=True)}
     assert set(kept["finding_id"]) <= set(rows), "ids of the untouched document's findings changed"
     assert (rows[false_id]["review_verdict"], rows[false_id]["review_note"]) == ("false", "表内数字核对无误，系取整差")
-    assert (rows[confirmed_id]["review_verdict"], rows[confirmed_id]["review_note"]) == ("confirmed", "已函询部门，待更正")
+    assert (rows[confirmed_id]["review_verdict"], rows[confirmed_id]["review_note"]) == (
+        "confirmed",
+        "已函询部门，待更正",
+    )
     assert noted_id not in rows  # the changed document is new content: new ids, its verdict is not applied
     assert after.filter(pl.col("path").str.ends_with(files[3].name)).height > 0  # the added document was screened
     assert after["review_verdict"].drop_nulls().len() == 2
@@ -218,8 +283,10 @@ def test_verdicts_and_notes_survive_a_rerun_with_one_document_changed_and_one_ad
 
     # a rerun without --review reads the verdicts back from the reports folder: nothing changes
     third = screen()
-    assert {k: (v["review_verdict"], v["review_note"]) for k, v in _by_id(third).items() if v["review_verdict"]} == \
-        {false_id: ("false", "表内数字核对无误，系取整差"), confirmed_id: ("confirmed", "已函询部门，待更正")}
+    assert {k: (v["review_verdict"], v["review_note"]) for k, v in _by_id(third).items() if v["review_verdict"]} == {
+        false_id: ("false", "表内数字核对无误，系取整差"),
+        confirmed_id: ("confirmed", "已函询部门，待更正"),
+    }
     assert pl.read_csv(out / "reports" / HISTORY_FILE).height == 3
     assert false_count(third.frames["findings"]) == 1
     assert any("judged false" in line for line in summary_lines(third))
@@ -243,8 +310,11 @@ def test_a_verdict_word_not_understood_is_reported_and_left_out(tmp_path, caplog
     findings = with_finding_ids(frame("findings", [_finding(), _finding(location="第9行")]))
     data = ReportData(docs, empty("tables"), empty("line_items"), findings, peer_indicators(docs))
     workbook = write_reports(data, tmp_path / "r", department_charts=False)["workbook"]
-    path = _review(workbook, {findings["finding_id"][0]: ("大概吧", "看不懂"), findings["finding_id"][1]: ("误报", None)},
-                   tmp_path / "x.xlsx")
+    path = _review(
+        workbook,
+        {findings["finding_id"][0]: ("大概吧", "看不懂"), findings["finding_id"][1]: ("误报", None)},
+        tmp_path / "x.xlsx",
+    )
     entries = read_workbook(path).sort("note", nulls_last=True)
     assert entries["verdict"].to_list() == [None, "false"] and entries["note"].to_list() == ["看不懂", None]
     assert "not understood" in caplog.text

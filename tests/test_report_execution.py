@@ -27,15 +27,22 @@ def _report(paths: list[Path]) -> str:
     findings, _ = run_checks(frames)
     compared = compare_frames(frames)
     findings = pl.concat([findings, compared["findings"]], how="vertical_relaxed")
-    data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
-                      compared["indicator_scores"], benford=compared["benford"], panel=compared["panel"])
+    data = ReportData(
+        frames["documents"],
+        frames["tables"],
+        frames["line_items"],
+        findings,
+        compared["indicator_scores"],
+        benford=compared["benford"],
+        panel=compared["panel"],
+    )
     return render_html(data, department_charts=False)
 
 
 def test_section_with_final_accounts(district: list[Path]) -> None:
     html = _report(district)
     assert 'id="execution"' in html
-    section = html[html.index('id="execution"'):]
+    section = html[html.index('id="execution"') :]
     assert "执行率" in section and "data:image/png" in section
     assert section.count("<tr>") >= 1 + 3 * 2  # header and one row per department-year
 

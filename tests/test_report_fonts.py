@@ -34,11 +34,16 @@ def _all_charts(data) -> list:
     names = sorted(data.documents["department"].drop_nulls().unique().to_list())
     growth = [c for c in ind["indicator"].unique().to_list() if c.endswith("_growth")]
     code = ind.filter(pl.col("fiscal_year") == year)["indicator"][0]
-    return [charts.distributions(ind, year), charts.peer_bars(ind, code, year, charts.axis_names(names)),
-            charts.benford(data.benford), charts.growth_by_year(ind, growth),
-            charts.department_trend(data.documents, names[0],
-                                    {"total_expenditure": "支出总计" if fonts.chinese() else "total"}),
-            department_profile(ind, names[0], year)]
+    return [
+        charts.distributions(ind, year),
+        charts.peer_bars(ind, code, year, charts.axis_names(names)),
+        charts.benford(data.benford),
+        charts.growth_by_year(ind, growth),
+        charts.department_trend(
+            data.documents, names[0], {"total_expenditure": "支出总计" if fonts.chinese() else "total"}
+        ),
+        department_profile(ind, names[0], year),
+    ]
 
 
 def _texts(fig) -> list[str]:
@@ -59,12 +64,13 @@ def _draw_strictly(figures) -> None:
 def cjk_font() -> str:
     fonts.cjk_family.cache_clear()
     if fonts.cjk_family() is None:
-        installer = subprocess.run([str(ROOT / "bin" / "ensure-cjk-font")], capture_output=True, text=True,
-                                   timeout=900)
+        installer = subprocess.run([str(ROOT / "bin" / "ensure-cjk-font")], capture_output=True, text=True, timeout=900)
         fonts.cjk_family.cache_clear()
         if fonts.cjk_family() is None:
-            pytest.skip(f"no CJK font can be installed here (bin/ensure-cjk-font exit {installer.returncode}: "
-                        f"{(installer.stderr or installer.stdout).strip()[-300:]})")
+            pytest.skip(
+                f"no CJK font can be installed here (bin/ensure-cjk-font exit {installer.returncode}: "
+                f"{(installer.stderr or installer.stdout).strip()[-300:]})"
+            )
     return fonts.cjk_family()
 
 

@@ -34,6 +34,11 @@ def peer_indicators(documents: pl.DataFrame) -> pl.DataFrame:
     """A compare-shaped indicator frame for report tests that build ``ReportData`` by hand: the
     spending total of every readable document as one indicator (the report computes none)."""
     docs = documents.filter(pl.col("doc_id").is_not_null() & pl.col("total_expenditure").is_not_null())
-    return docs.select("doc_id", "department", "fiscal_year", pl.lit("total_expenditure").alias("indicator"),
-                       pl.col("total_expenditure").cast(pl.Float64).alias("value"),
-                       pl.lit(False).alias("flagged"))
+    return docs.select(
+        "doc_id",
+        "department",
+        "fiscal_year",
+        pl.lit("total_expenditure").alias("indicator"),
+        pl.col("total_expenditure").cast(pl.Float64).alias("value"),
+        pl.lit(False).alias("flagged"),
+    )

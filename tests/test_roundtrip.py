@@ -32,8 +32,13 @@ FORMATS = ("text", "pdf", "xlsx")
 _EXT = {"text": "txt", "pdf": "pdf", "xlsx": "xlsx"}
 _TWO_SIDED = ("revenue_expenditure_summary", "fiscal_appropriation_summary")
 _FUNCTION_TABLES = ("expenditure_summary", "general_budget_expenditure", "government_fund_expenditure")
-_UNIT_ROW_TABLES = ("revenue_summary", "economic_classification_summary", "project_expenditure",
-                    "project_performance_targets", *_FUNCTION_TABLES)
+_UNIT_ROW_TABLES = (
+    "revenue_summary",
+    "economic_classification_summary",
+    "project_expenditure",
+    "project_performance_targets",
+    *_FUNCTION_TABLES,
+)
 
 KNOWN_BUGS: dict[str, tuple[str, pl.Expr]] = {}
 """Extractor bugs the round trip exposes, each excused only in its own region and guarded by a
@@ -53,12 +58,16 @@ def _hazards() -> pl.DataFrame:
             for kind in TABLE_ORDER:
                 table = doc.tables[kind]
                 for fmt in FORMATS:
-                    rows.append({
-                        "path": f"{fmt}/{year}/{dept.name}{year}年度部门预算.{_EXT[fmt]}",
-                        "table_kind": kind, "dept_code": dept.code,
-                        "unit_name_meta": table.meta_inline and table.meta[0].startswith("单位名称"),
-                        "repeated_header": table.split_at >= 0 and table.repeat_header,
-                        "drop_class": table.drop_class})
+                    rows.append(
+                        {
+                            "path": f"{fmt}/{year}/{dept.name}{year}年度部门预算.{_EXT[fmt]}",
+                            "table_kind": kind,
+                            "dept_code": dept.code,
+                            "unit_name_meta": table.meta_inline and table.meta[0].startswith("单位名称"),
+                            "repeated_header": table.split_at >= 0 and table.repeat_header,
+                            "drop_class": table.drop_class,
+                        }
+                    )
     return pl.DataFrame(rows)
 
 
@@ -77,8 +86,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     generate(out, departments=DEPARTMENTS, years=YEARS, formats=FORMATS, anomaly_rate=0.0, seed=SEED)
     frames = extract_paths(discover([out]))
     result = compare(out, frames)
-    cells = (result.cells.join(_hazards(), on=["path", "table_kind"], how="left")
-             .with_columns(format=pl.col("path").str.split("/").list.first()))
+    cells = result.cells.join(_hazards(), on=["path", "table_kind"], how="left").with_columns(
+        format=pl.col("path").str.split("/").list.first()
+    )
     cells = cells.with_columns(**{bug: region.fill_null(False) for bug, (_, region) in KNOWN_BUGS.items()})
     return Run(out, frames, result, cells)
 
@@ -90,8 +100,11 @@ def _excused(cells: pl.DataFrame) -> pl.Expr:
 
 
 def _show(df: pl.DataFrame) -> str:
-    cols = [c for c in ("path", "table_kind", "row_key", "row_label", "column", "amount",
-                        "extracted", "status") if c in df.columns]
+    cols = [
+        c
+        for c in ("path", "table_kind", "row_key", "row_label", "column", "amount", "extracted", "status")
+        if c in df.columns
+    ]
     with pl.Config(tbl_rows=20, tbl_cols=-1, fmt_str_lengths=40, tbl_width_chars=200):
         return str(df.select(cols).head(20))
 
@@ -126,16 +139,22 @@ def test_printed_cells_are_extracted_exactly(run: Run, fmt: str, kind: str) -> N
 def test_no_extracted_cell_is_unaccounted_for(run: Run, fmt: str) -> None:
     """An extracted amount that matches no printed cell means a number landed in the wrong
     row or column; allowed only in tables where a known bug misplaces cells."""
-    buggy = run.cells.filter(pl.col("status") != "matched").filter(_excused(run.cells)) \
-        .select("path", "table_kind").unique()
-    extra = run.result.unexpected.filter(pl.col("path").str.starts_with(f"{fmt}/")) \
-        .join(buggy, on=["path", "table_kind"], how="anti")
+    buggy = (
+        run.cells.filter(pl.col("status") != "matched")
+        .filter(_excused(run.cells))
+        .select("path", "table_kind")
+        .unique()
+    )
+    extra = run.result.unexpected.filter(pl.col("path").str.starts_with(f"{fmt}/")).join(
+        buggy, on=["path", "table_kind"], how="anti"
+    )
     assert extra.is_empty(), _show(extra)
 
 
-@pytest.mark.parametrize("bug", [
-    pytest.param(bug, marks=pytest.mark.xfail(strict=True, reason=reason))
-    for bug, (reason, _) in KNOWN_BUGS.items()])
+@pytest.mark.parametrize(
+    "bug",
+    [pytest.param(bug, marks=pytest.mark.xfail(strict=True, reason=reason)) for bug, (reason, _) in KNOWN_BUGS.items()],
+)
 def test_known_extractor_bug_is_fixed(run: Run, bug: str) -> None:
     region = run.cells.filter(pl.col(bug))
     assert region.height > 0, f"the sample no longer exercises {bug}; choose another SEED"
@@ -147,7 +166,9 @@ def test_known_bugs_are_exactly_the_failing_regions(run: Run) -> None:
     """Guards the xfail tests above: a listed bug must fail in its own region (not pass for
     an empty one), and every cell the extractor gets wrong must lie in a listed region; with no
     bug listed, that is every printed cell of every format matched."""
-    failing = {bug for bug in KNOWN_BUGS if not run.cells.filter(pl.col(bug) & (pl.col("status") != "matched")).is_empty()}
+    failing = {
+        bug for bug in KNOWN_BUGS if not run.cells.filter(pl.col(bug) & (pl.col("status") != "matched")).is_empty()
+    }
     assert failing == set(KNOWN_BUGS)
     wrong = run.cells.filter((pl.col("status") != "matched") & ~_excused(run.cells))
     assert wrong.is_empty(), _show(wrong)

@@ -21,8 +21,11 @@ from analysis.read import discover
 from analysis.schema import frame
 from analysis.synth import generate
 
-PART_B = sorted(r for r, spec in RULES.items() if spec.check.__module__.rsplit(".", 1)[-1]
-                in {"classification_rules", "plausibility", "projects", "targets_rules"})
+PART_B = sorted(
+    r
+    for r, spec in RULES.items()
+    if spec.check.__module__.rsplit(".", 1)[-1] in {"classification_rules", "plausibility", "projects", "targets_rules"}
+)
 
 HEAD = "# 示范区{name}2024年度部门预算\n\n"
 
@@ -52,19 +55,35 @@ B06 = """## 2024年一般公共预算基本支出表
 {economic_rows}
 """
 
-ECONOMIC = ("30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t12.00\t\n"
-            "30108\t机关事业单位基本养老保险缴费\t50102\t社会保障缴费\t6.00\t6.00\t\n"
-            "30201\t办公费\t50201\t办公经费\t2.00\t\t2.00")
-FUNCTIONS = ("201\t05\t01\t\t行政运行\t14.00\t14.00\t12.00\t\t2.00\t\t\t\t\n"
-             "208\t05\t05\t\t机关事业单位基本养老保险缴费支出\t6.00\t6.00\t6.00\t\t\t\t\t\t\n"
-             "201\t05\t02\t\t一般行政管理事务\t10.00\t\t\t\t\t\t10.00\t10.00\t")
+ECONOMIC = (
+    "30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t12.00\t\n"
+    "30108\t机关事业单位基本养老保险缴费\t50102\t社会保障缴费\t6.00\t6.00\t\n"
+    "30201\t办公费\t50201\t办公经费\t2.00\t\t2.00"
+)
+FUNCTIONS = (
+    "201\t05\t01\t\t行政运行\t14.00\t14.00\t12.00\t\t2.00\t\t\t\t\n"
+    "208\t05\t05\t\t机关事业单位基本养老保险缴费支出\t6.00\t6.00\t6.00\t\t\t\t\t\t\n"
+    "201\t05\t02\t\t一般行政管理事务\t10.00\t\t\t\t\t\t10.00\t10.00\t"
+)
 
 
-def document(name: str = "统计局", economic_rows: str = ECONOMIC, function_rows: str = FUNCTIONS,
-             wages: str = "18.00", goods: str = "2.00") -> str:
+def document(
+    name: str = "统计局",
+    economic_rows: str = ECONOMIC,
+    function_rows: str = FUNCTIONS,
+    wages: str = "18.00",
+    goods: str = "2.00",
+) -> str:
     basic = f"{float(wages) + float(goods):.2f}"
-    fields = {"name": name, "economic_rows": economic_rows, "function_rows": function_rows, "basic": basic,
-              "wages": wages, "goods": goods, "total": f"{float(basic) + 10:.2f}"}
+    fields = {
+        "name": name,
+        "economic_rows": economic_rows,
+        "function_rows": function_rows,
+        "basic": basic,
+        "wages": wages,
+        "goods": goods,
+        "total": f"{float(basic) + 10:.2f}",
+    }
     return HEAD.format(**fields) + B03.format(**fields) + "\n" + B06.format(**fields)
 
 
@@ -76,8 +95,14 @@ def check(tmp_path: Path, text: str, rule: str) -> tuple[pl.DataFrame, str]:
 
 
 def test_the_clean_small_document_passes_every_classification_rule(tmp_path):
-    for rule in ("classification-code-name", "classification-crosswalk", "wage-mapping-mixed",
-                 "personnel-items-function", "basic-class-membership", "performance-pay-in-organ"):
+    for rule in (
+        "classification-code-name",
+        "classification-crosswalk",
+        "wage-mapping-mixed",
+        "personnel-items-function",
+        "basic-class-membership",
+        "performance-pay-in-organ",
+    ):
         findings, status = check(tmp_path, document(), rule)
         assert findings.is_empty(), (rule, findings["message"].to_list())
         assert status == "passed", rule
@@ -98,10 +123,27 @@ def test_function_code_name_mismatch_is_found(tmp_path):
 
 
 def _code_name_findings(year: int, **row) -> list[dict]:
-    item = {"doc_id": "x", "table_index": 0, "row_index": 0, "table_kind": "general_budget_basic_expenditure",
-            "table_title": "基本支出表", "row_role": "item", "column": "total", "amount": 1.0, "line": 9, **row}
-    ctx = DocContext({"doc_id": "x", "fiscal_year": year, "department": "示范区统计局"}, frame("line_items", [item]),
-                     frame("tables", []), frame("claims", []), frame("targets", []), frame("texts", []), Tolerance())
+    item = {
+        "doc_id": "x",
+        "table_index": 0,
+        "row_index": 0,
+        "table_kind": "general_budget_basic_expenditure",
+        "table_title": "基本支出表",
+        "row_role": "item",
+        "column": "total",
+        "amount": 1.0,
+        "line": 9,
+        **row,
+    }
+    ctx = DocContext(
+        {"doc_id": "x", "fiscal_year": year, "department": "示范区统计局"},
+        frame("line_items", [item]),
+        frame("tables", []),
+        frame("claims", []),
+        frame("targets", []),
+        frame("texts", []),
+        Tolerance(),
+    )
     return RULES["classification-code-name"].check(ctx)
 
 
@@ -121,11 +163,13 @@ def test_government_economic_names_are_checked_when_printed_alone():
 def test_name_of_a_child_code_is_only_a_warning():
     from analysis.check.classification_rules import _pair_problem
 
-    severity, why = _pair_problem("301", "津贴补贴", [{"name": "工资福利支出", "confidence": "checked"}],
-                                  {"30102"}, {"30102": {"checked"}})
+    severity, why = _pair_problem(
+        "301", "津贴补贴", [{"name": "工资福利支出", "confidence": "checked"}], {"30102"}, {"30102": {"checked"}}
+    )
     assert severity == "warning" and "不完整" in why
-    severity, _ = _pair_problem("30201", "福利费", [{"name": "办公费", "confidence": "checked"}],
-                                {"30229"}, {"30229": {"uncertain"}})
+    severity, _ = _pair_problem(
+        "30201", "福利费", [{"name": "办公费", "confidence": "checked"}], {"30229"}, {"30229": {"uncertain"}}
+    )
     assert severity == "warning"
 
 
@@ -147,12 +191,18 @@ def test_personnel_items_under_administrative_running_are_reported(tmp_path):
     rows = "201\t05\t01\t\t行政运行\t20.00\t20.00\t18.00\t\t2.00\t\t\t\t\n201\t05\t02\t\t一般行政管理事务\t10.00\t\t\t\t\t\t10.00\t10.00\t"
     findings, _ = check(tmp_path, document(function_rows=rows), "personnel-items-function")
     assert findings["severity"].to_list() == ["warning"]
-    assert "30108" in findings["message"][0] and "2080505" in findings["message"][0] and "2010501" in findings["message"][0]
+    assert (
+        "30108" in findings["message"][0]
+        and "2080505" in findings["message"][0]
+        and "2010501" in findings["message"][0]
+    )
 
 
 def test_personnel_line_in_the_public_column_is_an_error(tmp_path):
-    rows = ECONOMIC.replace("30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t12.00\t",
-                            "30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t10.00\t2.00")
+    rows = ECONOMIC.replace(
+        "30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t12.00\t",
+        "30101\t基本工资\t50101\t工资奖金津补贴\t12.00\t10.00\t2.00",
+    )
     findings, _ = check(tmp_path, document(economic_rows=rows, wages="16.00", goods="4.00"), "basic-class-membership")
     assert findings["severity"].to_list() == ["error"]
     assert "30101" in findings["message"][0] and "公用经费" in findings["message"][0]
@@ -162,8 +212,9 @@ def test_performance_pay_in_an_organ_is_reported_but_not_in_a_centre(tmp_path):
     rows = ECONOMIC + "\n30107\t绩效工资\t50101\t工资奖金津补贴\t4.00\t4.00\t"
     findings, _ = check(tmp_path, document(economic_rows=rows, wages="22.00"), "performance-pay-in-organ")
     assert findings.height == 1 and "30107" in findings["message"][0] and "示范区统计局" in findings["message"][0]
-    findings, status = check(tmp_path, document(name="统计调查中心", economic_rows=rows, wages="22.00"),
-                             "performance-pay-in-organ")
+    findings, status = check(
+        tmp_path, document(name="统计调查中心", economic_rows=rows, wages="22.00"), "performance-pay-in-organ"
+    )
     assert findings.is_empty() and status == "passed"
 
 

@@ -98,8 +98,17 @@ B13 = """## 2024年部门预算项目绩效目标汇总表
 41070222000000000101	统计调查劳务费	{b13}	{b13}			项目总成本	≤{cap}万元	调查户数	≥500户	调查质量	≥90%	群众满意度	≥90%
 """
 
-DEFAULTS = {"spending": "30.00", "basic": "14.00", "project": "16.00", "wage_personnel": "12.00",
-            "office_gov": "01", "office": "2.00", "labour": "16.00", "b13": "16.00", "cap": "16"}
+DEFAULTS = {
+    "spending": "30.00",
+    "basic": "14.00",
+    "project": "16.00",
+    "wage_personnel": "12.00",
+    "office_gov": "01",
+    "office": "2.00",
+    "labour": "16.00",
+    "b13": "16.00",
+    "cap": "16",
+}
 
 
 def document(**changes: str) -> str:

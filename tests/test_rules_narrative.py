@@ -18,8 +18,9 @@ from analysis.check import RULES, completeness, narrative, percentages, residue,
 from analysis.extract import extract_paths
 
 MY_MODULES = {"narrative", "shares", "residue", "completeness"}
-MY_RULES = sorted([r for r, rule in RULES.items() if rule.check.__module__.rsplit(".", 1)[-1] in MY_MODULES]
-                  + ["percent-zero-base"])
+MY_RULES = sorted(
+    [r for r, rule in RULES.items() if rule.check.__module__.rsplit(".", 1)[-1] in MY_MODULES] + ["percent-zero-base"]
+)
 
 CLEAN = """# 示范市东湖区测试局2025年度部门预算
 
@@ -185,14 +186,23 @@ def messages(findings: pl.DataFrame, rule: str, severity: str | None = None) -> 
 def test_clean_document_gives_no_finding(tmp_path):
     findings, status = check(tmp_path, MY_RULES)
     assert findings.is_empty(), findings.select("rule", "message").rows()
-    for rule in ("narrative-amount-table", "operating-costs-public", "share-base", "share-siblings-sum",
-                 "mandated-table-missing", "toc-vs-body", "empty-table-statement", "government-level-word"):
+    for rule in (
+        "narrative-amount-table",
+        "operating-costs-public",
+        "share-base",
+        "share-siblings-sum",
+        "mandated-table-missing",
+        "toc-vs-body",
+        "empty-table-statement",
+        "government-level-word",
+    ):
         assert status[rule] == "passed", rule
 
 
 def test_narrative_amount_differs_from_table(tmp_path):
-    findings, _ = check(tmp_path, ["narrative-amount-table"],
-                        [("其中：基本支出200.00万元", "其中：基本支出210.00万元")])
+    findings, _ = check(
+        tmp_path, ["narrative-amount-table"], [("其中：基本支出200.00万元", "其中：基本支出210.00万元")]
+    )
     [message] = messages(findings, "narrative-amount-table", "error")
     assert "210" in message and "200.00" in message and "《2025年部门支出总表》" in message
     assert findings["line"][0] is not None
@@ -211,22 +221,29 @@ def test_narrative_amount_not_evaluated_without_mapped_claims(tmp_path):
 
 
 def test_operating_costs_equal_to_project_spending_is_an_error(tmp_path):
-    findings, _ = check(tmp_path, ["operating-costs-public"],
-                        [("机关运行经费预算20.00万元", "机关运行经费预算100.00万元")])
+    findings, _ = check(
+        tmp_path, ["operating-costs-public"], [("机关运行经费预算20.00万元", "机关运行经费预算100.00万元")]
+    )
     [row] = findings.rows(named=True)
     assert row["severity"] == "error" and "项目支出" in row["message"] and "20.00" in row["message"]
 
 
 def test_operating_costs_other_difference_is_a_warning(tmp_path):
-    findings, _ = check(tmp_path, ["operating-costs-public"],
-                        [("机关运行经费预算20.00万元", "机关运行经费预算25.00万元")])
+    findings, _ = check(
+        tmp_path, ["operating-costs-public"], [("机关运行经费预算20.00万元", "机关运行经费预算25.00万元")]
+    )
     assert findings["severity"].to_list() == ["warning"]
 
 
 def test_operating_costs_below_public_in_department_with_institutions_passes(tmp_path):
-    findings, _ = check(tmp_path, ["operating-costs-public"],
-                        [("机关运行经费预算20.00万元", "机关运行经费预算15.00万元"),
-                         ("本部门对全部项目", "本部门下属事业单位2家。本部门对全部项目")])
+    findings, _ = check(
+        tmp_path,
+        ["operating-costs-public"],
+        [
+            ("机关运行经费预算20.00万元", "机关运行经费预算15.00万元"),
+            ("本部门对全部项目", "本部门下属事业单位2家。本部门对全部项目"),
+        ],
+    )
     assert findings.is_empty()
 
 

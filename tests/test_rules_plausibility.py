@@ -76,13 +76,28 @@ DOCUMENT = """# 示范区统计局2024年度部门预算
 """
 
 
-def document(procurement: str = "8.00", goods: str = "3.00", services: str = "5.00", vehicles: str = "1",
-             running: str = "2.00", three: str = "2.00", project: str = "统计调查设备购置") -> str:
+def document(
+    procurement: str = "8.00",
+    goods: str = "3.00",
+    services: str = "5.00",
+    vehicles: str = "1",
+    running: str = "2.00",
+    three: str = "2.00",
+    project: str = "统计调查设备购置",
+) -> str:
     public = 2 + float(running)
     three_row = f"{three}\t\t{three}\t\t{three}\t" if three else "\n注：我单位无三公经费支出"
-    return DOCUMENT.format(procurement=procurement, goods=goods, services=services, vehicles=vehicles,
-                           running=running, three_row=three_row, project=project, public=f"{public:.2f}",
-                           basic=f"{12 + public:.2f}")
+    return DOCUMENT.format(
+        procurement=procurement,
+        goods=goods,
+        services=services,
+        vehicles=vehicles,
+        running=running,
+        three_row=three_row,
+        project=project,
+        public=f"{public:.2f}",
+        basic=f"{12 + public:.2f}",
+    )
 
 
 def check(tmp_path: Path, text: str, rule: str) -> tuple[pl.DataFrame, str]:
@@ -92,8 +107,14 @@ def check(tmp_path: Path, text: str, rule: str) -> tuple[pl.DataFrame, str]:
     return findings, evaluations["status"][0]
 
 
-RULES = ("three-public-vs-economic", "vehicles-vs-running-cost", "procurement-missing", "procurement-breakdown",
-         "procurement-exceeds-total", "other-code-share")
+RULES = (
+    "three-public-vs-economic",
+    "vehicles-vs-running-cost",
+    "procurement-missing",
+    "procurement-breakdown",
+    "procurement-exceeds-total",
+    "other-code-share",
+)
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -123,8 +144,9 @@ def test_zero_procurement_with_an_equipment_project(tmp_path):
     findings, _ = check(tmp_path, document(procurement="0", goods="0", services="0"), "procurement-missing")
     assert findings["severity"].to_list() == ["warning"]
     assert "统计调查设备购置" in findings["message"][0] and "设备" in findings["message"][0]
-    findings, status = check(tmp_path, document(procurement="0", goods="0", services="0", project="统计调查劳务费"),
-                             "procurement-missing")
+    findings, status = check(
+        tmp_path, document(procurement="0", goods="0", services="0", project="统计调查劳务费"), "procurement-missing"
+    )
     assert findings.is_empty() and status == "passed"
 
 
@@ -135,9 +157,14 @@ def test_procurement_parts_that_do_not_add_up(tmp_path):
 
 
 def test_procurement_above_total_spending(tmp_path):
-    findings, _ = check(tmp_path, document(procurement="80.00", goods="30.00", services="50.00"),
-                        "procurement-exceeds-total")
-    assert findings["severity"].to_list() == ["error"] and "80.00" in findings["message"][0] and "44.00" in findings["message"][0]
+    findings, _ = check(
+        tmp_path, document(procurement="80.00", goods="30.00", services="50.00"), "procurement-exceeds-total"
+    )
+    assert (
+        findings["severity"].to_list() == ["error"]
+        and "80.00" in findings["message"][0]
+        and "44.00" in findings["message"][0]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -149,5 +176,13 @@ def seed_findings(seed_path):
 def test_seed_procurement_and_three_public(seed_findings):
     missing = seed_findings.filter(pl.col("rule") == "procurement-missing")["message"].to_list()
     assert missing and all(p in missing[0] for p in ("政务外网线路及设备费", "工作人员工装费", "保安", "电子印章经费"))
-    assert seed_findings.filter(pl.col("rule").is_in(["three-public-vs-economic", "vehicles-vs-running-cost",
-                                                      "procurement-breakdown", "procurement-exceeds-total"])).is_empty()
+    assert seed_findings.filter(
+        pl.col("rule").is_in(
+            [
+                "three-public-vs-economic",
+                "vehicles-vs-running-cost",
+                "procurement-breakdown",
+                "procurement-exceeds-total",
+            ]
+        )
+    ).is_empty()

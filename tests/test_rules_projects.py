@@ -68,8 +68,13 @@ LABOUR = "302\t26\t劳务费\t502\t05\t委托业务费\t20.00\t20.00\t20.00\t"
 MEAL_ALLOWANCE = "301\t06\t伙食补助费\t501\t99\t其他工资福利支出\t20.00\t20.00\t20.00\t"
 
 
-def document(meal_line: str = MEAL_ALLOWANCE, meal: str = "工作人员误餐费", second: str = "统计调查印刷费",
-             code1: str = "41070222000000000101", code2: str = "41070222000000000102") -> str:
+def document(
+    meal_line: str = MEAL_ALLOWANCE,
+    meal: str = "工作人员误餐费",
+    second: str = "统计调查印刷费",
+    code1: str = "41070222000000000101",
+    code2: str = "41070222000000000102",
+) -> str:
     return DOCUMENT.format(meal_line=meal_line, meal=meal, second=second, code1=code1, code2=code2)
 
 
@@ -94,7 +99,11 @@ def test_meal_subsidy_on_the_meal_allowance_line_passes(tmp_path):
 
 
 def test_inference_is_not_attempted_without_both_economic_tables(tmp_path):
-    text = document().split("## 2024年支出经济分类汇总表")[0] + "## 2024年项目支出表" + document().split("## 2024年项目支出表")[1]
+    text = (
+        document().split("## 2024年支出经济分类汇总表")[0]
+        + "## 2024年项目支出表"
+        + document().split("## 2024年项目支出表")[1]
+    )
     _, status = check(tmp_path, text, "project-economic-coding")
     assert status == "not_evaluated"
 
@@ -106,11 +115,14 @@ def test_cover_finds_exact_assignments_and_one_spread_project():
     amounts = [60.00, 50.68, 87.00, 10.00, 9.88, 1.50, 0.36]
     solutions = _cover({"30201": 81.74, "30226": 137.68}, amounts, tol, limits)
     assert [{j: c for j, c in s.items()} for s in solutions] == [
-        {0: "30201", 1: "30226", 2: "30226", 3: "30201", 4: "30201", 5: "30201", 6: "30201"}]
+        {0: "30201", 1: "30226", 2: "30226", 3: "30201", 4: "30201", 5: "30201", 6: "30201"}
+    ]
     # An IT project spread over 30213 and 31007 has no exact cover, but one spread solution.
     targets = {"30226": 20.3, "30209": 16.45, "30213": 5.92, "31007": 2.55}
     assert _cover(targets, [20.3, 16.45, 8.47], tol, limits) == []
-    assert _cover(targets, [20.3, 16.45, 8.47], tol, limits, split=2) == [{0: "30226", 1: "30209", 2: ("30213", "31007")}]
+    assert _cover(targets, [20.3, 16.45, 8.47], tol, limits, split=2) == [
+        {0: "30226", 1: "30209", 2: ("30213", "31007")}
+    ]
 
 
 def test_hidden_personnel_share_counts_labour_coded_project_money(tmp_path):
@@ -134,7 +146,9 @@ def test_project_codes_of_two_lengths_are_reported(tmp_path):
 
 def test_project_code_year_after_the_budget_year_and_foreign_region(tmp_path):
     findings, _ = check(tmp_path, document(code2="41070226000000000102"), "project-code-region-year")
-    assert findings.height == 1 and "2024" in findings["message"][0] and "41070226000000000102" in findings["message"][0]
+    assert (
+        findings.height == 1 and "2024" in findings["message"][0] and "41070226000000000102" in findings["message"][0]
+    )
     findings, _ = check(tmp_path, document(code2="41070322000000000102"), "project-code-region-year")
     assert findings.height == 1 and "410702" in findings["message"][0]
     findings, status = check(tmp_path, document(), "project-code-region-year")
@@ -157,8 +171,14 @@ def test_vague_project_name_is_info(tmp_path):
 
 @pytest.fixture(scope="module")
 def seed_findings(seed_path):
-    rules = ["project-economic-coding", "hidden-personnel-share", "project-code-format", "project-code-region-year",
-             "project-code-duplicate", "project-name-vague"]
+    rules = [
+        "project-economic-coding",
+        "hidden-personnel-share",
+        "project-code-format",
+        "project-code-region-year",
+        "project-code-duplicate",
+        "project-name-vague",
+    ]
     findings, _ = run_checks(extract_paths([seed_path]), rules=rules)
     return findings
 

@@ -16,16 +16,19 @@ from test_rules_narrative import check, messages
 _ANCHOR = "2025年财政拨款收支总预算300.00万元，均为一般公共预算。"
 
 
-@pytest.mark.parametrize(("name", "level"), [
-    ("新乡市红旗区政务服务和大数据管理局", "county"),
-    ("上海市普陀区人民政府万里街道办事处", "subdistrict"),
-    ("中共上海市普陀区委社会工作部", "county"),
-    ("江苏省人大常委会办公厅", "province"),
-    ("上海市财政局", "city"),
-    ("部门名称：示范县城关镇人民政府", "township"),
-    ("北京市社区服务中心", "city"),
-    ("政府采购", None),
-])
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("新乡市红旗区政务服务和大数据管理局", "county"),
+        ("上海市普陀区人民政府万里街道办事处", "subdistrict"),
+        ("中共上海市普陀区委社会工作部", "county"),
+        ("江苏省人大常委会办公厅", "province"),
+        ("上海市财政局", "city"),
+        ("部门名称：示范县城关镇人民政府", "township"),
+        ("北京市社区服务中心", "city"),
+        ("政府采购", None),
+    ],
+)
 def test_department_level(name, level):
     found = name_level(name)
     assert (found["name"] if found else None) == level
@@ -52,8 +55,11 @@ def test_obsolete_function_name_in_the_narrative(tmp_path):
 
 def test_obsolete_function_name_as_a_table_row(tmp_path):
     row = "2010102\t一般行政管理事务\t100.00\t\t100.00\n\n## 2025年一般公共预算基本支出表"
-    findings, _ = check(tmp_path, ["obsolete-class-name"],
-                        [(row, "2100101\t医疗卫生与计划生育管理事务\t100.00\t\t100.00\n\n## 2025年一般公共预算基本支出表")])
+    findings, _ = check(
+        tmp_path,
+        ["obsolete-class-name"],
+        [(row, "2100101\t医疗卫生与计划生育管理事务\t100.00\t\t100.00\n\n## 2025年一般公共预算基本支出表")],
+    )
     assert any("《2025年一般公共预算支出表》" in m for m in messages(findings, "obsolete-class-name"))
 
 
@@ -81,9 +87,14 @@ def test_distinct_list_items_pass(tmp_path):
 
 
 def test_doubled_and_missing_punctuation(tmp_path):
-    findings, _ = check(tmp_path, ["doubled-punctuation"],
-                        [("均为一般公共预算。", "均为一般公共预算。。"),
-                         ("机关运行经费预算20.00万元。", "机关运行经费预算20.00万元 2025年")])
+    findings, _ = check(
+        tmp_path,
+        ["doubled-punctuation"],
+        [
+            ("均为一般公共预算。", "均为一般公共预算。。"),
+            ("机关运行经费预算20.00万元。", "机关运行经费预算20.00万元 2025年"),
+        ],
+    )
     found = messages(findings, "doubled-punctuation", "info")
     assert any("。。" in m for m in found) and any("缺少标点" in m for m in found)
 
@@ -94,9 +105,16 @@ def test_clean_punctuation_passes(tmp_path):
 
 
 def test_template_instruction_left_under_a_table(tmp_path):
-    findings, _ = check(tmp_path, ["template-instruction"], [(
-        "注：本部门无国有资本经营预算支出。",
-        "注：无国有资本经营预算支出的，仍保留该表格式，并在本表下方作下述说明：本部门无国有资本经营预算支出。")])
+    findings, _ = check(
+        tmp_path,
+        ["template-instruction"],
+        [
+            (
+                "注：本部门无国有资本经营预算支出。",
+                "注：无国有资本经营预算支出的，仍保留该表格式，并在本表下方作下述说明：本部门无国有资本经营预算支出。",
+            )
+        ],
+    )
     [message] = messages(findings, "template-instruction", "warning")
     assert "仍保留该表格式" in message
 
@@ -114,8 +132,11 @@ def test_zero_change_written_as_an_increase_with_a_reason(tmp_path):
 
 
 def test_usage_described_for_a_zero_item(tmp_path):
-    findings, _ = check(tmp_path, ["zero-change-boilerplate"],
-                        [("因公出国（境）费0万元；", "因公出国（境）费0万元，主要用于出国考察；")])
+    findings, _ = check(
+        tmp_path,
+        ["zero-change-boilerplate"],
+        [("因公出国（境）费0万元；", "因公出国（境）费0万元，主要用于出国考察；")],
+    )
     [message] = messages(findings, "zero-change-boilerplate")
     assert "主要用途" in message
 
@@ -126,10 +147,15 @@ def test_zero_items_without_boilerplate_pass(tmp_path):
     assert findings.is_empty() and status["zero-change-boilerplate"] == "passed"
 
 
-@pytest.mark.parametrize("defect", [("收入增加20.00万元", "收入增加/减少20.00万元"),
-                                    ("收入增加20.00万元", "收入增加（减少）20.00万元"),
-                                    ("机关运行经费预算20.00万元", "机关运行经费预算万元"),
-                                    ("主要原因是业务量增加。", "主要原因是。")])
+@pytest.mark.parametrize(
+    "defect",
+    [
+        ("收入增加20.00万元", "收入增加/减少20.00万元"),
+        ("收入增加20.00万元", "收入增加（减少）20.00万元"),
+        ("机关运行经费预算20.00万元", "机关运行经费预算万元"),
+        ("主要原因是业务量增加。", "主要原因是。"),
+    ],
+)
 def test_template_placeholder(tmp_path, defect):
     findings, _ = check(tmp_path, ["template-placeholder"], [defect])
     assert len(messages(findings, "template-placeholder", "error")) == 1
@@ -141,7 +167,9 @@ def test_filled_template_passes(tmp_path):
 
 
 def test_table_title_with_another_year(tmp_path):
-    findings, _ = check(tmp_path, ["table-title-year"], [("## 2025年政府性基金预算支出表", "## 2024年政府性基金预算支出表")])
+    findings, _ = check(
+        tmp_path, ["table-title-year"], [("## 2025年政府性基金预算支出表", "## 2024年政府性基金预算支出表")]
+    )
     [message] = messages(findings, "table-title-year", "error")
     assert "2024" in message and "2025" in message
 

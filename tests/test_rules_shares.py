@@ -30,8 +30,11 @@ def test_shares_on_their_named_and_implied_bases_pass(tmp_path):
 
 
 def test_sibling_shares_not_adding_to_100(tmp_path):
-    findings, _ = check(tmp_path, ["share-siblings-sum"], [("占基本支出的90.00%", "占基本支出的60.00%"),
-                                                          ("占基本支出的10.00%", "占基本支出的6.67%")])
+    findings, _ = check(
+        tmp_path,
+        ["share-siblings-sum"],
+        [("占基本支出的90.00%", "占基本支出的60.00%"), ("占基本支出的10.00%", "占基本支出的6.67%")],
+    )
     [message] = messages(findings, "share-siblings-sum", "warning")
     assert "66.67%" in message and "100%" in message
 
@@ -91,8 +94,9 @@ def test_zero_change_of_a_zero_item_is_not_a_zero_base_finding(tmp_path):
 
 
 def test_seed_shares_on_the_wrong_base(seed_path):
-    findings, _ = run_checks(extract_paths([seed_path]),
-                             rules=["share-base", "share-siblings-sum", "percent-precision", "share-range"])
+    findings, _ = run_checks(
+        extract_paths([seed_path]), rules=["share-base", "share-siblings-sum", "percent-precision", "share-range"]
+    )
     base = messages(findings, "share-base")
     assert len(base) == 2 and all("459.21" in m and "239.79" in m for m in base)
     assert any("48.32%" in m and "92.53%" in m for m in base)

@@ -59,8 +59,9 @@ def check(tmp_path: Path, text: str, rule: str) -> tuple[pl.DataFrame, str]:
     return findings, evaluations["status"][0]
 
 
-@pytest.mark.parametrize("rule", ["target-quantity-conflict", "target-inapplicable", "target-no-comparator",
-                                  "project-targets-sum"])
+@pytest.mark.parametrize(
+    "rule", ["target-quantity-conflict", "target-inapplicable", "target-no-comparator", "project-targets-sum"]
+)
 def test_consistent_targets_pass(tmp_path, rule):
     findings, status = check(tmp_path, document(), rule)
     assert findings.is_empty(), findings["message"].to_list()
@@ -95,14 +96,26 @@ def _context(targets: list[dict]) -> DocContext:
     def empty(name):
         return frame(name, [])
 
-    return DocContext({"doc_id": "x", "fiscal_year": 2024}, empty("line_items"), empty("tables"), empty("claims"),
-                      pl.DataFrame(targets), empty("texts"), Tolerance())
+    return DocContext(
+        {"doc_id": "x", "fiscal_year": 2024},
+        empty("line_items"),
+        empty("tables"),
+        empty("claims"),
+        pl.DataFrame(targets),
+        empty("texts"),
+        Tolerance(),
+    )
 
 
 def test_boilerplate_explanations_need_the_description_column():
     rule = RULES["target-boilerplate"].check
-    base = {"table_kind": "department_performance_targets", "project_name": None, "raw_value": "≥95%",
-            "line": 10, "page": None}
+    base = {
+        "table_kind": "department_performance_targets",
+        "project_name": None,
+        "raw_value": "≥95%",
+        "line": 10,
+        "page": None,
+    }
     same = "反映本部门负责的重点工作任务进展情况。"
     repeated = [{**base, "indicator": f"任务{i}完成率", "description": same} for i in range(3)]
     found = rule(_context(repeated))
@@ -114,8 +127,13 @@ def test_boilerplate_explanations_need_the_description_column():
 
 @pytest.fixture(scope="module")
 def seed_findings(seed_path):
-    rules = ["target-quantity-conflict", "target-inapplicable", "target-no-comparator", "target-boilerplate",
-             "project-targets-sum"]
+    rules = [
+        "target-quantity-conflict",
+        "target-inapplicable",
+        "target-no-comparator",
+        "target-boilerplate",
+        "project-targets-sum",
+    ]
     findings, evaluations = run_checks(extract_paths([seed_path]), rules=rules)
     return findings, evaluations
 

@@ -33,8 +33,9 @@ TABLES = """
 
 
 def _doc(folder: Path, year: int, total: str, sentence: str) -> Path:
-    text = (f"# 示范市某区某局{year}年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n"
-            + TABLES.format(year=year, total=total))
+    text = f"# 示范市某区某局{year}年度部门预算\n\n## 一、收入支出预算总体情况说明\n\n{sentence}\n" + TABLES.format(
+        year=year, total=total
+    )
     path = folder / f"某局{year}年部门预算.txt"
     path.write_text(text, encoding="utf-8")
     return path
@@ -68,8 +69,9 @@ def test_previous_year_change_not_evaluated_alone(tmp_path):
 def test_direction_words_agree(tmp_path):
     bad = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，收入减少10.00万元，增长10.00%。")
     assert _findings([bad], "direction-words-agree").height == 1
-    good = _doc(tmp_path / ".." / tmp_path.name, 2025, "110.00",
-                "某局2025年收入总计110.00万元，收入增加10.00万元，增长10.00%。")
+    good = _doc(
+        tmp_path / ".." / tmp_path.name, 2025, "110.00", "某局2025年收入总计110.00万元，收入增加10.00万元，增长10.00%。"
+    )
     assert _findings([good], "direction-words-agree").is_empty()
 
 
@@ -88,6 +90,8 @@ def test_change_amount_rate_mismatch(tmp_path):
     assert found.height == 1 and "10.00%" in found["message"][0]
     good = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长10.00%。")
     assert _findings([good], "change-amount-rate-mismatch").is_empty()
-    wrong_base = _doc(tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长9.09%。")
+    wrong_base = _doc(
+        tmp_path, 2025, "110.00", "某局2025年收入总计110.00万元，与2024年相比，收入增加10.00万元，增长9.09%。"
+    )
     assert _findings([wrong_base], "change-amount-rate-mismatch").is_empty()  # D1: yoy-percent-base's case
     assert _findings([wrong_base], "yoy-percent-base").height == 1

@@ -29,11 +29,20 @@ def test_seed_figures_and_lines(seed):
 def test_seed_tables_and_states(seed):
     tables = pl.DataFrame(seed.tables)
     kinds = tables["table_kind"].to_list()
-    assert kinds == ["revenue_expenditure_summary", "revenue_summary", "expenditure_summary",
-                     "fiscal_appropriation_summary", "general_budget_basic_expenditure",
-                     "general_budget_expenditure", "economic_classification_summary",
-                     "three_public_expenses", "government_fund_expenditure", "project_expenditure",
-                     "department_performance_targets", "project_performance_targets"]
+    assert kinds == [
+        "revenue_expenditure_summary",
+        "revenue_summary",
+        "expenditure_summary",
+        "fiscal_appropriation_summary",
+        "general_budget_basic_expenditure",
+        "general_budget_expenditure",
+        "economic_classification_summary",
+        "three_public_expenses",
+        "government_fund_expenditure",
+        "project_expenditure",
+        "department_performance_targets",
+        "project_performance_targets",
+    ]
     state = dict(zip(kinds, tables["status"]))
     assert state["three_public_expenses"] == "not_applicable"
     assert state["government_fund_expenditure"] == "not_applicable"
@@ -50,8 +59,7 @@ def test_missing_class_codes_are_inferred(seed):
 
 def test_extra_number_without_header_is_kept_not_dropped(seed):
     # B03 prints one more number per row than its header has leaves (DOMAIN §0.6 hazard 4)
-    extra = seed.line_items.filter((pl.col("table_kind") == "expenditure_summary")
-                                   & (pl.col("column") == "unlabelled"))
+    extra = seed.line_items.filter((pl.col("table_kind") == "expenditure_summary") & (pl.col("column") == "unlabelled"))
     assert extra.height == 5 and close(extra["amount"][0], 459.21)
 
 
@@ -71,15 +79,22 @@ def test_seed_claims(seed):
     ]
     shares = claims.filter(pl.col("claim_type") == "share")
     assert {(s, v) for s, v in shares.select("subject", "value").rows()} >= {
-        ("basic_expenditure", 52.22), ("project_expenditure", 47.78), ("personnel", 48.32), ("public", 3.9)}
+        ("basic_expenditure", 52.22),
+        ("project_expenditure", 47.78),
+        ("personnel", 48.32),
+        ("public", 3.9),
+    }
     assert claims.filter(pl.col("direction") == "unfilled").height >= 1
     assert claims.filter(pl.col("subject") == "operating_costs")["value"].to_list() == [219.42]
 
 
 def test_seed_targets(seed):
     targets = pl.DataFrame(seed.targets)
-    caps = targets.filter((pl.col("table_kind") == "project_performance_targets") & (pl.col("category") == "成本")
-                          & (pl.col("unit") == "万元"))
+    caps = targets.filter(
+        (pl.col("table_kind") == "project_performance_targets")
+        & (pl.col("category") == "成本")
+        & (pl.col("unit") == "万元")
+    )
     cap = dict(zip(caps["project_name"], caps["value"]))
     assert cap["工作人员工装费"] == 9.867 and cap["从业人员、保安保洁工资及管理费"] == 87
     staff = targets.filter(pl.col("indicator") == "工作人员数量")

@@ -48,8 +48,17 @@ def keys(table: Table, prefix: str, length: int | None = None) -> list[str]:
     return sorted(k for k in found if length is None or len(k.split(":")[1]) == length)
 
 
-EXP = ("total", "basic_total", "basic_wages", "basic_family_subsidy", "basic_goods_services",
-       "basic_capital", "project_total", "project_operating", "project_specific")
+EXP = (
+    "total",
+    "basic_total",
+    "basic_wages",
+    "basic_family_subsidy",
+    "basic_goods_services",
+    "basic_capital",
+    "project_total",
+    "project_operating",
+    "project_specific",
+)
 
 
 def check_function_table(t: Table) -> None:
@@ -70,70 +79,103 @@ def check_function_table(t: Table) -> None:
 def check_document(doc: SynthDoc) -> None:
     """Within-table (§2.1) and cross-table (§2.2) identities of one clean document."""
     t = doc.tables
-    b01, b02, b03, b04 = (t[k] for k in ("revenue_expenditure_summary", "revenue_summary",
-                                          "expenditure_summary", "fiscal_appropriation_summary"))
-    b05, b06, b07, b08 = (t[k] for k in ("general_budget_expenditure", "general_budget_basic_expenditure",
-                                          "three_public_expenses", "government_fund_expenditure"))
-    b10, b11, b12, b13 = (t[k] for k in ("project_expenditure", "economic_classification_summary",
-                                          "department_performance_targets", "project_performance_targets"))
-    income = [k for k in keys(b01, "in:") if k not in {
-        "in:general_budget_appropriation", "in:current_revenue_total", "in:carryover", "in:revenue_grand_total"}]
+    b01, b02, b03, b04 = (
+        t[k]
+        for k in (
+            "revenue_expenditure_summary",
+            "revenue_summary",
+            "expenditure_summary",
+            "fiscal_appropriation_summary",
+        )
+    )
+    b05, b06, b07, b08 = (
+        t[k]
+        for k in (
+            "general_budget_expenditure",
+            "general_budget_basic_expenditure",
+            "three_public_expenses",
+            "government_fund_expenditure",
+        )
+    )
+    b10, b11, b12, b13 = (
+        t[k]
+        for k in (
+            "project_expenditure",
+            "economic_classification_summary",
+            "department_performance_targets",
+            "project_performance_targets",
+        )
+    )
+    income = [
+        k
+        for k in keys(b01, "in:")
+        if k
+        not in {"in:general_budget_appropriation", "in:current_revenue_total", "in:carryover", "in:revenue_grand_total"}
+    ]
     current = v(b01, "in:current_revenue_total", "amount")
-    assert current == sum(v(b01, k, "amount") for k in income)                                    # I01
+    assert current == sum(v(b01, k, "amount") for k in income)  # I01
     grand = v(b01, "in:revenue_grand_total", "amount")
-    assert grand == current + v(b01, "in:carryover", "amount")                                    # I02
+    assert grand == current + v(b01, "in:carryover", "amount")  # I02
     classes = [k for k in keys(b01, "exp:") if k[4:].isdigit()]
     assert v(b01, "exp:current_expenditure_total", "amount") == sum(v(b01, k, "amount") for k in classes)  # I03
-    assert grand == v(b01, "exp:expenditure_grand_total", "amount")                               # I05
-    for row in ("total", "unit"):                                                                 # I07
+    assert grand == v(b01, "exp:expenditure_grand_total", "amount")  # I05
+    for row in ("total", "unit"):  # I07
         assert v(b02, row, "total") == v(b02, row, "current_revenue_total") + v(b02, row, "carryover_total")
         assert v(b02, row, "current_revenue_total") == v(b02, row, "general_budget") + v(b02, row, "gov_fund")
-    assert v(b02, "total", "current_revenue_total") == current                                     # X01
+    assert v(b02, "total", "current_revenue_total") == current  # X01
     for table in (b03, b05, b08):
         check_function_table(table)
-    assert v(b03, "total", "total") == v(b01, "exp:current_expenditure_total", "amount")           # X03
+    assert v(b03, "total", "total") == v(b01, "exp:current_expenditure_total", "amount")  # X03
     for k in classes:
         code = k[4:]
         assert v(b01, k, "amount") == sum(v(b03, f, "total") for f in keys(b03, "func:", 7) if f[5:].startswith(code))
-    in_total = v(b04, "in:current_revenue_total", "amount") + v(b04, "in:carryover", "amount")     # I13
+    in_total = v(b04, "in:current_revenue_total", "amount") + v(b04, "in:carryover", "amount")  # I13
     assert in_total == v(b04, "in:revenue_grand_total", "amount")
-    for key in keys(b04, "exp:"):                                                                 # I14
+    for key in keys(b04, "exp:"):  # I14
         assert v(b04, key, "total") == v(b04, key, "general_budget") + v(b04, key, "gov_fund")
     b04_classes = [k for k in keys(b04, "exp:") if k[4:].isdigit()]
-    for column in ("total", "general_budget", "gov_fund"):                                        # I15
+    for column in ("total", "general_budget", "gov_fund"):  # I15
         assert v(b04, "exp:current_expenditure_total", column) == sum(v(b04, k, column) for k in b04_classes)
     assert in_total == v(b04, "exp:expenditure_grand_total", "total")
-    assert v(b04, "exp:current_expenditure_total", "general_budget") == v(b05, "total", "total")   # X05
-    assert v(b04, "exp:current_expenditure_total", "gov_fund") == v(b08, "total", "total")         # X09
+    assert v(b04, "exp:current_expenditure_total", "general_budget") == v(b05, "total", "total")  # X05
+    assert v(b04, "exp:current_expenditure_total", "gov_fund") == v(b08, "total", "total")  # X09
     econ = keys(b06, "econ:", 5)
-    for key in ["total", *econ]:                                                                  # I18
+    for key in ["total", *econ]:  # I18
         assert v(b06, key, "total") == v(b06, key, "personnel") + v(b06, key, "public")
     for column in ("total", "personnel", "public"):
         assert v(b06, "total", column) == sum(v(b06, k, column) for k in econ)
     assert v(b06, "total", "personnel") == sum(v(b06, k, "total") for k in econ if k[5:8] in ("301", "303"))  # I19
-    assert v(b05, "total", "basic_total") == v(b06, "total", "total")                             # X06
+    assert v(b05, "total", "basic_total") == v(b06, "total", "total")  # X06
     assert v(b05, "total", "basic_wages") + v(b05, "total", "basic_family_subsidy") == v(b06, "total", "personnel")
-    tp = b07                                                                                      # I22–I23
-    assert v(tp, "current", "total") == v(tp, "current", "abroad") + v(tp, "current", "vehicle_total") + v(tp, "current", "reception")
-    assert v(tp, "current", "vehicle_total") == v(tp, "current", "vehicle_purchase") + v(tp, "current", "vehicle_operation")
+    tp = b07  # I22–I23
+    assert v(tp, "current", "total") == v(tp, "current", "abroad") + v(tp, "current", "vehicle_total") + v(
+        tp, "current", "reception"
+    )
+    assert v(tp, "current", "vehicle_total") == v(tp, "current", "vehicle_purchase") + v(
+        tp, "current", "vehicle_operation"
+    )
     projects = keys(b10, "project:")
     funds = ("general_budget", "gov_fund", "carryover_general_budget")
-    for key in [*projects, "total", "unit"]:                                                      # I26
+    for key in [*projects, "total", "unit"]:  # I26
         assert v(b10, key, "total") == sum(v(b10, key, c) for c in funds)
     assert v(b10, "total", "total") == sum(v(b10, k, "total") for k in projects)
-    assert v(b10, "total", "total") == v(b03, "total", "project_total")                           # X08
-    assert v(b10, "total", "general_budget") + v(b10, "total", "carryover_general_budget") == v(b05, "total", "project_total")  # X07
+    assert v(b10, "total", "total") == v(b03, "total", "project_total")  # X08
+    assert v(b10, "total", "general_budget") + v(b10, "total", "carryover_general_budget") == v(
+        b05, "total", "project_total"
+    )  # X07
     econ11 = keys(b11, "econ:", 5)
-    for key in ["total", *econ11]:                                                                # I28
-        assert v(b11, key, "total") == v(b11, key, "general_budget") + v(b11, key, "gov_fund") + v(b11, key, "carryover_total")
+    for key in ["total", *econ11]:  # I28
+        assert v(b11, key, "total") == v(b11, key, "general_budget") + v(b11, key, "gov_fund") + v(
+            b11, key, "carryover_total"
+        )
     assert v(b11, "total", "total") == sum(v(b11, k, "total") for k in econ11)
-    assert v(b11, "total", "total") == v(b03, "total", "total")                                   # X10
+    assert v(b11, "total", "total") == v(b03, "total", "total")  # X10
     for key in econ:
         assert v(b11, key, "total") >= v(b06, key, "total")
-    assert v(b12, "budget_total", "amount") == grand == v(b12, "gov_budget_funds", "amount")      # X13, I30
+    assert v(b12, "budget_total", "amount") == grand == v(b12, "gov_budget_funds", "amount")  # X13, I30
     assert v(b12, "budget_total", "amount") == v(b12, "basic_total", "amount") + v(b12, "project_total", "amount")
     assert v(b12, "project_total", "amount") == v(b03, "total", "project_total")
-    for key in keys(b13, "project:"):                                                             # X14, I34
+    for key in keys(b13, "project:"):  # X14, I34
         assert v(b13, key, "total") == v(b10, key, "total") == v(b13, key, "cost_cap")
     assert v(b13, "total", "total") == v(b10, "total", "total")
 
@@ -168,12 +210,17 @@ def test_narrative_figures_match_tables_and_previous_year() -> None:
         personnel = v(doc.tables["general_budget_basic_expenditure"], "total", "personnel")
         share = _narrative_number(text, r"人员经费(?:支出)? ?[\d.]+ ?万元，占基本支出的 ?([\d.]+)%")
         assert share == round(personnel * 100 / basic, 2)
-        match = re.search(r"预算相比，收(?:支总计各|入)(增加|增长|减少|下降) ?" + _AMOUNT + r"，(?:增长|上涨|上升|下降|降低) ?([\d.]+)%", text)
+        match = re.search(
+            r"预算相比，收(?:支总计各|入)(增加|增长|减少|下降) ?"
+            + _AMOUNT
+            + r"，(?:增长|上涨|上升|下降|降低) ?([\d.]+)%",
+            text,
+        )
         prev = by_key.get((doc.dept.index, doc.year - 1))
         if match and prev is not None:
             sign = 1 if match.group(1) in ("增加", "增长") else -1
             prev_total = v(prev.tables["revenue_expenditure_summary"], "in:revenue_grand_total", "amount") / 100
-            assert round(total - sign * float(match.group(2)), 2) == prev_total             # Y1
+            assert round(total - sign * float(match.group(2)), 2) == prev_total  # Y1
             assert float(match.group(3)) == round(float(match.group(2)) * 100 / prev_total, 2)  # P2
 
 
@@ -207,12 +254,13 @@ def test_every_kind_is_planted_and_visible(tmp_path: Path) -> None:
     labels = generate(tmp_path, departments=50, years=(2024, 2025), anomaly_rate=1.0, seed=4)
     assert set(labels["kind"]) == KINDS
     for row in labels.filter(pl.col("actual").is_not_null()).iter_rows(named=True):
-        if row["kind"] in ("outlier_personnel_share", "template_residue_year", "pct_wrong_base",
-                           "direction_word"):
+        if row["kind"] in ("outlier_personnel_share", "template_residue_year", "pct_wrong_base", "direction_word"):
             continue
         text = (tmp_path / row["path"]).read_text(encoding="utf-8")
-        assert f"{row['actual']:.2f}" in text.replace(" ", "") or \
-            f"≤{row['actual']:g}万元" in text, (row["kind"], row["actual"])
+        assert f"{row['actual']:.2f}" in text.replace(" ", "") or f"≤{row['actual']:g}万元" in text, (
+            row["kind"],
+            row["actual"],
+        )
     placeholders = labels.filter(pl.col("kind") == "template_residue_placeholder")
     for path in placeholders["path"]:
         assert "XX 万元" in (tmp_path / path).read_text(encoding="utf-8").replace("XX万元", "XX 万元")
@@ -222,10 +270,15 @@ def test_documents_without_labels_equal_the_clean_run(tmp_path: Path) -> None:
     clean_dir, dirty_dir = tmp_path / "clean", tmp_path / "dirty"
     generate(clean_dir, departments=8, years=(2024, 2025), anomaly_rate=0.0, seed=9)
     labels = generate(dirty_dir, departments=8, years=(2024, 2025), anomaly_rate=0.5, seed=9)
-    world_kinds = {"outlier_per_capita", "outlier_three_public_spike", "outlier_personnel_share",
-                   "classification_meal_as_labour"}
-    changed_world = {(r["doc_department"], r["fiscal_year"]) for r in labels.iter_rows(named=True)
-                     if r["kind"] in world_kinds}
+    world_kinds = {
+        "outlier_per_capita",
+        "outlier_three_public_spike",
+        "outlier_personnel_share",
+        "classification_meal_as_labour",
+    }
+    changed_world = {
+        (r["doc_department"], r["fiscal_year"]) for r in labels.iter_rows(named=True) if r["kind"] in world_kinds
+    }
     labelled = set(labels["path"])
     compared = 0
     for path in (clean_dir / "text").rglob("*.txt"):
@@ -250,9 +303,15 @@ def test_truth_matches_printed_cells(tmp_path: Path) -> None:
     for doc in docs:
         rows = truth.filter(pl.col("doc_department") == doc.dept.name)
         figures = rows.filter(pl.col("table_kind").is_null())
-        assert set(figures["column"]) >= {"total_revenue", "total_expenditure", "basic_expenditure",
-                                          "project_expenditure", "personnel_expenditure",
-                                          "public_expenditure", "three_public_total"}
+        assert set(figures["column"]) >= {
+            "total_revenue",
+            "total_expenditure",
+            "basic_expenditure",
+            "project_expenditure",
+            "personnel_expenditure",
+            "public_expenditure",
+            "three_public_total",
+        }
         cells = rows.filter(pl.col("table_kind").is_not_null())
         assert cells["is_printed"].all()
         for r in cells.iter_rows(named=True):
@@ -324,25 +383,38 @@ def test_planted_outliers_stand_apart_from_clean_peers(tmp_path: Path) -> None:
     labels = generate(tmp_path, departments=120, years=(2024, 2025), anomaly_rate=0.5, seed=8)
     truth = pl.read_parquet(tmp_path / "truth.parquet")
     staff = truth.filter(pl.col("column") == "headcount_in_service").select("path", staff="amount")
-    meals = (truth.filter((pl.col("table_kind") == "project_expenditure") & (pl.col("column") == "total")
-                          & pl.col("project_name").is_in(["工作人员误餐费", "工作人员工装费"]))
-             .join(staff, on="path").with_columns(per_head=pl.col("amount") / pl.col("staff")))
+    meals = (
+        truth.filter(
+            (pl.col("table_kind") == "project_expenditure")
+            & (pl.col("column") == "total")
+            & pl.col("project_name").is_in(["工作人员误餐费", "工作人员工装费"])
+        )
+        .join(staff, on="path")
+        .with_columns(per_head=pl.col("amount") / pl.col("staff"))
+    )
     planted = labels.filter(pl.col("kind") == "outlier_per_capita").select("path", project_name="row_label")
     assert planted.height >= 2
     flagged = meals.join(planted, on=["path", "project_name"], how="semi")
     normal = meals.join(planted, on=["path", "project_name"], how="anti")
     for name in flagged["project_name"].unique():
-        assert flagged.filter(pl.col("project_name") == name)["per_head"].min() > \
-            1.5 * normal.filter(pl.col("project_name") == name)["per_head"].max()
+        assert (
+            flagged.filter(pl.col("project_name") == name)["per_head"].min()
+            > 1.5 * normal.filter(pl.col("project_name") == name)["per_head"].max()
+        )
     spikes = labels.filter(pl.col("kind") == "outlier_three_public_spike")
     assert spikes.height >= 1 and (spikes["actual"] > spikes["expected"]).all()
-    three_public = truth.filter(pl.col("column") == "three_public_total").select(
-        "doc_department", "fiscal_year", prev="amount").with_columns(pl.col("fiscal_year") + 1)
+    three_public = (
+        truth.filter(pl.col("column") == "three_public_total")
+        .select("doc_department", "fiscal_year", prev="amount")
+        .with_columns(pl.col("fiscal_year") + 1)
+    )
     compared = spikes.join(three_public, on=["doc_department", "fiscal_year"])
     assert (compared["actual"] >= 2.7 * compared["prev"]).all()
-    tp = truth.filter(pl.col("column") == "three_public_total").join(
-        three_public, on=["doc_department", "fiscal_year"]).join(
-        spikes.select("doc_department", "fiscal_year"), on=["doc_department", "fiscal_year"], how="anti")
+    tp = (
+        truth.filter(pl.col("column") == "three_public_total")
+        .join(three_public, on=["doc_department", "fiscal_year"])
+        .join(spikes.select("doc_department", "fiscal_year"), on=["doc_department", "fiscal_year"], how="anti")
+    )
     assert (tp["amount"] <= 2 * tp["prev"]).all()  # clean years never double
     shares = labels.filter(pl.col("kind") == "outlier_personnel_share")
     assert (shares["actual"] < shares["expected"] / 3).all()

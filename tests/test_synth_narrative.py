@@ -18,9 +18,25 @@ from analysis.synth.narrative_only import KINDS
 @pytest.fixture(scope="module")
 def district(tmp_path_factory):
     out = tmp_path_factory.mktemp("narrative")
-    result = CliRunner().invoke(synth_command, ["--layout", "narrative", "--out", str(out), "--departments", "5",
-                                                "--years", "2024,2025", "--formats", "text,html,pdf",
-                                                "--anomaly-rate", "0.8", "--seed", "7"])
+    result = CliRunner().invoke(
+        synth_command,
+        [
+            "--layout",
+            "narrative",
+            "--out",
+            str(out),
+            "--departments",
+            "5",
+            "--years",
+            "2024,2025",
+            "--formats",
+            "text,html,pdf",
+            "--anomaly-rate",
+            "0.8",
+            "--seed",
+            "7",
+        ],
+    )
     assert result.exit_code == 0, result.output
     frames = extract_paths(discover([out / "narrative"]))
     findings, _ = run_checks(frames)

@@ -16,15 +16,26 @@ from analysis.evaluate import evaluate
 from analysis.extract import extract_paths
 from analysis.synth import generate
 
-RULE_OF = {"three_public_table_blank": "three-public-table-blank", "empty_table_note_fund": "empty-table-note-fund",
-           "final_rate_tables": "rate-sentence-tables", "final_income_codes": "income-expenditure-codes",
-           "final_empty_note_fund": "empty-table-note-fund"}
+RULE_OF = {
+    "three_public_table_blank": "three-public-table-blank",
+    "empty_table_note_fund": "empty-table-note-fund",
+    "final_rate_tables": "rate-sentence-tables",
+    "final_income_codes": "income-expenditure-codes",
+    "final_empty_note_fund": "empty-table-note-fund",
+}
 FORMATS = ("text", "xlsx")
 
 
 def _run(folder: Path, seed: int, rate: float, departments: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    labels = generate(folder, departments=departments, years=(2024, 2025), formats=FORMATS, anomaly_rate=rate,
-                      seed=seed, doc_types=("budget", "final"))
+    labels = generate(
+        folder,
+        departments=departments,
+        years=(2024, 2025),
+        formats=FORMATS,
+        anomaly_rate=rate,
+        seed=seed,
+        doc_types=("budget", "final"),
+    )
     frames = extract_paths(sorted(p for p in folder.rglob("*") if p.suffix in (".txt", ".xlsx")))
     findings, _ = run_checks(frames)
     return labels, findings

@@ -31,13 +31,16 @@ def _extract(tmp_path, text: str) -> dict:
     return {"document": frames["documents"].row(0, named=True), "frames": frames}
 
 
-@pytest.mark.parametrize("title,kind", [
-    ("示范市东湖区测试局2025年财政拨款基本支出预算表", "fiscal_appropriation_basic_expenditure"),
-    ("一般公共预算财政拨款基本支出表", "general_budget_basic_expenditure"),
-    ("本单位财政拨款支出预算表", "fiscal_appropriation_expenditure"),
-    ("一般公共预算财政拨款支出预算表", "general_budget_expenditure"),
-    ("基本支出预算表", "general_budget_basic_expenditure"),  # no scope word: any kind its words fit
-])
+@pytest.mark.parametrize(
+    "title,kind",
+    [
+        ("示范市东湖区测试局2025年财政拨款基本支出预算表", "fiscal_appropriation_basic_expenditure"),
+        ("一般公共预算财政拨款基本支出表", "general_budget_basic_expenditure"),
+        ("本单位财政拨款支出预算表", "fiscal_appropriation_expenditure"),
+        ("一般公共预算财政拨款支出预算表", "general_budget_expenditure"),
+        ("基本支出预算表", "general_budget_basic_expenditure"),  # no scope word: any kind its words fit
+    ],
+)
 def test_title_scope_words_choose_the_kind(title, kind):
     assert match_title(title).table_kind == kind
 
@@ -62,7 +65,7 @@ def test_fiscal_basic_table_beside_the_general_one_is_not_added_to_it(tmp_path):
 
 def test_headline_guard_rereads_a_repeated_kind(tmp_path):
     # a second table the typing cannot tell from the first: the figures would add both
-    text = CLEAN.replace(B06, B06 + "\n" + SECOND.format(title="2025年基本支出预算表") .replace("## ", "## ", 1))
+    text = CLEAN.replace(B06, B06 + "\n" + SECOND.format(title="2025年基本支出预算表").replace("## ", "## ", 1))
     document = _extract(tmp_path, text)["document"]
     assert document["personnel_expenditure"] == pytest.approx(180.0)
     assert document["public_expenditure"] == pytest.approx(20.0)
@@ -70,8 +73,10 @@ def test_headline_guard_rereads_a_repeated_kind(tmp_path):
 
 
 def test_headline_guard_without_a_consistent_reading_makes_the_document_partial(tmp_path):
-    text = CLEAN.replace("合计\t\t200.00\t180.00\t20.00\n30101\t基本工资\t180.00\t180.00",
-                         "合计\t\t200.00\t250.00\t20.00\n30101\t基本工资\t250.00\t250.00")
+    text = CLEAN.replace(
+        "合计\t\t200.00\t180.00\t20.00\n30101\t基本工资\t180.00\t180.00",
+        "合计\t\t200.00\t250.00\t20.00\n30101\t基本工资\t250.00\t250.00",
+    )
     document = _extract(tmp_path, text)["document"]
     assert document["status"] == "partial"
     assert "personnel+public<=basic" in document["error"]

@@ -21,8 +21,9 @@ def _table_runs(lines: list[str]) -> list[tuple[int, int]]:
     while i < len(lines):
         if "\t" in lines[i]:
             j = i
-            while j < len(lines) and ("\t" in lines[j] or (not lines[j].strip() and j + 1 < len(lines)
-                                                           and "\t" in lines[j + 1])):
+            while j < len(lines) and (
+                "\t" in lines[j] or (not lines[j].strip() and j + 1 < len(lines) and "\t" in lines[j + 1])
+            ):
                 j += 1
             runs.append((i, j))
             i = j
@@ -51,6 +52,7 @@ def pipe_tables(text: str) -> str:
         width = max(len(r) for r in rows)
         body = ["| " + " | ".join(c.strip() for c in r + [""] * (width - len(r))) + " |" for r in rows]
         return ["", body[0], "|" + "---|" * width, *body[1:], ""]
+
     return _render_tables(text, render)
 
 
@@ -58,6 +60,7 @@ def html_tables(text: str) -> str:
     def render(rows):
         cells = lambda r: "".join(f"<td>{html.escape(c.strip())}</td>" for c in r)  # noqa: E731
         return ["", "<table>", *[f"<tr>{cells(r)}</tr>" for r in rows], "</table>", ""]
+
     return _render_tables(text, render)
 
 
@@ -67,6 +70,7 @@ def _display_width(text: str) -> int:
 
 def space_aligned(text: str) -> str:
     """Tables as ``pdftotext -layout`` prints them: padded columns, empty cells as spaces."""
+
     def render(rows):
         width = max(len(r) for r in rows)
         rows = [[c.strip() for c in r] + [""] * (width - len(r)) for r in rows]
@@ -79,6 +83,7 @@ def space_aligned(text: str) -> str:
                 cells.append(pad + cell if re.fullmatch(r"[\d.,]+", cell) else cell + pad)
             out.append("   ".join(cells).rstrip())
         return ["", *out, ""]
+
     return _render_tables(text, render)
 
 
@@ -87,8 +92,7 @@ def one_table_in_yuan(text: str) -> str:
     start = text.index("## 2024 年一般公共预算基本支出表")
     end = text.index("## ", start + 5)
     block = text[start:end].replace("单位：万元", "单位：元")
-    block = re.sub(r"(?<=\t)(\d+\.\d{2})(?=\t|\n|$)",
-                   lambda m: f"{round(float(m.group(1)) * 10000):,}.00", block)
+    block = re.sub(r"(?<=\t)(\d+\.\d{2})(?=\t|\n|$)", lambda m: f"{round(float(m.group(1)) * 10000):,}.00", block)
     return text[:start] + block + text[end:]
 
 
@@ -97,7 +101,7 @@ def split_at_another_row(text: str) -> str:
     lines = text.split("\n")
     title = next(i for i, line in enumerate(lines) if "支出经济分类汇总表" in line and line.startswith("##"))
     first_row = next(i for i in range(title, len(lines)) if "\t" in lines[i])
-    header = lines[first_row:first_row + 2]
+    header = lines[first_row : first_row + 2]
     cut = first_row + 2 + 2 + 8
     return "\n".join([*lines[:cut], "", "- 7 -", "", *header, *lines[cut:]])
 

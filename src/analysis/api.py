@@ -57,11 +57,16 @@ def compare(frames: Frames, *, overrides: PathLike | None = None) -> Frames:
     from analysis.compare import compare_frames
 
     result = compare_frames(dict(frames), overrides=overrides)
-    merged = {name: pl.concat([frames[name], result[name]], how="vertical_relaxed") if name in frames
-              else result[name] for name in ("findings", "evaluations")}
+    merged = {
+        name: pl.concat([frames[name], result[name]], how="vertical_relaxed") if name in frames else result[name]
+        for name in ("findings", "evaluations")
+    }
     return Frames(frames).with_frames(
         {key: value for key, value in result.items() if key not in ("findings", "evaluations")},
-        findings_outliers=result["findings"], evaluations_outliers=result["evaluations"], **merged)
+        findings_outliers=result["findings"],
+        evaluations_outliers=result["evaluations"],
+        **merged,
+    )
 
 
 def report(frames: Frames | PathLike, out: PathLike, *, department_charts: bool = True) -> dict[str, Path]:
@@ -86,14 +91,33 @@ def _report_data(frames: Frames):
         indicators, status = frames["indicator_scores"], COMPARE_OK
     else:
         indicators, status = empty_indicators(), COMPARE_UNAVAILABLE
-    return ReportData(frames.documents, frames.tables, frames.line_items, frames.findings,
-                      indicators, status, _now(), benford=frames.benford, panel=frames.panel)
+    return ReportData(
+        frames.documents,
+        frames.tables,
+        frames.line_items,
+        frames.findings,
+        indicators,
+        status,
+        _now(),
+        benford=frames.benford,
+        panel=frames.panel,
+    )
 
 
-def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None = None, fresh: bool = False,
-        progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
-        time_limit: float | None = None, scheduler: str | None = None,
-        reviews: Iterable[PathLike] = (), pdf: bool = False, overrides: PathLike | None = None):
+def run(
+    raw: PathLike | Iterable[PathLike] = "data/raw",
+    *,
+    out: PathLike | None = None,
+    fresh: bool = False,
+    progress: Callable | None = None,
+    department_charts: bool = True,
+    jobs: int | None = None,
+    time_limit: float | None = None,
+    scheduler: str | None = None,
+    reviews: Iterable[PathLike] = (),
+    pdf: bool = False,
+    overrides: PathLike | None = None,
+):
     """``analysis run``: extract and check each document (with the cache, on ``jobs`` worker
     processes or the Dask cluster at ``scheduler``), compare and report. Outputs go to
     ``out/processed`` and ``out/reports`` (default ``data/processed`` and ``reports/``).
@@ -105,11 +129,20 @@ def run(raw: PathLike | Iterable[PathLike] = "data/raw", *, out: PathLike | None
     from analysis.pipeline import run as run_pipeline
 
     processed, reports = default_dirs(Path(out) if out is not None else None)
-    return run_pipeline(_paths(raw), processed, reports, use_cache=not fresh, progress=progress,
-                        department_charts=department_charts, jobs=jobs,
-                        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
-                        scheduler=scheduler, reviews=[Path(p) for p in reviews], pdf=pdf,
-                        departments=Path(overrides) if overrides is not None else None)
+    return run_pipeline(
+        _paths(raw),
+        processed,
+        reports,
+        use_cache=not fresh,
+        progress=progress,
+        department_charts=department_charts,
+        jobs=jobs,
+        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+        scheduler=scheduler,
+        reviews=[Path(p) for p in reviews],
+        pdf=pdf,
+        departments=Path(overrides) if overrides is not None else None,
+    )
 
 
 def _now() -> str:

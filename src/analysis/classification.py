@@ -28,12 +28,28 @@ import polars as pl
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "function_codes.csv": ("code", "name", "level", "valid_from", "valid_to", "confidence", "aliases"),
-    "economic_codes.csv": ("code", "name", "class", "personnel_or_public", "confidence", "aliases",
-                           "valid_from", "valid_to", "scope"),
+    "economic_codes.csv": (
+        "code",
+        "name",
+        "class",
+        "personnel_or_public",
+        "confidence",
+        "aliases",
+        "valid_from",
+        "valid_to",
+        "scope",
+    ),
     "gov_economic_codes.csv": ("code", "name", "confidence", "aliases"),
     "crosswalk.csv": ("dept_code", "organ_target", "institution_target", "confidence"),
-    "personnel_function.csv": ("econ_code", "econ_name", "organ_function_codes",
-                               "institution_function_codes", "valid_from", "valid_to", "confidence"),
+    "personnel_function.csv": (
+        "econ_code",
+        "econ_name",
+        "organ_function_codes",
+        "institution_function_codes",
+        "valid_from",
+        "valid_to",
+        "confidence",
+    ),
     "obsolete_names.csv": ("obsolete_name", "current_code", "current_name", "valid_to", "confidence"),
 }
 """Declared columns of each catalogue file, in file order."""
@@ -42,8 +58,14 @@ CONFIDENCE_LEVELS = ("checked", "known", "uncertain")
 
 _YEAR_COLUMNS = ("valid_from", "valid_to")
 _UNIT_TYPES = {
-    "organ": "organ", "行政": "organ", "行政单位": "organ", "机关": "organ", "参公": "organ",
-    "institution": "institution", "事业": "institution", "事业单位": "institution",
+    "organ": "organ",
+    "行政": "organ",
+    "行政单位": "organ",
+    "机关": "organ",
+    "参公": "organ",
+    "institution": "institution",
+    "事业": "institution",
+    "事业单位": "institution",
 }
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _SPACES = re.compile(r"\s+")
@@ -57,8 +79,7 @@ def _catalogue(file_name: str) -> pl.DataFrame:
         frame = pl.read_csv(handle, infer_schema=False)
     expected = COLUMNS[file_name]
     if tuple(frame.columns) != expected:
-        raise ValueError(
-            f"classification/{file_name}: columns {frame.columns}, expected {list(expected)}")
+        raise ValueError(f"classification/{file_name}: columns {frame.columns}, expected {list(expected)}")
     years = [c for c in _YEAR_COLUMNS if c in frame.columns]
     return frame.with_columns(pl.col(years).cast(pl.Int32)) if years else frame
 
@@ -158,8 +179,7 @@ class CatalogueEntry:
 
 
 def _in_years(year: int | None, valid_from: int | None, valid_to: int | None) -> bool:
-    return year is None or ((valid_from is None or valid_from <= year)
-                            and (valid_to is None or year <= valid_to))
+    return year is None or ((valid_from is None or valid_from <= year) and (valid_to is None or year <= valid_to))
 
 
 @cache
@@ -171,8 +191,14 @@ def _keys(names: tuple[str, ...]) -> frozenset[str]:
 def _index(file_name: str) -> dict[str, tuple[CatalogueEntry, ...]]:
     index: dict[str, list[CatalogueEntry]] = {}
     for row in _catalogue(file_name).iter_rows(named=True):
-        entry = CatalogueEntry(row["code"], row["name"], tuple(_split_names(row["aliases"] or "")),
-                               row.get("valid_from"), row.get("valid_to"), row["confidence"])
+        entry = CatalogueEntry(
+            row["code"],
+            row["name"],
+            tuple(_split_names(row["aliases"] or "")),
+            row.get("valid_from"),
+            row.get("valid_to"),
+            row["confidence"],
+        )
         index.setdefault(entry.code, []).append(entry)
     return {code: tuple(entries) for code, entries in index.items()}
 
@@ -219,8 +245,11 @@ def function_codes_named(name: str, year: int | None = None, prefix: str = "") -
     different code").
     """
     key = normalize_name(name)
-    return {code for code, entries in _function_index().items() if code.startswith(prefix)
-            and any(e.is_valid_in(year) and e.matches(key) for e in entries)}
+    return {
+        code
+        for code, entries in _function_index().items()
+        if code.startswith(prefix) and any(e.is_valid_in(year) and e.matches(key) for e in entries)
+    }
 
 
 def economic_name(code: str, year: int | None = None) -> str | None:
@@ -267,8 +296,9 @@ def _unit_sides(unit_type: str | None) -> tuple[str, ...]:
 @cache
 def _crosswalk_index() -> dict[str, dict[str, frozenset[str]]]:
     return {
-        row["dept_code"]: {side: frozenset(_split_names(row[f"{side}_target"] or ""))
-                           for side in ("organ", "institution")}
+        row["dept_code"]: {
+            side: frozenset(_split_names(row[f"{side}_target"] or "")) for side in ("organ", "institution")
+        }
         for row in _catalogue("crosswalk.csv").iter_rows(named=True)
     }
 
@@ -289,8 +319,7 @@ def allowed_gov_targets(dept_code: str, unit_type: str | None = None) -> set[str
     return set().union(*(sides[side] for side in _unit_sides(unit_type)))
 
 
-def expected_personnel_functions(econ_code: str, unit_type: str | None = None,
-                                 year: int | None = None) -> set[str]:
+def expected_personnel_functions(econ_code: str, unit_type: str | None = None, year: int | None = None) -> set[str]:
     """K3: function 项 a personnel item belongs to, or an empty set when it goes to 行政运行/事业运行.
 
     >>> sorted(expected_personnel_functions("30110", "行政"))
@@ -315,13 +344,18 @@ def function_class_candidates(kuan_xiang: str, name: str, year: int | None = Non
     if len(suffix) not in (2, 4):
         return set()
     key = normalize_name(name)
-    return {code[:3] for code, entries in _function_index().items()
-            if len(code) == 3 + len(suffix) and code.endswith(suffix)
-            and any(e.is_valid_in(year) and e.matches(key) for e in entries)}
+    return {
+        code[:3]
+        for code, entries in _function_index().items()
+        if len(code) == 3 + len(suffix)
+        and code.endswith(suffix)
+        and any(e.is_valid_in(year) and e.matches(key) for e in entries)
+    }
 
 
-def infer_function_class(kuan_xiang: str, name: str, year: int | None = None,
-                         context_classes: Iterable[str] = ()) -> str | None:
+def infer_function_class(
+    kuan_xiang: str, name: str, year: int | None = None, context_classes: Iterable[str] = ()
+) -> str | None:
     """The 类 of a row printed as "03 01 行政运行", when the catalogue (plus context) pins it.
 
     ``context_classes`` are classes already known for the same table; they break ties such

@@ -29,14 +29,20 @@ def _progress(quiet: bool):
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
 def main(verbose: bool) -> None:
     """Screen Chinese government budget and final-account disclosures."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the parquet outputs.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the parquet outputs.",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any file failed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def extract(paths: tuple[Path, ...], out_dir: Path, strict: bool, quiet: bool) -> None:
@@ -51,9 +57,11 @@ def extract(paths: tuple[Path, ...], out_dir: Path, strict: bool, quiet: bool) -
     failed = docs.filter(docs["status"] == "failed")
     if not quiet:
         counts = docs["status"].value_counts().sort("status").iter_rows()
-        click.echo(f"{docs.height} documents ({', '.join(f'{s}: {n}' for s, n in counts)}); "
-                   f"{frames['line_items'].height} line items, {frames['claims'].height} claims, "
-                   f"{frames['targets'].height} targets → {out_dir}")
+        click.echo(
+            f"{docs.height} documents ({', '.join(f'{s}: {n}' for s, n in counts)}); "
+            f"{frames['line_items'].height} line items, {frames['claims'].height} claims, "
+            f"{frames['targets'].height} targets → {out_dir}"
+        )
         for path, error in failed.select("path", "error").iter_rows():
             click.echo(f"  failed: {path}: {error}", err=True)
     if strict and failed.height:
@@ -61,8 +69,9 @@ def extract(paths: tuple[Path, ...], out_dir: Path, strict: bool, quiet: bool) -
 
 
 @main.command()
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout.")
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
+)
 def dictionary(out_file: Path | None) -> None:
     """Print the data dictionary of every output table (markdown)."""
     from analysis.schema import data_dictionary
@@ -75,8 +84,13 @@ def dictionary(out_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the demo disclosures into (created when missing).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the demo disclosures into (created when missing).",
+)
 def demo(out_dir: Path) -> None:
     """Write the embedded demo disclosures (invented departments) into --out."""
     from importlib import resources

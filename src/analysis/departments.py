@@ -52,14 +52,17 @@ class NameParts:
 @cache
 def _region_words() -> tuple[frozenset[str], frozenset[str]]:
     rows = load_csv("compare/region_words.csv")
-    return (frozenset(r["word"] for r in rows if r["kind"] == "municipality"),
-            frozenset(r["word"] for r in rows if r["kind"] == "not_region"))
+    return (
+        frozenset(r["word"] for r in rows if r["kind"] == "municipality"),
+        frozenset(r["word"] for r in rows if r["kind"] == "not_region"),
+    )
 
 
 @cache
 def _synonyms() -> tuple[tuple[re.Pattern, str, str], ...]:
-    return tuple((re.compile(r["pattern"]), r["replacement"], r["reason"])
-                 for r in load_csv("compare/name_synonyms.csv"))
+    return tuple(
+        (re.compile(r["pattern"]), r["replacement"], r["reason"]) for r in load_csv("compare/name_synonyms.csv")
+    )
 
 
 @cache
@@ -77,7 +80,7 @@ def _take(pattern: re.Pattern, text: str) -> tuple[str, str]:
     word = match.group(0)
     if any(word.endswith(bad) for bad in _region_words()[1]):
         return "", text
-    return word, text[len(word):]
+    return word, text[len(word) :]
 
 
 def split_name(name: str) -> NameParts:
@@ -87,7 +90,7 @@ def split_name(name: str) -> NameParts:
     prefix = ""
     for printed, canonical in _prefixes():
         if text.startswith(printed):
-            prefix, text = canonical, text[len(printed):]
+            prefix, text = canonical, text[len(printed) :]
             if printed != canonical:
                 notes.append(f"{printed}即{canonical}")
             break
@@ -169,11 +172,24 @@ def match_departments(names: list[str], overrides: str | Path | None = None) -> 
         if p.name in forced:
             department_id = forced[p.name]
             reasons.append("用户指定")
-        rows.append({"name": p.name, "department_id": department_id, "region": region or None,
-                     "gov_level": p.gov_level, "core_name": p.core,
-                     "reason": "；".join(reasons) or "名称原样"})
-    schema = {"name": pl.String, "department_id": pl.String, "region": pl.String,
-              "gov_level": pl.String, "core_name": pl.String, "reason": pl.String}
+        rows.append(
+            {
+                "name": p.name,
+                "department_id": department_id,
+                "region": region or None,
+                "gov_level": p.gov_level,
+                "core_name": p.core,
+                "reason": "；".join(reasons) or "名称原样",
+            }
+        )
+    schema = {
+        "name": pl.String,
+        "department_id": pl.String,
+        "region": pl.String,
+        "gov_level": pl.String,
+        "core_name": pl.String,
+        "reason": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 

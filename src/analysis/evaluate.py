@@ -54,13 +54,36 @@ from analysis.metadata import load_toml
 TOLERANCE = 0.01
 """Default tolerance for values and differences, 万元 (or percentage points)."""
 
-_LABEL_COLUMNS = pl.Schema({"path": pl.Utf8, "kind": pl.Utf8, "table_kind": pl.Utf8, "location": pl.Utf8,
-                  "row_label": pl.Utf8, "column": pl.Utf8, "expected": pl.Float64,
-                  "actual": pl.Float64, "detail": pl.Utf8})
-_FINDING_COLUMNS = pl.Schema({"path": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8, "severity": pl.Utf8,
-                    "table_kind": pl.Utf8, "location": pl.Utf8, "row_label": pl.Utf8,
-                    "column": pl.Utf8, "expected": pl.Float64, "actual": pl.Float64,
-                    "difference": pl.Float64, "excerpt": pl.Utf8, "message": pl.Utf8})
+_LABEL_COLUMNS = pl.Schema(
+    {
+        "path": pl.Utf8,
+        "kind": pl.Utf8,
+        "table_kind": pl.Utf8,
+        "location": pl.Utf8,
+        "row_label": pl.Utf8,
+        "column": pl.Utf8,
+        "expected": pl.Float64,
+        "actual": pl.Float64,
+        "detail": pl.Utf8,
+    }
+)
+_FINDING_COLUMNS = pl.Schema(
+    {
+        "path": pl.Utf8,
+        "rule": pl.Utf8,
+        "category": pl.Utf8,
+        "severity": pl.Utf8,
+        "table_kind": pl.Utf8,
+        "location": pl.Utf8,
+        "row_label": pl.Utf8,
+        "column": pl.Utf8,
+        "expected": pl.Float64,
+        "actual": pl.Float64,
+        "difference": pl.Float64,
+        "excerpt": pl.Utf8,
+        "message": pl.Utf8,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +102,15 @@ class KindRules:
 
 def kind_rules() -> dict[str, KindRules]:
     """The kind → rules mapping of ``metadata/anomaly_rules.toml``."""
-    return {kind: KindRules(tuple(spec.get("rules", ())), tuple(spec.get("categories", ())),
-                            bool(spec.get("whole_document", False)), bool(spec.get("any_table", False)))
-            for kind, spec in load_toml("anomaly_rules.toml")["kinds"].items()}
+    return {
+        kind: KindRules(
+            tuple(spec.get("rules", ())),
+            tuple(spec.get("categories", ())),
+            bool(spec.get("whole_document", False)),
+            bool(spec.get("any_table", False)),
+        )
+        for kind, spec in load_toml("anomaly_rules.toml")["kinds"].items()
+    }
 
 
 def read_frame(path: str | Path) -> pl.DataFrame:
@@ -106,8 +135,9 @@ def _conform(df: pl.DataFrame, columns: pl.Schema, what: str) -> pl.DataFrame:
     """The columns matching needs, typed; optional ones missing from ``df`` become null."""
     if "path" not in df.columns:
         raise ValueError(f"{what} have no 'path' column")
-    return df.select([pl.col(c).cast(t, strict=False) if c in df.columns else pl.lit(None, t).alias(c)
-                      for c, t in columns.items()])
+    return df.select(
+        [pl.col(c).cast(t, strict=False) if c in df.columns else pl.lit(None, t).alias(c) for c, t in columns.items()]
+    )
 
 
 def _parts(path: str | None) -> tuple[str, ...]:
@@ -130,17 +160,17 @@ def _candidates(labels: pl.DataFrame, findings: pl.DataFrame) -> pl.DataFrame:
     """Every (label, finding) pair on the same document (path-suffix join)."""
     label_parts = [_parts(p) for p in labels["path"].to_list()]
     finding_parts = [_parts(p) for p in findings["path_f"].to_list()]
-    lab = labels.with_columns(doc=pl.Series([("/".join(p)) for p in label_parts], dtype=pl.Utf8),
-                              depth=pl.Series([len(p) for p in label_parts], dtype=pl.Int64))
+    lab = labels.with_columns(
+        doc=pl.Series([("/".join(p)) for p in label_parts], dtype=pl.Utf8),
+        depth=pl.Series([len(p) for p in label_parts], dtype=pl.Int64),
+    )
     pairs = []
     for depth in sorted(set(lab["depth"].to_list())):
         keys = ["/".join(p[-depth:]) if len(p) >= depth else None for p in finding_parts]
         fnd = findings.with_columns(doc=pl.Series(keys, dtype=pl.Utf8))
-        pairs.append(lab.filter(pl.col("depth") == depth).drop("depth").join(
-            fnd, on="doc", suffix="_f"))
+        pairs.append(lab.filter(pl.col("depth") == depth).drop("depth").join(fnd, on="doc", suffix="_f"))
     if not pairs:  # no labels: a clean district, every finding is a false alarm
-        return lab.drop("depth").join(findings.with_columns(doc=pl.lit(None, pl.Utf8)), on="doc",
-                                      suffix="_f")
+        return lab.drop("depth").join(findings.with_columns(doc=pl.lit(None, pl.Utf8)), on="doc", suffix="_f")
     return pl.concat(pairs)
 
 
@@ -148,8 +178,7 @@ def _allowed(pairs: pl.DataFrame, rules: dict[str, KindRules]) -> pl.DataFrame:
     """Keep pairs whose finding's rule may detect the label's kind."""
     combos = pairs.select("kind", "rule", "category").unique()
     ok = [(k, r, c) for k, r, c in combos.iter_rows() if k in rules and rules[k].allows(r, c)]
-    allowed = pl.DataFrame(ok, schema={"kind": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8},
-                           orient="row")
+    allowed = pl.DataFrame(ok, schema={"kind": pl.Utf8, "rule": pl.Utf8, "category": pl.Utf8}, orient="row")
     return pairs.join(allowed, on=["kind", "rule", "category"], how="semi", nulls_equal=True)
 
 
@@ -161,31 +190,52 @@ def _evidence(tolerance: float, whole_document: list[str], any_table: list[str])
     same_table = (pl.col("table_kind") == pl.col("table_kind_f")) | (partner & pl.col("table_kind_f").is_not_null())
     both_untabled = pl.col("table_kind").is_null() & pl.col("table_kind_f").is_null()
     row_named = pl.col("row_label_f").is_not_null() & same_row
-    location = (same_table & (row_named | (pl.col("row_label").is_null() & ~partner))
-                & (pl.col("column").is_null() | pl.col("column_f").is_null() | (pl.col("column") == pl.col("column_f"))))
-    value = ((pl.col("actual_f") - pl.col("actual")).abs() <= tolerance) \
-        | ((pl.col("expected_f") - pl.col("actual")).abs() <= tolerance)
+    location = (
+        same_table
+        & (row_named | (pl.col("row_label").is_null() & ~partner))
+        & (pl.col("column").is_null() | pl.col("column_f").is_null() | (pl.col("column") == pl.col("column_f")))
+    )
+    value = ((pl.col("actual_f") - pl.col("actual")).abs() <= tolerance) | (
+        (pl.col("expected_f") - pl.col("actual")).abs() <= tolerance
+    )
     planted = (pl.col("actual") - pl.col("expected")).abs()
-    delta = (same_table | both_untabled) & (planted > tolerance) \
+    delta = (
+        (same_table | both_untabled)
+        & (planted > tolerance)
         & ((pl.col("difference_f").abs() - planted).abs() <= tolerance)
+    )
     sentence = _sentence(pl.col("location"))
-    in_excerpt = pl.col("table_kind").is_null() & (sentence.str.len_chars() >= 6) \
+    in_excerpt = (
+        pl.col("table_kind").is_null()
+        & (sentence.str.len_chars() >= 6)
         & _squash(pl.col("excerpt_f")).str.contains(sentence, literal=True)
+    )
     named = both_untabled & ((row_l == row_f) | (pl.col("column") == pl.col("column_f")))
     planted_code = pl.col("detail").str.extract(r"科目编码\s*(\d{5,7})", 1)
     code = same_table & planted_code.is_not_null() & pl.col("message_f").str.contains(planted_code, literal=True)
     document = pl.col("kind").is_in(whole_document)
-    checks = [("location", location), ("value", value), ("delta", delta), ("code", code), ("sentence", in_excerpt),
-              ("name", named), ("document", document)]
+    checks = [
+        ("location", location),
+        ("value", value),
+        ("delta", delta),
+        ("code", code),
+        ("sentence", in_excerpt),
+        ("name", named),
+        ("document", document),
+    ]
     out = pl.lit(None, pl.Utf8)
     for name, test in reversed(checks):
         out = pl.when(test.fill_null(False)).then(pl.lit(name)).otherwise(out)
     return out
 
 
-def match_findings(labels: pl.DataFrame, findings: pl.DataFrame, *,
-                   tolerance: float = TOLERANCE,
-                   rules: dict[str, KindRules] | None = None) -> pl.DataFrame:
+def match_findings(
+    labels: pl.DataFrame,
+    findings: pl.DataFrame,
+    *,
+    tolerance: float = TOLERANCE,
+    rules: dict[str, KindRules] | None = None,
+) -> pl.DataFrame:
     """One row per (label, finding) pair where the finding counts for the label.
 
     Columns: ``label_id`` and ``finding_id`` (row positions in the inputs), ``path`` (the
@@ -200,8 +250,15 @@ def match_findings(labels: pl.DataFrame, findings: pl.DataFrame, *,
     whole = [k for k, r in rules.items() if r.whole_document]
     partner = [k for k, r in rules.items() if r.any_table]
     pairs = pairs.with_columns(evidence=_evidence(tolerance, whole, partner)).filter(pl.col("evidence").is_not_null())
-    return pairs.select(pl.col("label_id").cast(pl.Int64), pl.col("finding_id").cast(pl.Int64),
-                        "path", "kind", "rule", "category", "evidence").sort("label_id", "finding_id")
+    return pairs.select(
+        pl.col("label_id").cast(pl.Int64),
+        pl.col("finding_id").cast(pl.Int64),
+        "path",
+        "kind",
+        "rule",
+        "category",
+        "evidence",
+    ).sort("label_id", "finding_id")
 
 
 @dataclass(slots=True)
@@ -214,42 +271,74 @@ class Evaluation:
     matches: pl.DataFrame | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"summary": self.summary, "by_kind": self.by_kind.to_dicts(),
-                           "by_rule": self.by_rule.to_dicts()}, ensure_ascii=False, indent=2)
+        return json.dumps(
+            {"summary": self.summary, "by_kind": self.by_kind.to_dicts(), "by_rule": self.by_rule.to_dicts()},
+            ensure_ascii=False,
+            indent=2,
+        )
 
 
 def _labelled_docs(labels: pl.DataFrame, findings: pl.DataFrame) -> pl.Series:
     """For each finding: is its document one that carries at least one label?"""
     label_docs = {_parts(p) for p in labels["path"].to_list()}
     depths = {len(p) for p in label_docs}
-    return pl.Series([any(_parts(p)[-d:] in label_docs for d in depths) if p else False
-                      for p in findings["path"].to_list()], dtype=pl.Boolean)
+    return pl.Series(
+        [any(_parts(p)[-d:] in label_docs for d in depths) if p else False for p in findings["path"].to_list()],
+        dtype=pl.Boolean,
+    )
 
 
-def evaluate(labels: pl.DataFrame, findings: pl.DataFrame, *, tolerance: float = TOLERANCE,
-             rules: dict[str, KindRules] | None = None) -> Evaluation:
+def evaluate(
+    labels: pl.DataFrame,
+    findings: pl.DataFrame,
+    *,
+    tolerance: float = TOLERANCE,
+    rules: dict[str, KindRules] | None = None,
+) -> Evaluation:
     """Score ``findings`` against ``labels`` (see the module docstring for the rules)."""
     rules = kind_rules() if rules is None else rules
     matches = match_findings(labels, findings, tolerance=tolerance, rules=rules)
-    lab = _conform(labels, _LABEL_COLUMNS, "labels").with_row_index("label_id").with_columns(
-        pl.col("label_id").cast(pl.Int64), found=pl.col("label_id").cast(pl.Int64).is_in(matches["label_id"].implode()))
-    by_kind = (lab.group_by("kind").agg(labels=pl.len(), found=pl.col("found").sum())
-               .with_columns(missed=pl.col("labels") - pl.col("found"),
-                             recall=pl.col("found") / pl.col("labels"))
-               .select("kind", "labels", "found", "missed", "recall").sort("kind"))
-    fnd = _conform(findings, _FINDING_COLUMNS, "findings").with_row_index("finding_id").with_columns(
-        pl.col("finding_id").cast(pl.Int64), labelled_doc=_labelled_docs(labels, findings))
+    lab = (
+        _conform(labels, _LABEL_COLUMNS, "labels")
+        .with_row_index("label_id")
+        .with_columns(
+            pl.col("label_id").cast(pl.Int64),
+            found=pl.col("label_id").cast(pl.Int64).is_in(matches["label_id"].implode()),
+        )
+    )
+    by_kind = (
+        lab.group_by("kind")
+        .agg(labels=pl.len(), found=pl.col("found").sum())
+        .with_columns(missed=pl.col("labels") - pl.col("found"), recall=pl.col("found") / pl.col("labels"))
+        .select("kind", "labels", "found", "missed", "recall")
+        .sort("kind")
+    )
+    fnd = (
+        _conform(findings, _FINDING_COLUMNS, "findings")
+        .with_row_index("finding_id")
+        .with_columns(pl.col("finding_id").cast(pl.Int64), labelled_doc=_labelled_docs(labels, findings))
+    )
     fnd = fnd.with_columns(matched=pl.col("finding_id").is_in(matches["finding_id"].implode()))
-    by_rule = (fnd.group_by("rule", "category").agg(
-        findings=pl.len(), matched=pl.col("matched").sum(),
-        unmatched=(~pl.col("matched")).sum(),
-        unmatched_unlabelled_docs=(~pl.col("matched") & ~pl.col("labelled_doc")).sum())
-        .sort("unmatched", "rule", descending=[True, False], nulls_last=True))
+    by_rule = (
+        fnd.group_by("rule", "category")
+        .agg(
+            findings=pl.len(),
+            matched=pl.col("matched").sum(),
+            unmatched=(~pl.col("matched")).sum(),
+            unmatched_unlabelled_docs=(~pl.col("matched") & ~pl.col("labelled_doc")).sum(),
+        )
+        .sort("unmatched", "rule", descending=[True, False], nulls_last=True)
+    )
     n_found = int(lab["found"].sum())
-    summary = {"labels": lab.height, "found": n_found, "missed": lab.height - n_found,
-               "recall": n_found / lab.height if lab.height else None,
-               "findings": fnd.height, "matched_findings": int(fnd["matched"].sum()),
-               "unmatched_findings": int((~fnd["matched"]).sum()),
-               "unmatched_on_unlabelled_documents": int((~fnd["matched"] & ~fnd["labelled_doc"]).sum()),
-               "tolerance": tolerance}
+    summary = {
+        "labels": lab.height,
+        "found": n_found,
+        "missed": lab.height - n_found,
+        "recall": n_found / lab.height if lab.height else None,
+        "findings": fnd.height,
+        "matched_findings": int(fnd["matched"].sum()),
+        "unmatched_findings": int((~fnd["matched"]).sum()),
+        "unmatched_on_unlabelled_documents": int((~fnd["matched"] & ~fnd["labelled_doc"]).sum()),
+        "tolerance": tolerance,
+    }
     return Evaluation(by_kind, by_rule, summary, matches)

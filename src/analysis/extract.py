@@ -73,16 +73,27 @@ def _table_row(doc_id: str, table: RecognisedTable, summary: dict, n_items: int)
         status = "not_applicable"
     else:
         status = "blank"
-    return {"doc_id": doc_id, "table_index": table.index, "table_kind": table.table_kind,
-            "domain_id": info.domain_id if info else None, "title": table.title,
-            "title_year": table.title_year, "source_unit": summary.get("unit", table.unit),
-            "department_label": table.department_label, "status": status,
-            "notes": " | ".join(n for n, _ in table.notes) or None,
-            "header_rows": summary.get("header_rows"), "data_rows": summary.get("data_rows"),
-            "pieces": table.pieces, "alignment": summary.get("alignment"),
-            "columns": " ; ".join(summary.get("columns", [])) or None,
-            "measures": ",".join(summary.get("measures", [])) or None,
-            "line": table.location.line, "page": table.location.page, "sheet": table.location.sheet}
+    return {
+        "doc_id": doc_id,
+        "table_index": table.index,
+        "table_kind": table.table_kind,
+        "domain_id": info.domain_id if info else None,
+        "title": table.title,
+        "title_year": table.title_year,
+        "source_unit": summary.get("unit", table.unit),
+        "department_label": table.department_label,
+        "status": status,
+        "notes": " | ".join(n for n, _ in table.notes) or None,
+        "header_rows": summary.get("header_rows"),
+        "data_rows": summary.get("data_rows"),
+        "pieces": table.pieces,
+        "alignment": summary.get("alignment"),
+        "columns": " ; ".join(summary.get("columns", [])) or None,
+        "measures": ",".join(summary.get("measures", [])) or None,
+        "line": table.location.line,
+        "page": table.location.page,
+        "sheet": table.location.sheet,
+    }
 
 
 def extract_document(document: Document, doc_id: str) -> Extraction:
@@ -131,19 +142,39 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
         status = "narrative_only"  # a 说明 published apart from its tables: its text is checked
     elif recognised == 0:
         problems.insert(0, "未找到可识别的预决算表格 (no recognisable table)")
-    document_row = {"doc_id": doc_id, "path": document.path, "format": document.format, **info,
-                    "status": status, "error": "; ".join(problems) or None,
-                    "n_tables": len(tables), "n_recognised": recognised,
-                    "n_line_items": len(items), "n_unparsed": n_unparsed,
-                    **figures, "figure_sources": json.dumps(sources, ensure_ascii=False),
-                    "ocr_cells": ocr_cells_json(document)}
+    document_row = {
+        "doc_id": doc_id,
+        "path": document.path,
+        "format": document.format,
+        **info,
+        "status": status,
+        "error": "; ".join(problems) or None,
+        "n_tables": len(tables),
+        "n_recognised": recognised,
+        "n_line_items": len(items),
+        "n_unparsed": n_unparsed,
+        **figures,
+        "figure_sources": json.dumps(sources, ensure_ascii=False),
+        "ocr_cells": ocr_cells_json(document),
+    }
     for target in targets:
         target["doc_id"] = doc_id
     narrative = [(n, b) for n, b in enumerate(document.blocks) if b.kind != "table"]
     read_as = contents_columns([b for _, b in narrative])  # sentences and 目录 entries, for the checks
-    texts = [{"doc_id": doc_id, "block_index": n, "kind": b.kind, "level": b.level, "text": b.text,
-              "line": b.location.line, "page": b.location.page, "sheet": b.location.sheet, **columns}
-             for (n, b), columns in zip(narrative, read_as)]
+    texts = [
+        {
+            "doc_id": doc_id,
+            "block_index": n,
+            "kind": b.kind,
+            "level": b.level,
+            "text": b.text,
+            "line": b.location.line,
+            "page": b.location.page,
+            "sheet": b.location.sheet,
+            **columns,
+        }
+        for (n, b), columns in zip(narrative, read_as)
+    ]
     return Extraction(document_row, table_rows, items, claims, targets, texts)
 
 
@@ -151,9 +182,19 @@ def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
     """The documents row of a file that could not be read; never raises (the format is
     sniffed without opening errors, see ``analysis.read.document_format``)."""
     fmt = document_format(path)
-    return Extraction({"doc_id": doc_id, "path": str(path), "format": fmt, "status": "failed",
-                       "error": reason, "n_tables": 0, "n_recognised": 0, "n_line_items": 0,
-                       "n_unparsed": 0})
+    return Extraction(
+        {
+            "doc_id": doc_id,
+            "path": str(path),
+            "format": fmt,
+            "status": "failed",
+            "error": reason,
+            "n_tables": 0,
+            "n_recognised": 0,
+            "n_line_items": 0,
+            "n_unparsed": 0,
+        }
+    )
 
 
 def extract_file(path: str | Path) -> Extraction:
@@ -192,8 +233,12 @@ def line_items_frame(item_rows: list[dict], table_rows: list[dict]) -> pl.DataFr
     own = pl.Schema({n: t for n, t in declared.items() if n not in _TABLE_FIELDS.values()})
     items = pl.from_dicts(item_rows, schema=own, strict=False)
     # two files with the same content share a doc_id and have the same tables: one row each
-    tables = frame("tables", table_rows).select("doc_id", "table_index", *_TABLE_FIELDS) \
-        .unique(["doc_id", "table_index"], keep="first", maintain_order=True).rename(_TABLE_FIELDS)
+    tables = (
+        frame("tables", table_rows)
+        .select("doc_id", "table_index", *_TABLE_FIELDS)
+        .unique(["doc_id", "table_index"], keep="first", maintain_order=True)
+        .rename(_TABLE_FIELDS)
+    )
     joined = items.join(tables, on=["doc_id", "table_index"], how="left", maintain_order="left")
     return joined.select(declared.names())
 
@@ -216,8 +261,13 @@ def _frames(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
             kept.append(extraction)
         except Exception as error:
             document = extraction.document
-            kept.append(failed(Path(document["path"]), f"整理输出时出错 (output rows: {type(error).__name__}: "
-                               f"{str(error)[:200]})", document.get("doc_id")))
+            kept.append(
+                failed(
+                    Path(document["path"]),
+                    f"整理输出时出错 (output rows: {type(error).__name__}: {str(error)[:200]})",
+                    document.get("doc_id"),
+                )
+            )
     return _frames_of(kept)
 
 
@@ -225,8 +275,9 @@ def _frames_of(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     return {
         "documents": frame("documents", [e.document for e in extractions]),
         "tables": frame("tables", [t for e in extractions for t in e.tables]),
-        "line_items": line_items_frame([i for e in extractions for i in e.item_rows],
-                                       [t for e in extractions for t in e.tables]),
+        "line_items": line_items_frame(
+            [i for e in extractions for i in e.item_rows], [t for e in extractions for t in e.tables]
+        ),
         "claims": frame("claims", [c for e in extractions for c in e.claims]),
         "targets": frame("targets", [t for e in extractions for t in e.targets]),
         "texts": frame("texts", [t for e in extractions for t in e.texts]),
@@ -234,8 +285,10 @@ def _frames_of(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
 
 
 def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
-    frames = {name: pl.concat([p[name] for p in parts], rechunk=True) if len(parts) > 1
-              else parts[0][name] for name in OUTPUT_TABLES}
+    frames = {
+        name: pl.concat([p[name] for p in parts], rechunk=True) if len(parts) > 1 else parts[0][name]
+        for name in OUTPUT_TABLES
+    }
     try:
         frames["documents"] = pair_documents(frames["documents"])
     except Exception:  # unpaired documents are still every document's rows

@@ -61,8 +61,13 @@ class Frames(Mapping[str, pl.DataFrame]):
         root = Path(folder)
         if not root.is_dir():
             raise FileNotFoundError(f"no such folder: {root}")
-        return cls({path.stem: pl.read_parquet(path) for path in sorted(root.glob("*.parquet"))
-                    if path.parent.name not in _SKIPPED_FOLDERS})
+        return cls(
+            {
+                path.stem: pl.read_parquet(path)
+                for path in sorted(root.glob("*.parquet"))
+                if path.parent.name not in _SKIPPED_FOLDERS
+            }
+        )
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write each frame as ``folder/<name>.parquet`` (each file whole or not at all)."""

@@ -42,8 +42,18 @@ logger = logging.getLogger(__name__)
 CACHE_DIR = "cache"
 RUN_LOG = "run.log"
 # What extraction output depends on; anything else (checks, reports) may change freely.
-_EXTRACTION_SOURCES = ("read", "recognise", "normalise", "metadata", "extract.py", "model.py", "schema.py",
-                       "classification.py", "text.py", "kinds.py")
+_EXTRACTION_SOURCES = (
+    "read",
+    "recognise",
+    "normalise",
+    "metadata",
+    "extract.py",
+    "model.py",
+    "schema.py",
+    "classification.py",
+    "text.py",
+    "kinds.py",
+)
 _NOT_EXTRACTION = ("compare", "report", "synth")  # metadata sub-folders the extraction never reads
 
 
@@ -74,9 +84,17 @@ def extraction_fingerprint() -> str:
     root = resources.files("analysis")
     for name in _EXTRACTION_SOURCES:
         entry = Path(str(root.joinpath(name)))
-        files = [entry] if entry.is_file() else sorted(
-            p for p in entry.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".toml"}
-            and not set(p.relative_to(entry).parts[:1]) & set(_NOT_EXTRACTION))
+        files = (
+            [entry]
+            if entry.is_file()
+            else sorted(
+                p
+                for p in entry.rglob("*")
+                if p.is_file()
+                and p.suffix in {".py", ".csv", ".toml"}
+                and not set(p.relative_to(entry).parts[:1]) & set(_NOT_EXTRACTION)
+            )
+        )
         for path in files:
             digest.update(str(path.relative_to(Path(str(root)))).encode())
             digest.update(path.read_bytes())
@@ -145,9 +163,15 @@ def compare_stage(frames: dict[str, pl.DataFrame], overrides: Path | None = None
         result = compare_frames(frames, overrides=overrides)
         indicators = with_peer_stats(conform(result["indicator_scores"], frames["documents"]))
         outputs = {f"{k}.parquet": v for k, v in result.items() if k not in ("findings", "evaluations")}
-        return Comparison(indicators, result["findings"].select(list(schema("findings"))),
-                          result["evaluations"].select(list(schema("evaluations"))), outputs, COMPARE_OK,
-                          result["benford"], result["panel"])
+        return Comparison(
+            indicators,
+            result["findings"].select(list(schema("findings"))),
+            result["evaluations"].select(list(schema("evaluations"))),
+            outputs,
+            COMPARE_OK,
+            result["benford"],
+            result["panel"],
+        )
     except Exception as error:  # a compare bug must not cost the auditor the check findings
         logger.exception("compare stage failed")
         return _without_comparison(f"{type(error).__name__}: {error}")
@@ -200,25 +224,41 @@ def summary_lines(result: RunResult) -> list[str]:
     findings by severity, where the outputs are."""
     docs = result.documents
     status = dict(docs.group_by("status").len().iter_rows()) if docs.height else {}
-    lines = [f"{docs.height} documents: " + ", ".join(f"{s} {status.get(s, 0)}" for s in ("ok", "narrative_only", "partial", "failed"))
-             + f" ({result.cached} reused from cache, {result.extracted} extracted)"]
+    lines = [
+        f"{docs.height} documents: "
+        + ", ".join(f"{s} {status.get(s, 0)}" for s in ("ok", "narrative_only", "partial", "failed"))
+        + f" ({result.cached} reused from cache, {result.extracted} extracted)"
+    ]
     for path, error in docs.filter(pl.col("status") == "failed").select("path", "error").sort("path").iter_rows():
         lines.append(f"  failed: {path}: {error}")
     counts = severity_counts(result.frames["findings"])
     judged_false = false_count(result.frames["findings"])
-    lines.append("findings: " + ", ".join(f"{s} {n}" for s, n in counts.items())
-                 + (f" (and {judged_false} judged false by the auditor)" if judged_false else "")
-                 + ("" if result.report.compare_status == COMPARE_OK
-                    else f" (compare stage: {result.report.compare_status})"))
+    lines.append(
+        "findings: "
+        + ", ".join(f"{s} {n}" for s, n in counts.items())
+        + (f" (and {judged_false} judged false by the auditor)" if judged_false else "")
+        + ("" if result.report.compare_status == COMPARE_OK else f" (compare stage: {result.report.compare_status})")
+    )
     lines += [f"{name}: {path}" for name, path in result.paths.items()]
     lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
     return lines
 
 
-def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = True,
-        progress: Callable | None = None, department_charts: bool = True, jobs: int | None = None,
-        time_limit: float | None = DEFAULT_TIME_LIMIT, scheduler: str | None = None,
-        reviews: list[Path] | None = None, pdf: bool = False, departments: Path | None = None) -> RunResult:
+def run(
+    raw: list[Path],
+    processed: Path,
+    reports: Path,
+    *,
+    use_cache: bool = True,
+    progress: Callable | None = None,
+    department_charts: bool = True,
+    jobs: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    scheduler: str | None = None,
+    reviews: list[Path] | None = None,
+    pdf: bool = False,
+    departments: Path | None = None,
+) -> RunResult:
     """Extract, check, compare and report; write parquet to ``processed``, and report.html,
     workbook.xlsx, summary.md and run.log to ``reports`` (and report.pdf with ``pdf``).
 
@@ -233,38 +273,55 @@ def run(raw: list[Path], processed: Path, reports: Path, *, use_cache: bool = Tr
         remove_leftovers(processed)
         remove_leftovers(reports)
         with _run_log(reports / RUN_LOG) as log:
-            log.note("run over %s → %s, %s (cache %s)", ", ".join(map(str, raw)), processed, reports,
-                     "on" if use_cache else "off")
+            log.note(
+                "run over %s → %s, %s (cache %s)",
+                ", ".join(map(str, raw)),
+                processed,
+                reports,
+                "on" if use_cache else "off",
+            )
             engine = {"jobs": jobs, "time_limit": time_limit, "scheduler": scheduler, "departments": departments}
-            result = _run(raw, processed, reports, log, use_cache, progress, department_charts, engine,
-                          reviews, pdf)
+            result = _run(raw, processed, reports, log, use_cache, progress, department_charts, engine, reviews, pdf)
             result.paths["log"] = log.path
             for line in summary_lines(result):
                 log.note(line)
     return result
 
 
-def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache: bool,
-         progress: Callable | None, department_charts: bool, engine: dict,
-         reviews: list[Path] | None = None, pdf: bool = False) -> RunResult:
+def _run(
+    raw: list[Path],
+    processed: Path,
+    reports: Path,
+    log: RunLog,
+    use_cache: bool,
+    progress: Callable | None,
+    department_charts: bool,
+    engine: dict,
+    reviews: list[Path] | None = None,
+    pdf: bool = False,
+) -> RunResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     paths = discover(raw)
     log.note("%d files found", len(paths))
-    done = run_documents(paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress,
-                         **engine)
+    done = run_documents(paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress, **engine)
     frames, findings, evaluations = done.frames, done.findings, done.evaluations
     timings["documents"] = time.perf_counter() - started
-    for path, status, error in frames["documents"].filter(~pl.col("status").is_in(["ok", "narrative_only"])) \
-            .select("path", "status", "error").iter_rows():
+    for path, status, error in (
+        frames["documents"]
+        .filter(~pl.col("status").is_in(["ok", "narrative_only"]))
+        .select("path", "status", "error")
+        .iter_rows()
+    ):
         log.note("%s: %s: %s", status, path, error)
 
     mark = time.perf_counter()
     comparison = compare_stage(frames, engine.get("departments"))
     # the compare stage groups in hash order: sorted here, so that every run writes the same rows
     findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
-    evaluations = pl.concat([evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)],
-                            how="vertical_relaxed")
+    evaluations = pl.concat(
+        [evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)], how="vertical_relaxed"
+    )
     timings["compare"] = time.perf_counter() - mark
     if comparison.status != COMPARE_OK:
         log.note("compare stage: %s", comparison.status)
@@ -276,13 +333,28 @@ def _run(raw: list[Path], processed: Path, reports: Path, log: RunLog, use_cache
         atomic.write_parquet(table, processed / f"{name}.parquet")
     for file_name, table in comparison.outputs.items():
         atomic.write_parquet(table, processed / file_name)
-    data = ReportData(frames["documents"], frames["tables"], frames["line_items"], findings,
-                      comparison.indicators, comparison.status, datetime.now().strftime("%Y-%m-%d %H:%M"),
-                      [str(p) for p in raw], benford=comparison.benford, panel=comparison.panel)
+    data = ReportData(
+        frames["documents"],
+        frames["tables"],
+        frames["line_items"],
+        findings,
+        comparison.indicators,
+        comparison.status,
+        datetime.now().strftime("%Y-%m-%d %H:%M"),
+        [str(p) for p in raw],
+        benford=comparison.benford,
+        panel=comparison.panel,
+    )
     with atomic.staging_folder(reports) as stage:
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
-    return RunResult({**outputs, "indicators": comparison.indicators}, data,
-                     {**report_paths, "processed": processed}, done.cached, done.extracted, timings)
+    return RunResult(
+        {**outputs, "indicators": comparison.indicators},
+        data,
+        {**report_paths, "processed": processed},
+        done.cached,
+        done.extracted,
+        timings,
+    )

@@ -10,8 +10,12 @@ from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.metadata import identities
 
-_TWO_SIDED = {"revenue_expenditure_summary", "final_revenue_expenditure_summary",
-              "fiscal_appropriation_summary", "final_fiscal_appropriation_summary"}
+_TWO_SIDED = {
+    "revenue_expenditure_summary",
+    "final_revenue_expenditure_summary",
+    "fiscal_appropriation_summary",
+    "final_fiscal_appropriation_summary",
+}
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -23,8 +27,13 @@ def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
     return out
 
 
-@rule("row-identity", severity="error", category="arithmetic",
-      title="表内行恒等式不成立（合计 ≠ 各分项之和）", domain_ids="I07 I09 I10 I11 I14 I18 I22 I23 I26 I28 I32 I35 A1")
+@rule(
+    "row-identity",
+    severity="error",
+    category="arithmetic",
+    title="表内行恒等式不成立（合计 ≠ 各分项之和）",
+    domain_ids="I07 I09 I10 I11 I14 I18 I22 I23 I26 I28 I32 I35 A1",
+)
 def row_identity(ctx: DocContext) -> list[dict] | None:
     """Every row of a table satisfies the identities declared for its kind in identities.toml
     (e.g. 合计 = 基本支出 + 项目支出, 基本支出 = 人员经费 + 公用经费); an identity is evaluated
@@ -41,7 +50,8 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
         kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
         # columns the table prints, blank ones included (a blank 上年结转 column is 0, not absent)
         present_columns = {i["column"] for i in kind_items} | set(
-            ((ctx.table_info(kind) or {}).get("measures") or "").split(","))
+            ((ctx.table_info(kind) or {}).get("measures") or "").split(",")
+        )
         for (_, _, _), cells in _rows(kind_items).items():
             for ident in rules:
                 if ident.total not in cells:
@@ -53,13 +63,20 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
                 evaluated = True
                 total = cells[ident.total]
                 expected = round(sum(cells[p]["amount"] for p in parts), 6)
-                if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *(cells[p] for p in parts)]
-                                                                          + [total] * (len(printed) - len(parts))):
+                if abs(total["amount"] - expected) > ctx.tolerance.printed(
+                    [total, *(cells[p] for p in parts)] + [total] * (len(printed) - len(parts))
+                ):
                     terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
-                    out.append(finding(
-                        f"{ctx.where(total)}：{ident.title}不成立，{total['raw_value']} ≠ {terms}"
-                        f"（差 {total['amount'] - expected:+.2f} 万元）",
-                        row=total, column=ident.total, expected=expected, actual=total["amount"]))
+                    out.append(
+                        finding(
+                            f"{ctx.where(total)}：{ident.title}不成立，{total['raw_value']} ≠ {terms}"
+                            f"（差 {total['amount'] - expected:+.2f} 万元）",
+                            row=total,
+                            column=ident.total,
+                            expected=expected,
+                            actual=total["amount"],
+                        )
+                    )
     return out if evaluated else None
 
 
@@ -67,8 +84,13 @@ def _parent(code: str) -> str | None:
     return {7: code[:5], 5: code[:3]}.get(len(code))
 
 
-@rule("code-hierarchy-sum", severity="error", category="arithmetic",
-      title="科目层级合计不等于下级之和（类 = Σ款，款 = Σ项）", domain_ids="I12 I17 I20 A1")
+@rule(
+    "code-hierarchy-sum",
+    severity="error",
+    category="arithmetic",
+    title="科目层级合计不等于下级之和（类 = Σ款，款 = Σ项）",
+    domain_ids="I12 I17 I20 A1",
+)
 def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     """Where a table prints both a 类 (or 款) row and its children, the parent equals the sum
     of the children, matched by code prefix, column by column; and the 合计 row equals the sum
@@ -99,12 +121,21 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                 evaluated = True
                 expected = round(sum(c["amount"] for c in children), 6)
                 if abs(item["amount"] - expected) > ctx.tolerance.printed([item, *children]):
-                    out.append(finding(
-                        f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
-                        f"下级科目合计 {expected:.2f}（{len(children)} 项）",
-                        row=item, column=column, expected=expected, actual=item["amount"]))
-        uncoded = {(i["table_index"], i["column"]) for i in ctx.item_rows
-                   if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None}
+                    out.append(
+                        finding(
+                            f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
+                            f"下级科目合计 {expected:.2f}（{len(children)} 项）",
+                            row=item,
+                            column=column,
+                            expected=expected,
+                            actual=item["amount"],
+                        )
+                    )
+        uncoded = {
+            (i["table_index"], i["column"])
+            for i in ctx.item_rows
+            if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None
+        }
         for key, total in totals.items():
             coded = groups.get(key)
             if not coded or key in uncoded:  # rows whose code is unknown: cannot add up by code
@@ -117,26 +148,58 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
             if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):
-                out.append(finding(
-                    f"{ctx.where(total)}：合计行 {column} 为 {total['raw_value']}，"
-                    f"而 {len(tops)} 个{'类' if top_len == 3 else '科目'}行合计 {expected:.2f}",
-                    row=total, column=column, expected=expected, actual=total["amount"]))
+                out.append(
+                    finding(
+                        f"{ctx.where(total)}：合计行 {column} 为 {total['raw_value']}，"
+                        f"而 {len(tops)} 个{'类' if top_len == 3 else '科目'}行合计 {expected:.2f}",
+                        row=total,
+                        column=column,
+                        expected=expected,
+                        actual=total["amount"],
+                    )
+                )
     return out if evaluated else None
 
 
 _BALANCE = (
-    ("current_revenue_total", ("general_budget", "gov_fund", "state_capital", "special_account",
-                               "business_income", "operating_income", "superior_subsidy",
-                               "subordinate_remit", "other_income"), "I01 本年收入合计 = 各项收入之和", "income"),
-    ("revenue_grand_total", ("current_revenue_total", "carryover", "reserve_use"),
-     "I02 收入总计 = 本年收入合计 + 上年结转结余", "income"),
-    ("expenditure_grand_total", ("current_expenditure_total", "carryforward", "surplus_distribution"),
-     "I04 支出总计 = 本年支出合计 + 年终结转结余", "expenditure"),
+    (
+        "current_revenue_total",
+        (
+            "general_budget",
+            "gov_fund",
+            "state_capital",
+            "special_account",
+            "business_income",
+            "operating_income",
+            "superior_subsidy",
+            "subordinate_remit",
+            "other_income",
+        ),
+        "I01 本年收入合计 = 各项收入之和",
+        "income",
+    ),
+    (
+        "revenue_grand_total",
+        ("current_revenue_total", "carryover", "reserve_use"),
+        "I02 收入总计 = 本年收入合计 + 上年结转结余",
+        "income",
+    ),
+    (
+        "expenditure_grand_total",
+        ("current_expenditure_total", "carryforward", "surplus_distribution"),
+        "I04 支出总计 = 本年支出合计 + 年终结转结余",
+        "expenditure",
+    ),
 )
 
 
-@rule("two-sided-balance", severity="error", category="arithmetic",
-      title="收支总表收支不平衡或合计与分项不符", domain_ids="I01 I02 I03 I04 I05 I13 I15 FI01 FI04 A2")
+@rule(
+    "two-sided-balance",
+    severity="error",
+    category="arithmetic",
+    title="收支总表收支不平衡或合计与分项不符",
+    domain_ids="I01 I02 I03 I04 I05 I13 I15 FI01 FI04 A2",
+)
 def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     """In 收支总表 and 财政拨款收支总表 (budget and final accounts): income totals equal their
     sources, grand totals equal current totals plus carry-over, the 类 rows add up to 本年支出合计,
@@ -159,21 +222,41 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
             evaluated = True
             expected = round(sum(f["amount"] for f in found), 6)
             if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *found]):
-                out.append(finding(f"{ctx.where(total)}：{title}不成立，{total['raw_value']} ≠ {expected:.2f}",
-                                   row=total, expected=expected, actual=total["amount"]))
+                out.append(
+                    finding(
+                        f"{ctx.where(total)}：{title}不成立，{total['raw_value']} ≠ {expected:.2f}",
+                        row=total,
+                        expected=expected,
+                        actual=total["amount"],
+                    )
+                )
         classes = [i for (sec, key), i in by_key.items() if sec == "expenditure" and key.startswith("class:")]
         current = by_key.get(("expenditure", "current_expenditure_total"))
         if current and classes:
             evaluated = True
             expected = round(sum(c["amount"] for c in classes), 6)
             if abs(current["amount"] - expected) > ctx.tolerance.printed([current, *classes]):
-                out.append(finding(f"{ctx.where(current)}：本年支出合计 {current['raw_value']} ≠ 各功能类支出之和 {expected:.2f}",
-                                   row=current, expected=expected, actual=current["amount"]))
+                out.append(
+                    finding(
+                        f"{ctx.where(current)}：本年支出合计 {current['raw_value']} ≠ 各功能类支出之和 {expected:.2f}",
+                        row=current,
+                        expected=expected,
+                        actual=current["amount"],
+                    )
+                )
         grand_in = by_key.get(("income", "revenue_grand_total")) or by_key.get(("income", "current_revenue_total"))
-        grand_out = by_key.get(("expenditure", "expenditure_grand_total")) or by_key.get(("expenditure", "current_expenditure_total"))
+        grand_out = by_key.get(("expenditure", "expenditure_grand_total")) or by_key.get(
+            ("expenditure", "current_expenditure_total")
+        )
         if grand_in and grand_out:
             evaluated = True
             if abs(grand_in["amount"] - grand_out["amount"]) > ctx.tolerance.printed([grand_in, grand_out]):
-                out.append(finding(f"{ctx.where(grand_in)}：收入方 {grand_in['raw_value']} 与支出方 {grand_out['raw_value']} 不平衡",
-                                   row=grand_out, expected=grand_in["amount"], actual=grand_out["amount"]))
+                out.append(
+                    finding(
+                        f"{ctx.where(grand_in)}：收入方 {grand_in['raw_value']} 与支出方 {grand_out['raw_value']} 不平衡",
+                        row=grand_out,
+                        expected=grand_in["amount"],
+                        actual=grand_out["amount"],
+                    )
+                )
     return out if evaluated else None

@@ -17,13 +17,24 @@ from analysis.metadata import load_toml
 from analysis.text import clean_text
 
 _THREE_PUBLIC = {"three_public_expenses", "final_three_public_expenses"}
-_THREE_PUBLIC_SUBJECTS = {"three_public", "abroad", "vehicle_total", "vehicle_purchase", "vehicle_operation",
-                          "reception"}
+_THREE_PUBLIC_SUBJECTS = {
+    "three_public",
+    "abroad",
+    "vehicle_total",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+}
 _OTHER_PERIOD = re.compile(r"上年|去年|上一年|20\d{2}\s*年(?:度)?(?:预算|决算)数|年初预算|预算数|控制数")
 
 
-@rule("three-public-table-blank", severity="error", category="cross_table",
-      title="“三公”经费表为空，文中却列出三公经费金额", domain_ids="F2 G1 N7")
+@rule(
+    "three-public-table-blank",
+    severity="error",
+    category="cross_table",
+    title="“三公”经费表为空，文中却列出三公经费金额",
+    domain_ids="F2 G1 N7",
+)
 def three_public_table_blank(ctx: DocContext):
     """The 三公 table is printed but carries no amount (blank, or "无三公经费" noted) while the
     narrative states a nonzero 三公 amount for the year (not a previous-year, budget or
@@ -33,15 +44,30 @@ def three_public_table_blank(ctx: DocContext):
         return None
     if any(t["status"] == "filled" for t in tables):
         return []
-    stated = [c for c in ctx.claim_rows() if c["subject"] in _THREE_PUBLIC_SUBJECTS and c["claim_type"] == "amount"
-              and (c["value_wan"] or 0) > 0 and not _OTHER_PERIOD.search(c["clause"] or "")]
+    stated = [
+        c
+        for c in ctx.claim_rows()
+        if c["subject"] in _THREE_PUBLIC_SUBJECTS
+        and c["claim_type"] == "amount"
+        and (c["value_wan"] or 0) > 0
+        and not _OTHER_PERIOD.search(c["clause"] or "")
+    ]
     if not stated:
         return []
     c = stated[0]
     t = tables[0]
-    return [finding(f"《{t['title']}》未填列金额，但文中写“{c['clause']}”：{quote(c['sentence'])}",
-                    table_kind=t["table_kind"], expected=0.0, actual=c["value_wan"], excerpt=c["sentence"],
-                    line=c["line"], page=c["page"], location=f"《{t['title']}》")]
+    return [
+        finding(
+            f"《{t['title']}》未填列金额，但文中写“{c['clause']}”：{quote(c['sentence'])}",
+            table_kind=t["table_kind"],
+            expected=0.0,
+            actual=c["value_wan"],
+            excerpt=c["sentence"],
+            line=c["line"],
+            page=c["page"],
+            location=f"《{t['title']}》",
+        )
+    ]
 
 
 @cache
@@ -50,8 +76,13 @@ def _empty_specs() -> tuple[str, list[dict]]:
     return data["negation"], data["table"]
 
 
-@rule("empty-table-note-fund", severity="error", category="completeness",
-      title="空表的说明写的是另一类资金", domain_ids="F2 X09 N8")
+@rule(
+    "empty-table-note-fund",
+    severity="error",
+    category="completeness",
+    title="空表的说明写的是另一类资金",
+    domain_ids="F2 X09 N8",
+)
 def empty_table_note_fund(ctx: DocContext):
     """An empty 政府性基金 table noted "本单位无国有资本经营预算支出" (or the reverse, or a 三公
     table noted about a fund): the note was copied from another table and says nothing about
@@ -67,12 +98,24 @@ def empty_table_note_fund(ctx: DocContext):
         note = clean_text(t["notes"])
         if spec["subject"] in note:
             continue
-        others = [o["subject"] for o in specs if o is not spec and o["subject"] in note
-                  and re.search(f"(?:{negation})[^，。；]{{0,12}}{o['subject']}", note)]
+        others = [
+            o["subject"]
+            for o in specs
+            if o is not spec
+            and o["subject"] in note
+            and re.search(f"(?:{negation})[^，。；]{{0,12}}{o['subject']}", note)
+        ]
         if others:
-            found.append(finding(f"《{t['title']}》为空表，说明却写“{note[:60]}”（说的是{others[0]}，不是{spec['subject']}）",
-                                 table_kind=t["table_kind"], excerpt=note, line=t["line"], page=t["page"],
-                                 location=f"《{t['title']}》"))
+            found.append(
+                finding(
+                    f"《{t['title']}》为空表，说明却写“{note[:60]}”（说的是{others[0]}，不是{spec['subject']}）",
+                    table_kind=t["table_kind"],
+                    excerpt=note,
+                    line=t["line"],
+                    page=t["page"],
+                    location=f"《{t['title']}》",
+                )
+            )
     return found if checked else None
 
 
@@ -87,8 +130,13 @@ def _codes(ctx: DocContext, kind: str) -> dict[str, dict]:
     return out
 
 
-@rule("income-expenditure-codes", severity="warning", category="cross_table",
-      title="收入表与支出表的功能分类科目不对应", domain_ids="X01 X02 N9")
+@rule(
+    "income-expenditure-codes",
+    severity="warning",
+    category="cross_table",
+    title="收入表与支出表的功能分类科目不对应",
+    domain_ids="X01 X02 N9",
+)
 def income_expenditure_codes(ctx: DocContext):
     """Where the income table (B02/F02) is printed by function code as well as the expenditure
     table (B03/F03), the two list the same codes: a code in one table and not in the other is
@@ -103,9 +151,15 @@ def income_expenditure_codes(ctx: DocContext):
             row = cast(dict, income.get(code) or spend.get(code))  # code is in one of the two
             _where, other = (income_kind, spend_kind) if code in income else (spend_kind, income_kind)
             other_title = (ctx.table_info(other) or {}).get("title") or other
-            found.append(finding(f"{ctx.where(row)}：科目 {code}“{row['row_label'] or ''}”只见于此表，"
-                                 f"《{other_title}》中没有对应科目", row=row, column="code",
-                                 excerpt=f"{code} {row['row_label'] or ''}"))
+            found.append(
+                finding(
+                    f"{ctx.where(row)}：科目 {code}“{row['row_label'] or ''}”只见于此表，"
+                    f"《{other_title}》中没有对应科目",
+                    row=row,
+                    column="code",
+                    excerpt=f"{code} {row['row_label'] or ''}",
+                )
+            )
     return found if checked else None
 
 
@@ -113,8 +167,13 @@ _NARRATIVE_CODE = re.compile(r"(?<![\d.])(2\d{2}(?:\d{2}){0,2})\s*(?=[\u4e00-\u9
 _TYPED_CODE = re.compile(r"(?:科目|[（(][一二三四五六七八九十\d]+[)）]|\d[、.．])\s*$")
 
 
-@rule("class-code-unknown", severity="error", category="classification",
-      title="功能分类科目编码在科目表中不存在", domain_ids="K1 N10")
+@rule(
+    "class-code-unknown",
+    severity="error",
+    category="classification",
+    title="功能分类科目编码在科目表中不存在",
+    domain_ids="K1 N10",
+)
 def class_code_unknown(ctx: DocContext):
     """A function code printed in a table or in a listed narrative item ("（三）2080505机关事业单位
     基本养老保险缴费支出") whose 类 (first three digits) exists nowhere in the catalogue of
@@ -139,10 +198,17 @@ def class_code_unknown(ctx: DocContext):
             judge(code, item["row_label"] or "", row=item, column="code", excerpt=f"{code} {item['row_label'] or ''}")
     for sentence, block, _ in located_sentences(ctx):
         for m in _NARRATIVE_CODE.finditer(sentence):
-            if not _TYPED_CODE.search(sentence[max(0, m.start() - 6):m.start()]) or \
-                    re.match(r"\s*年", sentence[m.end():m.end() + 2]):
+            if not _TYPED_CODE.search(sentence[max(0, m.start() - 6) : m.start()]) or re.match(
+                r"\s*年", sentence[m.end() : m.end() + 2]
+            ):
                 continue
-            label = re.match(r"[\u4e00-\u9fff（）()]{2,20}", sentence[m.end():])
-            judge(m.group(1), label.group(0) if label else "", excerpt=sentence[m.start():m.start() + 40],
-                  location=quote(sentence[m.start():m.start() + 30]), line=block.location.line, page=block.location.page)
+            label = re.match(r"[\u4e00-\u9fff（）()]{2,20}", sentence[m.end() :])
+            judge(
+                m.group(1),
+                label.group(0) if label else "",
+                excerpt=sentence[m.start() : m.start() + 40],
+                location=quote(sentence[m.start() : m.start() + 30]),
+                line=block.location.line,
+                page=block.location.page,
+            )
     return found

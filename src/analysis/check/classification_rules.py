@@ -21,8 +21,14 @@ from analysis.check.registry import rule
 from analysis.metadata import load_csv, load_toml
 
 _BASIC_KINDS = ("general_budget_basic_expenditure", "final_general_budget_basic_expenditure")
-_FUNCTION_KINDS = ("general_budget_expenditure", "expenditure_summary", "final_general_budget_expenditure",
-                   "final_expenditure", "government_fund_expenditure", "final_government_fund")
+_FUNCTION_KINDS = (
+    "general_budget_expenditure",
+    "expenditure_summary",
+    "final_general_budget_expenditure",
+    "final_expenditure",
+    "government_fund_expenditure",
+    "final_government_fund",
+)
 _ORDINAL = re.compile(r"^\s*(其中[:：]\s*)?([（(]?[一二三四五六七八九十]+[)）、.．]|\d+[.、．])\s*")
 _FIRM = {"checked", "known"}
 
@@ -46,8 +52,11 @@ class EconomicLines:
 
 
 def _lines(ctx: DocContext, kind: str, preferred: tuple[str, ...]) -> EconomicLines | None:
-    rows = [i for i in ctx.rows(kind) if i["econ_code"] and len(i["econ_code"]) == 5
-            and i["row_role"] == "item" and i["amount"] is not None]
+    rows = [
+        i
+        for i in ctx.rows(kind)
+        if i["econ_code"] and len(i["econ_code"]) == 5 and i["row_role"] == "item" and i["amount"] is not None
+    ]
     printed = {i["column"] for i in rows}
     column = next((c for c in preferred if c in printed), None)
     if column is None:
@@ -90,8 +99,11 @@ def full_lines(ctx: DocContext) -> EconomicLines | None:
 
 def function_codes(ctx: DocContext) -> dict[str, dict]:
     """Function codes printed with money in any function table, with a row showing each."""
-    rows = ctx.items.filter(pl.col("table_kind").is_in(_FUNCTION_KINDS) & pl.col("func_code").is_not_null()
-                            & (pl.col("amount").fill_null(0) > 0))
+    rows = ctx.items.filter(
+        pl.col("table_kind").is_in(_FUNCTION_KINDS)
+        & pl.col("func_code").is_not_null()
+        & (pl.col("amount").fill_null(0) > 0)
+    )
     found: dict[str, dict] = {}
     for item in rows.iter_rows(named=True):
         found.setdefault(item["func_code"], item)
@@ -131,7 +143,7 @@ def looks_like_institution(name: str | None) -> bool:
 
 
 def at(row: dict | None) -> str:
-    """"第12页第3行" (PDF) or "第120行" (text) for a claim, target or line item."""
+    """ "第12页第3行" (PDF) or "第120行" (text) for a claim, target or line item."""
     row = row or {}
     page = f"第{row['page']}页" if row.get("page") is not None else ""
     line = f"第{row['line']}行" if row.get("line") is not None else ""
@@ -148,11 +160,13 @@ def _where(ctx: DocContext, row: dict) -> str:
 
 # --- K1 -------------------------------------------------------------------------------------
 
+
 def _economic_entries(year: int | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for row in cat.load_economic_codes().iter_rows(named=True):
-        if (row["valid_from"] is None or year is None or row["valid_from"] <= year) and \
-                (row["valid_to"] is None or year is None or year <= row["valid_to"]):
+        if (row["valid_from"] is None or year is None or row["valid_from"] <= year) and (
+            row["valid_to"] is None or year is None or year <= row["valid_to"]
+        ):
             out.setdefault(row["code"], []).append(row)
     return out
 
@@ -172,8 +186,9 @@ def _named_codes(entries_by_code: dict[str, list[dict]], name: str) -> set[str]:
     return {c for c, entries in entries_by_code.items() if cat.names_match(name, _names(entries))}
 
 
-def _pair_problem(code: str, name: str, entries: list[dict], others: set[str],
-                  confidences: dict[str, set[str]]) -> tuple[str, str]:
+def _pair_problem(
+    code: str, name: str, entries: list[dict], others: set[str], confidences: dict[str, set[str]]
+) -> tuple[str, str]:
     """(severity, explanation) of a code printed with a name the catalogue gives elsewhere."""
     expected = "、".join(dict.fromkeys(e["name"] for e in entries))
     if not others:
@@ -185,8 +200,13 @@ def _pair_problem(code: str, name: str, entries: list[dict], others: set[str],
     return ("error" if firm else "warning"), f"目录中 {code} 为“{expected}”，而“{name}”是 {listed} 的名称"
 
 
-@rule("classification-code-name", severity="error", category="classification",
-      title="科目编码与科目名称不匹配", domain_ids="K1 §3.8")
+@rule(
+    "classification-code-name",
+    severity="error",
+    category="classification",
+    title="科目编码与科目名称不匹配",
+    domain_ids="K1 §3.8",
+)
 def classification_code_name(ctx: DocContext) -> list[dict] | None:
     """Every printed (code, name) pair of the function, 部门 economic and 政府 economic
     classifications matches the catalogue of the document's year after normalising brackets,
@@ -199,7 +219,8 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     document's year. Depends on: the fiscal year (catalogue edition)."""
     year = ctx.document.get("fiscal_year")
     rows = ctx.items.filter(pl.col("row_label").is_not_null()).unique(
-        subset=["table_index", "row_index"], keep="first", maintain_order=True)
+        subset=["table_index", "row_index"], keep="first", maintain_order=True
+    )
     econ, gov = _economic_entries(year), _gov_entries()
     econ_conf = {c: {e["confidence"] for e in es} for c, es in econ.items()}
     gov_conf = {c: {e["confidence"] for e in es} for c, es in gov.items()}
@@ -210,13 +231,18 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
         name = _strip_ordinal(item["row_label"])
         if not name or item["row_role"] == "unit" or name.endswith("本级") or (department and department in name):
             continue  # a budget-unit row whose unit code was read as a function code
-        for family, code in (("功能分类", item["func_code"]), ("部门经济分类", item["econ_code"]),
-                             ("政府经济分类", item["gov_econ_code"] if item["econ_code"] is None else None)):
+        for family, code in (
+            ("功能分类", item["func_code"]),
+            ("部门经济分类", item["econ_code"]),
+            ("政府经济分类", item["gov_econ_code"] if item["econ_code"] is None else None),
+        ):
             if not code:
                 continue
             if family == "功能分类":
-                entries = [{"name": e.name, "aliases": "|".join(e.aliases), "confidence": e.confidence}
-                           for e in cat.function_entries(code, year)]
+                entries = [
+                    {"name": e.name, "aliases": "|".join(e.aliases), "confidence": e.confidence}
+                    for e in cat.function_entries(code, year)
+                ]
                 if not entries or cat.names_match(name, _names(entries)) or cat.find_obsolete_name(name, year or 0):
                     evaluated = evaluated or bool(entries)
                     continue
@@ -235,25 +261,39 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     out = []
     for (family, code, _, severity, why), items in problems.items():
         tables = "、".join(dict.fromkeys(f"《{i['table_title']}》" for i in items if i["table_title"]))
-        out.append({**finding(f"{_where(ctx, items[0])}：{family}科目 {code} 印为“{_strip_ordinal(items[0]['row_label'])}”，"
-                              f"{why}（见 {tables}）", row=items[0], column="code",
-                              excerpt=f"{code} {items[0]['row_label']}"), "severity": severity})
+        out.append(
+            {
+                **finding(
+                    f"{_where(ctx, items[0])}：{family}科目 {code} 印为“{_strip_ordinal(items[0]['row_label'])}”，"
+                    f"{why}（见 {tables}）",
+                    row=items[0],
+                    column="code",
+                    excerpt=f"{code} {items[0]['row_label']}",
+                ),
+                "severity": severity,
+            }
+        )
     return out if evaluated else None
 
 
 # --- K2 / I21 and §3.7 ------------------------------------------------------------------------
 
+
 def _mapped_pairs(ctx: DocContext) -> dict[tuple[str, str], dict]:
-    rows = ctx.items.filter((pl.col("econ_code").str.len_chars() == 5)
-                            & (pl.col("gov_econ_code").str.len_chars() == 5))
+    rows = ctx.items.filter((pl.col("econ_code").str.len_chars() == 5) & (pl.col("gov_econ_code").str.len_chars() == 5))
     pairs: dict[tuple[str, str], dict] = {}
     for item in rows.iter_rows(named=True):
         pairs.setdefault((item["econ_code"], item["gov_econ_code"]), item)
     return pairs
 
 
-@rule("classification-crosswalk", severity="warning", category="classification",
-      title="部门经济分类与政府经济分类的对应关系不符合对照表", domain_ids="K2 I21 §3.6")
+@rule(
+    "classification-crosswalk",
+    severity="warning",
+    category="classification",
+    title="部门经济分类与政府经济分类的对应关系不符合对照表",
+    domain_ids="K2 I21 §3.6",
+)
 def classification_crosswalk(ctx: DocContext) -> list[dict] | None:
     """Each 部门 economic code (3xx) is mapped to a 政府 economic code (5xx) that the MOF
     crosswalk allows for it, for either unit type (DOMAIN §3.6). Pairs whose 部门 code the
@@ -266,15 +306,25 @@ def classification_crosswalk(ctx: DocContext) -> list[dict] | None:
             continue
         evaluated = True
         if gov not in allowed:
-            out.append(finding(
-                f"{_where(ctx, item)}：部门经济分类 {econ} {cat.economic_name(econ) or ''} 对应政府经济分类 {gov} "
-                f"{cat.gov_economic_name(gov) or ''}，对照表只允许 {'、'.join(sorted(allowed))}",
-                row=item, column="gov_econ_code", excerpt=f"{econ} → {gov}"))
+            out.append(
+                finding(
+                    f"{_where(ctx, item)}：部门经济分类 {econ} {cat.economic_name(econ) or ''} 对应政府经济分类 {gov} "
+                    f"{cat.gov_economic_name(gov) or ''}，对照表只允许 {'、'.join(sorted(allowed))}",
+                    row=item,
+                    column="gov_econ_code",
+                    excerpt=f"{econ} → {gov}",
+                )
+            )
     return out if evaluated else None
 
 
-@rule("wage-mapping-mixed", severity="warning", category="classification",
-      title="同一单位的工资福利支出同时对应机关（501）和事业单位（505）政府经济分类", domain_ids="K2 §3.7")
+@rule(
+    "wage-mapping-mixed",
+    severity="warning",
+    category="classification",
+    title="同一单位的工资福利支出同时对应机关（501）和事业单位（505）政府经济分类",
+    domain_ids="K2 §3.7",
+)
 def wage_mapping_mixed(ctx: DocContext) -> list[dict] | None:
     """Within one budget unit, all 301 工资福利 lines map to one family: 501 for a 机关, 505 for
     a 事业单位. A mix means a mis-typed unit or mis-coded lines; the disclosure should state the
@@ -294,15 +344,27 @@ def wage_mapping_mixed(ctx: DocContext) -> list[dict] | None:
         return "、".join(f"{econ} {item['row_label']}" for econ, item in sorted(families[family]))
 
     first = sorted(families["505"])[0][1]
-    return [finding(f"{_where(ctx, first)}：工资福利支出中 {listed('501')} 对应 501 机关工资福利支出，"
-                    f"而 {listed('505')} 对应 505 对事业单位经常性补助；一个单位应只用其中一类，请说明人员构成"
-                    f"（行政编制或事业编制）", row=first, column="gov_econ_code")]
+    return [
+        finding(
+            f"{_where(ctx, first)}：工资福利支出中 {listed('501')} 对应 501 机关工资福利支出，"
+            f"而 {listed('505')} 对应 505 对事业单位经常性补助；一个单位应只用其中一类，请说明人员构成"
+            f"（行政编制或事业编制）",
+            row=first,
+            column="gov_econ_code",
+        )
+    ]
 
 
 # --- K3 ---------------------------------------------------------------------------------------
 
-@rule("personnel-items-function", severity="warning", category="classification",
-      title="社会保险、住房公积金等人员支出未列入对应的功能分类科目", domain_ids="K3 §3.3")
+
+@rule(
+    "personnel-items-function",
+    severity="warning",
+    category="classification",
+    title="社会保险、住房公积金等人员支出未列入对应的功能分类科目",
+    domain_ids="K3 §3.3",
+)
 def personnel_items_function(ctx: DocContext) -> list[dict] | None:
     """Basic-spending personnel items that have their own function 项 (30108 → 2080505, 30110 →
     2101101/02, 30113 → 2210201, 30302 → 2080501/02 …, DOMAIN §3.3) appear under that 项 (or
@@ -323,18 +385,31 @@ def personnel_items_function(ctx: DocContext) -> list[dict] | None:
         return []
     running = {c: r for c, r in functions.items() if len(c) == 7 and c[5:] in ("01", "50")}
     where = "、".join(f"{c} {r['row_label']}" for c, r in sorted(running.items())) or "行政运行/事业运行"
-    items = "；".join(f"{c} {cat.economic_name(c, year) or ''} {a:.2f} 万元 应列 {'/'.join(sorted(e))}"
-                     for c, a, e in missing)
+    items = "；".join(
+        f"{c} {cat.economic_name(c, year) or ''} {a:.2f} 万元 应列 {'/'.join(sorted(e))}" for c, a, e in missing
+    )
     row = lines.rows[missing[0][0]]
-    return [finding(f"{_where(ctx, row)}：基本支出中有 {items}，但功能分类表中没有这些科目"
-                    f"（{'/'.join(params()['personnel_function_classes'])} 类下无对应支出），基本支出似乎全部列在 {where}",
-                    row=row, column="func_code", actual=round(sum(a for _, a, _ in missing), 6))]
+    return [
+        finding(
+            f"{_where(ctx, row)}：基本支出中有 {items}，但功能分类表中没有这些科目"
+            f"（{'/'.join(params()['personnel_function_classes'])} 类下无对应支出），基本支出似乎全部列在 {where}",
+            row=row,
+            column="func_code",
+            actual=round(sum(a for _, a, _ in missing), 6),
+        )
+    ]
 
 
 # --- K4 / I19 ---------------------------------------------------------------------------------
 
-@rule("basic-class-membership", severity="error", category="classification",
-      title="基本支出经济科目列错人员经费/公用经费栏", domain_ids="K4 I19")
+
+@rule(
+    "basic-class-membership",
+    severity="error",
+    category="classification",
+    title="基本支出经济科目列错人员经费/公用经费栏",
+    domain_ids="K4 I19",
+)
 def basic_class_membership(ctx: DocContext) -> list[dict] | None:
     """In a basic-spending table with 人员经费 and 公用经费 columns, a 301/303 line has no money
     under 公用经费 and a 302/307/309/310/399 line has none under 人员经费 (DOMAIN I19).
@@ -342,8 +417,12 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
     kinds = [*_BASIC_KINDS, "economic_classification_summary"]
-    rows = ctx.items.filter(pl.col("table_kind").is_in(kinds) & pl.col("econ_code").is_not_null()
-                            & pl.col("column").is_in(["personnel", "public"]) & pl.col("amount").is_not_null())
+    rows = ctx.items.filter(
+        pl.col("table_kind").is_in(kinds)
+        & pl.col("econ_code").is_not_null()
+        & pl.col("column").is_in(["personnel", "public"])
+        & pl.col("amount").is_not_null()
+    )
     if not rows.height:
         return None
     wrong_column = {"personnel": "public", "public": "personnel"}
@@ -351,18 +430,34 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
     out = []
     for item in rows.iter_rows(named=True):
         kind = cat.economic_kind(item["econ_code"])
-        if kind in wrong_column and item["column"] == wrong_column[kind] and \
-                abs(item["amount"]) > ctx.tolerance.sum(1, ctx.scale(item["table_kind"])):
-            out.append(finding(
-                f"{_where(ctx, item)}：{item['econ_code']} 属于{labels[kind]}类科目，却在“{labels[item['column']]}”栏列有 "
-                f"{item['raw_value']}", row=item, column=item["column"], expected=0.0, actual=item["amount"]))
+        if (
+            kind in wrong_column
+            and item["column"] == wrong_column[kind]
+            and abs(item["amount"]) > ctx.tolerance.sum(1, ctx.scale(item["table_kind"]))
+        ):
+            out.append(
+                finding(
+                    f"{_where(ctx, item)}：{item['econ_code']} 属于{labels[kind]}类科目，却在“{labels[item['column']]}”栏列有 "
+                    f"{item['raw_value']}",
+                    row=item,
+                    column=item["column"],
+                    expected=0.0,
+                    actual=item["amount"],
+                )
+            )
     return out
 
 
 # --- K7 ---------------------------------------------------------------------------------------
 
-@rule("performance-pay-in-organ", severity="warning", category="classification",
-      title="行政单位列支事业单位绩效工资（30107）", domain_ids="K7 §3.7")
+
+@rule(
+    "performance-pay-in-organ",
+    severity="warning",
+    category="classification",
+    title="行政单位列支事业单位绩效工资（30107）",
+    domain_ids="K7 §3.7",
+)
 def performance_pay_in_organ(ctx: DocContext) -> list[dict] | None:
     """30107 绩效工资 is the performance pay of 事业单位 staff (DOMAIN §3.4, §3.7). A document
     of a single 行政单位 — its name reads like an organ (no 中心/院/站/所/馆/事业 …), no function
@@ -384,6 +479,13 @@ def performance_pay_in_organ(ctx: DocContext) -> list[dict] | None:
         return None  # a 部门 may consolidate 事业单位 that print no 事业运行 row: unit type unknown
     evidence = "其余工资福利科目均对应 501 机关工资福利支出，" if other_families == {"501"} else ""
     row = lines.rows["30107"]
-    return [finding(f"{_where(ctx, row)}：“{name}”按名称和功能科目（无事业运行）看是行政单位，{evidence}"
-                    f"却列支 30107 绩效工资 {amount:.2f} 万元；绩效工资是事业单位人员的工资项目，请说明是否有事业编制人员，"
-                    f"或应改列 30102 津贴补贴 / 30103 奖金", row=row, column="econ_code", actual=amount)]
+    return [
+        finding(
+            f"{_where(ctx, row)}：“{name}”按名称和功能科目（无事业运行）看是行政单位，{evidence}"
+            f"却列支 30107 绩效工资 {amount:.2f} 万元；绩效工资是事业单位人员的工资项目，请说明是否有事业编制人员，"
+            f"或应改列 30102 津贴补贴 / 30103 奖金",
+            row=row,
+            column="econ_code",
+            actual=amount,
+        )
+    ]

@@ -81,8 +81,7 @@ def _present(ctx: DocContext, table_id: str) -> bool:
     return any(anchor.search(match_key(t)) for t in titles + texts)
 
 
-@rule("mandated-table-missing", severity="error", category="completeness",
-      title="缺少应公开的表格", domain_ids="F1")
+@rule("mandated-table-missing", severity="error", category="completeness", title="缺少应公开的表格", domain_ids="F1")
 def mandated_table_missing(ctx: DocContext) -> list[dict] | None:
     """Every table the document's template mandates for its year is published: the MOF core
     B01–B08 (B09 from 2019 where the template has it; the Henan and Jiangsu templates have none)
@@ -103,13 +102,24 @@ def mandated_table_missing(ctx: DocContext) -> list[dict] | None:
     share = sum(present[t] for t in core) / len(core) if core else 1.0
     partial = share < _mandated()["complete_share"]
     names = _mandated()["names"]
-    note = f"（本文件仅含 {sum(present[t] for t in core)}/{len(core)} 张核心表，可能只是公开材料的一部分）" \
-        if partial else ""
-    return [{**finding(f"按{template['name']}，应公开{table_id}（{names.get(table_id, table_id)}），本文件中未找到{note}",
-                       location=f"{table_id} {names.get(table_id, '')}"),
-             "severity": "error" if is_core and not partial and _certainly_mandated(template, table_id, ctx)
-             else "warning"}
-            for table_id, is_core in required if not present[table_id]]
+    note = (
+        f"（本文件仅含 {sum(present[t] for t in core)}/{len(core)} 张核心表，可能只是公开材料的一部分）"
+        if partial
+        else ""
+    )
+    return [
+        {
+            **finding(
+                f"按{template['name']}，应公开{table_id}（{names.get(table_id, table_id)}），本文件中未找到{note}",
+                location=f"{table_id} {names.get(table_id, '')}",
+            ),
+            "severity": "error"
+            if is_core and not partial and _certainly_mandated(template, table_id, ctx)
+            else "warning",
+        }
+        for table_id, is_core in required
+        if not present[table_id]
+    ]
 
 
 def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
@@ -120,9 +130,11 @@ def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
     if "detect" in template:
         return True
     year = ctx.document["fiscal_year"]
-    return all(any(t == table_id for t, core in _required(other, year) if core)
-               for other in _mandated()["template"] if other["doc_type"] == template["doc_type"])
-
+    return all(
+        any(t == table_id for t, core in _required(other, year) if core)
+        for other in _mandated()["template"]
+        if other["doc_type"] == template["doc_type"]
+    )
 
 
 @cache
@@ -139,8 +151,13 @@ def _states_zero(text: str, subject: str) -> bool:
     return bool(re.search(rf"{subject}[^。；;]{{0,24}}?(为\s*0|为零|(?<![\d.])0(\.0+)?\s*万?元)", text))
 
 
-@rule("empty-table-statement", severity="warning", category="completeness",
-      title="空表未作说明，或说明“无”却填有数字", domain_ids="F2 X09")
+@rule(
+    "empty-table-statement",
+    severity="warning",
+    category="completeness",
+    title="空表未作说明，或说明“无”却填有数字",
+    domain_ids="F2 X09",
+)
 def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     """A published 三公 / 政府性基金 / 国有资本经营 table that is empty carries a statement
     (a note under it, or a narrative sentence saying there is none or that it is 0); a
@@ -154,20 +171,40 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     for spec in _statements()["table"]:
         for table in tables.filter(pl.col("domain_id").is_in(spec["ids"])).iter_rows(named=True):
             evaluated = True
-            nonzero = [i for i in ctx.item_rows if i["table_index"] == table["table_index"]
-                       and i["amount"] is not None and abs(i["amount"]) > 0]
+            nonzero = [
+                i
+                for i in ctx.item_rows
+                if i["table_index"] == table["table_index"] and i["amount"] is not None and abs(i["amount"]) > 0
+            ]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
             said_none = [t for t in [notes, *narrative] if _states_none(t, spec["subject"])]
             if nonzero and said_none:
-                out.append(finding(f"{title}填有 {len(nonzero)} 个非零金额（如 {nonzero[0]['raw_value']}），"
-                                   f"但文中说明“{said_none[0][:60]}”", table_kind=table["table_kind"],
-                                   row=nonzero[0], excerpt=said_none[0]))
-            elif not nonzero and not said_none and not notes and has_narrative \
-                    and not any(_states_zero(t, spec["subject"]) for t in narrative):
-                out.append(finding(f"{title}为空表（无数字），表下和说明中都没有“无{spec['subject']}”之类的说明",
-                                   table_kind=table["table_kind"], excerpt=table["title"],
-                                   line=table["line"], page=table["page"]))
+                out.append(
+                    finding(
+                        f"{title}填有 {len(nonzero)} 个非零金额（如 {nonzero[0]['raw_value']}），"
+                        f"但文中说明“{said_none[0][:60]}”",
+                        table_kind=table["table_kind"],
+                        row=nonzero[0],
+                        excerpt=said_none[0],
+                    )
+                )
+            elif (
+                not nonzero
+                and not said_none
+                and not notes
+                and has_narrative
+                and not any(_states_zero(t, spec["subject"]) for t in narrative)
+            ):
+                out.append(
+                    finding(
+                        f"{title}为空表（无数字），表下和说明中都没有“无{spec['subject']}”之类的说明",
+                        table_kind=table["table_kind"],
+                        excerpt=table["title"],
+                        line=table["line"],
+                        page=table["page"],
+                    )
+                )
     return out if evaluated else None
 
 
@@ -176,8 +213,13 @@ def _sections() -> dict:
     return load_toml("checks/narrative_sections.toml")
 
 
-@rule("narrative-section-missing", severity="warning", category="completeness",
-      title="情况说明缺少应有的部分", domain_ids="F3")
+@rule(
+    "narrative-section-missing",
+    severity="warning",
+    category="completeness",
+    title="情况说明缺少应有的部分",
+    domain_ids="F3",
+)
 def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     """The narrative explains 收支总体, 收入, 支出, 财政拨款, 一般公共预算, 基本支出, 三公,
     政府性基金, 国有资本经营, 机关运行经费, 政府采购, 国有资产 and 绩效 (DOMAIN F3). Not
@@ -207,8 +249,17 @@ def toc_lines(ctx: DocContext) -> list[dict]:
         return []
     rows = ctx.texts.filter(pl.col("toc_entry").is_not_null()).rows(named=True)
     first = rows[0]["doc_id"] if rows else None
-    return [{"text": r["toc_entry"], "line": r["line"], "page": r["page"], "table_kind": r["toc_table_kind"],
-             "year": r["toc_year"]} for r in rows if r["doc_id"] == first]
+    return [
+        {
+            "text": r["toc_entry"],
+            "line": r["line"],
+            "page": r["page"],
+            "table_kind": r["toc_table_kind"],
+            "year": r["toc_year"],
+        }
+        for r in rows
+        if r["doc_id"] == first
+    ]
 
 
 def _pair_toc_with_tables(ctx: DocContext, entries: list[dict]) -> tuple[list, list[dict]]:
@@ -220,8 +271,9 @@ def _pair_toc_with_tables(ctx: DocContext, entries: list[dict]) -> tuple[list, l
     pairs = []
     for entry in entries:
         key, kind = _normalised_title(entry["text"], department), entry["table_kind"]
-        table = next((t for t in free if _normalised_title(t["title"], department) == key), None) \
-            or next((t for t in free if t["table_kind"] == kind), None)
+        table = next((t for t in free if _normalised_title(t["title"], department) == key), None) or next(
+            (t for t in free if t["table_kind"] == kind), None
+        )
         if table is not None:
             free.remove(table)
         pairs.append((entry, table))
@@ -235,8 +287,13 @@ def _by_title(tables: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-@rule("toc-vs-body", severity="warning", category="completeness",
-      title="目录与正文表格不一致（缺表、漏列、表名或年份不同、顺序不同）", domain_ids="E8")
+@rule(
+    "toc-vs-body",
+    severity="warning",
+    category="completeness",
+    title="目录与正文表格不一致（缺表、漏列、表名或年份不同、顺序不同）",
+    domain_ids="E8",
+)
 def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     """Every table the 目录 lists is in the body under the same title and year, in the same
     order, and every table of the body is listed, by its title or by a 目录 section that names
@@ -256,8 +313,15 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     for entry, table in pairs:
         listed = f"{at(entry)}目录列出“{entry['text']}”"
         if table is None:
-            out.append(finding(f"{listed}，正文中没有这张表", table_kind=entry["table_kind"],
-                               excerpt=entry["text"], line=entry["line"], page=entry["page"]))
+            out.append(
+                finding(
+                    f"{listed}，正文中没有这张表",
+                    table_kind=entry["table_kind"],
+                    excerpt=entry["text"],
+                    line=entry["line"],
+                    page=entry["page"],
+                )
+            )
             continue
         problems = []
         toc_year, body_year = entry["year"], table["title_year"]
@@ -266,18 +330,35 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
         if not _same_title(_normalised_title(entry["text"], department), _normalised_title(table["title"], department)):
             problems.append("表名不同")
         if problems:
-            out.append(finding(f"{listed}，正文{at(table)}表名为“{table['title']}”：{'，'.join(problems)}",
-                               table_kind=table["table_kind"], excerpt=f"{entry['text']} / {table['title']}",
-                               line=entry["line"], page=entry["page"]))
+            out.append(
+                finding(
+                    f"{listed}，正文{at(table)}表名为“{table['title']}”：{'，'.join(problems)}",
+                    table_kind=table["table_kind"],
+                    excerpt=f"{entry['text']} / {table['title']}",
+                    line=entry["line"],
+                    page=entry["page"],
+                )
+            )
     for title, tables in _by_title(unlisted).items():
         table = tables[0]
         count = f"（共 {len(tables)} 张）" if len(tables) > 1 else ""
-        out.append(finding(f"正文{at(table)}的《{title}》{count}未列入目录", table_kind=table["table_kind"],
-                           excerpt=title, line=table["line"], page=table["page"]))
+        out.append(
+            finding(
+                f"正文{at(table)}的《{title}》{count}未列入目录",
+                table_kind=table["table_kind"],
+                excerpt=title,
+                line=table["line"],
+                page=table["page"],
+            )
+        )
     order = [t["table_index"] for _, t in pairs if t is not None]
     swapped = [(a, b) for a, b in itertools.pairwise(order) if b < a]
     if swapped:
         names = {t["table_index"]: t["title"] for t in ctx.tables.rows(named=True)}
-        out.append(finding("目录中表格的顺序与正文不同：" + "；".join(
-            f"目录中《{names[a]}》在《{names[b]}》之前，正文相反" for a, b in swapped)))
+        out.append(
+            finding(
+                "目录中表格的顺序与正文不同："
+                + "；".join(f"目录中《{names[a]}》在《{names[b]}》之前，正文相反" for a, b in swapped)
+            )
+        )
     return out

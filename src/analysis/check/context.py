@@ -108,8 +108,9 @@ class DocContext:
         unit = (info or {}).get("source_unit") or "万元"
         return UNIT_TO_WAN.get(unit, 1.0)
 
-    def value(self, kind: str, column: str, *, row_role: str | None = None,
-              row_key: str | None = None) -> tuple[float, dict] | None:
+    def value(
+        self, kind: str, column: str, *, row_role: str | None = None, row_key: str | None = None
+    ) -> tuple[float, dict] | None:
         """Sum of one column over the selected rows of a table, and the first row as evidence."""
         rows = self.table(kind).filter((pl.col("column") == column) & pl.col("amount").is_not_null())
         if row_role:
@@ -138,16 +139,32 @@ class DocContext:
         return " ".join(parts)
 
 
-def finding(message: str, *, table_kind: str | None = None, row: dict | None = None,
-            column: str | None = None, expected: float | None = None, actual: float | None = None,
-            location: str | None = None, excerpt: str | None = None, line: int | None = None,
-            page: int | None = None) -> dict:
+def finding(
+    message: str,
+    *,
+    table_kind: str | None = None,
+    row: dict | None = None,
+    column: str | None = None,
+    expected: float | None = None,
+    actual: float | None = None,
+    location: str | None = None,
+    excerpt: str | None = None,
+    line: int | None = None,
+    page: int | None = None,
+) -> dict:
     """A finding's fields (the runner adds document and rule fields)."""
     row = row or {}
     diff = None if expected is None or actual is None else round(actual - expected, 6)
-    return {"table_kind": table_kind or row.get("table_kind"), "location": location,
-            "row_label": row.get("row_label"), "column": column or row.get("column"),
-            "expected": expected, "actual": actual, "difference": diff, "message": message,
-            "excerpt": excerpt if excerpt is not None else row.get("raw_value"),
-            "line": line if line is not None else row.get("line"),
-            "page": page if page is not None else row.get("page")}
+    return {
+        "table_kind": table_kind or row.get("table_kind"),
+        "location": location,
+        "row_label": row.get("row_label"),
+        "column": column or row.get("column"),
+        "expected": expected,
+        "actual": actual,
+        "difference": diff,
+        "message": message,
+        "excerpt": excerpt if excerpt is not None else row.get("raw_value"),
+        "line": line if line is not None else row.get("line"),
+        "page": page if page is not None else row.get("page"),
+    }

@@ -15,8 +15,13 @@ from analysis.text import match_key
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
     columns = side.get("columns") or [side["column"]]
-    rows = [r for r in ctx.rows(side["kind"]) if r["column"] in columns and r["amount"] is not None
-            and ("section" not in side or r["section"] == side["section"])]
+    rows = [
+        r
+        for r in ctx.rows(side["kind"])
+        if r["column"] in columns
+        and r["amount"] is not None
+        and ("section" not in side or r["section"] == side["section"])
+    ]
     if "row_key" in side:
         rows = [r for r in rows if r["row_key"] == side["row_key"]]
     elif "row_keys" in side:
@@ -30,8 +35,13 @@ def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
     return float(sum(r["amount"] for r in rows)), rows[0]
 
 
-@rule("cross-table-figure", severity="error", category="cross_table",
-      title="同一数字在不同表中不一致", domain_ids="X01 X02 X03 X04 X05 X06 X07 X08 X10 X13 X14 B1 B2")
+@rule(
+    "cross-table-figure",
+    severity="error",
+    category="cross_table",
+    title="同一数字在不同表中不一致",
+    domain_ids="X01 X02 X03 X04 X05 X06 X07 X08 X10 X13 X14 B1 B2",
+)
 def cross_table_figure(ctx: DocContext) -> list[dict] | None:
     """Each pair declared in metadata/cross_checks.toml (e.g. X06: 一般公共预算支出表 基本支出 =
     基本支出表 合计) agrees within the rounding tolerance; a pair is evaluated only when both
@@ -53,23 +63,32 @@ def cross_table_figure(ctx: DocContext) -> list[dict] | None:
         tol = ctx.tolerance.printed([a[1], b[1]])
         ok = a[0] <= b[0] + tol if check.get("relation") == "le" else abs(a[0] - b[0]) <= tol
         if not ok:
-            out.append(finding(
-                f"{check['id']} {check['title']}：{ctx.where(a[1])} 为 {a[0]:.2f} 万元，"
-                f"{ctx.where(b[1])} 为 {b[0]:.2f} 万元",
-                row=a[1], expected=round(b[0], 6), actual=round(a[0], 6),
-                excerpt=f"{a[1]['raw_value']} / {b[1]['raw_value']}"))
+            out.append(
+                finding(
+                    f"{check['id']} {check['title']}：{ctx.where(a[1])} 为 {a[0]:.2f} 万元，"
+                    f"{ctx.where(b[1])} 为 {b[0]:.2f} 万元",
+                    row=a[1],
+                    expected=round(b[0], 6),
+                    actual=round(a[0], 6),
+                    excerpt=f"{a[1]['raw_value']} / {b[1]['raw_value']}",
+                )
+            )
     return out if evaluated else None
 
 
-@rule("economic-mapping-consistent", severity="error", category="cross_table",
-      title="同一部门经济分类科目在不同表中对应的政府经济分类不同", domain_ids="X11 B3")
+@rule(
+    "economic-mapping-consistent",
+    severity="error",
+    category="cross_table",
+    title="同一部门经济分类科目在不同表中对应的政府经济分类不同",
+    domain_ids="X11 B3",
+)
 def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
     """B06 and B11 map each 部门 economic code to the same 政府 economic code.
 
     Certain because: one 部门 economic code maps to two 政府 economic codes within one document.
     Depends on: the printed codes of both tables."""
-    pairs = [i for i in ctx.item_rows
-             if i["econ_code"] and i["gov_econ_code"] and len(i["econ_code"]) == 5]
+    pairs = [i for i in ctx.item_rows if i["econ_code"] and i["gov_econ_code"] and len(i["econ_code"]) == 5]
     if len({i["table_kind"] for i in pairs}) < 2:
         return None
     out = []
@@ -80,15 +99,24 @@ def economic_mapping_consistent(ctx: DocContext) -> list[dict] | None:
             first_of.setdefault(item["gov_econ_code"], item)
         if len(first_of) > 1:
             rows = list(first_of.values())
-            out.append(finding(
-                f"部门经济分类 {code} 在不同表中对应不同的政府经济分类："
-                + "；".join(f"{ctx.where(r)} → {r['gov_econ_code']}" for r in rows),
-                row=rows[0], excerpt=", ".join(r["gov_econ_code"] for r in rows)))
+            out.append(
+                finding(
+                    f"部门经济分类 {code} 在不同表中对应不同的政府经济分类："
+                    + "；".join(f"{ctx.where(r)} → {r['gov_econ_code']}" for r in rows),
+                    row=rows[0],
+                    excerpt=", ".join(r["gov_econ_code"] for r in rows),
+                )
+            )
     return out
 
 
-@rule("basic-vs-economic-summary", severity="error", category="cross_table",
-      title="支出经济分类汇总表的科目金额小于基本支出表", domain_ids="X10 I29")
+@rule(
+    "basic-vs-economic-summary",
+    severity="error",
+    category="cross_table",
+    title="支出经济分类汇总表的科目金额小于基本支出表",
+    domain_ids="X10 I29",
+)
 def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     """For each 部门 economic code, B11 (basic + project money) is at least the B06 amount
     (basic money only); the difference is project money coded to that line.
@@ -104,17 +132,31 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     out = []
     for row in b06.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True):
         other = totals.get(row["econ_code"])
-        value = other["amount"] if other else sum(r["amount"] or 0.0 for c, r in totals.items() if c.startswith(row["econ_code"]))
+        value = (
+            other["amount"]
+            if other
+            else sum(r["amount"] or 0.0 for c, r in totals.items() if c.startswith(row["econ_code"]))
+        )
         if row["amount"] is not None and value < row["amount"] - ctx.tolerance.sum(2):
-            out.append(finding(
-                f"经济科目 {row['econ_code']} {row['row_label']}：基本支出表 {row['amount']:.2f} 万元，"
-                f"支出经济分类汇总表 {value:.2f} 万元，汇总表不应小于基本支出表",
-                row=other or row, expected=row["amount"], actual=value))
+            out.append(
+                finding(
+                    f"经济科目 {row['econ_code']} {row['row_label']}：基本支出表 {row['amount']:.2f} 万元，"
+                    f"支出经济分类汇总表 {value:.2f} 万元，汇总表不应小于基本支出表",
+                    row=other or row,
+                    expected=row["amount"],
+                    actual=value,
+                )
+            )
     return out
 
 
-@rule("project-lists-agree", severity="error", category="cross_table",
-      title="项目支出表与项目绩效目标表的项目清单或金额不一致", domain_ids="X14 B4")
+@rule(
+    "project-lists-agree",
+    severity="error",
+    category="cross_table",
+    title="项目支出表与项目绩效目标表的项目清单或金额不一致",
+    domain_ids="X14 B4",
+)
 def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     """B10 and B13 list the same projects (names compared after removing wrapping and
     whitespace) with the same amounts.
@@ -122,10 +164,12 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     Certain because: the same project (by code or name) is printed with different amounts, or is
     missing, in the project table and the performance-target table of the same document. Depends
     on: project codes or names printed in both."""
-    b10 = ctx.table("project_expenditure").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")
-                                                  & pl.col("project_name").is_not_null())
-    b13 = ctx.table("project_performance_targets").filter((pl.col("column") == "total") & (pl.col("row_role") == "item")
-                                                          & pl.col("project_name").is_not_null())
+    b10 = ctx.table("project_expenditure").filter(
+        (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
+    )
+    b13 = ctx.table("project_performance_targets").filter(
+        (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
+    )
     if not b10.height or not b13.height:
         return None
     left = {match_key(r["project_name"]): r for r in b10.iter_rows(named=True)}
@@ -134,11 +178,18 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     for key in sorted(left.keys() | right.keys()):
         a, b = left.get(key), right.get(key)
         if a and b and abs(a["amount"] - b["amount"]) > ctx.tolerance.sum(2):
-            out.append(finding(f"项目“{a['project_name']}”：项目支出表 {a['amount']:.2f} 万元，绩效目标表 {b['amount']:.2f} 万元",
-                               row=b, expected=a["amount"], actual=b["amount"]))
+            out.append(
+                finding(
+                    f"项目“{a['project_name']}”：项目支出表 {a['amount']:.2f} 万元，绩效目标表 {b['amount']:.2f} 万元",
+                    row=b,
+                    expected=a["amount"],
+                    actual=b["amount"],
+                )
+            )
         elif a is None or b is None:
             present = cast(dict, a or b)  # the key came from one of the two sides
             where = "项目支出表" if a else "项目绩效目标表"
-            out.append(finding(f"项目“{present['project_name']}”只出现在{where}中", row=present,
-                               actual=present["amount"]))
+            out.append(
+                finding(f"项目“{present['project_name']}”只出现在{where}中", row=present, actual=present["amount"])
+            )
     return out

@@ -74,8 +74,7 @@ def _base(word: str) -> str:
 def statements_in(text: str, line: int | None = None, page: int | None = None) -> list[Statement]:
     """Every execution statement of one paragraph, in reading order."""
     tokens = []
-    for kind, pattern in (("budget", _BUDGET), ("final", _FINAL), ("rate", _RATE),
-                          ("direction", _DIRECTION)):
+    for kind, pattern in (("budget", _BUDGET), ("final", _FINAL), ("rate", _RATE), ("direction", _DIRECTION)):
         tokens += [(m.start(), kind, m) for m in pattern.finditer(text)]
     tokens.sort(key=lambda t: t[0])
     out: list[Statement] = []
@@ -105,7 +104,7 @@ def statements_in(text: str, line: int | None = None, page: int | None = None) -
             out[-1].direction = "flat" if tail or word in ("等于",) else _DIRECTION_WORD.get(word)
     for i, st in enumerate(out):  # the statement's own text ends where the next one's starts
         nxt = out[i + 1].text if i + 1 < len(out) else ""
-        own = st.text[:len(st.text) - len(nxt)] if nxt and st.text.endswith(nxt) else st.text
+        own = st.text[: len(st.text) - len(nxt)] if nxt and st.text.endswith(nxt) else st.text
         st.text = own
         st.has_reason = bool(_REASON.search(own))
         st.empty_reason = bool(_EMPTY_REASON.search(own))

@@ -29,8 +29,13 @@ def _evidence(st: Statement, message: str, **kw) -> dict:
     return finding(message, excerpt=st.text, line=st.line, page=st.page, location=_where(st), **kw)
 
 
-@rule("final-completion-rate", severity="error", category="percentage",
-      title="决算完成率与所列预算数、决算数不符", domain_ids="EX1 EX2 D3 FI07")
+@rule(
+    "final-completion-rate",
+    severity="error",
+    category="percentage",
+    title="决算完成率与所列预算数、决算数不符",
+    domain_ids="EX1 EX2 D3 FI07",
+)
 def completion_rate(ctx: DocContext) -> list[dict] | None:
     """A stated 完成率 (“完成年初预算的R%”) lies in the range the printed 决算 and the named 预算
     allow (each ± half a unit of its last digit, R ± half a unit of its own). Outside it the
@@ -53,25 +58,45 @@ def completion_rate(ctx: DocContext) -> list[dict] | None:
         word = _BASE_WORD.get(st.rate_base or "unspecified", "预算")
         if fits:
             other = fits[0]
-            out.append({**_evidence(st, f"{_where(st)}：称完成{word}的{st.rate:g}%，但该比例是决算数 {st.final:.2f} 万元"
-                                        f"对{_BASE_WORD[other]} {st.budgets[other][0]:.2f} 万元之比，"
-                                        f"{word}为 {named[0] if named else 0:.2f} 万元",
-                                    column="rate", expected=round(st.final / st.budgets[other][0] * 100, 2),
-                                    actual=st.rate),
-                        "severity": "warning"})
+            out.append(
+                {
+                    **_evidence(
+                        st,
+                        f"{_where(st)}：称完成{word}的{st.rate:g}%，但该比例是决算数 {st.final:.2f} 万元"
+                        f"对{_BASE_WORD[other]} {st.budgets[other][0]:.2f} 万元之比，"
+                        f"{word}为 {named[0] if named else 0:.2f} 万元",
+                        column="rate",
+                        expected=round(st.final / st.budgets[other][0] * 100, 2),
+                        actual=st.rate,
+                    ),
+                    "severity": "warning",
+                }
+            )
             continue
         if named is None:
             continue  # not reached: without fits, named_iv and so named are set (says so to the type checker)
         expected = round(st.final / named[0] * 100, 2)
         diff_note = "（所列为决算数与预算数之差）" if abs(st.rate - abs(st.final - named[0])) <= 0.01 + half else ""
-        out.append(_evidence(st, f"{_where(st)}：称完成{word}的{st.rate:g}%，按决算数 {st.final:.2f} 万元、"
-                                 f"{word} {named[0]:.2f} 万元应为 {expected:.2f}%{diff_note}",
-                             column="rate", expected=expected, actual=st.rate))
+        out.append(
+            _evidence(
+                st,
+                f"{_where(st)}：称完成{word}的{st.rate:g}%，按决算数 {st.final:.2f} 万元、"
+                f"{word} {named[0]:.2f} 万元应为 {expected:.2f}%{diff_note}",
+                column="rate",
+                expected=expected,
+                actual=st.rate,
+            )
+        )
     return out if evaluated else None
 
 
-@rule("final-direction-word", severity="error", category="narrative",
-      title="“决算数大于/小于预算数”与所列数字相反", domain_ids="EX1 EX2 P3")
+@rule(
+    "final-direction-word",
+    severity="error",
+    category="narrative",
+    title="“决算数大于/小于预算数”与所列数字相反",
+    domain_ids="EX1 EX2 P3",
+)
 def direction_word(ctx: DocContext) -> list[dict] | None:
     """“决算数大于/小于/同预算数持平” follows the sign of 决算 − 预算 of the printed figures.
     The sign of two different printed figures is exact; two equal printed figures may hide a
@@ -89,14 +114,26 @@ def direction_word(ctx: DocContext) -> list[dict] | None:
             continue
         shown = st.budget(None) or next(iter(st.budgets.values()))
         truth = sorted(truths)[0]
-        out.append(_evidence(st, f"{_where(st)}：称决算数{_WORD[st.direction]}预算数，但决算数 {st.final:.2f} 万元"
-                                 f"{_WORD[truth] if truth != 'flat' else '等于'}预算数 {shown[0]:.2f} 万元",
-                             column="direction", expected=round(st.final - shown[0], 6), actual=None))
+        out.append(
+            _evidence(
+                st,
+                f"{_where(st)}：称决算数{_WORD[st.direction]}预算数，但决算数 {st.final:.2f} 万元"
+                f"{_WORD[truth] if truth != 'flat' else '等于'}预算数 {shown[0]:.2f} 万元",
+                column="direction",
+                expected=round(st.final - shown[0], 6),
+                actual=None,
+            )
+        )
     return out if evaluated else None
 
 
-@rule("final-variance-explanation", severity="warning", category="completeness",
-      title="决算数与预算数差异较大而未说明原因", domain_ids="EX3 F4 E1")
+@rule(
+    "final-variance-explanation",
+    severity="warning",
+    category="completeness",
+    title="决算数与预算数差异较大而未说明原因",
+    domain_ids="EX3 F4 E1",
+)
 def variance_explanation(ctx: DocContext) -> list[dict] | None:
     """Where 决算 departs from 年初预算 by more than ``variance_threshold_pct`` (metadata/checks/
     final_accounts.toml) the statement gives its reason (“主要原因…”); an empty reason
@@ -110,12 +147,26 @@ def variance_explanation(ctx: DocContext) -> list[dict] | None:
         evaluated = True
         gap = (st.final - budget[0]) / budget[0] * 100
         if st.empty_reason:
-            out.append(_evidence(st, f"{_where(st)}：差异原因留空（“主要原因：”后无内容）",
-                                 column="explanation", expected=None, actual=round(st.final / budget[0] * 100, 2)))
+            out.append(
+                _evidence(
+                    st,
+                    f"{_where(st)}：差异原因留空（“主要原因：”后无内容）",
+                    column="explanation",
+                    expected=None,
+                    actual=round(st.final / budget[0] * 100, 2),
+                )
+            )
         elif abs(gap) > threshold and not st.has_reason:
-            out.append(_evidence(st, f"{_where(st)}：决算数 {st.final:.2f} 万元与预算数 {budget[0]:.2f} 万元相差 "
-                                     f"{gap:+.2f}%（超过 {threshold:g}%），未说明原因",
-                                 column="explanation", expected=None, actual=round(st.final / budget[0] * 100, 2)))
+            out.append(
+                _evidence(
+                    st,
+                    f"{_where(st)}：决算数 {st.final:.2f} 万元与预算数 {budget[0]:.2f} 万元相差 "
+                    f"{gap:+.2f}%（超过 {threshold:g}%），未说明原因",
+                    column="explanation",
+                    expected=None,
+                    actual=round(st.final / budget[0] * 100, 2),
+                )
+            )
     return out if evaluated else None
 
 
@@ -131,14 +182,24 @@ def _table_row(ctx: DocContext, st: Statement) -> dict | None:
         if any(level == "款" for _, level in named):
             return None
     wanted = re.sub(r"^[\d、.．]+", "", wanted)
-    rows = [r for r in ctx.rows("final_general_budget_expenditure")
-            if r["column"] == "total" and r["func_code"] and len(r["func_code"]) == level_len
-            and re.sub(r"\s+", "", r["row_label"] or "") == wanted]
+    rows = [
+        r
+        for r in ctx.rows("final_general_budget_expenditure")
+        if r["column"] == "total"
+        and r["func_code"]
+        and len(r["func_code"]) == level_len
+        and re.sub(r"\s+", "", r["row_label"] or "") == wanted
+    ]
     return rows[0] if len({r["func_code"] for r in rows}) == 1 else None
 
 
-@rule("final-statement-vs-table", severity="error", category="narrative",
-      title="决算说明所列预算数、决算数与决算表不符", domain_ids="EX2 FI05 FI07 C1 G4")
+@rule(
+    "final-statement-vs-table",
+    severity="error",
+    category="narrative",
+    title="决算说明所列预算数、决算数与决算表不符",
+    domain_ids="EX2 FI05 FI07 C1 G4",
+)
 def statement_vs_table(ctx: DocContext) -> list[dict] | None:
     """The 决算 a statement gives for a 功能 类/项 equals its F05 row (and its 年初预算 the F05
     年初预算数 where printed); the “三公” statement's 决算 and 预算 equal F07's 决算数 and 预算数
@@ -148,13 +209,23 @@ def statement_vs_table(ctx: DocContext) -> list[dict] | None:
     for st in final_statements(ctx):
         pairs = []
         if "三公" in st.subject[-30:] and "total" in three:
-            pairs = [("final", st.final, st.final_decimals, three.get("total")),
-                     ("budget", *(st.budget("initial") or st.budget(None) or (None, 0)), three.get("budget_total"))]
+            pairs = [
+                ("final", st.final, st.final_decimals, three.get("total")),
+                ("budget", *(st.budget("initial") or st.budget(None) or (None, 0)), three.get("budget_total")),
+            ]
         elif (row := _table_row(ctx, st)) is not None:
-            budget_row = next((r for r in ctx.rows("final_general_budget_expenditure")
-                               if r["row_index"] == row["row_index"] and r["column"] == "budget_amount"), None)
-            pairs = [("final", st.final, st.final_decimals, row),
-                     ("budget", *(st.budget("initial") or (None, 0)), budget_row)]
+            budget_row = next(
+                (
+                    r
+                    for r in ctx.rows("final_general_budget_expenditure")
+                    if r["row_index"] == row["row_index"] and r["column"] == "budget_amount"
+                ),
+                None,
+            )
+            pairs = [
+                ("final", st.final, st.final_decimals, row),
+                ("budget", *(st.budget("initial") or (None, 0)), budget_row),
+            ]
         for what, value, decimals, row in pairs:
             if value is None or row is None:
                 continue
@@ -162,8 +233,14 @@ def statement_vs_table(ctx: DocContext) -> list[dict] | None:
             tol = ctx.tolerance.narrative(decimals) + ctx.tolerance.printed([row]) / 2
             if abs(value - row["amount"]) > tol:
                 label = "决算数" if what == "final" else "预算数"
-                out.append(_evidence(st, f"{_where(st)}：说明所列{label} {value:.2f} 万元，"
-                                         f"{ctx.where(row)}为 {row['raw_value']}",
-                                     table_kind=row["table_kind"], column=row["column"],
-                                     expected=row["amount"], actual=value))
+                out.append(
+                    _evidence(
+                        st,
+                        f"{_where(st)}：说明所列{label} {value:.2f} 万元，{ctx.where(row)}为 {row['raw_value']}",
+                        table_kind=row["table_kind"],
+                        column=row["column"],
+                        expected=row["amount"],
+                        actual=value,
+                    )
+                )
     return out if evaluated else None

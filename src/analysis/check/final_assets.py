@@ -35,21 +35,33 @@ def _fleet(ctx: DocContext) -> list[dict]:
         out = []
         for sentence, block, _ in located_sentences(ctx):
             for m in _TOTAL.finditer(sentence):
-                tail = sentence[m.end():]
+                tail = sentence[m.end() :]
                 parts: list[tuple[str, int]] = []
                 listed = re.match(r"\s*[，,]?\s*其中[：:]?", tail)
                 if listed:
-                    span = re.split(r"[；;。]|单价|单位价值", tail[listed.end():], maxsplit=1)[0]
+                    span = re.split(r"[；;。]|单价|单位价值", tail[listed.end() :], maxsplit=1)[0]
                     parts = [(p.group(1), int(p.group(2))) for p in _PART.finditer(span)]
-                out.append({"total": int(m.group(1)), "parts": parts, "sentence": sentence,
-                            "text": sentence[m.start():m.end() + (listed.end() + len(span) if listed else 0)],
-                            "line": block.location.line, "page": block.location.page})
+                out.append(
+                    {
+                        "total": int(m.group(1)),
+                        "parts": parts,
+                        "sentence": sentence,
+                        "text": sentence[m.start() : m.end() + (listed.end() + len(span) if listed else 0)],
+                        "line": block.location.line,
+                        "page": block.location.page,
+                    }
+                )
         ctx.memo["fleet"] = out
     return ctx.memo["fleet"]
 
 
-@rule("assets-vehicle-sum", severity="error", category="narrative",
-      title="车辆分类数之和与车辆总数不符", domain_ids="FI12 N1")
+@rule(
+    "assets-vehicle-sum",
+    severity="error",
+    category="narrative",
+    title="车辆分类数之和与车辆总数不符",
+    domain_ids="FI12 N1",
+)
 def vehicle_sum(ctx: DocContext):
     """“共有车辆N辆，其中：…A辆、…B辆”: the listed types cannot add up to more than N. Counts
     are exact integers, so an excess is certain (fewer is ``assets-vehicle-sum-short``)."""
@@ -62,14 +74,28 @@ def vehicle_sum(ctx: DocContext):
             continue
         listed = sum(n for _, n in f["parts"])
         if listed > f["total"]:
-            found.append(finding(f"{quote(f['text'])}：分类车辆合计 {listed} 辆，多于所列总数 {f['total']} 辆",
-                                 expected=float(f["total"]), actual=float(listed), column="vehicles",
-                                 location=quote(f["text"], 30), excerpt=f["text"], line=f["line"], page=f["page"]))
+            found.append(
+                finding(
+                    f"{quote(f['text'])}：分类车辆合计 {listed} 辆，多于所列总数 {f['total']} 辆",
+                    expected=float(f["total"]),
+                    actual=float(listed),
+                    column="vehicles",
+                    location=quote(f["text"], 30),
+                    excerpt=f["text"],
+                    line=f["line"],
+                    page=f["page"],
+                )
+            )
     return found
 
 
-@rule("assets-vehicle-sum-short", severity="warning", category="narrative",
-      title="所列车辆分类数之和少于车辆总数", domain_ids="FI12 N1")
+@rule(
+    "assets-vehicle-sum-short",
+    severity="warning",
+    category="narrative",
+    title="所列车辆分类数之和少于车辆总数",
+    domain_ids="FI12 N1",
+)
 def vehicle_sum_short(ctx: DocContext):
     """The listed types add up to fewer vehicles than the total: a type is missing from the
     listing or a count is wrong (a warning, since a listing may name only some types)."""
@@ -80,14 +106,28 @@ def vehicle_sum_short(ctx: DocContext):
     for f in fleet:
         listed = sum(n for _, n in f["parts"])
         if len(f["parts"]) >= 2 and listed < f["total"]:
-            found.append(finding(f"{quote(f['text'])}：所列分类车辆合计 {listed} 辆，少于总数 {f['total']} 辆",
-                                 expected=float(f["total"]), actual=float(listed), column="vehicles",
-                                 location=quote(f["text"], 30), excerpt=f["text"], line=f["line"], page=f["page"]))
+            found.append(
+                finding(
+                    f"{quote(f['text'])}：所列分类车辆合计 {listed} 辆，少于总数 {f['total']} 辆",
+                    expected=float(f["total"]),
+                    actual=float(listed),
+                    column="vehicles",
+                    location=quote(f["text"], 30),
+                    excerpt=f["text"],
+                    line=f["line"],
+                    page=f["page"],
+                )
+            )
     return found
 
 
-@rule("assets-vehicle-stock", severity="warning", category="narrative",
-      title="年末公务用车保有量多于年末车辆总数", domain_ids="FI12 N1 G2")
+@rule(
+    "assets-vehicle-stock",
+    severity="warning",
+    category="narrative",
+    title="年末公务用车保有量多于年末车辆总数",
+    domain_ids="FI12 N1 G2",
+)
 def vehicle_stock(ctx: DocContext):
     """The 三公 statement's 年末公务用车保有量 cannot exceed the 国有资产 statement's 共有车辆 at
     the same year end (公务用车 are among all the vehicles)."""
@@ -96,14 +136,29 @@ def vehicle_stock(ctx: DocContext):
     if not fleet or not stocks:
         return None
     total = fleet[0]
-    return [finding(f"{quote(s)}：年末公务用车保有量 {n} 辆，多于{quote(total['text'], 30)}所列车辆总数 "
-                    f"{total['total']} 辆", expected=float(total["total"]), actual=float(n), column="vehicles",
-                    location=quote(s, 30), excerpt=s, line=b.location.line, page=b.location.page)
-            for n, s, b in stocks if n > total["total"]]
+    return [
+        finding(
+            f"{quote(s)}：年末公务用车保有量 {n} 辆，多于{quote(total['text'], 30)}所列车辆总数 {total['total']} 辆",
+            expected=float(total["total"]),
+            actual=float(n),
+            column="vehicles",
+            location=quote(s, 30),
+            excerpt=s,
+            line=b.location.line,
+            page=b.location.page,
+        )
+        for n, s, b in stocks
+        if n > total["total"]
+    ]
 
 
-@rule("assets-vehicle-running-cost", severity="warning", category="plausibility",
-      title="无公务用车却列支公务用车运行维护费", domain_ids="FI12 G2 N1")
+@rule(
+    "assets-vehicle-running-cost",
+    severity="warning",
+    category="plausibility",
+    title="无公务用车却列支公务用车运行维护费",
+    domain_ids="FI12 G2 N1",
+)
 def vehicle_running_cost(ctx: DocContext):
     """A document that says it has no vehicle (共有车辆0辆) and states a 公务用车运行(维护)费
     above zero, with no word of rented vehicles: the cost or the count is wrong."""
@@ -117,8 +172,17 @@ def vehicle_running_cost(ctx: DocContext):
         for m in _RUNNING.finditer(s):
             cost = float(m.group(1).replace(",", ""))
             if cost > 0:
-                found.append(finding(f"{quote(s)}：公务用车运行费 {cost:g} 万元，而{quote(fleet[0]['text'], 30)}",
-                                     expected=0.0, actual=cost, column="vehicle_operation",
-                                     location=quote(s, 30), excerpt=s, line=b.location.line, page=b.location.page))
+                found.append(
+                    finding(
+                        f"{quote(s)}：公务用车运行费 {cost:g} 万元，而{quote(fleet[0]['text'], 30)}",
+                        expected=0.0,
+                        actual=cost,
+                        column="vehicle_operation",
+                        location=quote(s, 30),
+                        excerpt=s,
+                        line=b.location.line,
+                        page=b.location.page,
+                    )
+                )
                 return found
     return found

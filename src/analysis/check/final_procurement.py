@@ -36,8 +36,13 @@ def _fits(part: tuple[float, int], base: tuple[float, int], pct: tuple[float, in
     return low - half - 1e-9 <= pct[0] <= high + half + 1e-9
 
 
-@rule("final-procurement-sme-share", severity="warning", category="percentage",
-      title="政府采购中小企业、小微企业合同金额或占比有误", domain_ids="FI11 J4")
+@rule(
+    "final-procurement-sme-share",
+    severity="warning",
+    category="percentage",
+    title="政府采购中小企业、小微企业合同金额或占比有误",
+    domain_ids="FI11 J4",
+)
 def sme_share(ctx: DocContext) -> list[dict] | None:
     """中小企业 ≤ 总额 and 小微 ≤ 中小 (a larger part is an error); the 中小企业 share is of the
     total and the 小微 share of the 中小企业 amount (a share on another base, or one that no base
@@ -58,24 +63,59 @@ def sme_share(ctx: DocContext) -> list[dict] | None:
         if total:
             tot = _num(total.group(1))
             if sme_amt[0] > tot[0] + 1e-9:
-                out.append({**finding(f"{place}：授予中小企业合同金额 {sme_amt[0]:.2f} 万元大于政府采购支出总额 {tot[0]:.2f} 万元",
-                                      column="sme_amount", expected=tot[0], actual=sme_amt[0], location=place, **at),
-                            "severity": "error"})
+                out.append(
+                    {
+                        **finding(
+                            f"{place}：授予中小企业合同金额 {sme_amt[0]:.2f} 万元大于政府采购支出总额 {tot[0]:.2f} 万元",
+                            column="sme_amount",
+                            expected=tot[0],
+                            actual=sme_amt[0],
+                            location=place,
+                            **at,
+                        ),
+                        "severity": "error",
+                    }
+                )
             elif not _fits(sme_amt, tot, sme_pct, points):
-                out.append(finding(f"{place}：中小企业占比 {sme_pct[0]:g}% 与 {sme_amt[0]:.2f} ÷ {tot[0]:.2f} = "
-                                   f"{sme_amt[0] / tot[0] * 100:.2f}% 不符", column="sme_share",
-                                   expected=round(sme_amt[0] / tot[0] * 100, 2), actual=sme_pct[0], location=place, **at))
+                out.append(
+                    finding(
+                        f"{place}：中小企业占比 {sme_pct[0]:g}% 与 {sme_amt[0]:.2f} ÷ {tot[0]:.2f} = "
+                        f"{sme_amt[0] / tot[0] * 100:.2f}% 不符",
+                        column="sme_share",
+                        expected=round(sme_amt[0] / tot[0] * 100, 2),
+                        actual=sme_pct[0],
+                        location=place,
+                        **at,
+                    )
+                )
         if small:
             small_amt, small_pct = _num(small.group(1)), _num(small.group(2))
             if small_amt[0] > sme_amt[0] + 1e-9:
-                out.append({**finding(f"{place}：授予小微企业合同金额 {small_amt[0]:.2f} 万元大于中小企业合同金额 {sme_amt[0]:.2f} 万元",
-                                      column="small_amount", expected=sme_amt[0], actual=small_amt[0], location=place, **at),
-                            "severity": "error"})
+                out.append(
+                    {
+                        **finding(
+                            f"{place}：授予小微企业合同金额 {small_amt[0]:.2f} 万元大于中小企业合同金额 {sme_amt[0]:.2f} 万元",
+                            column="small_amount",
+                            expected=sme_amt[0],
+                            actual=small_amt[0],
+                            location=place,
+                            **at,
+                        ),
+                        "severity": "error",
+                    }
+                )
             elif not _fits(small_amt, sme_amt, small_pct, points):
                 wrong_base = total and _fits(small_amt, _num(total.group(1)), small_pct, points)
                 note = "，是以政府采购总额为基数（应以中小企业合同金额为基数）" if wrong_base else ""
-                out.append(finding(f"{place}：小微企业占比 {small_pct[0]:g}% 与 {small_amt[0]:.2f} ÷ {sme_amt[0]:.2f} = "
-                                   f"{small_amt[0] / sme_amt[0] * 100:.2f}% 不符{note}", column="small_share",
-                                   expected=round(small_amt[0] / sme_amt[0] * 100, 2), actual=small_pct[0],
-                                   location=place, **at))
+                out.append(
+                    finding(
+                        f"{place}：小微企业占比 {small_pct[0]:g}% 与 {small_amt[0]:.2f} ÷ {sme_amt[0]:.2f} = "
+                        f"{small_amt[0] / sme_amt[0] * 100:.2f}% 不符{note}",
+                        column="small_share",
+                        expected=round(small_amt[0] / sme_amt[0] * 100, 2),
+                        actual=small_pct[0],
+                        location=place,
+                        **at,
+                    )
+                )
     return out if evaluated else None

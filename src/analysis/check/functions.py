@@ -53,8 +53,13 @@ def _all_general(ctx: DocContext) -> bool:
     return False
 
 
-@rule("narrative-class-amount", severity="error", category="narrative",
-      title="说明中按功能分类的支出金额与一般公共预算支出表不一致", domain_ids="C1 §2.3")
+@rule(
+    "narrative-class-amount",
+    severity="error",
+    category="narrative",
+    title="说明中按功能分类的支出金额与一般公共预算支出表不一致",
+    domain_ids="C1 §2.3",
+)
 def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
     """An amount the narrative states for a 功能分类 类 ("卫生健康支出 15.29 万元") equals that
     类's total in the function table of the same scope: the 一般公共预算支出表 when the sentence or
@@ -89,12 +94,26 @@ def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
         klass = subject[6:]
         table_value = amounts.get(klass, (0.0, None))
         evaluated = True
-        tol = ctx.tolerance.narrative(claim["decimals"]) * (1 if claim["unit"] == "万元" else 1e-4) + ctx.tolerance.sum(2)
+        tol = ctx.tolerance.narrative(claim["decimals"]) * (1 if claim["unit"] == "万元" else 1e-4) + ctx.tolerance.sum(
+            2
+        )
         if abs(claim["value_wan"] - table_value[0]) > tol:
-            where = ctx.where(table_value[1]) if table_value[1] else f"《{(ctx.table_info(kind) or {}).get('title')}》中无此类"
-            out.append(finding(
-                f"第{claim['line'] or claim['page']}{'行' if claim['line'] else '页'}“{claim['section'] or ''}”："
-                f"说明中“{claim['clause']}”，而 {where} 该类合计 {table_value[0]:.2f} 万元",
-                table_kind=kind, column="total", expected=table_value[0], actual=claim["value_wan"],
-                excerpt=claim["sentence"], line=claim["line"], page=claim["page"]))
+            where = (
+                ctx.where(table_value[1])
+                if table_value[1]
+                else f"《{(ctx.table_info(kind) or {}).get('title')}》中无此类"
+            )
+            out.append(
+                finding(
+                    f"第{claim['line'] or claim['page']}{'行' if claim['line'] else '页'}“{claim['section'] or ''}”："
+                    f"说明中“{claim['clause']}”，而 {where} 该类合计 {table_value[0]:.2f} 万元",
+                    table_kind=kind,
+                    column="total",
+                    expected=table_value[0],
+                    actual=claim["value_wan"],
+                    excerpt=claim["sentence"],
+                    line=claim["line"],
+                    page=claim["page"],
+                )
+            )
     return out if evaluated else None

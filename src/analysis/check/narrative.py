@@ -51,8 +51,10 @@ def _figure_defs() -> dict[str, dict]:
 
 @cache
 def _subject_map() -> dict[str, dict[str, tuple[str, ...]]]:
-    return {s["subject"]: {scope: tuple(s.get(scope, s["all"])) for scope in ("all", "fiscal", "general")}
-            for s in _spec()["subject"]}
+    return {
+        s["subject"]: {scope: tuple(s.get(scope, s["all"])) for scope in ("all", "fiscal", "general")}
+        for s in _spec()["subject"]
+    }
 
 
 def _read(ctx: DocContext, figure: dict) -> Figure | None:
@@ -61,8 +63,11 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
         kind = source["kind"]
         if kind not in ctx.kinds:
             continue
-        rows = [r for r in ctx.rows(kind) if r["amount"] is not None
-                and ("section" not in source or r["section"] == source["section"])]
+        rows = [
+            r
+            for r in ctx.rows(kind)
+            if r["amount"] is not None and ("section" not in source or r["section"] == source["section"])
+        ]
         if "row_key" in source:
             rows = [r for r in rows if r["row_key"] == source["row_key"]]
         elif "row_keys" in source:
@@ -73,8 +78,9 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
             rows = [r for r in rows if r["row_index"] == first]
         rows = [r for r in rows if r["column"] in source["columns"]]
         if rows:
-            return Figure(figure["id"], figure["label"], round(sum(r["amount"] for r in rows), 6),
-                          rows[0], len(rows), kind)
+            return Figure(
+                figure["id"], figure["label"], round(sum(r["amount"] for r in rows), 6), rows[0], len(rows), kind
+            )
         info = ctx.table_info(kind) or {}
         if info.get("status") in {"blank", "not_applicable"}:
             return Figure(figure["id"], figure["label"], 0.0, None, 1, kind)
@@ -123,8 +129,9 @@ def _in_breakdown(claim: dict) -> bool:
     """A 三公 item named as an economic line in a breakdown of 公用经费 (not the 三公 total)."""
     spec = _spec()["breakdown"]
     prefix = (claim["sentence"] or "")[: claim["offset"] or 0]
-    return claim["subject"] in spec["subjects"] \
-        and any(re.search(spec["context"], text) for text in (claim["section"] or "", prefix))
+    return claim["subject"] in spec["subjects"] and any(
+        re.search(spec["context"], text) for text in (claim["section"] or "", prefix)
+    )
 
 
 def claim_tolerance(ctx: DocContext, claim: dict, figure: Figure) -> float:
@@ -150,22 +157,30 @@ def short(clause: str | None, width: int = 28) -> str:
 
 
 def _money_claims(ctx: DocContext, claim_type: str) -> list[dict]:
-    rows = ctx.claims.filter((pl.col("claim_type") == claim_type) & pl.col("unit").is_in(_MONEY)
-                             & pl.col("value_wan").is_not_null())
+    rows = ctx.claims.filter(
+        (pl.col("claim_type") == claim_type) & pl.col("unit").is_in(_MONEY) & pl.col("value_wan").is_not_null()
+    )
     return rows.rows(named=True)
 
 
-def _matching_figure(ctx: DocContext, claim: dict, registry: dict[str, Figure],
-                     exclude: set[str]) -> Figure | None:
+def _matching_figure(ctx: DocContext, claim: dict, registry: dict[str, Figure], exclude: set[str]) -> Figure | None:
     for fig in registry.values():
-        if fig.id not in exclude and fig.value != 0 \
-                and abs(claim["value_wan"] - fig.value) <= claim_tolerance(ctx, claim, fig):
+        if (
+            fig.id not in exclude
+            and fig.value != 0
+            and abs(claim["value_wan"] - fig.value) <= claim_tolerance(ctx, claim, fig)
+        ):
             return fig
     return None
 
 
-@rule("narrative-amount-table", severity="error", category="narrative",
-      title="情况说明中的金额与表格数字不一致", domain_ids="C1 C3")
+@rule(
+    "narrative-amount-table",
+    severity="error",
+    category="narrative",
+    title="情况说明中的金额与表格数字不一致",
+    domain_ids="C1 C3",
+)
 def narrative_amount_table(ctx: DocContext) -> list[dict] | None:
     """Each amount the narrative states for a mapped subject (收入总计, 基本支出, 人员经费, 三公 …)
     equals the table figure of its scope — B03 for all funds, B05 when the sentence speaks of
@@ -195,20 +210,39 @@ def narrative_amount_table(ctx: DocContext) -> list[dict] | None:
         expected = candidates[0]
         other = _matching_figure(ctx, claim, registry, set(ids))
         shifted = _same_row_cell(ctx, claim, expected)
-        table = ctx.where(expected.row, kind=expected.kind) if expected.row else \
-            f"《{(ctx.table_info(expected.kind) or {}).get('title') or expected.kind}》（空表）"
-        message = (f"{at(claim)}“{claim['section'] or ''}”：说明中{expected.label}为 {claim['value']:g}"
-                   f"{claim['unit']}，而 {table} 为 {expected.value:.2f} 万元")
+        table = (
+            ctx.where(expected.row, kind=expected.kind)
+            if expected.row
+            else f"《{(ctx.table_info(expected.kind) or {}).get('title') or expected.kind}》（空表）"
+        )
+        message = (
+            f"{at(claim)}“{claim['section'] or ''}”：说明中{expected.label}为 {claim['value']:g}"
+            f"{claim['unit']}，而 {table} 为 {expected.value:.2f} 万元"
+        )
         if other is not None:
             message += f"；所述数字等于{other.label}（{ctx.where(other.row, kind=other.kind)}），疑为口径错误"
         elif shifted is not None:
-            message += (f"；该表同一行另有 {shifted['amount']:.2f}（读作“{shifted['column']}”列），"
-                        "可能是表格列错位（或提取时列对齐有误），请核对原表")
-        out.append({**finding(message, table_kind=expected.kind, row=expected.row, column=expected.id,
-                              expected=expected.value, actual=claim["value_wan"], excerpt=claim["sentence"],
-                              line=claim["line"], page=claim["page"],
-                              location=f"{at(claim)} “{short(claim['clause'])}”"),
-                    "severity": "warning" if other is not None or shifted is not None else "error"})
+            message += (
+                f"；该表同一行另有 {shifted['amount']:.2f}（读作“{shifted['column']}”列），"
+                "可能是表格列错位（或提取时列对齐有误），请核对原表"
+            )
+        out.append(
+            {
+                **finding(
+                    message,
+                    table_kind=expected.kind,
+                    row=expected.row,
+                    column=expected.id,
+                    expected=expected.value,
+                    actual=claim["value_wan"],
+                    excerpt=claim["sentence"],
+                    line=claim["line"],
+                    page=claim["page"],
+                    location=f"{at(claim)} “{short(claim['clause'])}”",
+                ),
+                "severity": "warning" if other is not None or shifted is not None else "error",
+            }
+        )
     return out if evaluated else None
 
 
@@ -217,18 +251,37 @@ def _same_row_cell(ctx: DocContext, claim: dict, figure: Figure) -> dict | None:
     agree on the number but not on its column."""
     if figure.row is None:
         return None
-    return next((r for r in ctx.rows(figure.kind) if r["row_index"] == figure.row["row_index"]
-                 and r["section"] == figure.row["section"] and r["amount"] is not None
-                 and r["column"] != figure.row["column"]
-                 and abs(r["amount"] - claim["value_wan"]) <= claim_tolerance(ctx, claim, figure)), None)
+    return next(
+        (
+            r
+            for r in ctx.rows(figure.kind)
+            if r["row_index"] == figure.row["row_index"]
+            and r["section"] == figure.row["section"]
+            and r["amount"] is not None
+            and r["column"] != figure.row["column"]
+            and abs(r["amount"] - claim["value_wan"]) <= claim_tolerance(ctx, claim, figure)
+        ),
+        None,
+    )
 
 
-_WRONG_BASES = ("project_all_funds", "project_general_budget", "expenditure_grand_total",
-                "current_expenditure_total", "revenue_grand_total", "basic_all_funds")
+_WRONG_BASES = (
+    "project_all_funds",
+    "project_general_budget",
+    "expenditure_grand_total",
+    "current_expenditure_total",
+    "revenue_grand_total",
+    "basic_all_funds",
+)
 
 
-@rule("operating-costs-public", severity="error", category="narrative",
-      title="机关运行经费与基本支出中的公用经费不一致", domain_ids="M1 C4 FI10")
+@rule(
+    "operating-costs-public",
+    severity="error",
+    category="narrative",
+    title="机关运行经费与基本支出中的公用经费不一致",
+    domain_ids="M1 C4 FI10",
+)
 def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     """机关运行经费 (stated in the narrative or printed in a 机关运行经费 table) equals the
     公用经费 of basic 一般公共预算 spending (B06/F06 公用经费合计; DOMAIN M1). Stating 项目支出
@@ -248,8 +301,11 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     if public is None:
         return None
     stated: list[tuple[float, dict | None, str, int]]
-    stated = [(c["value_wan"], c, c["unit"], c["decimals"]) for c in _money_claims(ctx, "amount")
-              if c["subject"] == "operating_costs" and not about_other_period(ctx, c)]
+    stated = [
+        (c["value_wan"], c, c["unit"], c["decimals"])
+        for c in _money_claims(ctx, "amount")
+        if c["subject"] == "operating_costs" and not about_other_period(ctx, c)
+    ]
     table = registry.get("operating_costs_table")
     if table is not None and table.row is not None:
         stated.append((table.value, None, "万元", 2))
@@ -263,22 +319,44 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
         tol = ctx.tolerance.narrative(decimals or 0) * _TO_WAN.get(unit, 1.0) + ctx.tolerance.sum(2)
         if abs(value - public.value) <= tol or any(abs(value - v) <= tol for v in reported):
             continue  # equal, or the same figure already reported from the narrative or table
-        wrong = next((registry[i] for i in _WRONG_BASES if i in registry and registry[i].value
-                      and abs(value - registry[i].value) <= tol), None)
+        wrong = next(
+            (
+                registry[i]
+                for i in _WRONG_BASES
+                if i in registry and registry[i].value and abs(value - registry[i].value) <= tol
+            ),
+            None,
+        )
         if wrong is None and value < public.value and has_institutions:
             continue  # only 行政 and 参公 units count; their 公用经费 is a part of the total
         reported.append(value)
-        where = f"{at(claim)}“{claim['section'] or ''}”：说明中" if claim \
-            else f"{ctx.where(cast(Figure, table).row, kind=cast(Figure, table).kind)}："  # no claim: the table's
-        message = (f"{where}机关运行经费为 {value:.2f} 万元，而{ctx.where(public.row, kind=public.kind)}"
-                   f"公用经费合计为 {public.value:.2f} 万元")
+        where = (
+            f"{at(claim)}“{claim['section'] or ''}”：说明中"
+            if claim
+            else f"{ctx.where(cast(Figure, table).row, kind=cast(Figure, table).kind)}："
+        )  # no claim: the table's
+        message = (
+            f"{where}机关运行经费为 {value:.2f} 万元，而{ctx.where(public.row, kind=public.kind)}"
+            f"公用经费合计为 {public.value:.2f} 万元"
+        )
         if wrong is not None:
             message += f"；所述数字等于{wrong.label}，机关运行经费不应包含项目支出或全部支出"
-        out.append({**finding(message, table_kind=public.kind, row=public.row, column="operating_costs",
-                              expected=public.value, actual=round(value, 6),
-                              excerpt=claim["sentence"] if claim else None,
-                              line=claim["line"] if claim else None, page=claim["page"] if claim else None),
-                    "severity": "error" if wrong is not None else "warning"})
+        out.append(
+            {
+                **finding(
+                    message,
+                    table_kind=public.kind,
+                    row=public.row,
+                    column="operating_costs",
+                    expected=public.value,
+                    actual=round(value, 6),
+                    excerpt=claim["sentence"] if claim else None,
+                    line=claim["line"] if claim else None,
+                    page=claim["page"] if claim else None,
+                ),
+                "severity": "error" if wrong is not None else "warning",
+            }
+        )
     return out
 
 
@@ -299,8 +377,7 @@ def _year_of(ctx: DocContext, claim: dict) -> str | None:
     return None
 
 
-@rule("change-direction", severity="error", category="narrative",
-      title="增减方向用语与前后数字不符", domain_ids="P3")
+@rule("change-direction", severity="error", category="narrative", title="增减方向用语与前后数字不符", domain_ids="P3")
 def change_direction(ctx: DocContext) -> list[dict] | None:
     """When a sentence states both the previous-year and the current amount, its direction word
     agrees with their difference: 增加/增长/上涨 ⇔ Δ > 0, 减少/下降 ⇔ Δ < 0, 持平 ⇔ Δ = 0
@@ -328,10 +405,17 @@ def change_direction(ctx: DocContext) -> list[dict] | None:
             actual = "flat" if abs(delta) <= tol else ("up" if delta > 0 else "down")
             if actual == change["direction"]:
                 continue
-            out.append(finding(
-                f"{at(change)}“{change['section'] or ''}”：上年 {previous['value']:g}{previous['unit']}，"
-                f"本年 {current['value']:g}{current['unit']}，实际{words[actual]}，而说明写“{short(change['clause'])}”",
-                column=change["claim_type"], expected=round(delta, 6), actual=change["value"],
-                excerpt=change["sentence"], line=change["line"], page=change["page"],
-                location=f"{at(change)} “{short(change['clause'])}”"))
+            out.append(
+                finding(
+                    f"{at(change)}“{change['section'] or ''}”：上年 {previous['value']:g}{previous['unit']}，"
+                    f"本年 {current['value']:g}{current['unit']}，实际{words[actual]}，而说明写“{short(change['clause'])}”",
+                    column=change["claim_type"],
+                    expected=round(delta, 6),
+                    actual=change["value"],
+                    excerpt=change["sentence"],
+                    line=change["line"],
+                    page=change["page"],
+                    location=f"{at(change)} “{short(change['clause'])}”",
+                )
+            )
     return out if evaluated else None

@@ -13,9 +13,11 @@ from analysis.text import NARROW_DIGITS
 def blocks(ctx: DocContext) -> list[Block]:
     """The document's headings and paragraphs (its partner's too, for a paired tables file)."""
     if "blocks" not in ctx.memo:
-        ctx.memo["blocks"] = [Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "",
-                                    level=r["level"] or 0)
-                              for r in ctx.texts.iter_rows(named=True) if r["kind"] != "table"]
+        ctx.memo["blocks"] = [
+            Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "", level=r["level"] or 0)
+            for r in ctx.texts.iter_rows(named=True)
+            if r["kind"] != "table"
+        ]
     return ctx.memo["blocks"]
 
 
@@ -23,16 +25,20 @@ def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
     """Sentences with full-width digits read as ASCII (as the claims read them), so a parser's
     ``\\d`` never splits "１９２４．０９" at its full-width point."""
     if "sentences" not in ctx.memo:
-        ctx.memo["sentences"] = [(text.translate(NARROW_DIGITS), block, section)
-                                 for text, block, section in sentences(blocks(ctx))]
+        ctx.memo["sentences"] = [
+            (text.translate(NARROW_DIGITS), block, section) for text, block, section in sentences(blocks(ctx))
+        ]
     return ctx.memo["sentences"]
 
 
 def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
     """Every rate statement of the narrative with the block its sentence starts in."""
     if "rates" not in ctx.memo:
-        ctx.memo["rates"] = [(s, block) for sentence, block, _ in located_sentences(ctx)
-                             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))]
+        ctx.memo["rates"] = [
+            (s, block)
+            for sentence, block, _ in located_sentences(ctx)
+            for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))
+        ]
     return ctx.memo["rates"]
 
 

@@ -35,8 +35,13 @@ PRINTED_SCALES = [1.0, *sorted({1.0 / s for s in UNIT_TO_WAN.values() if s and s
 (a larger unit would shrink every gap below a cent, where anything "explains" it)."""
 
 
-@rule(RULE_ID, severity="warning", category="arithmetic", domain_ids="§0.4",
-      title="OCR 识读存疑（恒等式差额可由单个数字误识解释）")
+@rule(
+    RULE_ID,
+    severity="warning",
+    category="arithmetic",
+    domain_ids="§0.4",
+    title="OCR 识读存疑（恒等式差额可由单个数字误识解释）",
+)
 def ocr_extraction_doubt(ctx):
     """Produced by the runner's OCR verification pass from the error findings of documents
     read by OCR: an identity whose gap one misread digit, decimal point or dropped digit can
@@ -59,7 +64,7 @@ def _digit_swap(gap: float) -> str | None:
         return None
     power = math.floor(math.log10(size) + 1e-9)
     for k in (power, power - 1):
-        unit = 10.0 ** k
+        unit = 10.0**k
         m = round(size / unit)
         if k >= -2 and 1 <= m <= 9 and abs(size - m * unit) <= CENT:
             return f"一位数字误识（差额 {m}×10^{k}{'，常见 ' + NAMED[m] if m in NAMED else ''}）"
@@ -71,7 +76,7 @@ def _variants(text: str) -> list[float]:
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     out = []
     for i in digits:
-        value = _amount(text[:i] + text[i + 1:])
+        value = _amount(text[:i] + text[i + 1 :])
         if value is not None:
             out.append(value)
     for i in range(len(text) + 1):
@@ -127,10 +132,14 @@ def _doubt(finding: dict, ocr: dict) -> dict | None:
         else:
             cell = cells[parsed_ok[which][0]]
         where = _crop_words(cell[0], cell[3:7]) if cell else "图像位置不明"
-        return {**finding, "rule": RULE_ID, "severity": "warning",
-                "location": f"{finding.get('location') or ''} · {where}".strip(" ·"),
-                "message": f"OCR 识读存疑：{why}，请对照图像核对（{where}，识别置信度 "
-                           f"{cell[2] if cell else '—'}）。原检查 {finding['rule']}：{finding.get('message') or ''}"}
+        return {
+            **finding,
+            "rule": RULE_ID,
+            "severity": "warning",
+            "location": f"{finding.get('location') or ''} · {where}".strip(" ·"),
+            "message": f"OCR 识读存疑：{why}，请对照图像核对（{where}，识别置信度 "
+            f"{cell[2] if cell else '—'}）。原检查 {finding['rule']}：{finding.get('message') or ''}",
+        }
     return None
 
 
@@ -138,15 +147,20 @@ def verify_ocr_findings(findings: pl.DataFrame, documents: pl.DataFrame) -> pl.D
     """Error findings of OCR'd pages that one misreading explains, turned into doubts."""
     if findings.is_empty() or "ocr_cells" not in documents.columns:
         return findings
-    ocr = {d["doc_id"]: json.loads(d["ocr_cells"]) for d in
-           documents.select("doc_id", "ocr_cells").drop_nulls().to_dicts()}
+    ocr = {
+        d["doc_id"]: json.loads(d["ocr_cells"]) for d in documents.select("doc_id", "ocr_cells").drop_nulls().to_dicts()
+    }
     if not ocr:
         return findings
     rows = []
     for finding in findings.to_dicts():
         known = ocr.get(finding["doc_id"])
-        if (known is not None and finding["severity"] == "error"
-                and finding.get("expected") is not None and finding.get("actual") is not None):
+        if (
+            known is not None
+            and finding["severity"] == "error"
+            and finding.get("expected") is not None
+            and finding.get("actual") is not None
+        ):
             finding = _doubt(finding, known) or finding
         rows.append(finding)
     return pl.DataFrame(rows, schema=findings.schema)

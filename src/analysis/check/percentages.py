@@ -36,16 +36,31 @@ def change_and_current(ctx: DocContext, claims: list[dict], i: int) -> tuple[dic
     subject is preferred; a figure about another period (a 决算's budget) is never current."""
     pct = claims[i]
     window = [c for c in claims[:i] if c["_sentence"] >= pct["_sentence"] - 1]
-    change = next((c for c in reversed(window) if c["claim_type"] == "change_amount"
-                   and c["_sentence"] == pct["_sentence"] and c["value_wan"] is not None
-                   and _same_subject(c, pct)), None)
+    change = next(
+        (
+            c
+            for c in reversed(window)
+            if c["claim_type"] == "change_amount"
+            and c["_sentence"] == pct["_sentence"]
+            and c["value_wan"] is not None
+            and _same_subject(c, pct)
+        ),
+        None,
+    )
     if change is None:
         return None
-    amounts = [c for c in window if c["claim_type"] == "amount" and c["value_wan"] is not None
-               and c["_order"] < change["_order"] and not about_other_period(ctx, c)]
+    amounts = [
+        c
+        for c in window
+        if c["claim_type"] == "amount"
+        and c["value_wan"] is not None
+        and c["_order"] < change["_order"]
+        and not about_other_period(ctx, c)
+    ]
     subject = pct["subject"] or change["subject"]
-    current = next((c for c in reversed(amounts) if subject and c["subject"] == subject), None) \
-        or next((c for c in reversed(amounts) if _same_subject(c, change)), None)
+    current = next((c for c in reversed(amounts) if subject and c["subject"] == subject), None) or next(
+        (c for c in reversed(amounts) if _same_subject(c, change)), None
+    )
     return (change, current) if current is not None else None
 
 
@@ -60,8 +75,7 @@ def _rate_range(ctx: DocContext, change: dict, current: dict, delta: float, prev
     half_current = ctx.tolerance.narrative(current["decimals"] or 0) * _TO_WAN.get(current["unit"], 1.0)
     spread = half_change + half_current
     low_base, high_base = previous + spread, max(previous - spread, 1e-9)
-    return (max(abs(delta) - half_change, 0.0) / low_base * 100,
-            (abs(delta) + half_change) / high_base * 100)
+    return (max(abs(delta) - half_change, 0.0) / low_base * 100, (abs(delta) + half_change) / high_base * 100)
 
 
 def _rate_cases(ctx: DocContext):
@@ -85,7 +99,7 @@ def _rate_cases(ctx: DocContext):
             tol = ctx.tolerance.percent(pct["decimals"]) + ctx.tolerance.percent_narrative
             # the amounts' own rounding moves the rate too ("增加9万元" is 8.5–9.5): first-order bound
             half = lambda c: ctx.tolerance.narrative(c["decimals"]) * UNIT_TO_WAN.get(c["unit"], 1.0)  # noqa: E731
-            tol += 100 * (current["value_wan"] * half(change) + abs(delta) * half(current)) / previous ** 2
+            tol += 100 * (current["value_wan"] * half(change) + abs(delta) * half(current)) / previous**2
             on_current = abs(delta) / current["value_wan"] * 100 if current["value_wan"] else None
             low, high = _rate_range(ctx, change, current, delta, previous)
             if low - tol <= pct["value"] <= high + tol:
@@ -102,14 +116,25 @@ def _rate_cases(ctx: DocContext):
 
 
 def _rate_finding(pct: dict, change: dict, message: str, expected: float) -> dict:
-    return finding(f"{at(pct)}“{pct['section'] or ''}”：“{change['clause']}，{pct['clause']}”：{message}",
-                   expected=round(expected, 4), actual=pct["value"], column="change_pct",
-                   excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
-                   location=f"{pct['section'] or ''} “{pct['clause']}”")
+    return finding(
+        f"{at(pct)}“{pct['section'] or ''}”：“{change['clause']}，{pct['clause']}”：{message}",
+        expected=round(expected, 4),
+        actual=pct["value"],
+        column="change_pct",
+        excerpt=pct["sentence"],
+        line=pct["line"],
+        page=pct["page"],
+        location=f"{pct['section'] or ''} “{pct['clause']}”",
+    )
 
 
-@rule("yoy-percent-base", severity="error", category="percentage",
-      title="同比增减百分比计算基数错误", domain_ids="P2 D1 D3")
+@rule(
+    "yoy-percent-base",
+    severity="error",
+    category="percentage",
+    title="同比增减百分比计算基数错误",
+    domain_ids="P2 D1 D3",
+)
 def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
     the current amount (stated in the same or the preceding sentence) minus the change stated in
@@ -127,19 +152,32 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
         evaluated = True
         delta = change["value_wan"]
         if verdict == "current_base":
-            why = (f"按本年数 {current['value']:g} 计算（{delta:.2f}/{current['value_wan']:.2f}），"
-                   f"应以上年数 {previous:.2f} 为基数")
+            why = (
+                f"按本年数 {current['value']:g} 计算（{delta:.2f}/{current['value_wan']:.2f}），"
+                f"应以上年数 {previous:.2f} 为基数"
+            )
         elif verdict == "delta_as_rate":
             why = "所列百分比实为增减额本身"
         else:
             continue
-        out.append(_rate_finding(pct, change, f"增减 {delta:.2f} 万元，所述增幅 {pct['value']:g}% 不正确，"
-                                              f"{why}（正确为 {expected:.2f}%）", expected))
+        out.append(
+            _rate_finding(
+                pct,
+                change,
+                f"增减 {delta:.2f} 万元，所述增幅 {pct['value']:g}% 不正确，{why}（正确为 {expected:.2f}%）",
+                expected,
+            )
+        )
     return out if evaluated else None
 
 
-@rule("change-amount-rate-mismatch", severity="error", category="narrative",
-      title="同一变动所述增减额与增减率互相矛盾", domain_ids="P2 C1")
+@rule(
+    "change-amount-rate-mismatch",
+    severity="error",
+    category="narrative",
+    title="同一变动所述增减额与增减率互相矛盾",
+    domain_ids="P2 C1",
+)
 def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
     """The change amount and rate stated for one figure agree: rate = Δ ÷ (current − Δ). When
     they disagree and no wrong base explains it, one of the two printed numbers is wrong; the
@@ -158,8 +196,15 @@ def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
         rate = pct["value"] / 100 * (-1 if pct["direction"] == "down" else 1)
         implied = current["value_wan"] * rate / (1 + rate) if rate > -1 else None
         other = f"；若增幅 {pct['value']:g}% 无误，增减额应为 {abs(implied):.2f} 万元" if implied is not None else ""
-        out.append(_rate_finding(pct, change, f"增减额 {change['value_wan']:.2f} 万元与增幅 {pct['value']:g}% 不相符："
-                                              f"按增减额，上年为 {previous:.2f} 万元，增幅应为 {expected:.2f}%{other}", expected))
+        out.append(
+            _rate_finding(
+                pct,
+                change,
+                f"增减额 {change['value_wan']:.2f} 万元与增幅 {pct['value']:g}% 不相符："
+                f"按增减额，上年为 {previous:.2f} 万元，增幅应为 {expected:.2f}%{other}",
+                expected,
+            )
+        )
     return out if evaluated else None
 
 
@@ -168,8 +213,11 @@ def _stated_previous(ctx: DocContext, claims: list[dict]) -> dict | None:
     year = ctx.document["fiscal_year"]
     for c in claims:
         years = {int(y) for y in _YEAR.findall(c["clause"] or "")}
-        if c["claim_type"] == "amount" and c["value_wan"] is not None \
-                and (re.search(r"上年|上一年|去年", c["clause"] or "") or (year and years == {year - 1})):
+        if (
+            c["claim_type"] == "amount"
+            and c["value_wan"] is not None
+            and (re.search(r"上年|上一年|去年", c["clause"] or "") or (year and years == {year - 1}))
+        ):
             return c
     return None
 
@@ -195,8 +243,13 @@ def _zero_previous(ctx: DocContext, claims: list[dict], i: int) -> str | None:
     return None
 
 
-@rule("percent-zero-base", severity="error", category="percentage",
-      title="上年数为0时仍列出增减百分比", domain_ids="P7 A4")
+@rule(
+    "percent-zero-base",
+    severity="error",
+    category="percentage",
+    title="上年数为0时仍列出增减百分比",
+    domain_ids="P7 A4",
+)
 def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     """A year-on-year percentage needs a nonzero previous-year value: when the previous value is
     0 (stated in the sentence, or the current amount minus the stated change) while the current
@@ -217,16 +270,28 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
             how = _zero_previous(ctx, claims, i)
             if how is None:
                 continue
-            out.append(finding(
-                f"{at(pct)}“{pct['section'] or ''}”：上年数为 0（{how}），不能计算增幅，"
-                f"却写“{short(pct['clause'])}”，应写“新增”", column="change_pct",
-                actual=pct["value"], excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
-                location=f"{at(pct)} “{short(pct['clause'])}”"))
+            out.append(
+                finding(
+                    f"{at(pct)}“{pct['section'] or ''}”：上年数为 0（{how}），不能计算增幅，"
+                    f"却写“{short(pct['clause'])}”，应写“新增”",
+                    column="change_pct",
+                    actual=pct["value"],
+                    excerpt=pct["sentence"],
+                    line=pct["line"],
+                    page=pct["page"],
+                    location=f"{at(pct)} “{short(pct['clause'])}”",
+                )
+            )
     return out if evaluated else None
 
 
-@rule("direction-words-agree", severity="error", category="percentage",
-      title="同一变动的增减额与增减率方向词相互矛盾", domain_ids="P3")
+@rule(
+    "direction-words-agree",
+    severity="error",
+    category="percentage",
+    title="同一变动的增减额与增减率方向词相互矛盾",
+    domain_ids="P3",
+)
 def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     """A change stated as an amount and as a rate in one sentence ("减少26.00万元，上涨2.20%")
     goes the same way: one of the two direction words is wrong.
@@ -241,15 +306,27 @@ def direction_words_agree(ctx: DocContext) -> list[dict] | None:
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] not in {"up", "down"}:
                 continue
-            amount = next((c for c in reversed(claims[:i]) if c["claim_type"] == "change_amount"
-                           and c["subject"] == pct["subject"]), None)
+            amount = next(
+                (
+                    c
+                    for c in reversed(claims[:i])
+                    if c["claim_type"] == "change_amount" and c["subject"] == pct["subject"]
+                ),
+                None,
+            )
             if amount is None or amount["direction"] not in {"up", "down"} or not amount["value"]:
                 continue
             evaluated = True
             if amount["direction"] != pct["direction"]:
-                out.append(finding(
-                    f"第{pct['line'] or pct['page']}{'行' if pct['line'] else '页'}“{pct['section'] or ''}”："
-                    f"“{amount['clause']}，{pct['clause']}”：增减额与增减率的方向词相反，其中必有一处错误",
-                    column="direction", excerpt=pct["sentence"], line=pct["line"], page=pct["page"],
-                    location=f"{pct['section'] or ''} “{amount['clause']}，{pct['clause']}”"))
+                out.append(
+                    finding(
+                        f"第{pct['line'] or pct['page']}{'行' if pct['line'] else '页'}“{pct['section'] or ''}”："
+                        f"“{amount['clause']}，{pct['clause']}”：增减额与增减率的方向词相反，其中必有一处错误",
+                        column="direction",
+                        excerpt=pct["sentence"],
+                        line=pct["line"],
+                        page=pct["page"],
+                        location=f"{pct['section'] or ''} “{amount['clause']}，{pct['clause']}”",
+                    )
+                )
     return out if evaluated else None

@@ -11,12 +11,22 @@ from analysis.text import match_key
 
 def _is_cost_indicator(indicator: str, project: str) -> bool:
     key, name = match_key(indicator), match_key(project)
-    return key in {"项目总成本", "总成本", "项目成本", "成本"} or key.startswith(name[:4]) or name.startswith(key) \
-        or key in name or name in key
+    return (
+        key in {"项目总成本", "总成本", "项目成本", "成本"}
+        or key.startswith(name[:4])
+        or name.startswith(key)
+        or key in name
+        or name in key
+    )
 
 
-@rule("performance-cost-cap", severity="error", category="performance",
-      title="绩效目标成本指标与项目金额不符", domain_ids="I34 H1")
+@rule(
+    "performance-cost-cap",
+    severity="error",
+    category="performance",
+    title="绩效目标成本指标与项目金额不符",
+    domain_ids="I34 H1",
+)
 def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     """A project's total-cost indicator ("项目总成本 ≤X万元" or "<项目名> ≤X万元") equals its
     资金总额. A cap below the amount cannot be met (error); a cap above it is a warning.
@@ -24,11 +34,15 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     Certain because: the cost indicator names the project's total cost and caps it below the
     project's own printed 资金总额 (DOMAIN I34/H1). Depends on: the indicator naming the project or
     项目总成本."""
-    costs = ctx.targets.filter((pl.col("table_kind") == "project_performance_targets")
-                               & (pl.col("unit") == "万元") & pl.col("value").is_not_null()
-                               & pl.col("project_name").is_not_null())
+    costs = ctx.targets.filter(
+        (pl.col("table_kind") == "project_performance_targets")
+        & (pl.col("unit") == "万元")
+        & pl.col("value").is_not_null()
+        & pl.col("project_name").is_not_null()
+    )
     amounts = ctx.table("project_performance_targets").filter(
-        (pl.col("column") == "total") & pl.col("project_name").is_not_null() & (pl.col("row_role") == "item"))
+        (pl.col("column") == "total") & pl.col("project_name").is_not_null() & (pl.col("row_role") == "item")
+    )
     if not costs.height or not amounts.height:
         return None
     by_name = {match_key(r["project_name"]): r for r in amounts.iter_rows(named=True)}
@@ -41,11 +55,22 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
         if abs(cap - amount) <= ctx.tolerance.narrative(3):
             continue
         below = cap < amount
-        out.append({**finding(
-            f"第{target['line'] or target['page']}{'行' if target['line'] else '页'}：项目“{target['project_name']}”"
-            f"成本指标“{target['indicator']} {target['raw_value']}”{'低于' if below else '高于'}项目资金总额 "
-            f"{amount:.2f} 万元" + ("，目标无法实现" if below else ""),
-            table_kind="project_performance_targets", row=project, column="cost_cap",
-            expected=amount, actual=cap, excerpt=f"{target['indicator']} {target['raw_value']}",
-            line=target["line"], page=target["page"]), "severity": "error" if below else "warning"})
+        out.append(
+            {
+                **finding(
+                    f"第{target['line'] or target['page']}{'行' if target['line'] else '页'}：项目“{target['project_name']}”"
+                    f"成本指标“{target['indicator']} {target['raw_value']}”{'低于' if below else '高于'}项目资金总额 "
+                    f"{amount:.2f} 万元" + ("，目标无法实现" if below else ""),
+                    table_kind="project_performance_targets",
+                    row=project,
+                    column="cost_cap",
+                    expected=amount,
+                    actual=cap,
+                    excerpt=f"{target['indicator']} {target['raw_value']}",
+                    line=target["line"],
+                    page=target["page"],
+                ),
+                "severity": "error" if below else "warning",
+            }
+        )
     return out

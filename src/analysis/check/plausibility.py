@@ -16,8 +16,12 @@ from analysis.check.registry import rule
 from analysis.metadata import load_csv
 
 _THREE_PUBLIC_KINDS = ("three_public_expenses", "final_three_public_expenses")
-_COMPONENT_NAMES = {"abroad": "因公出国（境）费", "reception": "公务接待费",
-                    "vehicle_operation": "公务用车运行（维护）费", "vehicle_purchase": "公务用车购置费"}
+_COMPONENT_NAMES = {
+    "abroad": "因公出国（境）费",
+    "reception": "公务接待费",
+    "vehicle_operation": "公务用车运行（维护）费",
+    "vehicle_purchase": "公务用车购置费",
+}
 _CATEGORY_ROW = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(货物|工程|服务)")
 _PROCUREMENT_PARTS = {"procurement_goods": "货物", "procurement_works": "工程", "procurement_services": "服务"}
 
@@ -27,8 +31,7 @@ def _first_claims(ctx: DocContext, subjects: set[str], claim_type: str = "amount
     later ones are comparisons or sub-amounts such as the SME share of 政府采购)."""
     found: dict[str, dict] = {}
     for claim in ctx.claim_rows():
-        if claim["subject"] in subjects and claim["claim_type"] == claim_type \
-                and claim["value"] is not None:
+        if claim["subject"] in subjects and claim["claim_type"] == claim_type and claim["value"] is not None:
             found.setdefault(claim["subject"], claim)
     return found
 
@@ -58,8 +61,13 @@ def three_public_components(ctx: DocContext) -> dict[str, tuple[float, str, dict
     return out
 
 
-@rule("three-public-vs-economic", severity="warning", category="plausibility",
-      title="“三公”经费与对应经济科目不一致", domain_ids="X12 G1")
+@rule(
+    "three-public-vs-economic",
+    severity="warning",
+    category="plausibility",
+    title="“三公”经费与对应经济科目不一致",
+    domain_ids="X12 G1",
+)
 def three_public_vs_economic(ctx: DocContext) -> list[dict] | None:
     """三公 components agree with their economic lines (X12): 因公出国 = Σ30212, 公务接待 =
     Σ30217, 公务用车运行 = Σ30231, 公务用车购置 = Σ31013 (+30913), counting basic and project
@@ -89,20 +97,35 @@ def three_public_vs_economic(ctx: DocContext) -> list[dict] | None:
             message, severity = f"{name}在{source}为 {value:.2f} 万元，而经济科目 {label} 为 {econ:.2f} 万元", "error"
         else:
             continue
-        out.append({**finding(message, row=shown or row, column=component, expected=round(value, 6),
-                              actual=round(econ, 6)), "severity": severity})
+        out.append(
+            {
+                **finding(message, row=shown or row, column=component, expected=round(value, 6), actual=round(econ, 6)),
+                "severity": severity,
+            }
+        )
     return out
 
 
 def _vehicle_count(ctx: DocContext) -> dict | None:
-    rows = ctx.claims.filter((pl.col("subject") == "vehicles") & (pl.col("claim_type") == "count")
-                             & (pl.col("unit") == "辆") & pl.col("value").is_not_null())
+    rows = ctx.claims.filter(
+        (pl.col("subject") == "vehicles")
+        & (pl.col("claim_type") == "count")
+        & (pl.col("unit") == "辆")
+        & pl.col("value").is_not_null()
+    )
     held = [c for c in rows.iter_rows(named=True) if not re.search(r"购置|购买|新增|更新", c["clause"] or "")]
-    return next((c for c in held if re.search(r"共有|现有|实有|保有|拥有", c["clause"] or "")), held[0] if held else None)
+    return next(
+        (c for c in held if re.search(r"共有|现有|实有|保有|拥有", c["clause"] or "")), held[0] if held else None
+    )
 
 
-@rule("vehicles-vs-running-cost", severity="warning", category="plausibility",
-      title="无公务用车却安排公务用车运行维护费", domain_ids="G2 N1 FI12")
+@rule(
+    "vehicles-vs-running-cost",
+    severity="warning",
+    category="plausibility",
+    title="无公务用车却安排公务用车运行维护费",
+    domain_ids="G2 N1 FI12",
+)
 def vehicles_vs_running_cost(ctx: DocContext) -> list[dict] | None:
     """A department that reports 0 vehicles (国有资产占用情况) has no 公务用车运行维护费 in B07 or
     on 30231, unless it explains that vehicles are rented."""
@@ -115,18 +138,27 @@ def vehicles_vs_running_cost(ctx: DocContext) -> list[dict] | None:
     cost, source = max((running[0], running[1]) if running else (0.0, ""), (econ, "经济科目 30231"))
     if count["value"] > 0 or cost <= ctx.tolerance.minimum:
         return []
-    return [finding(f"{at(count)}：“{count['clause']}”，"
-                    f"但{source}列有公务用车运行维护费 {cost:.2f} 万元；如为租用车辆应予说明",
-                    column="vehicle_operation", expected=0.0, actual=round(cost, 6), excerpt=count["sentence"],
-                    line=count["line"], page=count["page"])]
+    return [
+        finding(
+            f"{at(count)}：“{count['clause']}”，但{source}列有公务用车运行维护费 {cost:.2f} 万元；如为租用车辆应予说明",
+            column="vehicle_operation",
+            expected=0.0,
+            actual=round(cost, 6),
+            excerpt=count["sentence"],
+            line=count["line"],
+            page=count["page"],
+        )
+    ]
 
 
 # --- 政府采购 ---------------------------------------------------------------------------------
 
+
 def procurement_total(ctx: DocContext) -> tuple[float, str, dict] | None:
     """政府采购 total (万元): the B14 合计 row, else the first 政府采购 amount in the narrative."""
-    rows = ctx.table("government_procurement").filter((pl.col("row_role") == "total") & (pl.col("column") == "total")
-                                                      & pl.col("amount").is_not_null())
+    rows = ctx.table("government_procurement").filter(
+        (pl.col("row_role") == "total") & (pl.col("column") == "total") & pl.col("amount").is_not_null()
+    )
     if rows.height:
         row = rows.row(0, named=True)
         return row["amount"], ctx.where(row), row
@@ -141,8 +173,13 @@ def _procurement_keywords() -> tuple[str, ...]:
     return tuple(r["keyword"] for r in load_csv("checks/b_procurement_keywords.csv"))
 
 
-@rule("procurement-missing", severity="warning", category="plausibility",
-      title="政府采购预算为 0，但有明显需要采购的项目", domain_ids="X15 J1")
+@rule(
+    "procurement-missing",
+    severity="warning",
+    category="plausibility",
+    title="政府采购预算为 0，但有明显需要采购的项目",
+    domain_ids="X15 J1",
+)
 def procurement_missing(ctx: DocContext) -> list[dict] | None:
     """When 政府采购 is stated as 0, no project's name points to goods, works or services that
     are normally procured (设备, 系统, 软件, 运维, 物业, 保安, 保洁, 印刷, 工装, 车辆, 专线/线路,
@@ -159,10 +196,17 @@ def procurement_missing(ctx: DocContext) -> list[dict] | None:
             hits.append(f"{p.name} {p.amount:.2f} 万元（{'、'.join(words)}）")
     if not hits:
         return []
-    return [finding(f"{total[1]}：政府采购预算为 0，但以下项目通常需要政府采购：{'；'.join(hits)}",
-                    column="procurement_total", expected=None, actual=round(total[0], 6),
-                    excerpt=(total[2] or {}).get("sentence") or (total[2] or {}).get("raw_value"),
-                    line=(total[2] or {}).get("line"), page=(total[2] or {}).get("page"))]
+    return [
+        finding(
+            f"{total[1]}：政府采购预算为 0，但以下项目通常需要政府采购：{'；'.join(hits)}",
+            column="procurement_total",
+            expected=None,
+            actual=round(total[0], 6),
+            excerpt=(total[2] or {}).get("sentence") or (total[2] or {}).get("raw_value"),
+            line=(total[2] or {}).get("line"),
+            page=(total[2] or {}).get("page"),
+        )
+    ]
 
 
 def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], dict] | None:
@@ -171,18 +215,28 @@ def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], d
     if not total.height:
         return None
     total_row = total.row(0, named=True)
-    columns = {c: table.filter((pl.col("row_index") == total_row["row_index"]) & (pl.col("column") == c))
-               for c in ("goods", "works", "services")}
+    columns = {
+        c: table.filter((pl.col("row_index") == total_row["row_index"]) & (pl.col("column") == c))
+        for c in ("goods", "works", "services")
+    }
     parts = [(c, float(v["amount"][0])) for c, v in columns.items() if v.height]
     if len(parts) < 2:
         items = table.filter((pl.col("column") == "total") & (pl.col("row_role") == "item"))
-        parts = [(r["row_label"], r["amount"]) for r in items.iter_rows(named=True)
-                 if _CATEGORY_ROW.match(r["row_label"] or "")]
+        parts = [
+            (r["row_label"], r["amount"])
+            for r in items.iter_rows(named=True)
+            if _CATEGORY_ROW.match(r["row_label"] or "")
+        ]
     return (total_row["amount"], parts, total_row) if parts else None
 
 
-@rule("procurement-breakdown", severity="error", category="plausibility",
-      title="政府采购合计不等于货物、工程、服务之和", domain_ids="J2 I35 FI11")
+@rule(
+    "procurement-breakdown",
+    severity="error",
+    category="plausibility",
+    title="政府采购合计不等于货物、工程、服务之和",
+    domain_ids="J2 I35 FI11",
+)
 def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
     """政府采购 合计 = 货物 + 工程 + 服务, in the 政府采购 table (category rows or columns) and
     in the narrative sentence that states the three parts.
@@ -197,26 +251,49 @@ def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
         expected = round(sum(v for _, v in parts), 6)
         if abs(total - expected) > ctx.tolerance.sum(len(parts) + 1, ctx.scale("government_procurement")):
             terms = " + ".join(f"{name} {v:.2f}" for name, v in parts)
-            out.append(finding(f"{ctx.where(row)}：政府采购合计 {total:.2f} 万元 ≠ {terms} = {expected:.2f} 万元",
-                               row=row, column="total", expected=expected, actual=total))
+            out.append(
+                finding(
+                    f"{ctx.where(row)}：政府采购合计 {total:.2f} 万元 ≠ {terms} = {expected:.2f} 万元",
+                    row=row,
+                    column="total",
+                    expected=expected,
+                    actual=total,
+                )
+            )
     claims = _first_claims(ctx, {"procurement_total", *_PROCUREMENT_PARTS})
     stated = claims.get("procurement_total")
     stated_parts = [(name, claims[s]) for s, name in _PROCUREMENT_PARTS.items() if s in claims]
-    if stated and len(stated_parts) == 3 and all(c["value_wan"] is not None for c in (stated, *(c for _, c in stated_parts))):
+    if (
+        stated
+        and len(stated_parts) == 3
+        and all(c["value_wan"] is not None for c in (stated, *(c for _, c in stated_parts)))
+    ):
         evaluated = True
         expected = round(sum(c["value_wan"] for _, c in stated_parts), 6)
         tol = ctx.tolerance.sum(4) + ctx.tolerance.narrative(stated["decimals"] or 0)
         if abs(stated["value_wan"] - expected) > tol:
             terms = " + ".join(f"{name} {c['value_wan']:.2f}" for name, c in stated_parts)
-            out.append(finding(f"{at(stated)}：政府采购预算 "
-                               f"{stated['value_wan']:.2f} 万元 ≠ {terms} = {expected:.2f} 万元",
-                               column="procurement_total", expected=expected, actual=stated["value_wan"],
-                               excerpt=stated["sentence"], line=stated["line"], page=stated["page"]))
+            out.append(
+                finding(
+                    f"{at(stated)}：政府采购预算 {stated['value_wan']:.2f} 万元 ≠ {terms} = {expected:.2f} 万元",
+                    column="procurement_total",
+                    expected=expected,
+                    actual=stated["value_wan"],
+                    excerpt=stated["sentence"],
+                    line=stated["line"],
+                    page=stated["page"],
+                )
+            )
     return out if evaluated else None
 
 
-@rule("procurement-exceeds-total", severity="error", category="plausibility",
-      title="政府采购金额超过支出总额", domain_ids="X15 J2")
+@rule(
+    "procurement-exceeds-total",
+    severity="error",
+    category="plausibility",
+    title="政府采购金额超过支出总额",
+    domain_ids="X15 J2",
+)
 def procurement_exceeds_total(ctx: DocContext) -> list[dict] | None:
     """政府采购 cannot exceed the department's total spending (支出总计).
 
@@ -228,22 +305,37 @@ def procurement_exceeds_total(ctx: DocContext) -> list[dict] | None:
         return None
     if total[0] <= spending + ctx.tolerance.sum(2):
         return []
-    return [finding(f"{total[1]}：政府采购 {total[0]:.2f} 万元超过支出总计 {spending:.2f} 万元",
-                    column="procurement_total", expected=round(spending, 6), actual=round(total[0], 6),
-                    line=(total[2] or {}).get("line"), page=(total[2] or {}).get("page"))]
+    return [
+        finding(
+            f"{total[1]}：政府采购 {total[0]:.2f} 万元超过支出总计 {spending:.2f} 万元",
+            column="procurement_total",
+            expected=round(spending, 6),
+            actual=round(total[0], 6),
+            line=(total[2] or {}).get("line"),
+            page=(total[2] or {}).get("page"),
+        )
+    ]
 
 
 # --- K6 ---------------------------------------------------------------------------------------
+
 
 def _leaves(codes: dict[str, float]) -> dict[str, float]:
     return {c: v for c, v in codes.items() if not any(o != c and o.startswith(c) for o in codes)}
 
 
 def _function_amounts(ctx: DocContext) -> dict[str, float]:
-    for kind in ("general_budget_expenditure", "expenditure_summary", "final_general_budget_expenditure",
-                 "final_expenditure"):
-        rows = ctx.table(kind).filter(pl.col("func_code").is_not_null() & pl.col("column").is_in(["total", "amount"])
-                                      & pl.col("amount").is_not_null())
+    for kind in (
+        "general_budget_expenditure",
+        "expenditure_summary",
+        "final_general_budget_expenditure",
+        "final_expenditure",
+    ):
+        rows = ctx.table(kind).filter(
+            pl.col("func_code").is_not_null()
+            & pl.col("column").is_in(["total", "amount"])
+            & pl.col("amount").is_not_null()
+        )
         if rows.height:
             column = "total" if "total" in set(rows["column"]) else "amount"
             amounts: dict[str, float] = {}
@@ -253,8 +345,13 @@ def _function_amounts(ctx: DocContext) -> dict[str, float]:
     return {}
 
 
-@rule("other-code-share", severity="info", category="classification",
-      title="“其他”类科目使用比例偏高", domain_ids="K6 §3.8 §6.1")
+@rule(
+    "other-code-share",
+    severity="info",
+    category="classification",
+    title="“其他”类科目使用比例偏高",
+    domain_ids="K6 §3.8 §6.1",
+)
 def other_code_share(ctx: DocContext) -> list[dict] | None:
     """Spending filed under catch-all codes — function 项 (or 款) 99 "其他…支出" and economic
     30299/31099/39999 — is measured as a share of the table total, separately per dimension;
@@ -271,15 +368,28 @@ def other_code_share(ctx: DocContext) -> list[dict] | None:
     if total > 0 and sum(others.values()) / total >= settings["other_function_share"]:
         share = sum(others.values()) / total
         listed = "、".join(f"{c} {v:.2f}" for c, v in sorted(others.items(), key=lambda x: -x[1]))
-        out.append(finding(f"功能分类中“其他”项（99）支出 {sum(others.values()):.2f} 万元，占支出合计 {total:.2f} 万元的 "
-                           f"{share:.2%}（{listed}）；宜使用更具体的科目", column="func_code",
-                           expected=round(total, 6), actual=round(sum(others.values()), 6)))
+        out.append(
+            finding(
+                f"功能分类中“其他”项（99）支出 {sum(others.values()):.2f} 万元，占支出合计 {total:.2f} 万元的 "
+                f"{share:.2%}（{listed}）；宜使用更具体的科目",
+                column="func_code",
+                expected=round(total, 6),
+                actual=round(sum(others.values()), 6),
+            )
+        )
     if lines is not None:
         econ_total = sum(lines.amounts.values())
         other = sum(lines.get(c) for c in settings["other_economic_codes"])
         if econ_total > 0 and other / econ_total >= settings["other_economic_share"]:
             listed = "、".join(f"{c} {lines.get(c):.2f}" for c in settings["other_economic_codes"] if lines.get(c))
-            out.append(finding(f"《{lines.title}》中“其他”经济科目（{listed}）合计 {other:.2f} 万元，占 {econ_total:.2f} 万元的 "
-                               f"{other / econ_total:.2%}", row=lines.rows.get(settings["other_economic_codes"][0]),
-                               column="econ_code", expected=round(econ_total, 6), actual=round(other, 6)))
+            out.append(
+                finding(
+                    f"《{lines.title}》中“其他”经济科目（{listed}）合计 {other:.2f} 万元，占 {econ_total:.2f} 万元的 "
+                    f"{other / econ_total:.2%}",
+                    row=lines.rows.get(settings["other_economic_codes"][0]),
+                    column="econ_code",
+                    expected=round(econ_total, 6),
+                    actual=round(other, 6),
+                )
+            )
     return out

@@ -33,10 +33,15 @@ def projects(ctx: DocContext) -> list[Project]:
 
 
 def _projects(ctx: DocContext) -> list[Project]:
-    for kind, columns in (("project_expenditure", ("general_budget", "total")),
-                          ("project_performance_targets", ("gov_budget_funds", "total"))):
-        rows = [r for r in ctx.rows(kind) if r["row_role"] == "item" and r["amount"] is not None
-                and (r["project_name"] or "").strip()]
+    for kind, columns in (
+        ("project_expenditure", ("general_budget", "total")),
+        ("project_performance_targets", ("gov_budget_funds", "total")),
+    ):
+        rows = [
+            r
+            for r in ctx.rows(kind)
+            if r["row_role"] == "item" and r["amount"] is not None and (r["project_name"] or "").strip()
+        ]
         printed = {r["column"] for r in rows}
         column = next((c for c in columns if c in printed), None)
         if column:
@@ -45,6 +50,7 @@ def _projects(ctx: DocContext) -> list[Project]:
 
 
 # --- K5: which economic code carries each project -------------------------------------------
+
 
 def project_money_by_code(ctx: DocContext) -> dict[str, float] | None:
     """B11(c) − B06(c) for every 部门 code c: the project money coded to c (DOMAIN X10)."""
@@ -62,8 +68,9 @@ def _subset_sums(amounts: list[float]) -> list[float]:
     return sums
 
 
-def _cover(targets: dict[str, float], amounts: list[float], tol, limits: dict,
-           split: int | None = None) -> list[dict[int, object]]:
+def _cover(
+    targets: dict[str, float], amounts: list[float], tol, limits: dict, split: int | None = None
+) -> list[dict[int, object]]:
     """Assignments of projects to codes whose sums equal the per-code targets, found
     exhaustively over the 2^n subsets (so only for small n). With ``split``, that one project
     may instead be spread over the codes left uncovered (its amount = their sum), as when an IT
@@ -71,9 +78,10 @@ def _cover(targets: dict[str, float], amounts: list[float], tol, limits: dict,
     n = len(amounts)
     sums = _subset_sums(amounts)
     banned = 0 if split is None else 1 << split
-    candidates = {code: [m for m in range(1, 1 << n) if not m & banned
-                         and abs(sums[m] - value) <= tol(bin(m).count("1"))]
-                  for code, value in targets.items()}
+    candidates = {
+        code: [m for m in range(1, 1 << n) if not m & banned and abs(sums[m] - value) <= tol(bin(m).count("1"))]
+        for code, value in targets.items()
+    }
     order = sorted(targets, key=lambda c: len(candidates[c]))
     goal = ((1 << n) - 1) ^ banned
     solutions: list[dict[int, object]] = []
@@ -85,8 +93,10 @@ def _cover(targets: dict[str, float], amounts: list[float], tol, limits: dict,
             return
         if i == len(order):
             rest = sum(targets[c] for c in left)
-            if used == goal and ((split is None and not left) or (split is not None and left
-                                 and abs(rest - amounts[split]) <= tol(len(left) + 1))):
+            if used == goal and (
+                (split is None and not left)
+                or (split is not None and left and abs(rest - amounts[split]) <= tol(len(left) + 1))
+            ):
                 found: dict[int, object] = {j: code for code, m in chosen.items() for j in range(n) if m >> j & 1}
                 if split is not None:
                     found[split] = tuple(sorted(left))
@@ -144,9 +154,15 @@ def _one_to_one(ctx: DocContext, targets: dict[str, float], found: list[Project]
 
 @cache
 def _keyword_codes() -> tuple[dict, ...]:
-    return tuple({"keywords": r["keywords"].split("|"), "expected": r["expected"].split("|"),
-                  "contradicting": r["contradicting"].split("|"), "reason": r["reason"]}
-                 for r in load_csv("checks/b_keyword_codes.csv"))
+    return tuple(
+        {
+            "keywords": r["keywords"].split("|"),
+            "expected": r["expected"].split("|"),
+            "contradicting": r["contradicting"].split("|"),
+            "reason": r["reason"],
+        }
+        for r in load_csv("checks/b_keyword_codes.csv")
+    )
 
 
 def _matches(code: str, prefixes: list[str]) -> bool:
@@ -163,8 +179,13 @@ def _mapping_text(targets: dict[str, float], found: list[Project], agreed: dict[
     return "；".join(parts)
 
 
-@rule("project-economic-coding", severity="warning", category="classification",
-      title="项目资金所列经济科目与项目名称不符", domain_ids="K5 X10 §5")
+@rule(
+    "project-economic-coding",
+    severity="warning",
+    category="classification",
+    title="项目资金所列经济科目与项目名称不符",
+    domain_ids="K5 X10 §5",
+)
 def project_economic_coding(ctx: DocContext) -> list[dict] | None:
     """Project money is coded to economic lines that fit the project's name. The code of each
     project is inferred from B11 − B06 per 部门 code (project money per code, X10) by matching
@@ -185,11 +206,16 @@ def project_economic_coding(ctx: DocContext) -> list[dict] | None:
             hit = next((k for k in entry["keywords"] if k in project.name), None)
             if hit and _matches(code, entry["contradicting"]) and not _matches(code, entry["expected"]):
                 mapping = _mapping_text(targets, found, agreed)
-                out.append(finding(
-                    f"{ctx.where(project.row)}：项目“{project.name}”（{project.amount:.2f} 万元）按支出经济分类汇总表"
-                    f"减基本支出表推断编入 {code} {cat.economic_name(code) or ''}；{entry['reason']}。推断依据：{mapping}",
-                    row=project.row, column="econ_code", actual=project.amount,
-                    excerpt=f"{project.name} → {code}"))
+                out.append(
+                    finding(
+                        f"{ctx.where(project.row)}：项目“{project.name}”（{project.amount:.2f} 万元）按支出经济分类汇总表"
+                        f"减基本支出表推断编入 {code} {cat.economic_name(code) or ''}；{entry['reason']}。推断依据：{mapping}",
+                        row=project.row,
+                        column="econ_code",
+                        actual=project.amount,
+                        excerpt=f"{project.name} → {code}",
+                    )
+                )
                 break
     return out
 
@@ -199,8 +225,13 @@ def _personnel_keywords() -> tuple[str, ...]:
     return tuple(r["keyword"] for r in load_csv("checks/b_personnel_keywords.csv"))
 
 
-@rule("hidden-personnel-share", severity="info", category="plausibility",
-      title="项目支出中含人员类支出（隐性人员经费）", domain_ids="L1 §6.1")
+@rule(
+    "hidden-personnel-share",
+    severity="info",
+    category="plausibility",
+    title="项目支出中含人员类支出（隐性人员经费）",
+    domain_ids="L1 §6.1",
+)
 def hidden_personnel_share(ctx: DocContext) -> list[dict] | None:
     """Measures project money that pays people: project money on 301/303/30106/30226/30229
     (B11 − B06, X10) when both tables are printed, and projects whose names carry personnel
@@ -220,18 +251,28 @@ def hidden_personnel_share(ctx: DocContext) -> list[dict] | None:
         return []
     parts = []
     if coded:
-        parts.append("编在人员类或劳务类经济科目的项目资金：" + "、".join(
-            f"{c} {cat.economic_name(c) or ''} {v:.2f}" for c, v in sorted(coded.items())))
+        parts.append(
+            "编在人员类或劳务类经济科目的项目资金："
+            + "、".join(f"{c} {cat.economic_name(c) or ''} {v:.2f}" for c, v in sorted(coded.items()))
+        )
     if named:
         parts.append("名称含人员类字样的项目：" + "、".join(f"{p.name} {p.amount:.2f}" for p in named))
     row = named[0].row if named else None
-    return [finding(f"项目支出 {project_total:.2f} 万元中约 {hidden:.2f} 万元（{hidden / project_total:.2%}）用于人员"
-                    f"（{'；'.join(parts)}）；以项目名义发放的人员支出应在基本支出中反映",
-                    row=row, table_kind=None if row else "economic_classification_summary",
-                    column="hidden_personnel", expected=round(project_total, 6), actual=round(hidden, 6))]
+    return [
+        finding(
+            f"项目支出 {project_total:.2f} 万元中约 {hidden:.2f} 万元（{hidden / project_total:.2%}）用于人员"
+            f"（{'；'.join(parts)}）；以项目名义发放的人员支出应在基本支出中反映",
+            row=row,
+            table_kind=None if row else "economic_classification_summary",
+            column="hidden_personnel",
+            expected=round(project_total, 6),
+            actual=round(hidden, 6),
+        )
+    ]
 
 
 # --- I1–I4: project identity ------------------------------------------------------------------
+
 
 def _coded_projects(ctx: DocContext) -> list[dict]:
     """The rows that print a project code (their first amount each)."""
@@ -250,8 +291,13 @@ def _listing(rows: list[dict]) -> str:
     return "、".join(f"{r['project_code']}（{r['project_name']}）" for r in rows)
 
 
-@rule("project-code-format", severity="warning", category="plausibility",
-      title="项目编码长度或格式不一致", domain_ids="I1")
+@rule(
+    "project-code-format",
+    severity="warning",
+    category="plausibility",
+    title="项目编码长度或格式不一致",
+    domain_ids="I1",
+)
 def project_code_format(ctx: DocContext) -> list[dict] | None:
     """The project codes of one document share one length and pattern (一体化 codes: 6-digit
     区划 + 2-digit year + zero-padded serial). Groups of codes whose (length, letters) shape
@@ -267,12 +313,23 @@ def project_code_format(ctx: DocContext) -> list[dict] | None:
     ordered = sorted(groups.items(), key=lambda g: -len(g[1]))
     summary = "；".join(f"{shape} {len(rs)} 个：{_listing(rs)}" for shape, rs in ordered)
     first = ordered[1][1][0]
-    return [finding(f"{ctx.where(first)}：同一文件中的项目编码格式不一致 —— {summary}", row=first,
-                    column="project_code", excerpt=", ".join(rows))]
+    return [
+        finding(
+            f"{ctx.where(first)}：同一文件中的项目编码格式不一致 —— {summary}",
+            row=first,
+            column="project_code",
+            excerpt=", ".join(rows),
+        )
+    ]
 
 
-@rule("project-code-region-year", severity="warning", category="plausibility",
-      title="项目编码的区划代码或年度段异常", domain_ids="I2")
+@rule(
+    "project-code-region-year",
+    severity="warning",
+    category="plausibility",
+    title="项目编码的区划代码或年度段异常",
+    domain_ids="I2",
+)
 def project_code_region_year(ctx: DocContext) -> list[dict] | None:
     """In numeric 一体化 project codes (14+ digits), the 6-digit 行政区划 prefix is the same for
     every project and the 2-digit creation-year segment (digits 7–8) is not later than the
@@ -286,18 +343,33 @@ def project_code_region_year(ctx: DocContext) -> list[dict] | None:
     majority = regions.most_common(1)[0][0]
     if len(regions) > 1:
         odd = [r for r in rows if r["project_code"][:6] != majority]
-        out.append(finding(f"{ctx.where(odd[0])}：项目编码的区划代码应一致（多数为 {majority}），而 {_listing(odd)} 不同",
-                           row=odd[0], column="project_code"))
+        out.append(
+            finding(
+                f"{ctx.where(odd[0])}：项目编码的区划代码应一致（多数为 {majority}），而 {_listing(odd)} 不同",
+                row=odd[0],
+                column="project_code",
+            )
+        )
     if year:
         late = [r for r in rows if int(r["project_code"][6:8]) > year % 100]
         if late:
-            out.append(finding(f"{ctx.where(late[0])}：项目编码第 7–8 位（立项年度）晚于预算年度 {year}：{_listing(late)}",
-                               row=late[0], column="project_code"))
+            out.append(
+                finding(
+                    f"{ctx.where(late[0])}：项目编码第 7–8 位（立项年度）晚于预算年度 {year}：{_listing(late)}",
+                    row=late[0],
+                    column="project_code",
+                )
+            )
     return out
 
 
-@rule("project-code-duplicate", severity="error", category="cross_table",
-      title="项目编码重复或同一项目编码不一致", domain_ids="I3")
+@rule(
+    "project-code-duplicate",
+    severity="error",
+    category="cross_table",
+    title="项目编码重复或同一项目编码不一致",
+    domain_ids="I3",
+)
 def project_code_duplicate(ctx: DocContext) -> list[dict] | None:
     """A project code identifies one project: the same code is not printed for two different
     project names, and one project name does not carry two different codes.
@@ -318,13 +390,19 @@ def project_code_duplicate(ctx: DocContext) -> list[dict] | None:
         if len(names) > 1:
             first = next(iter(names.values()))
             listed = "、".join(f"“{r['project_name']}”" for r in names.values())
-            out.append(finding(f"{ctx.where(first)}：项目编码 {code} 同时用于 {listed}", row=first,
-                               column="project_code"))
+            out.append(
+                finding(f"{ctx.where(first)}：项目编码 {code} 同时用于 {listed}", row=first, column="project_code")
+            )
     for codes in by_name.values():
         if len(codes) > 1:
             first = next(iter(codes.values()))
-            out.append(finding(f"{ctx.where(first)}：项目“{first['project_name']}”在不同位置的编码不同：" + "、".join(codes),
-                               row=first, column="project_code"))
+            out.append(
+                finding(
+                    f"{ctx.where(first)}：项目“{first['project_name']}”在不同位置的编码不同：" + "、".join(codes),
+                    row=first,
+                    column="project_code",
+                )
+            )
     return out
 
 
@@ -333,14 +411,27 @@ def _vague_names() -> frozenset[str]:
     return frozenset(match_key(r["name"]) for r in load_csv("checks/b_vague_project_names.csv"))
 
 
-@rule("project-name-vague", severity="info", category="plausibility",
-      title="项目名称笼统（如“工作经费”）", domain_ids="I4")
+@rule(
+    "project-name-vague",
+    severity="info",
+    category="plausibility",
+    title="项目名称笼统（如“工作经费”）",
+    domain_ids="I4",
+)
 def project_name_vague(ctx: DocContext) -> list[dict] | None:
     """A project is named for what it buys; a bare "工作经费", "专项经费" or "业务经费" often funds
     routine operation that belongs in basic spending (项目支出基本支出化)."""
     found = projects(ctx)
     if not found:
         return None
-    return [finding(f"{ctx.where(p.row)}：项目名称“{p.name}”（{p.amount:.2f} 万元）过于笼统，看不出具体用途，"
-                    f"可能是日常运转支出列为项目", row=p.row, column="project_name", actual=p.amount)
-            for p in found if match_key(p.name) in _vague_names()]
+    return [
+        finding(
+            f"{ctx.where(p.row)}：项目名称“{p.name}”（{p.amount:.2f} 万元）过于笼统，看不出具体用途，"
+            f"可能是日常运转支出列为项目",
+            row=p.row,
+            column="project_name",
+            actual=p.amount,
+        )
+        for p in found
+        if match_key(p.name) in _vague_names()
+    ]

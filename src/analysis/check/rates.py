@@ -30,8 +30,12 @@ def _left_to_final_rules(ctx: DocContext, s: RateStatement, block, *, rate: bool
             continue
         if rate and st.rate is not None and s.ratio is not None and abs(st.rate - s.ratio.value) < _EPS:
             return True
-        if not rate and st.direction is not None and s.current is not None \
-                and abs(st.final - s.current.wan) <= s.current.half + _EPS:
+        if (
+            not rate
+            and st.direction is not None
+            and s.current is not None
+            and abs(st.final - s.current.wan) <= s.current.half + _EPS
+        ):
             return True
     return False
 
@@ -66,13 +70,13 @@ def _covered_by_claims(s: RateStatement) -> bool:
     """A current value, change and rate that the claims rules read and recompute already."""
     if s.previous is not None or s.rate is None:
         return False
-    return any(c["claim_type"] == "change_pct" and abs(c["value"] - s.rate.value) < _EPS
-               for c in sentence_claims(s.sentence))
+    return any(
+        c["claim_type"] == "change_pct" and abs(c["value"] - s.rate.value) < _EPS for c in sentence_claims(s.sentence)
+    )
 
 
 def _where(s: RateStatement, block) -> dict:
-    return {"location": quote(s.text, 40), "excerpt": s.text, "line": block.location.line,
-            "page": block.location.page}
+    return {"location": quote(s.text, 40), "excerpt": s.text, "line": block.location.line, "page": block.location.page}
 
 
 def _implied_previous(s: RateStatement) -> tuple[float, Figure] | None:
@@ -91,8 +95,12 @@ def _rate_bounds(s: RateStatement) -> tuple[tuple[float, float], str] | None:
     elif s.previous is not None and s.change is not None:
         b = _corners(lambda p, d: d / p * 100, s.previous, s.change)
         how = f"{s.change.value:g} / {s.previous.value:g}"
-    elif (implied := _implied_previous(s)) is not None and s.current is not None and s.change is not None \
-            and not _covered_by_claims(s):
+    elif (
+        (implied := _implied_previous(s)) is not None
+        and s.current is not None
+        and s.change is not None
+        and not _covered_by_claims(s)
+    ):
         up = (direction_of(s.change) or direction_of(s.rate)) == "up"
         b = _corners(lambda c, d: d / (c - d if up else c + d) * 100, s.current, s.change)
         how = f"{s.change.value:g} / {implied[0]:.2f}"
@@ -103,8 +111,13 @@ def _rate_bounds(s: RateStatement) -> tuple[tuple[float, float], str] | None:
     return b, how
 
 
-@rule("rate-sentence-recompute", severity="error", category="percentage",
-      title="增减额、增减率与前后两年数额自相矛盾", domain_ids="P2 P3 D1 D3 N1")
+@rule(
+    "rate-sentence-recompute",
+    severity="error",
+    category="percentage",
+    title="增减额、增减率与前后两年数额自相矛盾",
+    domain_ids="P2 P3 D1 D3 N1",
+)
 def rate_sentence_recompute(ctx: DocContext):
     """A sentence that gives two or more of previous value, current value, change amount and
     change rate ("由上年的820.40万元减少到702.15万元，减少14.41%", "降幅7.10%", "较上年决算数…")
@@ -127,36 +140,65 @@ def rate_sentence_recompute(ctx: DocContext):
             for fig in (s.change, s.rate) if not s.to_form else (s.current, s.change, s.rate):
                 said = direction_of(fig)
                 if fig is not None and said and said != way and gap > allowed + _EPS:
-                    found.append(finding(
-                        f"{quote(s.text)}：{_base_name(s)} {s.previous.value:g} 万元，本年 {s.current.value:g} 万元，"
-                        f"实为{_WORD[way]} {gap:.2f} 万元，文中却写“{fig.word}”", expected=None, actual=None, **where))
+                    found.append(
+                        finding(
+                            f"{quote(s.text)}：{_base_name(s)} {s.previous.value:g} 万元，本年 {s.current.value:g} 万元，"
+                            f"实为{_WORD[way]} {gap:.2f} 万元，文中却写“{fig.word}”",
+                            expected=None,
+                            actual=None,
+                            **where,
+                        )
+                    )
                     break
             if s.change is not None and abs(gap - s.change.wan) > allowed + s.change.half + _EPS:
-                found.append(finding(
-                    f"{quote(s.text)}：{_base_name(s)} {s.previous.value:g} 与本年 {s.current.value:g} 相差 "
-                    f"{gap:.2f} 万元，文中增减额为 {s.change.value:g} 万元", expected=round(gap, 2),
-                    actual=s.change.wan, **where))
+                found.append(
+                    finding(
+                        f"{quote(s.text)}：{_base_name(s)} {s.previous.value:g} 与本年 {s.current.value:g} 相差 "
+                        f"{gap:.2f} 万元，文中增减额为 {s.change.value:g} 万元",
+                        expected=round(gap, 2),
+                        actual=s.change.wan,
+                        **where,
+                    )
+                )
         bounds = _rate_bounds(s) if s.rate is not None else None
         if s.rate is not None and bounds and _outside(s.rate, bounds[0], ctx.tolerance.percent_points):
             lo, hi = bounds[0]
             right = (lo + hi) / 2
-            hint = "（差十倍，疑小数点错位）" if (right and 0.095 < s.rate.value / right < 0.105) or \
-                (right and 9.5 < s.rate.value / right < 10.5) else ""
-            found.append(finding(
-                f"{quote(s.text)}：按文中数额 {bounds[1]} 计算增减率为 {right:.2f}%，文中写 {s.rate.value:g}%{hint}",
-                expected=round(right, 2), actual=s.rate.value, **where))
+            hint = (
+                "（差十倍，疑小数点错位）"
+                if (right and 0.095 < s.rate.value / right < 0.105) or (right and 9.5 < s.rate.value / right < 10.5)
+                else ""
+            )
+            found.append(
+                finding(
+                    f"{quote(s.text)}：按文中数额 {bounds[1]} 计算增减率为 {right:.2f}%，文中写 {s.rate.value:g}%{hint}",
+                    expected=round(right, 2),
+                    actual=s.rate.value,
+                    **where,
+                )
+            )
     return found
 
 
-@rule("budget-execution-rate", severity="error", category="percentage",
-      title="完成预算的百分比与决算数、预算数不符", domain_ids="P4 EX1 D3")
+@rule(
+    "budget-execution-rate",
+    severity="error",
+    category="percentage",
+    title="完成预算的百分比与决算数、预算数不符",
+    domain_ids="P4 EX1 D3",
+)
 def budget_execution_rate(ctx: DocContext):
-    """"完成年初预算的 x%", "为预算的 x%": x must be 决算数 / 预算数 × 100 of the two amounts
+    """ "完成年初预算的 x%", "为预算的 x%": x must be 决算数 / 预算数 × 100 of the two amounts
     the sentence gives, within their printed precision. When x equals the difference of the
     two amounts instead, the message says so (a difference printed as a percentage, D3)."""
-    statements = [(s, b) for s, b in rate_statements(ctx)
-                  if s.ratio is not None and s.previous is not None and s.current is not None
-                  and not _left_to_final_rules(ctx, s, b, rate=True)]
+    statements = [
+        (s, b)
+        for s, b in rate_statements(ctx)
+        if s.ratio is not None
+        and s.previous is not None
+        and s.current is not None
+        and not _left_to_final_rules(ctx, s, b, rate=True)
+    ]
     if not statements:
         return None
     found = []
@@ -169,25 +211,49 @@ def budget_execution_rate(ctx: DocContext):
         right = s.current.wan / s.previous.wan * 100
         diff = abs(s.current.value - s.previous.value)
         hint = "；文中百分比恰为两数之差（D3）" if abs(diff - s.ratio.value) <= s.ratio.half + 0.01 else ""
-        found.append(finding(
-            f"{quote(s.text)}：决算 {s.current.value:g} / 预算 {s.previous.value:g} = {right:.2f}%，文中写 "
-            f"{s.ratio.value:g}%{hint}", expected=round(right, 2), actual=s.ratio.value, **_where(s, block)))
+        found.append(
+            finding(
+                f"{quote(s.text)}：决算 {s.current.value:g} / 预算 {s.previous.value:g} = {right:.2f}%，文中写 "
+                f"{s.ratio.value:g}%{hint}",
+                expected=round(right, 2),
+                actual=s.ratio.value,
+                **_where(s, block),
+            )
+        )
     return found
 
 
-_COMPARE = {"大于": "gt", "高于": "gt", "超过": "gt", "小于": "lt", "低于": "lt", "等于": "eq",
-            "持平": "eq", "持平于": "eq"}
+_COMPARE = {
+    "大于": "gt",
+    "高于": "gt",
+    "超过": "gt",
+    "小于": "lt",
+    "低于": "lt",
+    "等于": "eq",
+    "持平": "eq",
+    "持平于": "eq",
+}
 _SAY = {"gt": "大于", "lt": "小于", "eq": "等于"}
 
 
-@rule("budget-comparison-word", severity="error", category="percentage",
-      title="“决算数大于/小于/等于预算数”与数额不符", domain_ids="P4 EX2")
+@rule(
+    "budget-comparison-word",
+    severity="error",
+    category="percentage",
+    title="“决算数大于/小于/等于预算数”与数额不符",
+    domain_ids="P4 EX2",
+)
 def budget_comparison_word(ctx: DocContext):
-    """"年初预算为903.27万元，支出决算为877.64万元，决算数大于预算数": the comparison word must
+    """ "年初预算为903.27万元，支出决算为877.64万元，决算数大于预算数": the comparison word must
     follow from the two amounts (equal within their printed precision)."""
-    statements = [(s, b) for s, b in rate_statements(ctx)
-                  if s.comparison and s.previous is not None and s.current is not None
-                  and not _left_to_final_rules(ctx, s, b, rate=False)]
+    statements = [
+        (s, b)
+        for s, b in rate_statements(ctx)
+        if s.comparison
+        and s.previous is not None
+        and s.current is not None
+        and not _left_to_final_rules(ctx, s, b, rate=False)
+    ]
     if not statements:
         return None
     found = []
@@ -199,8 +265,13 @@ def budget_comparison_word(ctx: DocContext):
         allowed = s.current.half + s.previous.half + _EPS
         real = "eq" if abs(gap) <= allowed else ("gt" if gap > 0 else "lt")
         if said and said != real and not (said == "eq" and abs(gap) <= allowed):
-            found.append(finding(
-                f"{quote(s.text)}：决算 {s.current.value:g} 万元{_SAY[real]}预算 {s.previous.value:g} 万元，"
-                f"文中却写“决算数{s.comparison}预算数”", expected=s.previous.wan, actual=s.current.wan,
-                **{**_where(s, block), "excerpt": s.sentence[s.start:][:200]}))
+            found.append(
+                finding(
+                    f"{quote(s.text)}：决算 {s.current.value:g} 万元{_SAY[real]}预算 {s.previous.value:g} 万元，"
+                    f"文中却写“决算数{s.comparison}预算数”",
+                    expected=s.previous.wan,
+                    actual=s.current.wan,
+                    **{**_where(s, block), "excerpt": s.sentence[s.start :][:200]},
+                )
+            )
     return found

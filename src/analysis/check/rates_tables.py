@@ -43,8 +43,13 @@ def _half(row: dict) -> float:
     return 0.5 * 10 ** -(len(raw.split(".")[1]) if "." in raw else 0) * (1e-4 if row.get("source_unit") == "元" else 1)
 
 
-@rule("rate-sentence-tables", severity="error", category="percentage",
-      title="完成预算的百分比或预算数、决算数与“三公”经费表不符", domain_ids="EX2 FI07 P4 N1")
+@rule(
+    "rate-sentence-tables",
+    severity="error",
+    category="percentage",
+    title="完成预算的百分比或预算数、决算数与“三公”经费表不符",
+    domain_ids="EX2 FI07 P4 N1",
+)
 def rate_sentence_tables(ctx: DocContext):
     """A 三公 sentence of a final account that gives the 年初预算, the 决算 or the completion
     rate is recomputed from the 三公 table's 预算数 and 决算数 of the same item: the amounts
@@ -56,18 +61,33 @@ def rate_sentence_tables(ctx: DocContext):
     for s, block in rate_statements(ctx):
         if s.base != "budget":
             continue
-        column = _subject(s.sentence[max(0, s.start - 30):s.start] + s.text)
+        column = _subject(s.sentence[max(0, s.start - 30) : s.start] + s.text)
         if column is None:
             continue
         budget, spent = _cell(ctx, f"budget_{column}"), _cell(ctx, column)
-        where: dict[str, Any] = {"location": quote(s.text, 40), "excerpt": s.text, "line": block.location.line,
-                 "page": block.location.page, "table_kind": _KIND}
+        where: dict[str, Any] = {
+            "location": quote(s.text, 40),
+            "excerpt": s.text,
+            "line": block.location.line,
+            "page": block.location.page,
+            "table_kind": _KIND,
+        }
         for stated, cell, what in ((s.previous, budget, "年初预算"), (s.current, spent, "决算")):
-            if stated is not None and cell is not None and \
-                    abs(stated.wan - cell["amount"]) > stated.half + _half(cell) + _EPS:
-                found.append(finding(f"{quote(s.text)}：文中{what} {stated.value:g} 万元，《{cell['table_title']}》"
-                                     f"{what}数为 {cell['amount']:.2f} 万元", expected=cell["amount"],
-                                     actual=stated.wan, column=cell["column"], **where))
+            if (
+                stated is not None
+                and cell is not None
+                and abs(stated.wan - cell["amount"]) > stated.half + _half(cell) + _EPS
+            ):
+                found.append(
+                    finding(
+                        f"{quote(s.text)}：文中{what} {stated.value:g} 万元，《{cell['table_title']}》"
+                        f"{what}数为 {cell['amount']:.2f} 万元",
+                        expected=cell["amount"],
+                        actual=stated.wan,
+                        column=cell["column"],
+                        **where,
+                    )
+                )
         if s.ratio is None or budget is None or spent is None or budget["amount"] <= 0:
             continue
         if s.previous is not None and s.current is not None:
@@ -77,7 +97,14 @@ def rate_sentence_tables(ctx: DocContext):
         r_lo, r_hi = s.ratio.value - s.ratio.half, s.ratio.value + s.ratio.half
         if r_hi + ctx.tolerance.percent_points < lo - _EPS or r_lo - ctx.tolerance.percent_points > hi + _EPS:
             right = spent["amount"] / budget["amount"] * 100
-            found.append(finding(f"{quote(s.text)}：按《{spent['table_title']}》决算数 {spent['amount']:.2f} / 预算数 "
-                                 f"{budget['amount']:.2f}，完成预算 {right:.2f}%，文中写 {s.ratio.value:g}%",
-                                 expected=round(right, 2), actual=s.ratio.value, column="ratio", **where))
+            found.append(
+                finding(
+                    f"{quote(s.text)}：按《{spent['table_title']}》决算数 {spent['amount']:.2f} / 预算数 "
+                    f"{budget['amount']:.2f}，完成预算 {right:.2f}%，文中写 {s.ratio.value:g}%",
+                    expected=round(right, 2),
+                    actual=s.ratio.value,
+                    column="ratio",
+                    **where,
+                )
+            )
     return found

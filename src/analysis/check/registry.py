@@ -12,8 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "info")
-CATEGORIES = ("arithmetic", "cross_table", "narrative", "percentage", "template", "completeness",
-              "classification", "plausibility", "performance", "outlier")
+CATEGORIES = (
+    "arithmetic",
+    "cross_table",
+    "narrative",
+    "percentage",
+    "template",
+    "completeness",
+    "classification",
+    "plausibility",
+    "performance",
+    "outlier",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +48,7 @@ def rule(id: str, *, severity: str, category: str, title: str, domain_ids: str):
     def register(func: Callable) -> Callable:
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
-        RULES[id] = Rule(id, severity, category, title, domain_ids,
-                         " ".join((func.__doc__ or "").split()), func)
+        RULES[id] = Rule(id, severity, category, title, domain_ids, " ".join((func.__doc__ or "").split()), func)
         return func
 
     return register

@@ -46,8 +46,11 @@ def _word_rank() -> dict[str, int]:
 
 @cache
 def _patterns(rule_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(p["pattern"]), p["what"])
-                 for p in load_toml("checks/residue_patterns.toml")["pattern"] if p["rule"] == rule_id)
+    return tuple(
+        (re.compile(p["pattern"]), p["what"])
+        for p in load_toml("checks/residue_patterns.toml")["pattern"]
+        if p["rule"] == rule_id
+    )
 
 
 def name_level(name: str | None) -> dict | None:
@@ -87,8 +90,10 @@ def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
 
 
 def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
-    rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]}
-            for r in ctx.texts.iter_rows(named=True)]
+    rows = [
+        {"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]}
+        for r in ctx.texts.iter_rows(named=True)
+    ]
     if with_notes:
         texts = [r["text"] for r in rows]
         for t in ctx.tables.filter(pl.col("notes").is_not_null()).iter_rows(named=True):
@@ -99,11 +104,16 @@ def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
 
 
 def _snippet(text: str, start: int, end: int, width: int = 24) -> str:
-    return f"…{text[max(0, start - width):end + width]}…"
+    return f"…{text[max(0, start - width) : end + width]}…"
 
 
-@rule("government-level-word", severity="warning", category="template",
-      title="政府层级用语与本部门层级不符（如区级部门写“市级财政”）", domain_ids="E3")
+@rule(
+    "government-level-word",
+    severity="warning",
+    category="template",
+    title="政府层级用语与本部门层级不符（如区级部门写“市级财政”）",
+    domain_ids="E3",
+)
 def government_level_word(ctx: DocContext) -> list[dict] | None:
     """Phrases about a level's finance or budget (市级财政, 省级部门预算, 区级预算主管部门) name
     the document's own level, read from its department name: "市级财政" in a 区 document or
@@ -117,12 +127,18 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
     for row in _text_rows(ctx):
         for m in word.finditer(row["text"]):
             rank = _word_rank().get(m.group(1), level["rank"])
-            if rank >= level["rank"] or _NOT_OWN_FINANCE.match(row["text"][m.end():]):
+            if rank >= level["rank"] or _NOT_OWN_FINANCE.match(row["text"][m.end() :]):
                 continue
-            out.append(finding(
-                f"{at(row)}：本部门（{name}）为{level['label']}，文中却写“{m.group(0)}"
-                f"{row['text'][m.end():m.end() + 4]}”：{_snippet(row['text'], m.start(), m.end())}",
-                excerpt=row["text"], line=row["line"], page=row["page"], location=f"{at(row)} “{m.group(0)}”"))
+            out.append(
+                finding(
+                    f"{at(row)}：本部门（{name}）为{level['label']}，文中却写“{m.group(0)}"
+                    f"{row['text'][m.end() : m.end() + 4]}”：{_snippet(row['text'], m.start(), m.end())}",
+                    excerpt=row["text"],
+                    line=row["line"],
+                    page=row["page"],
+                    location=f"{at(row)} “{m.group(0)}”",
+                )
+            )
     return out
 
 
@@ -130,9 +146,15 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
 def _obsolete() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
     """(name, pattern in running text, current name, confidence), longest names first."""
     rows = sorted(load_obsolete_names().iter_rows(named=True), key=lambda r: -len(r["obsolete_name"]))
-    return tuple((r["obsolete_name"],
-                  re.compile(re.escape(normalize_name(r["obsolete_name"])) + r"(?=支出|[(（][类款项][)）]|”|\"|$)"),
-                  r["current_name"], r["confidence"]) for r in rows)
+    return tuple(
+        (
+            r["obsolete_name"],
+            re.compile(re.escape(normalize_name(r["obsolete_name"])) + r"(?=支出|[(（][类款项][)）]|”|\"|$)"),
+            r["current_name"],
+            r["confidence"],
+        )
+        for r in rows
+    )
 
 
 def _flat(text: str) -> str:
@@ -153,8 +175,13 @@ def _obsolete_in(text: str, year: int, is_label: bool) -> list[tuple[str, str, s
     return hits
 
 
-@rule("obsolete-class-name", severity="warning", category="template",
-      title="使用已停用的支出功能分类科目名称", domain_ids="E4 K1")
+@rule(
+    "obsolete-class-name",
+    severity="warning",
+    category="template",
+    title="使用已停用的支出功能分类科目名称",
+    domain_ids="E4 K1",
+)
 def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     """Row labels and narrative use the 功能分类 names valid in the document's year; a name
     retired before it (医疗卫生与计划生育支出 → 卫生健康支出 from 2019) is template residue
@@ -167,8 +194,16 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     for item in ctx.item_rows:
         if item["row_label"] is not None:
             first_of_row.setdefault((item["table_index"], item["row_index"]), item)
-    sources = [{"text": _NUMBERING.sub("", clean_text(r["row_label"])), "line": r["line"], "page": r["page"],
-                "table_kind": r["table_kind"], "title": r["table_title"]} for r in first_of_row.values()]
+    sources = [
+        {
+            "text": _NUMBERING.sub("", clean_text(r["row_label"])),
+            "line": r["line"],
+            "page": r["page"],
+            "table_kind": r["table_kind"],
+            "title": r["table_title"],
+        }
+        for r in first_of_row.values()
+    ]
     sources += [{**r, "table_kind": None, "title": None} for r in _text_rows(ctx, with_notes=False)]
     labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
     out = []
@@ -176,11 +211,19 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
         for name, current, confidence in _obsolete_in(source["text"], year, source["table_kind"] is not None):
             where = f"《{source['title']}》" if source["title"] else "说明"
             beside = "，且同一文件中已有新名称" if normalize_name(current) in labels else ""
-            out.append({**finding(
-                f"{at(source)} {where}：“{name}”在 {year} 年已停用，现为“{current}”{beside}",
-                table_kind=source["table_kind"], excerpt=source["text"], line=source["line"],
-                page=source["page"], location=f"{at(source)} {where} “{name}”"),
-                **({"severity": "info"} if confidence == "uncertain" else {})})
+            out.append(
+                {
+                    **finding(
+                        f"{at(source)} {where}：“{name}”在 {year} 年已停用，现为“{current}”{beside}",
+                        table_kind=source["table_kind"],
+                        excerpt=source["text"],
+                        line=source["line"],
+                        page=source["page"],
+                        location=f"{at(source)} {where} “{name}”",
+                    ),
+                    **({"severity": "info"} if confidence == "uncertain" else {}),
+                }
+            )
     return out
 
 
@@ -210,8 +253,7 @@ def _list_items(sentence: str) -> list[list[str]]:
     return lists
 
 
-@rule("duplicated-list-item", severity="warning", category="template",
-      title="列举中重复列出同一项目", domain_ids="E5")
+@rule("duplicated-list-item", severity="warning", category="template", title="列举中重复列出同一项目", domain_ids="E5")
 def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     """An enumeration names each item once: the same subject stated twice after "其中"
     (政府性基金 twice while 国有资本经营 is missing) or the same word twice in a 、-list is a
@@ -221,23 +263,42 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     out = []
     for claims in by_sentence(ctx.claim_rows()):
         start = (claims[0]["sentence"] or "").find("其中")
-        listed = [c for c in claims if start >= 0 and c["offset"] > start and c["claim_type"] == "amount"
-                  and c["unit"] in _MONEY and _names_subject(c)]
+        listed = [
+            c
+            for c in claims
+            if start >= 0
+            and c["offset"] > start
+            and c["claim_type"] == "amount"
+            and c["unit"] in _MONEY
+            and _names_subject(c)
+        ]
         seen: dict[str, dict] = {}
         for c in listed:
             if c["subject"] in seen:
                 first = seen[c["subject"]]
-                out.append(finding(f"{at(c)}“{c['section'] or ''}”：同一列举中重复列出“{short(first['clause'])}”与"
-                                   f"“{short(c['clause'])}”", excerpt=c["sentence"], line=c["line"], page=c["page"],
-                                   location=f"{at(c)} “{short(c['clause'])}”"))
+                out.append(
+                    finding(
+                        f"{at(c)}“{c['section'] or ''}”：同一列举中重复列出“{short(first['clause'])}”与"
+                        f"“{short(c['clause'])}”",
+                        excerpt=c["sentence"],
+                        line=c["line"],
+                        page=c["page"],
+                        location=f"{at(c)} “{short(c['clause'])}”",
+                    )
+                )
             seen.setdefault(c["subject"], c)
     for row in _text_rows(ctx, with_notes=False):
         for items in _list_items(row["text"]):
-            dupes = sorted({i for i in items if len(i) >= 2 and items.count(i) > 1
-                            and not _PLACEHOLDER.fullmatch(i)})
+            dupes = sorted({i for i in items if len(i) >= 2 and items.count(i) > 1 and not _PLACEHOLDER.fullmatch(i)})
             if dupes:
-                out.append(finding(f"{at(row)}：列举中重复出现“{'”“'.join(dupes)}”：{row['text'][:80]}",
-                                   excerpt=row["text"], line=row["line"], page=row["page"]))
+                out.append(
+                    finding(
+                        f"{at(row)}：列举中重复出现“{'”“'.join(dupes)}”：{row['text'][:80]}",
+                        excerpt=row["text"],
+                        line=row["line"],
+                        page=row["page"],
+                    )
+                )
     return out
 
 
@@ -250,22 +311,26 @@ def _pattern_rule(ctx: DocContext, rule_id: str) -> list[dict] | None:
         for pattern, what in _patterns(rule_id):
             m = pattern.search(row["text"])
             if m is not None:
-                out.append(finding(f"{at(row)}：{what}：{_snippet(row['text'], m.start(), m.end(), 20)}",
-                                   excerpt=row["text"], line=row["line"], page=row["page"],
-                                   location=f"{at(row)} “{row['text'][max(0, m.start() - 8):m.end() + 8]}”"))
+                out.append(
+                    finding(
+                        f"{at(row)}：{what}：{_snippet(row['text'], m.start(), m.end(), 20)}",
+                        excerpt=row["text"],
+                        line=row["line"],
+                        page=row["page"],
+                        location=f"{at(row)} “{row['text'][max(0, m.start() - 8) : m.end() + 8]}”",
+                    )
+                )
     return out
 
 
-@rule("doubled-punctuation", severity="info", category="template",
-      title="标点重复或缺失", domain_ids="E6")
+@rule("doubled-punctuation", severity="info", category="template", title="标点重复或缺失", domain_ids="E6")
 def doubled_punctuation(ctx: DocContext) -> list[dict] | None:
     """No punctuation mark is doubled ("；；", "。。") and a sentence ending in an amount is
     closed before the next begins ("0 万元 2024 年…") (DOMAIN E6)."""
     return _pattern_rule(ctx, "doubled-punctuation")
 
 
-@rule("template-instruction", severity="warning", category="template",
-      title="模板中的填写说明未删除", domain_ids="E1")
+@rule("template-instruction", severity="warning", category="template", title="模板中的填写说明未删除", domain_ids="E1")
 def template_instruction(ctx: DocContext) -> list[dict] | None:
     """Instructions addressed to whoever fills in the template ("无…的，仍保留该表格式，并在本表
     下方作下述说明") are deleted before publication (DOMAIN E1)."""
@@ -283,13 +348,21 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
     each one's position by (sentence, line, page)."""
     if "sentences" not in ctx.texts.columns:
         return [], {}
-    found = [(s, r["line"], r["page"]) for r in ctx.texts.select("sentences", "line", "page").iter_rows(named=True)
-             for s in r["sentences"] or []]
+    found = [
+        (s, r["line"], r["page"])
+        for r in ctx.texts.select("sentences", "line", "page").iter_rows(named=True)
+        for s in r["sentences"] or []
+    ]
     return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}
 
 
-@rule("zero-change-boilerplate", severity="warning", category="template",
-      title="零变动或零金额的套话（“增加0万元”、对零变动说明原因）", domain_ids="E7 P3")
+@rule(
+    "zero-change-boilerplate",
+    severity="warning",
+    category="template",
+    title="零变动或零金额的套话（“增加0万元”、对零变动说明原因）",
+    domain_ids="E7 P3",
+)
 def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
     """A change of 0 is "持平", not "增加0万元"/"减少0万元"; it needs no reason ("主要原因…"),
     and an item of 0 needs no description of what it is used for ("主要用于…") (DOMAIN E7, P3)."""
@@ -305,10 +378,14 @@ def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
             if c["value"] != 0 or c["unit"] not in _MONEY | {"%"}:
                 continue
             end = claims[i + 1]["offset"] if i + 1 < len(claims) else None
-            tail = (c["sentence"] or "")[c["offset"]:end]
+            tail = (c["sentence"] or "")[c["offset"] : end]
             position = index.get(key)
-            if end is None and position is not None and position + 1 < len(texts) \
-                    and _NEXT_REASON.match(texts[position + 1]):
+            if (
+                end is None
+                and position is not None
+                and position + 1 < len(texts)
+                and _NEXT_REASON.match(texts[position + 1])
+            ):
                 tail += texts[position + 1]
             label = f"“{short(c['clause'])}”"
             if c["claim_type"] in {"change_amount", "change_pct"}:
@@ -320,7 +397,14 @@ def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
                 problems.append(f"{label}金额为 0 却说明其主要用途（{_snippet(tail, 0, 30, 0)}）")
         if problems:
             first = claims[0]
-            out.append(finding(f"{at(first)}“{first['section'] or ''}”：{'；'.join(problems)}",
-                               actual=0.0, excerpt=first["sentence"], line=first["line"], page=first["page"],
-                               location=f"{at(first)} “{short(first['sentence'], 40)}”"))
+            out.append(
+                finding(
+                    f"{at(first)}“{first['section'] or ''}”：{'；'.join(problems)}",
+                    actual=0.0,
+                    excerpt=first["sentence"],
+                    line=first["line"],
+                    page=first["page"],
+                    location=f"{at(first)} “{short(first['sentence'], 40)}”",
+                )
+            )
     return out

@@ -30,8 +30,7 @@ def previous_documents(documents: list[dict], departments: str | Path | None = N
     department told by :mod:`analysis.departments` (``departments``: its overrides CSV)."""
     readable = [d for d in documents if d["status"] != "failed"]
     ids = department_ids([d["department"] for d in readable], departments)
-    by_year = {(ids.get(d["department"]), d["fiscal_year"], d["doc_type"]): d
-               for d in readable if d["department"]}
+    by_year = {(ids.get(d["department"]), d["fiscal_year"], d["doc_type"]): d for d in readable if d["department"]}
     found = {}
     for d in readable:
         if d["fiscal_year"] is not None and d["doc_id"] is not None and d["department"]:
@@ -50,14 +49,16 @@ def _at_printed_precision(found: dict, rule_id: str, severity: str, ctx: DocCont
     """An error is a certainty (issue 11): a difference that prints as 0.00 in the unit its table
     is printed in (万元, or 元 for a 元 table) is not one, whatever the rule computed; it stays
     as information so nothing is hidden."""
-    if found.get("severity", severity) != "error" or found.get("difference") is None \
-            or rule_id not in _difference_rules():
+    if (
+        found.get("severity", severity) != "error"
+        or found.get("difference") is None
+        or rule_id not in _difference_rules()
+    ):
         return found
     scale = ctx.scale(found["table_kind"]) if found.get("table_kind") else 1.0
     if not ctx.tolerance.same_print(found["difference"], scale):
         return found
-    return {**found, "severity": "info",
-            "message": f"{found['message']}（差额按印刷精度为 0.00，不作为错误）"}
+    return {**found, "severity": "info", "message": f"{found['message']}（差额按印刷精度为 0.00，不作为错误）"}
 
 
 def _findings_frame(findings: list[dict]) -> pl.DataFrame:
@@ -73,14 +74,21 @@ def _findings_frame(findings: list[dict]) -> pl.DataFrame:
             frame("findings", [finding])
             kept.append(finding)
         except Exception:
-            logger.error("finding of rule %s on %s left out: a value does not fit its column",
-                         finding.get("rule"), finding.get("path"))
+            logger.error(
+                "finding of rule %s on %s left out: a value does not fit its column",
+                finding.get("rule"),
+                finding.get("path"),
+            )
     return frame("findings", kept)
 
 
-def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = None,
-               tolerance: Tolerance | None = None,
-               departments: str | Path | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def run_checks(
+    frames: dict[str, pl.DataFrame],
+    *,
+    rules: list[str] | None = None,
+    tolerance: Tolerance | None = None,
+    departments: str | Path | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Findings and per-rule evaluations for every readable document in ``frames``;
     ``departments`` is the department overrides CSV (``name,department_id``) that the compare
     stage honours too."""
@@ -105,14 +113,15 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
             return own
 
         try:
-            items, tables, claims, targets, texts = (part(n) for n in
-                                                     ("line_items", "tables", "claims", "targets", "texts"))
-            ctx = DocContext(document, items, tables, claims, targets, texts, tolerance,
-                             previous=previous.get(doc_id))
+            items, tables, claims, targets, texts = (
+                part(n) for n in ("line_items", "tables", "claims", "targets", "texts")
+            )
+            ctx = DocContext(document, items, tables, claims, targets, texts, tolerance, previous=previous.get(doc_id))
         except Exception:  # one document's odd rows must not cost the others their checks
             logger.exception("checks could not start on %s", document["path"])
-            evaluations += [{"doc_id": doc_id, "rule": rule.id, "status": "not_evaluated", "n_findings": 0}
-                            for rule in selected]
+            evaluations += [
+                {"doc_id": doc_id, "rule": rule.id, "status": "not_evaluated", "n_findings": 0} for rule in selected
+            ]
             continue
         for rule in selected:
             try:
@@ -121,16 +130,23 @@ def run_checks(frames: dict[str, pl.DataFrame], *, rules: list[str] | None = Non
                 logger.exception("rule %s crashed on %s", rule.id, document["path"])
                 found = None
             status = "not_evaluated" if found is None else ("failed" if found else "passed")
-            evaluations.append({"doc_id": doc_id, "rule": rule.id, "status": status,
-                                "n_findings": len(found or [])})
+            evaluations.append({"doc_id": doc_id, "rule": rule.id, "status": status, "n_findings": len(found or [])})
             for f in found or []:
                 f = _at_printed_precision(f, rule.id, rule.severity, ctx)
-                findings.append({**f, "doc_id": doc_id, "path": document["path"],
-                                 "department": document["department"],
-                                 "fiscal_year": document["fiscal_year"], "rule": rule.id,
-                                 "severity": f.get("severity", rule.severity),
-                                 "category": rule.category, "domain_ids": rule.domain_ids,
-                                 "location": f.get("location") or ctx.where(f, kind=f.get("table_kind"))})
+                findings.append(
+                    {
+                        **f,
+                        "doc_id": doc_id,
+                        "path": document["path"],
+                        "department": document["department"],
+                        "fiscal_year": document["fiscal_year"],
+                        "rule": rule.id,
+                        "severity": f.get("severity", rule.severity),
+                        "category": rule.category,
+                        "domain_ids": rule.domain_ids,
+                        "location": f.get("location") or ctx.where(f, kind=f.get("table_kind")),
+                    }
+                )
     # Errors on OCR'd pages that one misread digit explains are extraction doubts (issue 17).
     result = verify_ocr_findings(_findings_frame(findings), frames["documents"])
     return sort_findings(result), frame("evaluations", evaluations)
@@ -141,6 +157,9 @@ def sort_findings(result: pl.DataFrame) -> pl.DataFrame:
     sorts per-document findings gathered from many workers the same way)."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
     if result.height:
-        result = result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s")) \
-            .sort(["_s", "path", "rule", "line", "page"], nulls_last=True, maintain_order=True).drop("_s")
+        result = (
+            result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s"))
+            .sort(["_s", "path", "rule", "line", "page"], nulls_last=True, maintain_order=True)
+            .drop("_s")
+        )
     return result

@@ -63,7 +63,7 @@ def _lead_total(claims: list[dict]) -> dict | None:
     """The first money amount that is not itself followed by a share (a part has one)."""
     for i, claim in enumerate(claims):
         if _is_money(claim):
-            following = next((c for c in claims[i + 1:] if c["claim_type"] in {"amount", "share"}), None)
+            following = next((c for c in claims[i + 1 :] if c["claim_type"] in {"amount", "share"}), None)
             if following is None or not _is_share(following):
                 return claim
     return None
@@ -99,12 +99,15 @@ def _shares_of(ctx: DocContext, registry: dict[str, Figure]) -> list[Share]:
 def _implied_base(claim, before, part, lead, section_claims, registry) -> Base | None:
     named = _named_subject(claim["base_text"])
     if named:
-        stated = next((c for c in section_claims if _is_money(c) and c["subject"] == named
-                       and c["_order"] != part["_order"]), None)
+        stated = next(
+            (c for c in section_claims if _is_money(c) and c["subject"] == named and c["_order"] != part["_order"]),
+            None,
+        )
         if stated is not None:
             return _as_base(stated, claim["base_text"])
-        ids = subject_figures(named, claim_scope({"clause": claim["base_text"], "sentence": "", "offset": 0,
-                                                  "section": ""}))
+        ids = subject_figures(
+            named, claim_scope({"clause": claim["base_text"], "sentence": "", "offset": 0, "section": ""})
+        )
         fig = next((registry[i] for i in ids if i in registry), None)
         return Base(f"{claim['base_text']}（{fig.label}）", fig.value, 2) if fig else None
     sentence_total = _lead_total(before)
@@ -124,7 +127,7 @@ def _tolerance(ctx: DocContext, share: Share, base: Base) -> float:
     part = share.part["value_wan"]
     half_part = ctx.tolerance.narrative(share.part["decimals"] or 0)
     half_base = ctx.tolerance.narrative(base.decimals)
-    spread = 100 * (half_part / base.value + part * half_base / base.value ** 2) if base.value else 0
+    spread = 100 * (half_part / base.value + part * half_base / base.value**2) if base.value else 0
     return ctx.tolerance.percent(share.claim["decimals"] or 0) + spread
 
 
@@ -139,20 +142,25 @@ def _previous_year_bases(ctx: DocContext) -> list[Base]:
     out = []
     for claims in ctx.claims_by_section():
         for i, change in enumerate(claims):
-            if change["claim_type"] != "change_amount" or change["direction"] not in {"up", "down"} \
-                    or not change["subject"] or change["value_wan"] is None:
+            if (
+                change["claim_type"] != "change_amount"
+                or change["direction"] not in {"up", "down"}
+                or not change["subject"]
+                or change["value_wan"] is None
+            ):
                 continue
             amount = next((c for c in reversed(claims[:i]) if _is_money(c) and c["subject"] == change["subject"]), None)
             if amount is not None:
                 sign = -1 if change["direction"] == "down" else 1
                 value = amount["value_wan"] - sign * change["value_wan"]
                 if value > 0:
-                    out.append(Base(f"上年数（{short(amount['clause'], 16)} 减去增减额）", value, amount["decimals"] or 0))
+                    out.append(
+                        Base(f"上年数（{short(amount['clause'], 16)} 减去增减额）", value, amount["decimals"] or 0)
+                    )
     return out
 
 
-@rule("share-base", severity="warning", category="percentage",
-      title="占比的计算基数与上下文不符", domain_ids="P1 D2")
+@rule("share-base", severity="warning", category="percentage", title="占比的计算基数与上下文不符", domain_ids="P1 D2")
 def share_base(ctx: DocContext) -> list[dict] | None:
     """A stated share equals its part divided by the base the context implies: the total the
     text names ("占基本支出的"), else the total introduced earlier in the sentence or section
@@ -172,21 +180,38 @@ def share_base(ctx: DocContext) -> list[dict] | None:
         if expected is None or abs(stated - expected) <= _tolerance(ctx, share, implied):
             continue
         bases = [Base(f.label, f.value, 2) for i in _candidate_ids() if (f := registry.get(i))] + previous
-        hit = next((b for b in bases if (r := _ratio(share.part, b)) is not None
-                    and abs(stated - r) <= _tolerance(ctx, share, b)), None)
-        why = (f"按{hit.label} {hit.value:.2f} 万元计算才得 {stated:g}%" if hit
-               else "任何候选基数都不能得出该比例")
-        out.append(finding(
-            f"{at(share.claim)}“{share.claim['section'] or ''}”：“{short(share.part['clause'])}”所述占比 {stated:g}% "
-            f"与上下文基数{implied.label}（{implied.value:.2f} 万元）不符，应为 {expected:.2f}%；{why}",
-            column="share", expected=round(expected, 4), actual=stated, excerpt=share.claim["sentence"],
-            line=share.claim["line"], page=share.claim["page"],
-            location=f"{at(share.claim)} “{short(share.claim['clause'])}”"))
+        hit = next(
+            (
+                b
+                for b in bases
+                if (r := _ratio(share.part, b)) is not None and abs(stated - r) <= _tolerance(ctx, share, b)
+            ),
+            None,
+        )
+        why = f"按{hit.label} {hit.value:.2f} 万元计算才得 {stated:g}%" if hit else "任何候选基数都不能得出该比例"
+        out.append(
+            finding(
+                f"{at(share.claim)}“{share.claim['section'] or ''}”：“{short(share.part['clause'])}”所述占比 {stated:g}% "
+                f"与上下文基数{implied.label}（{implied.value:.2f} 万元）不符，应为 {expected:.2f}%；{why}",
+                column="share",
+                expected=round(expected, 4),
+                actual=stated,
+                excerpt=share.claim["sentence"],
+                line=share.claim["line"],
+                page=share.claim["page"],
+                location=f"{at(share.claim)} “{short(share.claim['clause'])}”",
+            )
+        )
     return out
 
 
-@rule("share-siblings-sum", severity="warning", category="percentage",
-      title="构成同一总数的各项占比之和不等于100%", domain_ids="P1")
+@rule(
+    "share-siblings-sum",
+    severity="warning",
+    category="percentage",
+    title="构成同一总数的各项占比之和不等于100%",
+    domain_ids="P1",
+)
 def share_siblings_sum(ctx: DocContext) -> list[dict] | None:
     """Shares whose parts together make up their common base (基本支出 + 项目支出 = 支出合计,
     人员经费 + 公用经费 = 基本支出) add up to 100 ± 0.02, or ± the rounding of the printed
@@ -209,17 +234,24 @@ def share_siblings_sum(ctx: DocContext) -> list[dict] | None:
         if abs(total - 100) <= tol:
             continue
         first = members[0].claim
-        out.append(finding(
-            f"{at(first)}“{first['section'] or ''}”：" + "、".join(
-                f"“{short(s.part['clause'], 20)}”（{s.claim['value']:g}%）" for s in members)
-            + f" 合计即{base.label}（{base.value:.2f} 万元），但各项占比之和为 {total:.2f}%，不是 100%",
-            column="share", expected=100.0, actual=round(total, 4), excerpt=first["sentence"],
-            line=first["line"], page=first["page"], location=f"{at(first)} “{short(first['clause'])}”"))
+        out.append(
+            finding(
+                f"{at(first)}“{first['section'] or ''}”："
+                + "、".join(f"“{short(s.part['clause'], 20)}”（{s.claim['value']:g}%）" for s in members)
+                + f" 合计即{base.label}（{base.value:.2f} 万元），但各项占比之和为 {total:.2f}%，不是 100%",
+                column="share",
+                expected=100.0,
+                actual=round(total, 4),
+                excerpt=first["sentence"],
+                line=first["line"],
+                page=first["page"],
+                location=f"{at(first)} “{short(first['clause'])}”",
+            )
+        )
     return out if evaluated else None
 
 
-@rule("share-range", severity="error", category="percentage",
-      title="占比超出0%–100%", domain_ids="P6 A4")
+@rule("share-range", severity="error", category="percentage", title="占比超出0%–100%", domain_ids="P6 A4")
 def share_range(ctx: DocContext) -> list[dict] | None:
     """A share ("占…%") lies between 0 and 100 (DOMAIN P6); growth rates may exceed 100 and are
     not shares.
@@ -229,14 +261,23 @@ def share_range(ctx: DocContext) -> list[dict] | None:
     shares = [c for c in ctx.claims.rows(named=True) if _is_share(c)]
     if not shares:
         return None
-    return [finding(f"{at(c)}“{c['section'] or ''}”：“{short(c['clause'])}”占比 {c['value']:g}% 超出 0–100%",
-                    column="share", expected=100.0, actual=c["value"], excerpt=c["sentence"],
-                    line=c["line"], page=c["page"], location=f"{at(c)} “{short(c['clause'])}”")
-            for c in shares if not 0 <= c["value"] <= 100]
+    return [
+        finding(
+            f"{at(c)}“{c['section'] or ''}”：“{short(c['clause'])}”占比 {c['value']:g}% 超出 0–100%",
+            column="share",
+            expected=100.0,
+            actual=c["value"],
+            excerpt=c["sentence"],
+            line=c["line"],
+            page=c["page"],
+            location=f"{at(c)} “{short(c['clause'])}”",
+        )
+        for c in shares
+        if not 0 <= c["value"] <= 100
+    ]
 
 
-@rule("percent-precision", severity="info", category="percentage",
-      title="百分比小数位数不一致", domain_ids="P5 D5")
+@rule("percent-precision", severity="info", category="percentage", title="百分比小数位数不一致", domain_ids="P5 D5")
 def percent_precision(ctx: DocContext) -> list[dict] | None:
     """Percentages are printed with the same number of decimals throughout (DOMAIN P5): "3.9 %"
     among two-decimal figures is a style defect. The usual precision is the document's most
@@ -246,8 +287,18 @@ def percent_precision(ctx: DocContext) -> list[dict] | None:
         return None
     counts = Counter(c["decimals"] for c in claims)
     usual = max(counts, key=lambda d: (counts[d], d))
-    return [finding(f"{at(c)}“{c['section'] or ''}”：“{short(c['clause'])}”保留 {c['decimals']} 位小数，"
-                    f"文中其他百分比多保留 {usual} 位", column=c["claim_type"], expected=float(usual),
-                    actual=float(c["decimals"]), excerpt=c["sentence"], line=c["line"], page=c["page"],
-                    location=f"{at(c)} “{short(c['clause'])}”")
-            for c in claims if c["decimals"] < usual and not (c["decimals"] == 0 and c["value"] in (0, 100))]
+    return [
+        finding(
+            f"{at(c)}“{c['section'] or ''}”：“{short(c['clause'])}”保留 {c['decimals']} 位小数，"
+            f"文中其他百分比多保留 {usual} 位",
+            column=c["claim_type"],
+            expected=float(usual),
+            actual=float(c["decimals"]),
+            excerpt=c["sentence"],
+            line=c["line"],
+            page=c["page"],
+            location=f"{at(c)} “{short(c['clause'])}”",
+        )
+        for c in claims
+        if c["decimals"] < usual and not (c["decimals"] == 0 and c["value"] in (0, 100))
+    ]

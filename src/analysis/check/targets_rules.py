@@ -16,8 +16,28 @@ from analysis.check.registry import rule
 from analysis.metadata import load_csv
 from analysis.text import match_key
 
-_COUNT_UNITS = {"人", "人次", "个", "次", "条", "台", "套", "台(套)", "项", "家", "户", "辆", "份", "件", "场", "批",
-                "天", "小时", "万元", "元"}
+_COUNT_UNITS = {
+    "人",
+    "人次",
+    "个",
+    "次",
+    "条",
+    "台",
+    "套",
+    "台(套)",
+    "项",
+    "家",
+    "户",
+    "辆",
+    "份",
+    "件",
+    "场",
+    "批",
+    "天",
+    "小时",
+    "万元",
+    "元",
+}
 _QUOTES = re.compile(r"[“”\"'‘’]")
 _BARE_COUNT = r"^\s*\d[\d,]*(\.\d+)?\s*[^\d\s]{1,4}\s*$"
 """A value that is only a number and a short unit ("17 人", "30个"), nothing else in the cell."""
@@ -37,8 +57,13 @@ def _quantities() -> tuple[tuple[re.Pattern, str, str], ...]:
     return tuple((re.compile(r["pattern"]), r["key"], r["label"]) for r in rows)
 
 
-@rule("target-quantity-conflict", severity="warning", category="performance",
-      title="绩效指标中同一数量（如工作人员数量）取值互相矛盾", domain_ids="H2 §6.4")
+@rule(
+    "target-quantity-conflict",
+    severity="warning",
+    category="performance",
+    title="绩效指标中同一数量（如工作人员数量）取值互相矛盾",
+    domain_ids="H2 §6.4",
+)
 def target_quantity_conflict(ctx: DocContext) -> list[dict] | None:
     """A quantity that describes the department itself — above all its staff count (工作人员
     数量, 人员人数, 职工人数 …, checks/b_indicator_quantities.csv) — has one value across all
@@ -60,10 +85,17 @@ def target_quantity_conflict(ctx: DocContext) -> list[dict] | None:
             continue
         listed = "；".join(f"{_owner(t)}“{t['indicator']} {t['raw_value']}”（{at(t)}）" for t in targets)
         distinct = "、".join(f"{v:g}{unit or ''}" for v in values)
-        out.append(finding(f"{label}在绩效目标中取值不一致（{distinct}）：{listed}",
-                           table_kind=targets[0]["table_kind"], column="indicator", excerpt=listed,
-                           line=targets[0]["line"], page=targets[0]["page"],
-                           location=f"{at(targets[0])} {_owner(targets[0])}"))
+        out.append(
+            finding(
+                f"{label}在绩效目标中取值不一致（{distinct}）：{listed}",
+                table_kind=targets[0]["table_kind"],
+                column="indicator",
+                excerpt=listed,
+                line=targets[0]["line"],
+                page=targets[0]["page"],
+                location=f"{at(targets[0])} {_owner(targets[0])}",
+            )
+        )
     return out
 
 
@@ -90,8 +122,13 @@ def _inapplicable() -> tuple[tuple[re.Pattern, str, str], ...]:
     return tuple((re.compile(r["pattern"]), r["subject"], r["label"]) for r in rows)
 
 
-@rule("target-inapplicable", severity="warning", category="performance",
-      title="绩效指标的分母为 0，指标无法适用", domain_ids="H3")
+@rule(
+    "target-inapplicable",
+    severity="warning",
+    category="performance",
+    title="绩效指标的分母为 0，指标无法适用",
+    domain_ids="H3",
+)
 def target_inapplicable(ctx: DocContext) -> list[dict] | None:
     """An indicator whose base is a figure the document states as 0 cannot be measured:
     三公经费控制率 with no 三公经费, 政府采购执行率 with no 政府采购, 专项资金细化率 with no
@@ -107,31 +144,53 @@ def target_inapplicable(ctx: DocContext) -> list[dict] | None:
             zero = _is_zero(ctx, subject)
             if zero:
                 shown = f"{target['indicator']} {target['raw_value'] or ''}".strip()
-                out.append(finding(f"{at(target)}：{_owner(target)}设有指标“{shown}”，但{label}为 0（见{zero}），"
-                                   f"该指标无从计算", table_kind=target["table_kind"], column="indicator", excerpt=shown,
-                                   line=target["line"], page=target["page"]))
+                out.append(
+                    finding(
+                        f"{at(target)}：{_owner(target)}设有指标“{shown}”，但{label}为 0（见{zero}），该指标无从计算",
+                        table_kind=target["table_kind"],
+                        column="indicator",
+                        excerpt=shown,
+                        line=target["line"],
+                        page=target["page"],
+                    )
+                )
             break
     return out
 
 
-@rule("target-no-comparator", severity="info", category="performance",
-      title="绩效指标值缺少比较符", domain_ids="H5")
+@rule("target-no-comparator", severity="info", category="performance", title="绩效指标值缺少比较符", domain_ids="H5")
 def target_no_comparator(ctx: DocContext) -> list[dict] | None:
     """A quantitative indicator value says whether it is a floor, a cap or an exact figure
     (≥, ≤, =); a bare count such as "17 人" or "30个" does not."""
-    rows = ctx.targets.filter((pl.col("value_kind") == "number") & pl.col("comparator").is_null()
-                              & pl.col("unit").is_in(list(_COUNT_UNITS))
-                              & pl.col("raw_value").str.contains(_BARE_COUNT))
+    rows = ctx.targets.filter(
+        (pl.col("value_kind") == "number")
+        & pl.col("comparator").is_null()
+        & pl.col("unit").is_in(list(_COUNT_UNITS))
+        & pl.col("raw_value").str.contains(_BARE_COUNT)
+    )
     if ctx.targets.is_empty():
         return None
-    return [finding(f"{at(t)}：{_owner(t)}的指标“{t['indicator']}”值为“{t['raw_value']}”，没有 ≥、≤ 或 =，"
-                    f"看不出是下限、上限还是确数", table_kind=t["table_kind"], column="indicator",
-                    excerpt=f"{t['indicator']} {t['raw_value']}", line=t["line"], page=t["page"])
-            for t in rows.iter_rows(named=True)]
+    return [
+        finding(
+            f"{at(t)}：{_owner(t)}的指标“{t['indicator']}”值为“{t['raw_value']}”，没有 ≥、≤ 或 =，"
+            f"看不出是下限、上限还是确数",
+            table_kind=t["table_kind"],
+            column="indicator",
+            excerpt=f"{t['indicator']} {t['raw_value']}",
+            line=t["line"],
+            page=t["page"],
+        )
+        for t in rows.iter_rows(named=True)
+    ]
 
 
-@rule("target-boilerplate", severity="info", category="performance",
-      title="多个绩效指标使用同一段说明文字", domain_ids="H6")
+@rule(
+    "target-boilerplate",
+    severity="info",
+    category="performance",
+    title="多个绩效指标使用同一段说明文字",
+    domain_ids="H6",
+)
 def target_boilerplate(ctx: DocContext) -> list[dict] | None:
     """Each indicator's explanation (指标值说明) says something about that indicator; one text
     repeated for three or more different indicators is boilerplate. Needs the ``description``
@@ -150,15 +209,27 @@ def target_boilerplate(ctx: DocContext) -> list[dict] | None:
     for targets in by_text.values():
         names = list(dict.fromkeys(t["indicator"] for t in targets))
         if len(names) >= 3:
-            out.append(finding(f"{at(targets[0])}：{len(names)} 个不同指标（{'、'.join(names)}）的说明都是"
-                               f"“{targets[0]['description']}”", table_kind=targets[0]["table_kind"],
-                               column="description", excerpt=targets[0]["description"],
-                               line=targets[0]["line"], page=targets[0]["page"]))
+            out.append(
+                finding(
+                    f"{at(targets[0])}：{len(names)} 个不同指标（{'、'.join(names)}）的说明都是"
+                    f"“{targets[0]['description']}”",
+                    table_kind=targets[0]["table_kind"],
+                    column="description",
+                    excerpt=targets[0]["description"],
+                    line=targets[0]["line"],
+                    page=targets[0]["page"],
+                )
+            )
     return out
 
 
-@rule("project-targets-sum", severity="error", category="performance",
-      title="项目绩效目标表的资金总额合计不符", domain_ids="H7 I33")
+@rule(
+    "project-targets-sum",
+    severity="error",
+    category="performance",
+    title="项目绩效目标表的资金总额合计不符",
+    domain_ids="H7 I33",
+)
 def project_targets_sum(ctx: DocContext) -> list[dict] | None:
     """Σ 资金总额 of the projects in B13 equals the table's own 合计 (or top unit) row (I33),
     and — when the document has no 项目支出表 to carry the comparison (X14, X08) — equals 项目支出
@@ -166,8 +237,9 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the printed total of the target table differs from the sum of its printed
     project amounts beyond rounding. Depends on: the table's total row."""
-    b13 = ctx.table("project_performance_targets").filter((pl.col("column") == "total")
-                                                          & pl.col("amount").is_not_null())
+    b13 = ctx.table("project_performance_targets").filter(
+        (pl.col("column") == "total") & pl.col("amount").is_not_null()
+    )
     # Code-only rows (a department code "363" read as an item) carry an empty project name.
     items = b13.filter((pl.col("row_role") == "item") & (pl.col("project_name").str.strip_chars().str.len_chars() > 0))
     if not items.height:
@@ -181,15 +253,30 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
         evaluated = True
         head = heads.row(0, named=True)
         if abs(head["amount"] - total) > tol:
-            out.append(finding(f"{ctx.where(head)}：合计 {head['raw_value']} 万元，而 {items.height} 个项目的资金总额之和为 "
-                               f"{total:.2f} 万元", row=head, column="total", expected=total, actual=head["amount"]))
+            out.append(
+                finding(
+                    f"{ctx.where(head)}：合计 {head['raw_value']} 万元，而 {items.height} 个项目的资金总额之和为 "
+                    f"{total:.2f} 万元",
+                    row=head,
+                    column="total",
+                    expected=total,
+                    actual=head["amount"],
+                )
+            )
     if "project_expenditure" not in ctx.kinds:
         stated = ctx.value("expenditure_summary", "project_total", row_role="total")
         if stated is not None:
             evaluated = True
             if abs(stated[0] - total) > tol:
-                out.append(finding(f"项目绩效目标表 {items.height} 个项目资金总额之和 {total:.2f} 万元，"
-                                   f"{ctx.where(stated[1])} 项目支出为 {stated[0]:.2f} 万元", row=stated[1],
-                                   table_kind="project_performance_targets", column="total",
-                                   expected=round(stated[0], 6), actual=total))
+                out.append(
+                    finding(
+                        f"项目绩效目标表 {items.height} 个项目资金总额之和 {total:.2f} 万元，"
+                        f"{ctx.where(stated[1])} 项目支出为 {stated[0]:.2f} 万元",
+                        row=stated[1],
+                        table_kind="project_performance_targets",
+                        column="total",
+                        expected=round(stated[0], 6),
+                        actual=total,
+                    )
+                )
     return out if evaluated else None

@@ -13,11 +13,17 @@ from analysis.text import clean_text
 _PLACEHOLDERS = re.compile(
     r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减|[XＸ×]{2,}|(?<![A-Za-z])XX(?![A-Za-z])|\*{3,}"
     r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]|(?<=[出入算为计排])\s*万元"
-    r"|（单位名称）|\(单位名称\)|主要原因[是为]?[:：]?\s*[。；]|主要用于[:：]?\s*[。；]")
+    r"|（单位名称）|\(单位名称\)|主要原因[是为]?[:：]?\s*[。；]|主要用于[:：]?\s*[。；]"
+)
 
 
-@rule("template-placeholder", severity="error", category="template",
-      title="模板占位符未填写（如“增加/减少”、“XX”、空白原因）", domain_ids="E1 P3")
+@rule(
+    "template-placeholder",
+    severity="error",
+    category="template",
+    title="模板占位符未填写（如“增加/减少”、“XX”、空白原因）",
+    domain_ids="E1 P3",
+)
 def template_placeholder(ctx: DocContext) -> list[dict] | None:
     """No narrative text keeps a template alternative ("增加/减少", "增加（减少）"), a placeholder
     (XX, ××, ***, （单位名称）), an amount left blank ("预算支出万元") or an empty reason
@@ -32,15 +38,20 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
         text = clean_text(row["text"] or "")
         for m in _PLACEHOLDERS.finditer(text):
             start = max(0, m.start() - 30)
-            out.append(finding(
-                f"第{row['line'] or row['page']}{'行' if row['line'] else '页'}：模板内容未填写“{m.group(0)}”："
-                f"…{text[start:m.end() + 20]}…",
-                excerpt=text, line=row["line"], page=row["page"], location=f"“{text[start:m.end() + 10]}”"))
+            out.append(
+                finding(
+                    f"第{row['line'] or row['page']}{'行' if row['line'] else '页'}：模板内容未填写“{m.group(0)}”："
+                    f"…{text[start : m.end() + 20]}…",
+                    excerpt=text,
+                    line=row["line"],
+                    page=row["page"],
+                    location=f"“{text[start : m.end() + 10]}”",
+                )
+            )
     return out
 
 
-@rule("table-title-year", severity="error", category="template",
-      title="表名中的年份与文件年度不一致", domain_ids="E2")
+@rule("table-title-year", severity="error", category="template", title="表名中的年份与文件年度不一致", domain_ids="E2")
 def table_title_year(ctx: DocContext) -> list[dict] | None:
     """Every table title that prints a year prints the document's own year N.
 
@@ -52,9 +63,17 @@ def table_title_year(ctx: DocContext) -> list[dict] | None:
         return None
     out = []
     for row in titled.filter(pl.col("title_year") != year).iter_rows(named=True):
-        out.append(finding(
-            f"{'第' + str(row['line']) + '行' if row['line'] else '第' + str(row['page']) + '页'}："
-            f"表名《{row['title']}》的年份为 {row['title_year']}，而本文件是 {year} 年度",
-            table_kind=row["table_kind"], expected=float(year), actual=float(row["title_year"]),
-            excerpt=row["title"], line=row["line"], page=row["page"], location=f"《{row['title']}》"))
+        out.append(
+            finding(
+                f"{'第' + str(row['line']) + '行' if row['line'] else '第' + str(row['page']) + '页'}："
+                f"表名《{row['title']}》的年份为 {row['title_year']}，而本文件是 {year} 年度",
+                table_kind=row["table_kind"],
+                expected=float(year),
+                actual=float(row["title_year"]),
+                excerpt=row["title"],
+                line=row["line"],
+                page=row["page"],
+                location=f"《{row['title']}》",
+            )
+        )
     return out

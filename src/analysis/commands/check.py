@@ -14,8 +14,24 @@ from analysis.check.registry import SEVERITIES
 from analysis.extract import extract_paths
 from analysis.read import discover
 
-_COLUMNS = ["doc_id", "path", "rule", "severity", "category", "table_kind", "location", "row_label",
-            "column", "expected", "actual", "difference", "message", "excerpt", "line", "page"]
+_COLUMNS = [
+    "doc_id",
+    "path",
+    "rule",
+    "severity",
+    "category",
+    "table_kind",
+    "location",
+    "row_label",
+    "column",
+    "expected",
+    "actual",
+    "difference",
+    "message",
+    "excerpt",
+    "line",
+    "page",
+]
 
 
 def _select(findings: pl.DataFrame, min_severity: str) -> pl.DataFrame:
@@ -25,20 +41,45 @@ def _select(findings: pl.DataFrame, min_severity: str) -> pl.DataFrame:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="json: an array of findings on stdout; csv: CSV on stdout.")
-@click.option("--min-severity", type=click.Choice(list(SEVERITIES)), default="info", show_default=True,
-              help="Leave out findings below this severity.")
-@click.option("--rules", "rule_ids", default=None, metavar="ID,ID",
-              help="Only these rule ids (default: all; see --list-rules).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write findings.parquet, evaluations.parquet and the extraction here.")
-@click.option("--departments", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="CSV with columns name,department_id that overrides department matching "
-                   "(the previous-year rule's partner; the same file compare --departments takes).")
-@click.option("--list-rules", is_flag=True, is_eager=True, expose_value=False,
-              callback=lambda ctx, _, value: _list_rules(ctx) if value else None,
-              help="Print the rule catalogue and exit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json: an array of findings on stdout; csv: CSV on stdout.",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(list(SEVERITIES)),
+    default="info",
+    show_default=True,
+    help="Leave out findings below this severity.",
+)
+@click.option(
+    "--rules", "rule_ids", default=None, metavar="ID,ID", help="Only these rule ids (default: all; see --list-rules)."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write findings.parquet, evaluations.parquet and the extraction here.",
+)
+@click.option(
+    "--departments",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with columns name,department_id that overrides department matching "
+    "(the previous-year rule's partner; the same file compare --departments takes).",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _, value: _list_rules(ctx) if value else None,
+    help="Print the rule catalogue and exit.",
+)
 def check(paths, fmt, min_severity, rule_ids, out_dir, departments):
     """Check the internal consistency of disclosures in PATHS (files or folders).
 
@@ -64,8 +105,9 @@ def check(paths, fmt, min_severity, rule_ids, out_dir, departments):
         for row in shown.iter_rows(named=True):
             click.echo(f"[{row['severity']}] {row['rule']} {Path(row['path']).name}: {row['message']}")
         failed = frames["documents"].filter(pl.col("status") == "failed")
-        click.echo(f"{frames['documents'].height} documents ({failed.height} unreadable), "
-                   f"{shown.height} findings", err=True)
+        click.echo(
+            f"{frames['documents'].height} documents ({failed.height} unreadable), {shown.height} findings", err=True
+        )
     sys.exit(1 if shown.filter(pl.col("severity") == "error").height else 0)
 
 

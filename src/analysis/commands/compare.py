@@ -12,11 +12,20 @@ from analysis.check.registry import SEVERITIES
 
 @click.command()
 @click.argument("processed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--departments", "overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with columns name,department_id that overrides department matching "
-                   "(start from the departments.csv a previous run wrote).")
-@click.option("--min-severity", type=click.Choice(list(SEVERITIES)), default="warning", show_default=True,
-              help="Print findings of this severity or above (all are written).")
+@click.option(
+    "--departments",
+    "overrides",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with columns name,department_id that overrides department matching "
+    "(start from the departments.csv a previous run wrote).",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(list(SEVERITIES)),
+    default="warning",
+    show_default=True,
+    help="Print findings of this severity or above (all are written).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def compare(processed_dir: Path, overrides: Path | None, min_severity: str, quiet: bool) -> None:
     """Compare departments across the documents in PROCESSED_DIR (written by analysis extract --out).
@@ -41,5 +50,8 @@ def compare(processed_dir: Path, overrides: Path | None, min_severity: str, quie
     for row in findings.filter(pl.col("severity").is_in(allowed)).iter_rows(named=True):
         click.echo(f"[{row['severity']}] {row['rule']} {Path(row['path'] or '').name}: {row['message']}")
     by_rule = ", ".join(f"{rule} {n}" for rule, n in findings.group_by("rule").len().sort("rule").iter_rows())
-    click.echo(f"{results['indicators'].height} documents, {results['departments']['department_id'].n_unique()} "
-               f"departments; {findings.height} outlier findings ({by_rule or 'none'}) → {processed_dir}", err=True)
+    click.echo(
+        f"{results['indicators'].height} documents, {results['departments']['department_id'].n_unique()} "
+        f"departments; {findings.height} outlier findings ({by_rule or 'none'}) → {processed_dir}",
+        err=True,
+    )

@@ -9,8 +9,13 @@ import click
 
 @click.command("report")
 @click.argument("processed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for report.html, workbook.xlsx and summary.md.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, workbook.xlsx and summary.md.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing.")
 def report_command(processed_dir: Path, out_dir: Path, quiet: bool) -> None:
     """Render the reports from PROCESSED_DIR (written by analysis run) without extracting or

@@ -37,7 +37,7 @@ def leading_digits(amounts: np.ndarray, n_digits: int) -> np.ndarray:
 
 
 def benford_proportions(n_digits: int) -> tuple[np.ndarray, np.ndarray]:
-    digits = np.arange(10 ** (n_digits - 1), 10 ** n_digits)
+    digits = np.arange(10 ** (n_digits - 1), 10**n_digits)
     return digits, np.log10(1 + 1 / digits)
 
 
@@ -78,9 +78,12 @@ class BenfordTest(BaseEstimator):
         values = values[values > 0]
         digits, self.expected_ = benford_proportions(self.n_digits)
         self.n_ = int(values.size)
-        counts = np.bincount(leading_digits(values, self.n_digits) - digits[0], minlength=digits.size) \
-            if self.n_ else np.zeros(digits.size)
-        self.observed_ = counts[:digits.size] / max(self.n_, 1)
+        counts = (
+            np.bincount(leading_digits(values, self.n_digits) - digits[0], minlength=digits.size)
+            if self.n_
+            else np.zeros(digits.size)
+        )
+        self.observed_ = counts[: digits.size] / max(self.n_, 1)
         self.mad_ = float(np.mean(np.abs(self.observed_ - self.expected_))) if self.n_ else float("nan")
         if self.n_ < self.min_count:
             self.verdict_ = "not_evaluated"
@@ -98,37 +101,62 @@ class BenfordTest(BaseEstimator):
         """The most over-represented digits: (digit, observed share, expected share)."""
         digits, _ = benford_proportions(self.n_digits)
         order = np.argsort(-(self.observed_ - self.expected_))[:top]
-        return [(int(digits[k]), round(float(self.observed_[k]), 4), round(float(self.expected_[k]), 4))
-                for k in order]
+        return [(int(digits[k]), round(float(self.observed_[k]), 4), round(float(self.expected_[k]), 4)) for k in order]
 
 
 def pooled_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
     """Distinct positive item amounts per document, with the document's department."""
     min_amount = settings()["benford"]["min_amount"]
-    return line_items.filter(
-        (pl.col("row_role") == "item") & (pl.col("amount") > min_amount)
-        & ~pl.col("column").str.starts_with("prev_") & ~pl.col("table_kind").is_in(_PERFORMANCE_TABLES)) \
-        .select("doc_id", "amount").unique() \
+    return (
+        line_items.filter(
+            (pl.col("row_role") == "item")
+            & (pl.col("amount") > min_amount)
+            & ~pl.col("column").str.starts_with("prev_")
+            & ~pl.col("table_kind").is_in(_PERFORMANCE_TABLES)
+        )
+        .select("doc_id", "amount")
+        .unique()
         .join(indicators.filter(pl.col("is_reference")).select("doc_id", "department_id", "region"), on="doc_id")
+    )
 
 
 def benford_tests(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
     """One row per pool (each department, and 全部) and test (the ``benford`` table)."""
     params = settings()["benford"]
     amounts = pooled_amounts(line_items, indicators)
+
     def by(column):
-        return amounts.filter(pl.col(column).is_not_null()).partition_by(
-            column, as_dict=True, maintain_order=True).items()
-    pools = [("全部", amounts)] + [(f"地区:{key[0]}", part) for key, part in by("region")] \
+        return (
+            amounts.filter(pl.col(column).is_not_null()).partition_by(column, as_dict=True, maintain_order=True).items()
+        )
+
+    pools = (
+        [("全部", amounts)]
+        + [(f"地区:{key[0]}", part) for key, part in by("region")]
         + [(key[0], part) for key, part in by("department_id")]
+    )
     rows = []
     for pool, part in pools:
         for test, n_digits in TESTS.items():
             limits = params[test]
-            model = BenfordTest(n_digits=n_digits, min_count=limits["min_count"], close=limits["close"],
-                                acceptable=limits["acceptable"], marginal=limits["marginal"]).fit(part["amount"].to_numpy())
-            rows.append({"pool": pool, "test": test, "n": model.n_, "n_documents": part["doc_id"].n_unique(),
-                         "mad": model.mad_, "verdict": model.verdict_, "min_count": limits["min_count"],
-                         "excess_digits": json.dumps(model.excess_digits(), ensure_ascii=False),
-                         "shares": json.dumps([round(float(s), 6) for s in model.observed_])})
+            model = BenfordTest(
+                n_digits=n_digits,
+                min_count=limits["min_count"],
+                close=limits["close"],
+                acceptable=limits["acceptable"],
+                marginal=limits["marginal"],
+            ).fit(part["amount"].to_numpy())
+            rows.append(
+                {
+                    "pool": pool,
+                    "test": test,
+                    "n": model.n_,
+                    "n_documents": part["doc_id"].n_unique(),
+                    "mad": model.mad_,
+                    "verdict": model.verdict_,
+                    "min_count": limits["min_count"],
+                    "excess_digits": json.dumps(model.excess_digits(), ensure_ascii=False),
+                    "shares": json.dumps([round(float(s), 6) for s in model.observed_]),
+                }
+            )
     return conform("benford", pl.DataFrame(rows)) if rows else conform("benford", pl.DataFrame())

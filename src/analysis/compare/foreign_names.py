@@ -17,9 +17,19 @@ import polars as pl
 
 from analysis.compare.peers import settings
 
-FOREIGN_SCHEMA = pl.Schema({"doc_id": pl.String, "other_department": pl.String, "n_other": pl.Int64,
-                  "n_own": pl.Int64, "excerpt": pl.String, "line": pl.Int64, "page": pl.Int64,
-                  "block_median": pl.Float64, "block_documents": pl.Int64})
+FOREIGN_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String,
+        "other_department": pl.String,
+        "n_other": pl.Int64,
+        "n_own": pl.Int64,
+        "excerpt": pl.String,
+        "line": pl.Int64,
+        "page": pl.Int64,
+        "block_median": pl.Float64,
+        "block_documents": pl.Int64,
+    }
+)
 
 
 def foreign_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
@@ -31,25 +41,50 @@ def foreign_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
         if names.height < 2:
             continue
         owner = dict(names.iter_rows())
-        marked = block.with_columns(pl.col("sentence").str.extract_many(
-            names["department"].to_list(), overlapping=False).list.unique().alias("named"))
-        mentions = marked.explode("named").filter(pl.col("named").is_not_null()).with_columns(
-            pl.col("named").replace_strict(owner, default=None).alias("named_id"))
-        own = mentions.filter(pl.col("named_id") == pl.col("department_id")).group_by("doc_id") \
+        marked = block.with_columns(
+            pl.col("sentence")
+            .str.extract_many(names["department"].to_list(), overlapping=False)
+            .list.unique()
+            .alias("named")
+        )
+        mentions = (
+            marked.explode("named")
+            .filter(pl.col("named").is_not_null())
+            .with_columns(pl.col("named").replace_strict(owner, default=None).alias("named_id"))
+        )
+        own = (
+            mentions.filter(pl.col("named_id") == pl.col("department_id"))
+            .group_by("doc_id")
             .agg(pl.col("sid").n_unique().alias("n_own"))
-        other = mentions.filter(pl.col("named_id") != pl.col("department_id")) \
-            .group_by("doc_id", "named").agg(pl.col("sid").n_unique().alias("n_other"),
-                                             pl.col("sentence").first().alias("excerpt"),
-                                             pl.col("line").min(), pl.col("page").min()) \
-            .sort(["doc_id", "n_other"], descending=[False, True]).unique("doc_id", keep="first")
+        )
+        other = (
+            mentions.filter(pl.col("named_id") != pl.col("department_id"))
+            .group_by("doc_id", "named")
+            .agg(
+                pl.col("sid").n_unique().alias("n_other"),
+                pl.col("sentence").first().alias("excerpt"),
+                pl.col("line").min(),
+                pl.col("page").min(),
+            )
+            .sort(["doc_id", "n_other"], descending=[False, True])
+            .unique("doc_id", keep="first")
+        )
         docs = block.select("doc_id").unique()
-        counts = docs.join(other, on="doc_id", how="left").join(own, on="doc_id", how="left") \
+        counts = (
+            docs.join(other, on="doc_id", how="left")
+            .join(own, on="doc_id", how="left")
             .with_columns(pl.col("n_other").fill_null(0), pl.col("n_own").fill_null(0))
-        found.append(counts.with_columns(pl.lit(float(cast(float, counts["n_other"].median()))).alias("block_median"),
-                                         pl.lit(counts.height).alias("block_documents")))
+        )
+        found.append(
+            counts.with_columns(
+                pl.lit(float(cast(float, counts["n_other"].median()))).alias("block_median"),
+                pl.lit(counts.height).alias("block_documents"),
+            )
+        )
     if not found:
         return pl.DataFrame(schema=FOREIGN_SCHEMA)
     result = pl.concat(found).rename({"named": "other_department"})
-    result = result.filter((pl.col("n_other") >= params["min_foreign_mentions"])
-                           & (pl.col("n_other") > pl.col("n_own")))
+    result = result.filter(
+        (pl.col("n_other") >= params["min_foreign_mentions"]) & (pl.col("n_other") > pl.col("n_own"))
+    )
     return result.select(list(FOREIGN_SCHEMA)).cast(FOREIGN_SCHEMA)

@@ -23,9 +23,14 @@ KIND_PREFERENCE = ("in_service", "authorised", "actual_total", "target_staff")
 """Which count a per-capita figure divides by, best first (§6.3: 在职 staff; retirees never)."""
 RELIABILITY_ORDER = ("high", "medium", "low")
 
-HEADCOUNT_SCHEMA = {"doc_id": pl.String, "headcount": pl.Int64, "headcount_kind": pl.String,
-                    "headcount_reliability": pl.String, "headcount_source": pl.String,
-                    "headcount_candidates": pl.String}
+HEADCOUNT_SCHEMA = {
+    "doc_id": pl.String,
+    "headcount": pl.Int64,
+    "headcount_kind": pl.String,
+    "headcount_reliability": pl.String,
+    "headcount_source": pl.String,
+    "headcount_candidates": pl.String,
+}
 
 
 @cache
@@ -33,17 +38,24 @@ def _text_patterns() -> tuple[tuple[re.Pattern, str, str, str], ...]:
     from analysis.metadata import load_csv
 
     return tuple(
-        (re.compile(rf"(?P<label>{row['label_regex']})\s*[:：]?\s*(?P<n>\d{{1,6}})\s*(?:人|名)(?!次)"),
-         row["headcount_kind"], row["reliability_final"], row["reliability_budget"])
-        for row in load_csv("compare/headcount_patterns.csv"))
+        (
+            re.compile(rf"(?P<label>{row['label_regex']})\s*[:：]?\s*(?P<n>\d{{1,6}})\s*(?:人|名)(?!次)"),
+            row["headcount_kind"],
+            row["reliability_final"],
+            row["reliability_budget"],
+        )
+        for row in load_csv("compare/headcount_patterns.csv")
+    )
 
 
 @cache
 def _target_patterns() -> tuple[tuple[re.Pattern, str, str], ...]:
     from analysis.metadata import load_csv
 
-    return tuple((re.compile(row["indicator_regex"]), row["headcount_kind"], row["reliability"])
-                 for row in load_csv("compare/headcount_targets.csv"))
+    return tuple(
+        (re.compile(row["indicator_regex"]), row["headcount_kind"], row["reliability"])
+        for row in load_csv("compare/headcount_targets.csv")
+    )
 
 
 def where_text(line, page) -> str:
@@ -62,9 +74,14 @@ def text_candidates(doc_type: str | None, text: str, line=None, page=None) -> li
             if any(span[0] < end and start < span[1] for start, end in taken):
                 continue  # 离退休人员 read as retired is not read again as something else
             taken.append(span)
-            found.append({"kind": kind, "value": int(match.group("n")),
-                          "reliability": final if doc_type == "final_account" else budget,
-                          "source": f"{where_text(line, page)}：{match.group(0)}"})
+            found.append(
+                {
+                    "kind": kind,
+                    "value": int(match.group("n")),
+                    "reliability": final if doc_type == "final_account" else budget,
+                    "source": f"{where_text(line, page)}：{match.group(0)}",
+                }
+            )
     return found
 
 
@@ -79,14 +96,23 @@ def target_candidates(rows: list[dict]) -> list[dict]:
             if pattern.search(row.get("indicator") or ""):
                 value = int(row["value"])
                 values[value] += 1
-                where.setdefault(value, f"绩效目标“{row.get('project_name') or '整体'}”"
-                                        f"{row['indicator']} {row.get('raw_value') or value}"
-                                        f"（{where_text(row.get('line'), row.get('page'))}）")
+                where.setdefault(
+                    value,
+                    f"绩效目标“{row.get('project_name') or '整体'}”"
+                    f"{row['indicator']} {row.get('raw_value') or value}"
+                    f"（{where_text(row.get('line'), row.get('page'))}）",
+                )
                 break
     ranked = sorted(values.items(), key=lambda kv: (-kv[1], -kv[0]))
-    return [{"kind": "target_staff", "value": value, "reliability": "low",
-             "source": where[value] + (f"；另有 {len(ranked) - 1} 个不同的人数" if len(ranked) > 1 else "")}
-            for value, _ in ranked[:1]]
+    return [
+        {
+            "kind": "target_staff",
+            "value": value,
+            "reliability": "low",
+            "source": where[value] + (f"；另有 {len(ranked) - 1} 个不同的人数" if len(ranked) > 1 else ""),
+        }
+        for value, _ in ranked[:1]
+    ]
 
 
 def choose(candidates: list[dict]) -> dict | None:
@@ -94,8 +120,7 @@ def choose(candidates: list[dict]) -> dict | None:
     usable = [c for c in candidates if c["kind"] in KIND_PREFERENCE]
     if not usable:
         return None
-    return min(usable, key=lambda c: (KIND_PREFERENCE.index(c["kind"]),
-                                      RELIABILITY_ORDER.index(c["reliability"])))
+    return min(usable, key=lambda c: (KIND_PREFERENCE.index(c["kind"]), RELIABILITY_ORDER.index(c["reliability"])))
 
 
 def _rows_by_doc(df: pl.DataFrame, columns: list[str], keep: pl.Expr) -> dict[str, list[dict]]:
@@ -107,8 +132,9 @@ def _rows_by_doc(df: pl.DataFrame, columns: list[str], keep: pl.Expr) -> dict[st
     return grouped
 
 
-def document_headcounts(documents: pl.DataFrame, texts: pl.DataFrame, claims: pl.DataFrame,
-                        targets: pl.DataFrame) -> pl.DataFrame:
+def document_headcounts(
+    documents: pl.DataFrame, texts: pl.DataFrame, claims: pl.DataFrame, targets: pl.DataFrame
+) -> pl.DataFrame:
     """One row per document: the headcount per-capita figures use, its kind, source, reliability.
 
     Paragraphs come from ``texts``; a document without texts rows falls back to its claims'
@@ -117,15 +143,20 @@ def document_headcounts(documents: pl.DataFrame, texts: pl.DataFrame, claims: pl
     import json
 
     mentions = pl.col("text").str.contains(r"\d\s*[人名]")
-    paragraphs = _rows_by_doc(texts, ["doc_id", "text", "line", "page"],
-                              (pl.col("kind") == "paragraph") & mentions)
+    paragraphs = _rows_by_doc(texts, ["doc_id", "text", "line", "page"], (pl.col("kind") == "paragraph") & mentions)
     if not claims.is_empty():
-        claim_text = claims.filter(~pl.col("doc_id").is_in(texts["doc_id"].unique().implode())) \
-            .unique(["doc_id", "sentence"], maintain_order=True).rename({"sentence": "text"})
+        claim_text = (
+            claims.filter(~pl.col("doc_id").is_in(texts["doc_id"].unique().implode()))
+            .unique(["doc_id", "sentence"], maintain_order=True)
+            .rename({"sentence": "text"})
+        )
         for doc_id, rows in _rows_by_doc(claim_text, ["doc_id", "text", "line", "page"], mentions).items():
             paragraphs.setdefault(doc_id, rows)
-    target_rows = _rows_by_doc(targets, ["doc_id", "indicator", "raw_value", "value", "unit",
-                                         "project_name", "line", "page"], pl.col("unit") == "人")
+    target_rows = _rows_by_doc(
+        targets,
+        ["doc_id", "indicator", "raw_value", "value", "unit", "project_name", "line", "page"],
+        pl.col("unit") == "人",
+    )
     out = []
     for doc_id, doc_type in documents.select("doc_id", "doc_type").iter_rows():
         candidates = []
@@ -133,10 +164,14 @@ def document_headcounts(documents: pl.DataFrame, texts: pl.DataFrame, claims: pl
             candidates += text_candidates(doc_type, row["text"], row["line"], row["page"])
         candidates += target_candidates(target_rows.get(doc_id, []))
         best = choose(candidates)
-        out.append({"doc_id": doc_id,
-                    "headcount": best["value"] if best else None,
-                    "headcount_kind": best["kind"] if best else None,
-                    "headcount_reliability": best["reliability"] if best else None,
-                    "headcount_source": best["source"] if best else None,
-                    "headcount_candidates": json.dumps(candidates, ensure_ascii=False) if candidates else None})
+        out.append(
+            {
+                "doc_id": doc_id,
+                "headcount": best["value"] if best else None,
+                "headcount_kind": best["kind"] if best else None,
+                "headcount_reliability": best["reliability"] if best else None,
+                "headcount_source": best["source"] if best else None,
+                "headcount_candidates": json.dumps(candidates, ensure_ascii=False) if candidates else None,
+            }
+        )
     return pl.DataFrame(out, schema=HEADCOUNT_SCHEMA)

@@ -23,8 +23,14 @@ from analysis.compare.peers import department_kind, main_function_class, represe
 from analysis.departments import match_departments
 from analysis.metadata import load_toml
 
-FIGURES = ("total_expenditure", "basic_expenditure", "personnel_expenditure", "public_expenditure",
-           "project_expenditure", "three_public_total")
+FIGURES = (
+    "total_expenditure",
+    "basic_expenditure",
+    "personnel_expenditure",
+    "public_expenditure",
+    "project_expenditure",
+    "three_public_total",
+)
 _NARRATIVE_GROWTH = {"total_expenditure": "expenditure_grand_total", "three_public_total": "three_public"}
 
 
@@ -61,22 +67,30 @@ def growth(current: pl.Expr, previous: pl.Expr) -> pl.Expr:
     return pl.when(previous > 0).then(current / previous - 1).otherwise(None)
 
 
-def identify_documents(documents: pl.DataFrame, line_items: pl.DataFrame,
-                       overrides=None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def identify_documents(
+    documents: pl.DataFrame, line_items: pl.DataFrame, overrides=None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Readable documents with department_id, region, level, kind and main function class;
     and the name → department_id table."""
     docs = documents.filter((pl.col("status") != "failed") & pl.col("doc_id").is_not_null())
     departments = match_departments(docs["department"].to_list(), overrides)
     departments = departments.with_columns(
-        pl.col("core_name").map_elements(department_kind, return_dtype=pl.String).alias("department_kind"))
-    base = docs.join(departments.select("name", "department_id", "region", "gov_level", "department_kind"),
-                     left_on="department", right_on="name", how="left") \
-        .join(main_function_class(line_items), on="doc_id", how="left")
-    base = base.with_columns(pl.coalesce("department_id", pl.lit("?")).alias("department_id"),
-                             pl.coalesce("gov_level", pl.lit("unknown")).alias("gov_level"))
-    counts = base.group_by("department").agg(pl.len().alias("n_documents"),
-                                             pl.col("fiscal_year").unique().sort().cast(pl.String)
-                                             .str.join(",").alias("years"))
+        pl.col("core_name").map_elements(department_kind, return_dtype=pl.String).alias("department_kind")
+    )
+    base = docs.join(
+        departments.select("name", "department_id", "region", "gov_level", "department_kind"),
+        left_on="department",
+        right_on="name",
+        how="left",
+    ).join(main_function_class(line_items), on="doc_id", how="left")
+    base = base.with_columns(
+        pl.coalesce("department_id", pl.lit("?")).alias("department_id"),
+        pl.coalesce("gov_level", pl.lit("unknown")).alias("gov_level"),
+    )
+    counts = base.group_by("department").agg(
+        pl.len().alias("n_documents"),
+        pl.col("fiscal_year").unique().sort().cast(pl.String).str.join(",").alias("years"),
+    )
     departments = departments.join(counts, left_on="name", right_on="department", how="left")
     return base, departments
 
@@ -88,17 +102,28 @@ def _narrative_previous(claims: pl.DataFrame) -> pl.DataFrame:
     out = pl.Schema(columns)
     if claims.is_empty():
         return pl.DataFrame(schema=out)
-    signed = pl.when(pl.col("direction") == "down").then(-pl.col("value_wan")) \
-        .when(pl.col("direction") == "up").then(pl.col("value_wan"))
-    changes = claims.filter((pl.col("claim_type") == "change_amount")
-                            & pl.col("subject").is_in(list(_NARRATIVE_GROWTH.values()))) \
-        .with_columns(signed.alias("change")).filter(pl.col("change").is_not_null()) \
+    signed = (
+        pl.when(pl.col("direction") == "down")
+        .then(-pl.col("value_wan"))
+        .when(pl.col("direction") == "up")
+        .then(pl.col("value_wan"))
+    )
+    changes = (
+        claims.filter(
+            (pl.col("claim_type") == "change_amount") & pl.col("subject").is_in(list(_NARRATIVE_GROWTH.values()))
+        )
+        .with_columns(signed.alias("change"))
+        .filter(pl.col("change").is_not_null())
         .unique(["doc_id", "subject"], keep="first", maintain_order=True)
+    )
     wide = changes.pivot(on="subject", index="doc_id", values="change")
     for figure, subject in _NARRATIVE_GROWTH.items():
         name = f"_narr_{figure}"
-        wide = wide.rename({subject: name}) if subject in wide.columns else \
-            wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+        wide = (
+            wide.rename({subject: name})
+            if subject in wide.columns
+            else wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+        )
     return wide.select(list(out)).cast(out)
 
 
@@ -106,17 +131,26 @@ def _previous(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
     """prev_* figures: the previous-year document first, the narrative's change second."""
     reference = base.filter(representatives(base))
     previous = reference.select(
-        "department_id", "doc_type", (pl.col("fiscal_year") + 1).alias("fiscal_year"),
-        pl.col("doc_id").alias("prev_doc_id"), *(pl.col(f).alias(f"prev_{f}") for f in FIGURES))
-    joined = base.join(previous, on=["department_id", "doc_type", "fiscal_year"], how="left") \
-        .join(_narrative_previous(claims), on="doc_id", how="left")
+        "department_id",
+        "doc_type",
+        (pl.col("fiscal_year") + 1).alias("fiscal_year"),
+        pl.col("doc_id").alias("prev_doc_id"),
+        *(pl.col(f).alias(f"prev_{f}") for f in FIGURES),
+    )
+    joined = base.join(previous, on=["department_id", "doc_type", "fiscal_year"], how="left").join(
+        _narrative_previous(claims), on="doc_id", how="left"
+    )
     fills = []
     for figure in _NARRATIVE_GROWTH:
         narrated = pl.col(figure) - pl.col(f"_narr_{figure}")
         fills.append(pl.coalesce(pl.col(f"prev_{figure}"), narrated).alias(f"prev_{figure}"))
-        fills.append(pl.when(pl.col(f"prev_{figure}").is_not_null()).then(pl.lit("上年文档"))
-                     .when(pl.col(f"_narr_{figure}").is_not_null()).then(pl.lit("本文档叙述的增减额"))
-                     .alias(f"_prev_source_{figure}"))
+        fills.append(
+            pl.when(pl.col(f"prev_{figure}").is_not_null())
+            .then(pl.lit("上年文档"))
+            .when(pl.col(f"_narr_{figure}").is_not_null())
+            .then(pl.lit("本文档叙述的增减额"))
+            .alias(f"_prev_source_{figure}")
+        )
     return joined.with_columns(fills).drop([c for c in joined.columns if c.startswith("_narr_")])
 
 
@@ -158,11 +192,15 @@ def _sources_expr(columns: list[str]) -> pl.Expr:
             inputs["headcount"] = _input(pl.col("headcount"), pl.col("headcount_source"))
         else:
             how = pl.col(f"_prev_source_{num}") if f"_prev_source_{num}" in columns else pl.lit(None, dtype=pl.String)
-            where = pl.concat_str([pl.coalesce(how, pl.lit("上年文档")), pl.col("prev_doc_id")],
-                                  separator=" ", ignore_nulls=True)
+            where = pl.concat_str(
+                [pl.coalesce(how, pl.lit("上年文档")), pl.col("prev_doc_id")], separator=" ", ignore_nulls=True
+            )
             inputs[f"prev_{num}"] = _input(pl.col(f"prev_{num}"), where)
-        fields.append(pl.when(pl.col(s["name"]).is_not_null())
-                      .then(pl.struct(*[e.alias(k) for k, e in inputs.items()])).alias(s["name"]))
+        fields.append(
+            pl.when(pl.col(s["name"]).is_not_null())
+            .then(pl.struct(*[e.alias(k) for k, e in inputs.items()]))
+            .alias(s["name"])
+        )
     return pl.struct(fields).struct.json_encode().alias("sources")
 
 
@@ -192,7 +230,8 @@ def build_indicators(frames: dict[str, pl.DataFrame], overrides=None) -> tuple[p
     base = base.join(heads, on="doc_id", how="left").join(item_json(amounts), on="doc_id", how="left")
     for key in _item_keys():
         part = amounts.filter(pl.col("item_type") == key).select(
-            "doc_id", pl.col("amount").alias(f"{key}_total"), pl.col("source").alias(f"{key}_source"))
+            "doc_id", pl.col("amount").alias(f"{key}_total"), pl.col("source").alias(f"{key}_source")
+        )
         base = base.join(part, on="doc_id", how="left")
     from analysis.schema import conform
 

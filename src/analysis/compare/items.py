@@ -49,23 +49,37 @@ def item_amounts(line_items: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFr
     schema = {"doc_id": pl.String, "item_type": pl.String, "amount": pl.Float64, "source": pl.String}
     if line_items.is_empty():
         return pl.DataFrame(schema=schema)
-    rows = line_items.filter((pl.col("table_kind") == ITEM_TABLE) & (pl.col("row_role") == "item")
-                             & (pl.col("column") == "total") & pl.col("amount").is_not_null()) \
-        .with_columns(pl.coalesce("project_name", "row_label").alias("name")) \
-        .join(documents.select("doc_id", "department"), on="doc_id", how="left") \
-        .filter(pl.col("unit_code").is_null() & ~pl.col("name").str.ends_with("本级")
-                & (pl.col("name") != pl.col("department").fill_null(""))) \
+    rows = (
+        line_items.filter(
+            (pl.col("table_kind") == ITEM_TABLE)
+            & (pl.col("row_role") == "item")
+            & (pl.col("column") == "total")
+            & pl.col("amount").is_not_null()
+        )
+        .with_columns(pl.coalesce("project_name", "row_label").alias("name"))
+        .join(documents.select("doc_id", "department"), on="doc_id", how="left")
+        .filter(
+            pl.col("unit_code").is_null()
+            & ~pl.col("name").str.ends_with("本级")
+            & (pl.col("name") != pl.col("department").fill_null(""))
+        )
         .unique(["doc_id", "name"], keep="first", maintain_order=True)
+    )
     if rows.is_empty():
         return pl.DataFrame(schema=schema)
     names = rows["name"].unique().to_list()
-    lookup = pl.DataFrame({"name": names, "item_type": [classify_project(n) for n in names]},
-                          schema={"name": pl.String, "item_type": pl.String})
+    lookup = pl.DataFrame(
+        {"name": names, "item_type": [classify_project(n) for n in names]},
+        schema={"name": pl.String, "item_type": pl.String},
+    )
     typed = rows.join(lookup, on="name", how="left").filter(pl.col("item_type").is_not_null())
     where = pl.concat_str([pl.format("第{}页", "page"), pl.format("第{}行", "line")], ignore_nulls=True)
     typed = typed.with_columns(pl.format("项目支出表“{}” {} 万元 {}", "name", "amount", where).alias("piece"))
-    return typed.group_by("doc_id", "item_type", maintain_order=True).agg(
-        pl.col("amount").sum(), pl.col("piece").str.join("；").alias("source")).select(list(schema))
+    return (
+        typed.group_by("doc_id", "item_type", maintain_order=True)
+        .agg(pl.col("amount").sum(), pl.col("piece").str.join("；").alias("source"))
+        .select(list(schema))
+    )
 
 
 def item_json(amounts: pl.DataFrame) -> pl.DataFrame:
@@ -73,6 +87,12 @@ def item_json(amounts: pl.DataFrame) -> pl.DataFrame:
     if amounts.is_empty():
         return pl.DataFrame(schema={"doc_id": pl.String, "item_amounts": pl.String})
     grouped = amounts.group_by("doc_id", maintain_order=True).agg("item_type", "amount")
-    return grouped.select("doc_id", pl.struct("item_type", "amount").map_elements(
-        lambda s: json.dumps(dict(zip(s["item_type"], (round(a, 2) for a in s["amount"]))),
-                             ensure_ascii=False), return_dtype=pl.String).alias("item_amounts"))
+    return grouped.select(
+        "doc_id",
+        pl.struct("item_type", "amount")
+        .map_elements(
+            lambda s: json.dumps(dict(zip(s["item_type"], (round(a, 2) for a in s["amount"]))), ensure_ascii=False),
+            return_dtype=pl.String,
+        )
+        .alias("item_amounts"),
+    )

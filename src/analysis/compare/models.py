@@ -41,15 +41,17 @@ def _group_labels(groups, n_rows: int) -> np.ndarray:
 def _robust_centre_scale(X: np.ndarray, labels: np.ndarray, min_scale: float):
     """Per group and feature: median, robust scale and number of non-missing values."""
     columns = [f"f{j}" for j in range(X.shape[1])]
-    frame = pl.DataFrame({"g": labels.astype(str), **{c: X[:, j] for j, c in enumerate(columns)}},
-                         nan_to_null=True)
+    frame = pl.DataFrame({"g": labels.astype(str), **{c: X[:, j] for j, c in enumerate(columns)}}, nan_to_null=True)
     stats = frame.group_by("g").agg(
-        *(pl.col(c).median().alias(f"m_{c}") for c in columns),
-        *(pl.col(c).count().alias(f"n_{c}") for c in columns))
-    dev = frame.join(stats.select("g", *(f"m_{c}" for c in columns)), on="g") \
-        .select("g", *((pl.col(c) - pl.col(f"m_{c}")).abs().alias(c) for c in columns))
-    spread = dev.group_by("g").agg(*(pl.col(c).median().alias(f"mad_{c}") for c in columns),
-                                   *(pl.col(c).mean().alias(f"mean_{c}") for c in columns))
+        *(pl.col(c).median().alias(f"m_{c}") for c in columns), *(pl.col(c).count().alias(f"n_{c}") for c in columns)
+    )
+    dev = frame.join(stats.select("g", *(f"m_{c}" for c in columns)), on="g").select(
+        "g", *((pl.col(c) - pl.col(f"m_{c}")).abs().alias(c) for c in columns)
+    )
+    spread = dev.group_by("g").agg(
+        *(pl.col(c).median().alias(f"mad_{c}") for c in columns),
+        *(pl.col(c).mean().alias(f"mean_{c}") for c in columns),
+    )
     stats = stats.join(spread, on="g").sort("g")
     centre = stats.select(f"m_{c}" for c in columns).to_numpy().astype(float)
     mad = stats.select(f"mad_{c}" for c in columns).to_numpy().astype(float) * MAD_TO_SIGMA
@@ -120,8 +122,7 @@ class RobustZScore(OutlierMixin, BaseEstimator):
             raise ValueError("threshold must be > 0, min_group_size >= 1 and min_scale >= 0")
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=np.float64)
         labels = _group_labels(groups, X.shape[0])
-        self.groups_, centre, self.scale_, self.counts_ = _robust_centre_scale(
-            X, labels, float(self.min_scale))
+        self.groups_, centre, self.scale_, self.counts_ = _robust_centre_scale(X, labels, float(self.min_scale))
         self.center_ = np.where(self.counts_ >= self.min_group_size, centre, np.nan)
         self.offset_ = -float(self.threshold)
         return self
@@ -201,8 +202,9 @@ class PeerIsolationForest(OutlierMixin, BaseEstimator):
         if not self.threshold_z > 0:
             raise ValueError("threshold_z must be > 0")
         X = validate_data(self, X, dtype=np.float64)
-        self.forest_ = IsolationForest(n_estimators=self.n_estimators, max_samples=self.max_samples,
-                                       random_state=self.random_state).fit(X)
+        self.forest_ = IsolationForest(
+            n_estimators=self.n_estimators, max_samples=self.max_samples, random_state=self.random_state
+        ).fit(X)
         scores = self.forest_.score_samples(X)
         centre = float(np.median(scores))
         scale = MAD_TO_SIGMA * float(np.median(np.abs(scores - centre)))

@@ -16,8 +16,17 @@ from analysis.compare.indicators import indicator_specs
 from analysis.compare.models import PeerIsolationForest
 from analysis.compare.peers import settings
 
-MV_SCHEMA = pl.Schema({"doc_id": pl.String(), "score": pl.Float64(), "offset": pl.Float64(), "median_score": pl.Float64(),
-             "n_fitted": pl.Int64(), "flagged": pl.Boolean(), "drivers": pl.List(pl.String())})
+MV_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String(),
+        "score": pl.Float64(),
+        "offset": pl.Float64(),
+        "median_score": pl.Float64(),
+        "n_fitted": pl.Int64(),
+        "flagged": pl.Boolean(),
+        "drivers": pl.List(pl.String()),
+    }
+)
 
 
 def feature_matrix(scores: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
@@ -48,17 +57,28 @@ def multivariate_outliers(scores: pl.DataFrame, indicators: pl.DataFrame) -> pl.
     if scores.is_empty():
         return pl.DataFrame(schema=MV_SCHEMA)
     docs, X, names = feature_matrix(scores)
-    is_reference = docs.join(indicators.select("doc_id", "is_reference"), on="doc_id", how="left") \
-        ["is_reference"].fill_null(False).to_numpy()
+    is_reference = (
+        docs.join(indicators.select("doc_id", "is_reference"), on="doc_id", how="left")["is_reference"]
+        .fill_null(False)
+        .to_numpy()
+    )
     if is_reference.sum() < params["min_documents"]:
         return pl.DataFrame(schema=MV_SCHEMA)
-    model = PeerIsolationForest(n_estimators=params["n_estimators"], threshold_z=params["threshold_z"],
-                                random_state=params["random_state"]).fit(X[is_reference])
+    model = PeerIsolationForest(
+        n_estimators=params["n_estimators"], threshold_z=params["threshold_z"], random_state=params["random_state"]
+    ).fit(X[is_reference])
     score = model.score_samples(X)
     top = model.explain(X, top=params["top_features"])
     drivers = [[names[j] for j in row if X[i, j] != 0] for i, row in enumerate(top)]
-    return pl.DataFrame({
-        "doc_id": docs["doc_id"], "score": score, "offset": np.full(len(score), model.offset_),
-        "median_score": np.full(len(score), float(np.median(score[is_reference]))),
-        "n_fitted": np.full(len(score), int(is_reference.sum())),
-        "flagged": model.predict(X) == -1, "drivers": drivers}, schema=MV_SCHEMA)
+    return pl.DataFrame(
+        {
+            "doc_id": docs["doc_id"],
+            "score": score,
+            "offset": np.full(len(score), model.offset_),
+            "median_score": np.full(len(score), float(np.median(score[is_reference]))),
+            "n_fitted": np.full(len(score), int(is_reference.sum())),
+            "flagged": model.predict(X) == -1,
+            "drivers": drivers,
+        },
+        schema=MV_SCHEMA,
+    )

@@ -33,8 +33,7 @@ def settings() -> dict:
 
 @cache
 def _kind_rules() -> tuple[tuple[re.Pattern, str, str], ...]:
-    return tuple((re.compile(r["pattern"]), r["kind"], r["label_zh"])
-                 for r in load_csv("compare/department_kinds.csv"))
+    return tuple((re.compile(r["pattern"]), r["kind"], r["label_zh"]) for r in load_csv("compare/department_kinds.csv"))
 
 
 @cache
@@ -70,20 +69,33 @@ def main_function_class(line_items: pl.DataFrame) -> pl.DataFrame:
     schema = {"doc_id": pl.String, "function_class": pl.String}
     if line_items.is_empty():
         return pl.DataFrame(schema=schema)
-    rows = line_items.filter(pl.col("func_code").is_not_null() & (pl.col("amount") > 0)
-                             & ~pl.col("column").str.starts_with("prev_")) \
-        .group_by("doc_id", "table_index", "row_index") \
+    rows = (
+        line_items.filter(
+            pl.col("func_code").is_not_null() & (pl.col("amount") > 0) & ~pl.col("column").str.starts_with("prev_")
+        )
+        .group_by("doc_id", "table_index", "row_index")
         .agg(pl.col("func_code").first().str.slice(0, 3).alias("function_class"), pl.col("amount").max())
+    )
     totals = rows.group_by("doc_id", "function_class").agg(pl.col("amount").sum())
-    return totals.sort(["doc_id", "amount", "function_class"], descending=[False, True, False]) \
-        .unique("doc_id", keep="first", maintain_order=True).select(list(schema))
+    return (
+        totals.sort(["doc_id", "amount", "function_class"], descending=[False, True, False])
+        .unique("doc_id", keep="first", maintain_order=True)
+        .select(list(schema))
+    )
 
 
 def representatives(indicators: pl.DataFrame) -> pl.Series:
     """True for the one document per department, year and type that stands for it among peers."""
     ranked = indicators.with_row_index("_row").sort(
-        [pl.col("status") != "ok", pl.col("level") != "department", pl.col("n_line_items").fill_null(0),
-         pl.col("doc_id")], descending=[False, False, True, False], nulls_last=True)
+        [
+            pl.col("status") != "ok",
+            pl.col("level") != "department",
+            pl.col("n_line_items").fill_null(0),
+            pl.col("doc_id"),
+        ],
+        descending=[False, False, True, False],
+        nulls_last=True,
+    )
     chosen = ranked.unique(["department_id", "fiscal_year", "doc_type"], keep="first")["_row"]
     return pl.Series("is_reference", indicators.with_row_index("_row")["_row"].is_in(chosen.implode()))
 

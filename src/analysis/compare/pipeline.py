@@ -20,45 +20,75 @@ from analysis.schema import empty, schema
 
 logger = logging.getLogger(__name__)
 INPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
-OUTPUT_FILES = {"indicators": "indicators.parquet", "findings": "findings_outliers.parquet",
-                "indicator_scores": "indicator_scores.parquet", "departments": "departments.parquet",
-                "benford": "benford.parquet", "evaluations": "evaluations_outliers.parquet",
-                "panel": "panel.parquet"}
+OUTPUT_FILES = {
+    "indicators": "indicators.parquet",
+    "findings": "findings_outliers.parquet",
+    "indicator_scores": "indicator_scores.parquet",
+    "departments": "departments.parquet",
+    "benford": "benford.parquet",
+    "evaluations": "evaluations_outliers.parquet",
+    "panel": "panel.parquet",
+}
 
 
 def _status(evaluated: pl.Expr, failed: pl.Expr) -> pl.Expr:
-    return pl.when(failed).then(pl.lit("failed")).when(evaluated).then(pl.lit("passed")) \
-        .otherwise(pl.lit("not_evaluated"))
+    return (
+        pl.when(failed).then(pl.lit("failed")).when(evaluated).then(pl.lit("passed")).otherwise(pl.lit("not_evaluated"))
+    )
 
 
 def evaluations(indicators, scores, mv, texts, distinctive, benford, findings) -> pl.DataFrame:
     """One row per document and outlier rule: passed, failed or not_evaluated."""
     counts = findings.group_by("doc_id", "rule").agg(pl.len().alias("n_findings"))
     per_indicator = scores.group_by("doc_id", "rule").agg(
-        (pl.col("status") == "evaluated").any().alias("evaluated"), pl.col("flagged").any().alias("failed"))
+        (pl.col("status") == "evaluated").any().alias("evaluated"), pl.col("flagged").any().alias("failed")
+    )
     docs = indicators.select("doc_id", "department_id")
-    with_narrative = texts.filter(pl.col("kind") == "paragraph")["doc_id"].unique().implode() \
-        if not texts.is_empty() else pl.Series([], dtype=pl.String).implode()
-    pools = benford.filter(pl.col("verdict") != "not_evaluated").group_by("pool").agg(
-        (pl.col("verdict") == "nonconformity").any().alias("failed"))
+    with_narrative = (
+        texts.filter(pl.col("kind") == "paragraph")["doc_id"].unique().implode()
+        if not texts.is_empty()
+        else pl.Series([], dtype=pl.String).implode()
+    )
+    pools = (
+        benford.filter(pl.col("verdict") != "not_evaluated")
+        .group_by("pool")
+        .agg((pl.col("verdict") == "nonconformity").any().alias("failed"))
+    )
     flagged = findings.select("doc_id", "rule").unique().with_columns(pl.lit(True).alias("has"))
     other = [
-        docs.select("doc_id", pl.lit("outlier-multivariate").alias("rule"),
-                    pl.col("doc_id").is_in(mv["doc_id"].implode()).alias("evaluated")),
-        docs.select("doc_id", pl.lit("outlier-copied-narrative").alias("rule"),
-                    pl.col("doc_id").is_in(with_narrative).alias("evaluated")),
-        docs.select("doc_id", pl.lit("outlier-repeated-amount").alias("rule"),
-                    pl.col("doc_id").is_in(distinctive["doc_id"].unique().implode()).alias("evaluated")),
+        docs.select(
+            "doc_id",
+            pl.lit("outlier-multivariate").alias("rule"),
+            pl.col("doc_id").is_in(mv["doc_id"].implode()).alias("evaluated"),
+        ),
+        docs.select(
+            "doc_id",
+            pl.lit("outlier-copied-narrative").alias("rule"),
+            pl.col("doc_id").is_in(with_narrative).alias("evaluated"),
+        ),
+        docs.select(
+            "doc_id",
+            pl.lit("outlier-repeated-amount").alias("rule"),
+            pl.col("doc_id").is_in(distinctive["doc_id"].unique().implode()).alias("evaluated"),
+        ),
     ]
-    other = pl.concat(other).join(flagged, on=["doc_id", "rule"], how="left") \
-        .with_columns(pl.col("has").fill_null(False).alias("failed")).drop("has")
+    other = (
+        pl.concat(other)
+        .join(flagged, on=["doc_id", "rule"], how="left")
+        .with_columns(pl.col("has").fill_null(False).alias("failed"))
+        .drop("has")
+    )
     benford_rows = docs.join(pools, left_on="department_id", right_on="pool", how="left").select(
-        "doc_id", pl.lit("outlier-benford").alias("rule"), pl.col("failed").is_not_null().alias("evaluated"),
-        pl.col("failed").fill_null(False))
-    rows = pl.concat([per_indicator, other, benford_rows], how="diagonal") \
-        .join(counts, on=["doc_id", "rule"], how="left") \
-        .with_columns(_status(pl.col("evaluated"), pl.col("failed")).alias("status"),
-                      pl.col("n_findings").fill_null(0))
+        "doc_id",
+        pl.lit("outlier-benford").alias("rule"),
+        pl.col("failed").is_not_null().alias("evaluated"),
+        pl.col("failed").fill_null(False),
+    )
+    rows = (
+        pl.concat([per_indicator, other, benford_rows], how="diagonal")
+        .join(counts, on=["doc_id", "rule"], how="left")
+        .with_columns(_status(pl.col("evaluated"), pl.col("failed")).alias("status"), pl.col("n_findings").fill_null(0))
+    )
     if not rows.height:
         return empty("evaluations")
     return rows.select(pl.col(name).cast(dtype) for name, dtype in schema("evaluations").items())
@@ -78,12 +108,25 @@ def compare_frames(frames: dict[str, pl.DataFrame], overrides: str | Path | None
     findings = outlier_findings(indicators, scores, mv, reuse, foreign, repeats, benford)
     execution = execution_frames(frames, departments)
     findings = pl.concat([findings, execution["findings"]], how="vertical_relaxed")
-    evaluated = evaluations(indicators, scores, mv, frames["texts"],
-                            distinctive_amounts(frames["line_items"], indicators), benford, findings)
+    evaluated = evaluations(
+        indicators,
+        scores,
+        mv,
+        frames["texts"],
+        distinctive_amounts(frames["line_items"], indicators),
+        benford,
+        findings,
+    )
     logger.info("compare: %d documents, %d outlier findings", indicators.height, findings.height)
-    return {"indicators": indicators, "findings": findings, "indicator_scores": scores,
-            "departments": departments, "benford": benford, "evaluations": evaluated,
-            "panel": execution["panel"]}
+    return {
+        "indicators": indicators,
+        "findings": findings,
+        "indicator_scores": scores,
+        "departments": departments,
+        "benford": benford,
+        "evaluations": evaluated,
+        "panel": execution["panel"],
+    }
 
 
 def read_processed(folder: str | Path) -> dict[str, pl.DataFrame]:

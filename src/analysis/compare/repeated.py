@@ -14,10 +14,19 @@ import polars as pl
 
 from analysis.compare.peers import settings
 
-REPEAT_SCHEMA = pl.Schema({"doc_id": pl.String(), "other_doc_id": pl.String(), "other_department": pl.String(),
-                 "n_shared": pl.Int64(), "n_distinctive": pl.Int64(), "share": pl.Float64(),
-                 "amounts": pl.List(pl.Float64()), "block_median_shared": pl.Float64(),
-                 "block_documents": pl.Int64()})
+REPEAT_SCHEMA = pl.Schema(
+    {
+        "doc_id": pl.String(),
+        "other_doc_id": pl.String(),
+        "other_department": pl.String(),
+        "n_shared": pl.Int64(),
+        "n_distinctive": pl.Int64(),
+        "share": pl.Float64(),
+        "amounts": pl.List(pl.Float64()),
+        "block_median_shared": pl.Float64(),
+        "block_documents": pl.Int64(),
+    }
+)
 _PERFORMANCE_TABLES = ("department_performance_targets", "project_performance_targets")
 
 
@@ -31,15 +40,19 @@ def distinctive_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> p
     """Distinct distinctive item amounts per reference document."""
     params = settings()["repeated_amounts"]
     amount = pl.col("amount")
-    keep = (pl.col("row_role") == "item") & (amount > 0) & ~pl.col("column").str.starts_with("prev_") \
-        & ~pl.col("table_kind").is_in(_PERFORMANCE_TABLES) \
+    keep = (
+        (pl.col("row_role") == "item")
+        & (amount > 0)
+        & ~pl.col("column").str.starts_with("prev_")
+        & ~pl.col("table_kind").is_in(_PERFORMANCE_TABLES)
         & (significant_digits(amount) >= params["min_significant_digits"])
+    )
     if params["skip_whole_wan"]:
         keep = keep & ((amount * 100).round(0) % 100 != 0)
-    docs = indicators.filter(pl.col("is_reference")).select("doc_id", "department_id", "department",
-                                                            "fiscal_year", "doc_type")
-    return line_items.filter(keep).select("doc_id", amount.round(4).alias("amount")).unique() \
-        .join(docs, on="doc_id")
+    docs = indicators.filter(pl.col("is_reference")).select(
+        "doc_id", "department_id", "department", "fiscal_year", "doc_type"
+    )
+    return line_items.filter(keep).select("doc_id", amount.round(4).alias("amount")).unique().join(docs, on="doc_id")
 
 
 def repeated_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
@@ -52,19 +65,31 @@ def repeated_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.D
     spread = amounts.group_by(*block, "amount").agg(pl.col("department_id").n_unique().alias("n_dept"))
     amounts = amounts.join(spread, on=[*block, "amount"]).filter(pl.col("n_dept") <= params["max_departments"])
     sizes = amounts.group_by("doc_id").agg(pl.len().alias("n_distinctive"))
-    other = amounts.select(*block, "amount", pl.col("doc_id").alias("other_doc_id"),
-                           pl.col("department_id").alias("other_id"), pl.col("department").alias("other_department"))
+    other = amounts.select(
+        *block,
+        "amount",
+        pl.col("doc_id").alias("other_doc_id"),
+        pl.col("department_id").alias("other_id"),
+        pl.col("department").alias("other_department"),
+    )
     pairs = amounts.join(other, on=[*block, "amount"]).filter(pl.col("department_id") != pl.col("other_id"))
     shared = pairs.group_by("doc_id", "other_doc_id", "other_department", *block).agg(
-        pl.len().alias("n_shared"), pl.col("amount").sort().alias("amounts"))
+        pl.len().alias("n_shared"), pl.col("amount").sort().alias("amounts")
+    )
     shared = shared.join(sizes, on="doc_id").join(
-        sizes.rename({"doc_id": "other_doc_id", "n_distinctive": "_other_n"}), on="other_doc_id")
-    shared = shared.with_columns(
-        (pl.col("n_shared") / pl.min_horizontal("n_distinctive", "_other_n")).alias("share"))
+        sizes.rename({"doc_id": "other_doc_id", "n_distinctive": "_other_n"}), on="other_doc_id"
+    )
+    shared = shared.with_columns((pl.col("n_shared") / pl.min_horizontal("n_distinctive", "_other_n")).alias("share"))
     best = shared.group_by("doc_id").agg(pl.col("n_shared").max())
-    context = amounts.select("doc_id", *block).unique().join(best, on="doc_id", how="left") \
-        .with_columns(pl.col("n_shared").fill_null(0)).group_by(block).agg(
-            pl.col("n_shared").median().alias("block_median_shared"), pl.len().alias("block_documents"))
-    found = shared.filter((pl.col("n_shared") >= params["min_shared"])
-                          & (pl.col("share") >= params["min_shared_share"])).join(context, on=block)
+    context = (
+        amounts.select("doc_id", *block)
+        .unique()
+        .join(best, on="doc_id", how="left")
+        .with_columns(pl.col("n_shared").fill_null(0))
+        .group_by(block)
+        .agg(pl.col("n_shared").median().alias("block_median_shared"), pl.len().alias("block_documents"))
+    )
+    found = shared.filter(
+        (pl.col("n_shared") >= params["min_shared"]) & (pl.col("share") >= params["min_shared_share"])
+    ).join(context, on=block)
     return found.select(list(REPEAT_SCHEMA)).cast(REPEAT_SCHEMA)

@@ -43,30 +43,40 @@ def _choose_groups(frame: pl.DataFrame, min_size: int) -> pl.DataFrame:
     def pick(prefix: str) -> pl.Expr:
         return pl.coalesce(*(pl.when(pl.col("_level") == i).then(pl.col(f"{prefix}{i}")) for i in range(len(levels))))
 
-    names = pl.coalesce(*(pl.when(pl.col("_level") == i).then(group_name(level))
-                          for i, level in enumerate(levels)))
+    names = pl.coalesce(*(pl.when(pl.col("_level") == i).then(group_name(level)) for i, level in enumerate(levels)))
     last = len(levels) - 1
     return sized.with_columns(
-        pick("_key").alias("peer_key"), pick("_n").alias("peer_size"), names.alias("peer_group"),
-        pl.col("_level").replace_strict({i: lv["name"] for i, lv in enumerate(levels)},
-                                        default=None, return_dtype=pl.String).alias("peer_level"),
+        pick("_key").alias("peer_key"),
+        pick("_n").alias("peer_size"),
+        names.alias("peer_group"),
+        pl.col("_level")
+        .replace_strict({i: lv["name"] for i, lv in enumerate(levels)}, default=None, return_dtype=pl.String)
+        .alias("peer_level"),
         pl.col(f"_n{last}").alias("_widest"),
     ).drop([c for c in sized.columns if c.startswith("_n")])
 
 
 def _reason(min_size: int) -> pl.Expr:
-    return (pl.when(pl.col("value").is_null()).then(pl.lit("无此指标（缺少输入数据）"))
-            .when(pl.col("x").is_null()).then(pl.lit("数值不大于零，不作对数比较"))
-            .when(pl.col("peer_key").is_null())
-            .then(pl.format("可比文档不足 {} 个（最宽分组仅 {} 个）", pl.lit(min_size), pl.col("_widest")))
-            .otherwise(None))
+    return (
+        pl.when(pl.col("value").is_null())
+        .then(pl.lit("无此指标（缺少输入数据）"))
+        .when(pl.col("x").is_null())
+        .then(pl.lit("数值不大于零，不作对数比较"))
+        .when(pl.col("peer_key").is_null())
+        .then(pl.format("可比文档不足 {} 个（最宽分组仅 {} 个）", pl.lit(min_size), pl.col("_widest")))
+        .otherwise(None)
+    )
 
 
 def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.DataFrame:
     """Long rows of one indicator: value, peer group, peer median, robust z, flag."""
     keys = sorted({k for level in lattice() for k in level["keys"]})
-    frame = indicators.select(*_ID_COLUMNS, *[k for k in keys if k not in _ID_COLUMNS],
-                              pl.col(spec["name"]).alias("value"), pl.col("sources").alias("_sources"))
+    frame = indicators.select(
+        *_ID_COLUMNS,
+        *[k for k in keys if k not in _ID_COLUMNS],
+        pl.col(spec["name"]).alias("value"),
+        pl.col("sources").alias("_sources"),
+    )
     frame = _choose_groups(frame.with_columns(_transformed(spec).alias("x")), min_size)
     frame = frame.with_columns(_reason(min_size).alias("reason"))
     evaluable = frame["reason"].is_null().to_numpy()
@@ -84,20 +94,38 @@ def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.D
         model.fit(x[usable], groups=peer_keys[usable])
         rows = evaluable & (level == i)
         z[rows] = model.robust_z(x[rows], groups=peer_keys[rows])[:, 0]
-        median_parts.append(frame.filter(pl.Series(usable)).group_by(f"_key{i}").agg(
-            pl.col("value").median().alias("peer_median")).rename({f"_key{i}": "peer_key"}))
-    medians = pl.concat(median_parts) if median_parts else pl.DataFrame(schema={"peer_key": pl.String, "peer_median": pl.Float64})
+        median_parts.append(
+            frame.filter(pl.Series(usable))
+            .group_by(f"_key{i}")
+            .agg(pl.col("value").median().alias("peer_median"))
+            .rename({f"_key{i}": "peer_key"})
+        )
+    medians = (
+        pl.concat(median_parts)
+        if median_parts
+        else pl.DataFrame(schema={"peer_key": pl.String, "peer_median": pl.Float64})
+    )
     watched = {"high": pl.col("robust_z"), "low": -pl.col("robust_z")}.get(spec["side"], pl.col("robust_z").abs())
     frame = frame.with_columns(pl.Series("robust_z", z).fill_nan(None)).join(medians, on="peer_key", how="left")
     no_value = pl.col("x").is_null()
-    frame = frame.with_columns(*(pl.when(no_value).then(None).otherwise(pl.col(c)).alias(c)
-                                 for c in ("peer_level", "peer_group", "peer_size", "peer_median")))
+    frame = frame.with_columns(
+        *(
+            pl.when(no_value).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("peer_level", "peer_group", "peer_size", "peer_median")
+        )
+    )
     frame = frame.drop([c for c in frame.columns if c.startswith("_key")])
     return frame.with_columns(
-        pl.lit(spec["name"]).alias("indicator"), pl.lit(spec["title_zh"]).alias("title"),
-        pl.lit(spec["unit"]).alias("unit"), pl.lit(spec["rule"]).alias("rule"),
-        pl.lit(spec["side"]).alias("side"), pl.lit(float(spec["threshold"])).alias("threshold"),
-        pl.when(pl.col("reason").is_null()).then(pl.lit("evaluated")).otherwise(pl.lit("not_evaluated")).alias("status"),
+        pl.lit(spec["name"]).alias("indicator"),
+        pl.lit(spec["title_zh"]).alias("title"),
+        pl.lit(spec["unit"]).alias("unit"),
+        pl.lit(spec["rule"]).alias("rule"),
+        pl.lit(spec["side"]).alias("side"),
+        pl.lit(float(spec["threshold"])).alias("threshold"),
+        pl.when(pl.col("reason").is_null())
+        .then(pl.lit("evaluated"))
+        .otherwise(pl.lit("not_evaluated"))
+        .alias("status"),
         (watched > spec["threshold"]).fill_null(False).alias("flagged"),
         pl.col("_sources").str.json_path_match(f"$.{spec['name']}").alias("source"),
     )

@@ -45,8 +45,10 @@ class _Parts:
 
     def frames(self) -> dict[str, pl.DataFrame]:
         self._flush()
-        return {n: pl.concat(c, how="vertical_relaxed", rechunk=True).select(list(schema(n))) if c else empty(n)
-                for n, c in self.chunks.items()}
+        return {
+            n: pl.concat(c, how="vertical_relaxed", rechunk=True).select(list(schema(n))) if c else empty(n)
+            for n, c in self.chunks.items()
+        }
 
 
 def _as_frames(document: dict) -> dict[str, pl.DataFrame]:
@@ -64,9 +66,13 @@ def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFr
     return out
 
 
-def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[int, dict],
-           redo: Callable[[str, str], None], departments: str | Path | None = None,
-           ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+def gather(
+    files: list[tuple[str, str | None]],
+    cache: DocCache,
+    errors: dict[int, dict],
+    redo: Callable[[str, str], None],
+    departments: str | Path | None = None,
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
     """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
 
     ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
@@ -83,8 +89,9 @@ def gather(files: list[tuple[str, str | None]], cache: DocCache, errors: dict[in
             read = cache.read(doc_id)
             if read is None:
                 redo(path, doc_id)
-                read = cache.read(doc_id) or _as_frames(failed(Path(path), "缓存文件缺失 (cache file missing)",
-                                                               doc_id).document)
+                read = cache.read(doc_id) or _as_frames(
+                    failed(Path(path), "缓存文件缺失 (cache file missing)", doc_id).document
+                )
             cached = _own_path(read, path)
         parts.add(cached)
     gathered = parts.frames()
@@ -101,8 +108,11 @@ def _pair(documents: pl.DataFrame) -> pl.DataFrame:
         return documents
     distinct = documents.filter(pl.col("doc_id").is_not_null()).unique("doc_id", keep="first", maintain_order=True)
     pairs = pair_documents(distinct.drop(*_PAIR_COLUMNS)).select("doc_id", *_PAIR_COLUMNS)
-    return documents.drop(*_PAIR_COLUMNS).join(pairs, on="doc_id", how="left", maintain_order="left") \
+    return (
+        documents.drop(*_PAIR_COLUMNS)
+        .join(pairs, on="doc_id", how="left", maintain_order="left")
         .select(list(schema("documents")))
+    )
 
 
 CROSS_DOCUMENT_RULES = ("previous-year-change",)
@@ -111,9 +121,12 @@ previous year): a per-document task cannot know it, so they are evaluated once e
 is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed)."""
 
 
-def _recheck_pairs(frames: dict[str, pl.DataFrame], findings: pl.DataFrame,
-                   evaluations: pl.DataFrame, departments: str | Path | None = None,
-                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _recheck_pairs(
+    frames: dict[str, pl.DataFrame],
+    findings: pl.DataFrame,
+    evaluations: pl.DataFrame,
+    departments: str | Path | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Paired files checked again with their partner's narrative (claims and texts), and the
     cross-document rules over every document, as the whole-batch check does; the other rules'
     results of each document's own task stand."""
@@ -141,8 +154,13 @@ def _replace_evaluations(evaluations: pl.DataFrame, new: pl.DataFrame) -> pl.Dat
     """Evaluations with the (doc_id, rule) rows of ``new`` put in their place (row order kept)."""
     if new.is_empty():
         return evaluations
-    update = new.unique(["doc_id", "rule"], keep="last", maintain_order=True) \
-        .rename({"status": "_status", "n_findings": "_n"})
-    return evaluations.join(update, on=["doc_id", "rule"], how="left", maintain_order="left").with_columns(
-        pl.coalesce("_status", "status").alias("status"), pl.coalesce("_n", "n_findings").alias("n_findings")) \
+    update = new.unique(["doc_id", "rule"], keep="last", maintain_order=True).rename(
+        {"status": "_status", "n_findings": "_n"}
+    )
+    return (
+        evaluations.join(update, on=["doc_id", "rule"], how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("_status", "status").alias("status"), pl.coalesce("_n", "n_findings").alias("n_findings")
+        )
         .select(list(schema("evaluations")))
+    )

@@ -98,8 +98,9 @@ def folder_lock(*folders: Path):
             except BlockingIOError:
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
-                raise OutputLocked(f"{folder} is in use by another run ({holder}); wait for it to finish "
-                                   f"or choose another --out") from None
+                raise OutputLocked(
+                    f"{folder} is in use by another run ({holder}); wait for it to finish or choose another --out"
+                ) from None
             handle.seek(0)
             handle.truncate()
             handle.write(f"pid {os.getpid()}\n")
@@ -112,8 +113,11 @@ def folder_lock(*folders: Path):
 
 def describe_write_error(error: OSError) -> str:
     """One line for a failed write: what, where, and that the previous outputs are kept."""
-    reason = {errno.ENOSPC: "no space left on the device", errno.EACCES: "permission denied",
-              errno.EROFS: "read-only file system", errno.EDQUOT: "disk quota exceeded"}.get(
-        error.errno or 0, error.strerror or str(error))
+    reason = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "read-only file system",
+        errno.EDQUOT: "disk quota exceeded",
+    }.get(error.errno or 0, error.strerror or str(error))
     where = f" ({error.filename})" if error.filename else ""
     return f"cannot write the outputs: {reason}{where}; the previous outputs are unchanged"

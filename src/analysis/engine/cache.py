@@ -57,8 +57,7 @@ class DocCache:
         path = self.path(doc_id)
         try:
             with zipfile.ZipFile(path) as archive:
-                frames = {name: pl.read_ipc(io.BytesIO(archive.read(name)))
-                          for name in DOC_TABLES}
+                frames = {name: pl.read_ipc(io.BytesIO(archive.read(name))) for name in DOC_TABLES}
         except FileNotFoundError:
             return None
         except (OSError, KeyError, zipfile.BadZipFile, pl.exceptions.PolarsError) as error:
@@ -67,8 +66,9 @@ class DocCache:
             return None
         for name, frame in frames.items():
             if frame.schema != schema(name):
-                logger.warning("cache file %s has another schema for %s: discarded, the document is read again",
-                               path, name)
+                logger.warning(
+                    "cache file %s has another schema for %s: discarded, the document is read again", path, name
+                )
                 path.unlink(missing_ok=True)
                 return None
         return frames

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-MISSING = ("analysis run --scheduler needs Dask distributed: pip install 'analysis[dask]' "
-           "(or pip install 'dask[distributed]')")
+MISSING = (
+    "analysis run --scheduler needs Dask distributed: pip install 'analysis[dask]' (or pip install 'dask[distributed]')"
+)
 BATCH = 2000  # futures in flight at once: the scheduler's memory stays bounded for any corpus
 
 

@@ -45,10 +45,19 @@ def _hash_or_none(path: Path) -> str | None:
         return None  # the task reports the unreadable file as a failed document
 
 
-def run_documents(paths: list[Path], cache_root: Path, key: str, *, use_cache: bool = True,
-                  jobs: int | None = None, time_limit: float | None = DEFAULT_TIME_LIMIT,
-                  scheduler: str | None = None, progress: Callable | None = None,
-                  task: Callable = process_document, departments: Path | None = None) -> EngineResult:
+def run_documents(
+    paths: list[Path],
+    cache_root: Path,
+    key: str,
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    scheduler: str | None = None,
+    progress: Callable | None = None,
+    task: Callable = process_document,
+    departments: Path | None = None,
+) -> EngineResult:
     """Extract and check every file in ``paths`` (documents not in the cache under ``key``
     only), on ``jobs`` local worker processes or on the Dask cluster at ``scheduler``."""
     cache = DocCache(cache_root, key)

@@ -49,8 +49,7 @@ class TableKind:
 def table_kinds() -> tuple[TableKind, ...]:
     """Table kinds in matching order (most specific title pattern first)."""
     return tuple(
-        TableKind(r["table_kind"], r["domain_id"], r["doc_type"], r["row_codes"],
-                  re.compile(r["title_pattern"]))
+        TableKind(r["table_kind"], r["domain_id"], r["doc_type"], r["row_codes"], re.compile(r["title_pattern"]))
         for r in load_csv("table_kinds.csv")
     )
 
@@ -84,5 +83,4 @@ def identities_for(kind: str) -> tuple[Identity, ...]:
 
 @cache
 def layouts_for(kind: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(lay["measures"]) for lay in load_toml("layouts.toml")["layout"]
-                 if kind in lay["kinds"])
+    return tuple(tuple(lay["measures"]) for lay in load_toml("layouts.toml")["layout"] if kind in lay["kinds"])

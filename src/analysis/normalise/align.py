@@ -52,8 +52,9 @@ def _checks(mapping: Mapping, rules: tuple[Identity, ...]) -> tuple[Check, ...]:
     return tuple(found)
 
 
-def score(mapping: Mapping, columns: list[list[float | None]], rules: tuple[Identity, ...],
-          memo: dict | None = None) -> tuple[int, int]:
+def score(
+    mapping: Mapping, columns: list[list[float | None]], rules: tuple[Identity, ...], memo: dict | None = None
+) -> tuple[int, int]:
     """(identities that hold, identities that fail) over all rows for one candidate mapping."""
     return _score(_checks(mapping, rules), columns, memo)
 
@@ -73,16 +74,14 @@ def _score(checks: tuple[Check, ...], columns, memo: dict | None) -> tuple[int, 
     return passes, fails
 
 
-def _identity_count(columns: list[list[float | None]], total_col: int,
-                    part_cols: tuple[int, ...]) -> tuple[int, int]:
+def _identity_count(columns: list[list[float | None]], total_col: int, part_cols: tuple[int, ...]) -> tuple[int, int]:
     """Rows where one column equals the sum of others, and rows where it does not (rows with
     text in a term, or nothing at all, are not counted)."""
     tol = tolerance(len(part_cols) + 1)
     n_rows = len(columns[0]) if columns else 0
     absent = [0.0] * n_rows  # a column no row reaches reads as zero
     passes = fails = 0
-    for lhs, *rhs in zip(*(columns[c] if c < len(columns) else absent
-                           for c in (total_col, *part_cols))):
+    for lhs, *rhs in zip(*(columns[c] if c < len(columns) else absent for c in (total_col, *part_cols))):
         if lhs is None or None in rhs or (lhs == 0 and not any(rhs)):
             continue
         if abs(lhs - sum(rhs)) <= tol:
@@ -96,9 +95,12 @@ def numeric_span(filled: list[list[tuple[int, str]]], indices: list[int]) -> tup
     """First and last column (within ``indices``) that hold a number in some data row;
     ``filled`` holds each row's non-empty (column, text) cells."""
     wanted = set(indices)
-    with_numbers = {j for row in filled for j, cell in row
-                    if j in wanted and (("." in cell and parse_amount(cell).status == "value")
-                                        or cell in {"0", "-", "—"})}
+    with_numbers = {
+        j
+        for row in filled
+        for j, cell in row
+        if j in wanted and (("." in cell and parse_amount(cell).status == "value") or cell in {"0", "-", "—"})
+    }
     return (min(with_numbers), max(with_numbers)) if with_numbers else None
 
 
@@ -107,16 +109,16 @@ def _placements(layout: tuple[str, ...], cols: list[int]) -> list[Mapping]:
     when they run past the last column), and ending at each column (leading ones cut)."""
     found: list[Mapping] = []
     for k in range(len(cols)):
-        for mapping in (dict(zip(cols[k:], layout)),
-                        dict(zip(reversed(cols[: len(cols) - k]), reversed(layout)))):
+        for mapping in (dict(zip(cols[k:], layout)), dict(zip(reversed(cols[: len(cols) - k]), reversed(layout)))):
             if len(mapping) >= 3 and mapping not in found:
                 found.append(mapping)
     return found
 
 
 @lru_cache(maxsize=2048)
-def _candidates(header_measures: frozenset[str], cols: tuple[int, ...], kind: str,
-                stage: int) -> tuple[tuple[Mapping, int, tuple[Check, ...]], ...]:
+def _candidates(
+    header_measures: frozenset[str], cols: tuple[int, ...], kind: str, stage: int
+) -> tuple[tuple[Mapping, int, tuple[Check, ...]], ...]:
     """(mapping, rank, checks) candidates laid over ``cols``, the columns between the first
     and last that hold numbers (:func:`numeric_span`): stage 1 lays each template layout whole
     (rank 1); stage 2 lays it with one measure missing (rank 2: a column left entirely empty
@@ -130,7 +132,7 @@ def _candidates(header_measures: frozenset[str], cols: tuple[int, ...], kind: st
             result += [(m, 1) for m in _placements(layout, list(cols))]
         elif len(layout) > 3:
             for k in range(len(layout)):
-                result += [(m, 2) for m in _placements(layout[:k] + layout[k + 1:], list(cols))]
+                result += [(m, 2) for m in _placements(layout[:k] + layout[k + 1 :], list(cols))]
     rules = identities_for(kind)
     return tuple((m, rank, _checks(m, rules)) for m, rank in result)
 
@@ -143,13 +145,18 @@ def _consistent(header_mapping: Mapping, span, indices, kind) -> bool:
     if span and any(j not in header_mapping for j in indices if span[0] <= j <= span[1]):
         return False
     measures = set(header_mapping.values())
-    return all(set(layout) <= measures for layout in layouts_for(kind)
-               if len(measures & set(layout)) >= min(3, len(layout)))
+    return all(
+        set(layout) <= measures for layout in layouts_for(kind) if len(measures & set(layout)) >= min(3, len(layout))
+    )
 
 
-def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: list[int],
-                     kind: str, filled: list[list[tuple[int, str]]] | None = None
-                     ) -> tuple[Mapping, str]:
+def choose_alignment(
+    header_mapping: Mapping,
+    rows: list[list[str]],
+    indices: list[int],
+    kind: str,
+    filled: list[list[tuple[int, str]]] | None = None,
+) -> tuple[Mapping, str]:
     """The best-scoring mapping and how it was chosen (``header`` or ``identities``).
 
     ``rows`` are the stripped body rows; ``filled``, their non-empty (column, text) cells, is
@@ -172,8 +179,7 @@ def choose_alignment(header_mapping: Mapping, rows: list[list[str]], indices: li
         if span is None:
             break
         cols = tuple(j for j in indices if span[0] <= j <= span[1])
-        for mapping, rank, checks in _candidates(frozenset(header_mapping.values()), cols, kind,
-                                                 stage):
+        for mapping, rank, checks in _candidates(frozenset(header_mapping.values()), cols, kind, stage):
             if (len(checks) * len(rows), -rank) <= best_key:
                 continue  # cannot win even if every identity it checks held in every row
             passes, fails = _score(checks, columns, memo)

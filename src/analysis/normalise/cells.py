@@ -17,9 +17,22 @@ from analysis.text import HAN_CHAR, NARROW_DIGITS, UNIT_TO_WAN, clean_text, matc
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "％": "%", "．": "."})
 # amounts as some publishers type them: full-width digits and point, full-width, small or
 # ideographic commas between thousands ("１，７９９．３５", "1、799.35"), thin spaces
-_AMOUNT_FORMS = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)},
-                               "，": ",", "﹐": ",", "、": ",", "．": ".", "－": "-", "（": "(", "）": ")",
-                               "\u2009": "", "\u202f": "", "\u00a0": "", "\u3000": ""})
+_AMOUNT_FORMS = str.maketrans(
+    {
+        **{chr(0xFF10 + d): str(d) for d in range(10)},
+        "，": ",",
+        "﹐": ",",
+        "、": ",",
+        "．": ".",
+        "－": "-",
+        "（": "(",
+        "）": ")",
+        "\u2009": "",
+        "\u202f": "",
+        "\u00a0": "",
+        "\u3000": "",
+    }
+)
 
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")  # signs are taken off before
 _ZERO_MARKS = {"-", "—", "－", "--", "——", "/", "0", "0.0", "0.00", "0.000", "0.0000"}

@@ -23,10 +23,13 @@ _SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
 # "1，799.35万元": a full-width comma between thousands is part of the number (a clause comma
 # is never followed by exactly three digits and a point or a unit)
 _NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:[,，﹐]\d{3})+(?:\.\d+)?(?![\d,，])|\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)")
+    r"(?P<num>\d{1,3}(?:[,，﹐]\d{3})+(?:\.\d+)?(?![\d,，])|\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)"
+)
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
-_UNFILLED = re.compile(r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
-                       r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]")
+_UNFILLED = re.compile(
+    r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
+    r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]"
+)
 _UP = re.compile(r"增加|增长|上涨|上升|提高|增幅")
 _DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
 _FLAT = re.compile(r"持平|无变化|没有变化")
@@ -37,8 +40,10 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
 _FROM_VALUE = re.compile(r"(?:由|从)(?:上年|上年度|去年|20\d{2}\s*年度?)[^，,；;。]{0,10}$")
 _TO_VALUE = re.compile(r"(?:增加|增长|上升|减少|下降|降低)(?:到|至)\s*$")
-_PAGE_FIELD = re.compile(r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
-                         r"来源|信息来源|原文链接|本地目录|页面链接|浏览次数|点击数|作者)\s*[:：]|^[=＝\-—_*]{4,}")
+_PAGE_FIELD = re.compile(
+    r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
+    r"来源|信息来源|原文链接|本地目录|页面链接|浏览次数|点击数|作者)\s*[:：]|^[=＝\-—_*]{4,}"
+)
 
 
 @cache
@@ -98,8 +103,7 @@ def _subject_in(text: str) -> tuple[str, str, int] | None:
     best = None
     for start in range(len(text)):
         m = pattern.match(text, start)
-        if m and (best is None or m.end() > best[2]
-                  or (m.end() == best[2] and m.end() - m.start() > best[3])):
+        if m and (best is None or m.end() > best[2] or (m.end() == best[2] and m.end() - m.start() > best[3])):
             subject, family = names[int(cast(str, m.lastgroup)[1:])]  # every alternative is a named group
             best = (subject, family, m.end(), m.end() - m.start())
     return best[:3] if best else None
@@ -129,12 +133,16 @@ def _direction(clause: str) -> str | None:
 _RESPECTIVELY = re.compile(r"分别")
 _LIST_SCOPE_END = re.compile(r"[；;。]")
 # 收入/支出 with nothing naming it ("，收入上涨…；支出上涨…"): the sentence's own total
-_BARE_FLOW = re.compile(r"(?:^|[，,；;：:、（(]|其中|同时|相应)\s*(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)")
+_BARE_FLOW = re.compile(
+    r"(?:^|[，,；;：:、（(]|其中|同时|相应)\s*(收入|支出)\s*(增加|减少|上涨|下降|增长|持平|增加/减少)"
+)
 # a name the subject catalogue does not know ("工资福利支出增加…", "卫生健康支出减少…"):
 # the amount is about it, not about the subject of an earlier clause
-_UNKNOWN_NAME = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:支出|收入|经费|费用|费)\s*(?:预算|决算)?(?:数)?\s*"
-                           r"(?:为|共|合计|比上年|较上年|与上年相比|同比)?\s*"
-                           r"(?:增加|减少|上涨|下降|增长|降低|上升)?\s*$")
+_UNKNOWN_NAME = re.compile(
+    r"[\u4e00-\u9fff）)]{2,}(?:支出|收入|经费|费用|费)\s*(?:预算|决算)?(?:数)?\s*"
+    r"(?:为|共|合计|比上年|较上年|与上年相比|同比)?\s*"
+    r"(?:增加|减少|上涨|下降|增长|降低|上升)?\s*$"
+)
 
 
 def _names_in(text: str) -> list[tuple[str, str]]:
@@ -168,7 +176,7 @@ def _respective_subjects(sentence: str, numbers: list[re.Match]) -> dict[int, tu
     listed: list[tuple[str, str]] = []
     for marker in _RESPECTIVELY.finditer(sentence):
         start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, marker.start())), default=0)
-        names = _names_in(sentence[start:marker.start()])
+        names = _names_in(sentence[start : marker.start()])
         if len(names) >= 2:
             listed = names
         if not listed:
@@ -179,9 +187,9 @@ def _respective_subjects(sentence: str, numbers: list[re.Match]) -> dict[int, tu
         for m in numbers:
             if not marker.end() <= m.start() < stop_at or m.start() in out:
                 continue
-            if _subject_in(sentence[marker.end():m.start()]):
+            if _subject_in(sentence[marker.end() : m.start()]):
                 break  # the list is over: a clause names its own subject
-            group = m.group("unit") + ("Δ" if _direction(sentence[marker.end():m.start()]) else "")
+            group = m.group("unit") + ("Δ" if _direction(sentence[marker.end() : m.start()]) else "")
             index = counts.get(group, 0)
             counts[group] = index + 1
             out[m.start()] = listed[index] if index < len(listed) else None
@@ -210,7 +218,7 @@ def sentence_claims(sentence: str) -> list[dict]:
     for m in numbers:
         k = bisect_right(breaks, m.start())  # clause breaks that end at or before the number
         clause_start = max(breaks[k - 1] if k else 0, previous_end)
-        clause = sentence[clause_start:m.start()]
+        clause = sentence[clause_start : m.start()]
         previous_end = m.end()
         direction = _direction(clause)
         found = _subject_in(clause) or _function_class_in(clause)
@@ -240,16 +248,22 @@ def sentence_claims(sentence: str) -> list[dict]:
             kind = "count"
         base = _SHARE_BASE.search(clause) if kind == "share" else None
         decimals = len(m.group("num").split(".")[1]) if "." in m.group("num") else 0
-        claims.append({
-            "subject": last_subject[0] if last_subject else None,
-            "family": last_subject[1] if last_subject else None,
-            "claim_type": kind, "value": value, "unit": unit, "decimals": decimals,
-            "value_wan": value * _TO_WAN[unit] if unit in _TO_WAN else None,
-            "direction": direction,
-            "base_text": (base.group("base").strip() or None) if base else None,
-            "clause": clause.strip() + m.group(0), "offset": m.start(),
-            "years": years,
-        })
+        claims.append(
+            {
+                "subject": last_subject[0] if last_subject else None,
+                "family": last_subject[1] if last_subject else None,
+                "claim_type": kind,
+                "value": value,
+                "unit": unit,
+                "decimals": decimals,
+                "value_wan": value * _TO_WAN[unit] if unit in _TO_WAN else None,
+                "direction": direction,
+                "base_text": (base.group("base").strip() or None) if base else None,
+                "clause": clause.strip() + m.group(0),
+                "offset": m.start(),
+                "years": years,
+            }
+        )
     return claims
 
 
@@ -258,7 +272,6 @@ def narrative_claims(blocks: list[Block]) -> list[dict]:
     rows = []
     for sentence, block, section in sentences([b for b in blocks if b.kind != "table"]):
         for claim in sentence_claims(sentence):
-            claim.update(section=section, sentence=sentence, line=block.location.line,
-                         page=block.location.page)
+            claim.update(section=section, sentence=sentence, line=block.location.line, page=block.location.page)
             rows.append(claim)
     return rows

@@ -37,6 +37,5 @@ def class_code_for_name(label: str) -> str | None:
     stem = _stem(label)
     found = _class_names().get(stem)
     if found is None and len(stem) >= 4:  # words printed in another order: 文化体育旅游与传媒
-        found = next((code for name, code in _class_names().items()
-                      if sorted(name) == sorted(stem)), None)
+        found = next((code for name, code in _class_names().items() if sorted(name) == sorted(stem)), None)
     return found

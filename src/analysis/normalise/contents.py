@@ -45,8 +45,12 @@ def toc_entries(texts: list[str | None]) -> dict[int, str]:
         if len(key) > 60 or key.endswith("。") or key in seen:
             break
         seen.add(key)
-        if last is not None and not out[last].endswith("表") and not LEADING_NUMBER.match(match_key(text)) \
-                and (out[last] + text).endswith("表"):
+        if (
+            last is not None
+            and not out[last].endswith("表")
+            and not LEADING_NUMBER.match(match_key(text))
+            and (out[last] + text).endswith("表")
+        ):
             out[last] = out[last] + text  # an entry wrapped onto two lines
             continue
         out[n] = text
@@ -62,7 +66,12 @@ def contents_columns(blocks: list[Block]) -> list[dict]:
     for n, found in enumerate(sentences_by_block(blocks)):
         entry = entries.get(n)
         match = match_title(entry) if entry is not None else None
-        rows.append({"sentences": found, "toc_entry": entry,
-                     "toc_table_kind": match.table_kind if match else None,
-                     "toc_year": match.year if match else None})
+        rows.append(
+            {
+                "sentences": found,
+                "toc_entry": entry,
+                "toc_table_kind": match.table_kind if match else None,
+                "toc_year": match.year if match else None,
+            }
+        )
     return rows

@@ -23,13 +23,29 @@ from analysis.model import Document
 from analysis.recognise.tables import RecognisedTable
 from analysis.text import clean_text
 
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGITS = {
+    "〇": "0",
+    "○": "0",
+    "零": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 _TITLE = re.compile(r"^(?P<dept>.{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
-_TITLE_YEAR_FIRST = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<dept>.{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?P<year>20\d{2})\s*年度?\s*(?P<dept>.{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)"
+)
 _YEAR_LINE = re.compile(r"^(?P<year>20\d{2})\s*年度?\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
-_TITLE_SPLIT = re.compile(r"^(?P<pre>[^\d，。：:；]{0,30}?)\s*(?P<year>20\d{2})\s*年度?\s*"
-                          r"(?P<post>[^\d，。：:；]{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)")
+_TITLE_SPLIT = re.compile(
+    r"^(?P<pre>[^\d，。：:；]{0,30}?)\s*(?P<year>20\d{2})\s*年度?\s*"
+    r"(?P<post>[^\d，。：:；]{2,40}?)\s*(?P<unit>部门|单位)?(?P<kind>预算|决算)"
+)
 """Web-page titles put a region before the year and the department after it:
 ``平潭2016年东庠乡预算说明``, ``2016年度平潭县人大常委会部门决算说明``."""
 _LEVEL_WORD = re.compile(r"^(?:[省市区县乡镇]|本|全[省市区县])级?$|级$")
@@ -37,8 +53,10 @@ _LEVEL_WORD = re.compile(r"^(?:[省市区县乡镇]|本|全[省市区县])级?$|
 _PAGE_LABEL = re.compile(r"^(?:标题|题目|文章标题|title)\s*[:：]\s*", re.I)
 _BRACKETED = re.compile(r"^【[^】]{1,20}】\s*")
 """A column tag before a page title: ``【部门决算公开】2015年度…``."""
-_LABELLED = re.compile(r"^(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|部门|单位)\s*[:：]\s*(?P<dept>.+?)"
-                       r"\s*(?:(?:金额)?单位\s*[:：].*)?$")
+_LABELLED = re.compile(
+    r"^(?:预算主管部门|主管部门|预算单位|部门名称|单位名称|部门|单位)\s*[:：]\s*(?P<dept>.+?)"
+    r"\s*(?:(?:金额)?单位\s*[:：].*)?$"
+)
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分\s*")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 _GENERIC_DEPARTMENT = {"本级", "", "部门", "单位"}
@@ -53,9 +71,14 @@ def _chinese_year(text: str) -> int | None:
 def _is_name(text: str) -> bool:
     """A plausible department name: mostly Chinese, no sentence punctuation, no ordinal."""
     text = text.strip()
-    return (2 <= len(text) <= 40 and text not in _GENERIC_DEPARTMENT and text not in _UNITS
-            and not re.search(r"[，。：:；]", text) and not re.match(r"^[\d(（一二三四五六七八九十]", text)
-            and len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2)
+    return (
+        2 <= len(text) <= 40
+        and text not in _GENERIC_DEPARTMENT
+        and text not in _UNITS
+        and not re.search(r"[，。：:；]", text)
+        and not re.match(r"^[\d(（一二三四五六七八九十]", text)
+        and len(re.findall(r"[\u4e00-\u9fff]", text)) >= 2
+    )
 
 
 def _cover_at(heads: list[str], i: int) -> dict | None:
@@ -69,26 +92,27 @@ def _cover_at(heads: list[str], i: int) -> dict | None:
         return {"department": name} if _is_name(name) else None
     m = _TITLE.match(text) or _TITLE_YEAR_FIRST.match(text)
     if m and _is_name(m.group("dept")):
-        return {"department": m.group("dept").strip(), "year": int(m.group("year")),
-                "kind": m.group("kind"), "level": m.group("unit")}
+        return {
+            "department": m.group("dept").strip(),
+            "year": int(m.group("year")),
+            "kind": m.group("kind"),
+            "level": m.group("unit"),
+        }
     m = _TITLE_SPLIT.match(text)
     if m:
         name = (m.group("pre").strip() + m.group("post").strip()).strip()
         if _is_name(name) and not _LEVEL_WORD.search(m.group("post")):
-            return {"department": name, "year": int(m.group("year")), "kind": m.group("kind"),
-                    "level": m.group("unit")}
+            return {"department": name, "year": int(m.group("year")), "kind": m.group("kind"), "level": m.group("unit")}
     if i + 1 < len(heads):  # cover split over lines: name, then "2024 年度部门预算"
         m = _YEAR_LINE.match(heads[i + 1])
         if m and _is_name(text):
-            return {"department": text, "year": int(m.group("year")), "kind": m.group("kind"),
-                    "level": m.group("unit")}
+            return {"department": text, "year": int(m.group("year")), "kind": m.group("kind"), "level": m.group("unit")}
     return None
 
 
 def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
     """``department``, ``fiscal_year``, ``doc_type`` and ``level`` with their evidence."""
-    heads = [_BRACKETED.sub("", _PAGE_LABEL.sub("", clean_text(b.text)))
-             for b in document.text_blocks()[:40]]
+    heads = [_BRACKETED.sub("", _PAGE_LABEL.sub("", clean_text(b.text))) for b in document.text_blocks()[:40]]
     joined_head = " ".join(heads[:6])
     cover: dict = {}
     for i in range(len(heads)):
@@ -103,8 +127,7 @@ def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
     if year is None:
         year = _chinese_year(joined_head)
     if department is None:
-        labels = Counter(t.department_label for t in tables if t.department_label
-                         and _is_name(t.department_label))
+        labels = Counter(t.department_label for t in tables if t.department_label and _is_name(t.department_label))
         department = labels.most_common(1)[0][0] if labels else None
     name = Path(document.path).stem
     if year is None:
@@ -117,9 +140,12 @@ def document_info(document: Document, tables: list[RecognisedTable]) -> dict:
         kind = "决算" if finals > len(tables) / 2 or "决算" in joined_head or "决算" in name else "预算"
     if level is None:
         level = "单位" if re.search(r"单位预算|单位决算", joined_head + name) else "部门"
-    return {"department": department, "fiscal_year": year,
-            "doc_type": "final_account" if kind == "决算" else "budget",
-            "level": "unit" if level == "单位" else "department"}
+    return {
+        "department": department,
+        "fiscal_year": year,
+        "doc_type": "final_account" if kind == "决算" else "budget",
+        "level": "unit" if level == "单位" else "department",
+    }
 
 
 _NARRATIVE_WORDS = re.compile(r"预算|决算|收入|支出")

@@ -22,8 +22,7 @@ def _by_econ_class(rows: list[dict], classes: list[str]) -> list[dict]:
     class_rows = [i for i in rows if i["econ_code"] in classes]
     if class_rows:
         return class_rows
-    return [i for i in rows if i["econ_code"] and len(i["econ_code"]) == 5
-            and i["econ_code"][:3] in classes]
+    return [i for i in rows if i["econ_code"] and len(i["econ_code"]) == 5 and i["econ_code"][:3] in classes]
 
 
 def _select(by_kind: dict[str, list[dict]], source: dict) -> list[dict]:
@@ -42,8 +41,7 @@ def _select(by_kind: dict[str, list[dict]], source: dict) -> list[dict]:
     return [i for i in rows if i["column"] in source["columns"]]
 
 
-def document_figures(items: list[dict], tables: list[dict],
-                     claims: list[dict] | None = None) -> tuple[dict, dict]:
+def document_figures(items: list[dict], tables: list[dict], claims: list[dict] | None = None) -> tuple[dict, dict]:
     """Figure values in 万元 and, for each, where it was read (``table_kind 第N行``).
 
     A figure no table yields is taken from ``claims`` (the narrative) when they are given.
@@ -81,8 +79,10 @@ def document_figures(items: list[dict], tables: list[dict],
 
 @cache
 def _narrative_rules() -> tuple[tuple[str, str | None, re.Pattern[str] | None], ...]:
-    return tuple((r["name"], r.get("subject"), re.compile(r["clause"]) if "clause" in r else None)
-                 for r in load_toml("figures.toml")["narrative_figure"])
+    return tuple(
+        (r["name"], r.get("subject"), re.compile(r["clause"]) if "clause" in r else None)
+        for r in load_toml("figures.toml")["narrative_figure"]
+    )
 
 
 def narrative_figures(claims: list[dict]) -> dict[str, tuple[float, str]]:

@@ -11,9 +11,14 @@ from analysis.recognise.tables import RecognisedTable
 
 _ITEM_PREFIX = re.compile(r"^[(（]?\d+[)）、.]?\s*|^\d+、")
 _UNIT = re.compile(r"[(（](万元|元|千元|亿元)[)）]")
-_FORM_KEYS = {"部门预算总额": "total", "政府预算资金": "gov_budget_funds",
-              "财政专户管理资金": "special_account", "单位资金": "unit_funds",
-              "基本支出": "basic_total", "项目支出": "project_total"}
+_FORM_KEYS = {
+    "部门预算总额": "total",
+    "政府预算资金": "gov_budget_funds",
+    "财政专户管理资金": "special_account",
+    "单位资金": "unit_funds",
+    "基本支出": "basic_total",
+    "项目支出": "project_total",
+}
 
 
 @lru_cache(maxsize=50_000)
@@ -42,15 +47,28 @@ def form_items(table: RecognisedTable) -> list[dict]:
             if not text:
                 continue
             parsed = parse_amount(text)
-            if (parsed.status == "value" and label and "." in text) or (parsed.status == "value" and label in _FORM_KEYS):
+            if (parsed.status == "value" and label and "." in text) or (
+                parsed.status == "value" and label in _FORM_KEYS
+            ):
                 key: str | None = _FORM_KEYS.get(label) if label is not None else None
-                items.append({"table_index": table.index, "table_kind": table.table_kind,
-                              "section": None, "row_index": r,
-                              "row_label": label, "row_key": key, "row_role": "item",
-                              "column": "amount", "amount": cast(float, parsed.value) * scale,  # status "value"
-                              "value_status": "value", "raw_value": text,
-                              "line": loc.line,
-                              "page": loc.page, "sheet": loc.sheet})
+                items.append(
+                    {
+                        "table_index": table.index,
+                        "table_kind": table.table_kind,
+                        "section": None,
+                        "row_index": r,
+                        "row_label": label,
+                        "row_key": key,
+                        "row_role": "item",
+                        "column": "amount",
+                        "amount": cast(float, parsed.value) * scale,  # status "value"
+                        "value_status": "value",
+                        "raw_value": text,
+                        "line": loc.line,
+                        "page": loc.page,
+                        "sheet": loc.sheet,
+                    }
+                )
             elif parsed.status != "value":
                 label = _label(text)
                 scale = _label_scale(text) or scale  # holds for the rows below it too

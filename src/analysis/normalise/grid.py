@@ -30,8 +30,10 @@ from analysis.normalise.rowlabels import row_key
 from analysis.recognise.tables import RecognisedTable
 
 _TOTAL = re.compile(r"^(合计|总计|小计)$")
-_GRAND_TOTAL_OF = {"current_revenue_total": "revenue_grand_total",
-                   "current_expenditure_total": "expenditure_grand_total"}
+_GRAND_TOTAL_OF = {
+    "current_revenue_total": "revenue_grand_total",
+    "current_expenditure_total": "expenditure_grand_total",
+}
 _SIDE_GRAND_TOTAL = {"income": "revenue_grand_total", "expenditure": "expenditure_grand_total"}
 _TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
 _UNIT_CODE_COLUMN = re.compile(r"(单位|部门)(\(单位\))?(代码|编码)")
@@ -44,7 +46,8 @@ _ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.]")
 def _looks_like_amount(text: str) -> bool:
     """Numbers, and things meant to be numbers (placeholders such as XX, ×× or ***)."""
     return parse_amount(text).status == "value" or bool(
-        re.search(r"\d|^[XxＸ×*＊]+$|^[XxＸ×]+(\.[XxＸ×]+)?$", text.strip()))
+        re.search(r"\d|^[XxＸ×*＊]+$|^[XxＸ×]+(\.[XxＸ×]+)?$", text.strip())
+    )
 
 
 def _width(rows: list[list[str]]) -> int:
@@ -55,17 +58,19 @@ def _pad_row(row: list[str], width: int, columns: list[Column]) -> list[str]:
     """A row widened to the table's width. A row printed narrower than the header (a page piece
     whose reader collapsed a merged cell: 合计 spanning the code columns) that would leave a
     printed amount under a code or label column has its trailing amounts moved flush right."""
-    misplaced = any(j < len(columns) and columns[j].role != "measure" and _DECIMAL.search(c)
-                    and parse_amount(c).status == "value" for j, c in enumerate(row))
+    misplaced = any(
+        j < len(columns) and columns[j].role != "measure" and _DECIMAL.search(c) and parse_amount(c).status == "value"
+        for j, c in enumerate(row)
+    )
     start = len(row)
-    while misplaced and start and (not row[start - 1]
-                                   or parse_amount(row[start - 1]).status == "value"):
+    while misplaced and start and (not row[start - 1] or parse_amount(row[start - 1]).status == "value"):
         start -= 1
     return row[:start] + [""] * (width - len(row)) + row[start:]
 
 
-def _body_rows(body, locations, width: int, columns: list[Column], header: list[list[str]],
-               merge: bool) -> tuple[list[list[str]], list, list[list[tuple[int, str]]]]:
+def _body_rows(
+    body, locations, width: int, columns: list[Column], header: list[list[str]], merge: bool
+) -> tuple[list[list[str]], list, list[list[tuple[int, str]]]]:
     """The data rows in one pass: 栏次 rows and headers repeated after a page break dropped,
     short rows widened, and (when ``merge``) rows that only continue the text of the row above
     joined to it: a wrapped cell split by a page break ("工资奖金津" + "补贴") has no amount,
@@ -81,9 +86,15 @@ def _body_rows(body, locations, width: int, columns: list[Column], header: list[
         if len(row) < width:
             row = _pad_row(row, width, columns)
         cells = filled_cells(row)
-        if merge and out_rows and cells and (
+        if (
+            merge
+            and out_rows
+            and cells
+            and (
                 _is_fragment_row(cells, out_rows[-1], columns)
-                or (_new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1]))):
+                or (_new_page(loc, out_locs[-1]) and _completes_label(cells, out_rows[-1]))
+            )
+        ):
             join_to_last(out_rows, out_cells, cells)
             continue
         out_rows.append(row)
@@ -98,8 +109,10 @@ def _new_page(loc, previous) -> bool:
 
 def _completes_label(cells, previous: list[str]) -> bool:
     """Every cell joined to the one above makes a known row label that the upper part alone is not."""
-    return all(j < len(previous) and previous[j] and not row_key(previous[j])
-               and row_key(previous[j] + text) for j, text in cells)
+    return all(
+        j < len(previous) and previous[j] and not row_key(previous[j]) and row_key(previous[j] + text)
+        for j, text in cells
+    )
 
 
 def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
@@ -110,8 +123,7 @@ def _is_fragment_row(cells, previous: list[str], columns: list[Column]) -> bool:
             return False
         if parse_amount(text).status == "value" or is_code(text) or _ORDINAL.match(text):
             return False
-        if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) \
-                or _TOTAL.match(match_key(text)):
+        if len(match_key(text)) > 10 or row_key(text) or class_code_for_name(text) or _TOTAL.match(match_key(text)):
             return False
     return True
 
@@ -130,8 +142,7 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
         found = _UNIT_IN_HEADER.search("".join(c.path for c in columns))
         unit = found.group(1) if found else None
     scale = UNIT_TO_WAN.get(unit or "万元", 1.0)
-    body, locations, filled = _body_rows(body, locations, width, columns, header,
-                                         merge=kind not in _TEXT_SPILL_KINDS)
+    body, locations, filled = _body_rows(body, locations, width, columns, header, merge=kind not in _TEXT_SPILL_KINDS)
     items: list[dict] = []
     alignments = []
     spill: dict[int, str] = {}
@@ -140,17 +151,27 @@ def table_items(table: RecognisedTable, fiscal_year: int | None = None) -> tuple
     for pane in split_panes(columns):
         mapping, how = choose_alignment(
             cast(dict[int, str], {c.index: c.measure for c in pane.columns if c.role == "measure"}),  # measures named
-            body, pane.indices, kind, filled)
+            body,
+            pane.indices,
+            kind,
+            filled,
+        )
         alignments.append(how)
         printed.update(mapping.values())
         side = next((c.path.split("/")[0] for c in pane.columns if c.path), "")
-        pane_items, spill = _pane_items(table, kind, pane, mapping, filled, locations, scale,
-                                        spill if side == previous_side else {})
+        pane_items, spill = _pane_items(
+            table, kind, pane, mapping, filled, locations, scale, spill if side == previous_side else {}
+        )
         items.extend(pane_items)
         previous_side = side
-    summary = {"header_rows": n_header, "data_rows": len(body), "alignment": ",".join(alignments),
-               "columns": [c.path for c in columns], "unit": unit or "万元",
-               "measures": sorted(printed)}
+    summary = {
+        "header_rows": n_header,
+        "data_rows": len(body),
+        "alignment": ",".join(alignments),
+        "columns": [c.path for c in columns],
+        "unit": unit or "万元",
+        "measures": sorted(printed),
+    }
     return items, summary
 
 
@@ -180,7 +201,9 @@ def _classify_cell(text: str, role: str, mapped: bool) -> tuple[str, object]:
     return "skip", None
 
 
-_ORGANISATION = re.compile(r"(局|办|委|中心|院|所|站|处|室|队|馆|学校|中学|小学|幼儿园|本级|部|会|团|厅|街道|镇|乡|公司)$")
+_ORGANISATION = re.compile(
+    r"(局|办|委|中心|院|所|站|处|室|队|馆|学校|中学|小学|幼儿园|本级|部|会|团|厅|街道|镇|乡|公司)$"
+)
 
 
 def _units_named_like_units(codes, label: str) -> None:
@@ -188,15 +211,21 @@ def _units_named_like_units(codes, label: str) -> None:
     number is also a 类 (unit 208 of 新乡市某局 is not 社会保障和就业支出)."""
     for field in ("func_code", "econ_code"):
         code = getattr(codes, field)
-        if code and len(code) == 3 and not codes.unit_code and _ORGANISATION.search(label) \
-                and not class_code_for_name(label):
+        if (
+            code
+            and len(code) == 3
+            and not codes.unit_code
+            and _ORGANISATION.search(label)
+            and not class_code_for_name(label)
+        ):
             codes.unit_code = code
             setattr(codes, field, None)
 
 
 @lru_cache(maxsize=100_000)
-def _row_identity(label: str, tokens: tuple[str, ...], unit_tokens: tuple[str, ...],
-                  section: str | None, function_rows: bool) -> tuple[str | None, RowCodes, bool]:
+def _row_identity(
+    label: str, tokens: tuple[str, ...], unit_tokens: tuple[str, ...], section: str | None, function_rows: bool
+) -> tuple[str | None, RowCodes, bool]:
     """A row's key, codes and whether it is a 合计 row, from its label and code cells alone (before the context of the
     rows above). Cached: the same labels and codes recur in document after document; callers
     must not change the returned codes."""
@@ -205,16 +234,16 @@ def _row_identity(label: str, tokens: tuple[str, ...], unit_tokens: tuple[str, .
     key = row_key(label) if label else None
     if key is None and match_key(label) == "总计" and section in _SIDE_GRAND_TOTAL:
         key = _SIDE_GRAND_TOTAL[section]  # F01 prints a bare 总计 on each side
-    if section == "expenditure" or (function_rows and not codes.func_partial
-                                    and not codes.econ_code):
+    if section == "expenditure" or (function_rows and not codes.func_partial and not codes.econ_code):
         klass = class_code_for_name(label)  # a 类 row printed by name only
         if klass and not codes.func_code:
             codes.func_code, key = klass, f"class:{klass}"
     return key, codes, bool(_TOTAL.match(match_key(label)))
 
 
-def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
-                spill: dict[int, str]) -> tuple[list[dict], dict[int, str]]:
+def _pane_items(
+    table, kind, pane: Pane, mapping, filled, locations, scale, spill: dict[int, str]
+) -> tuple[list[dict], dict[int, str]]:
     """Items of one pane, and the rows where it printed a label but no amount.
 
     ``filled`` holds each body row's non-empty (column, text) cells. ``spill`` holds such
@@ -236,8 +265,7 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
     projects = kind == "project_expenditure"
     named_items = kind in {"project_expenditure", "project_performance_targets"}
     # the table's title and source unit come from its tables row (extract.line_items_frame)
-    table_fields = {"table_index": table.index, "table_kind": table.table_kind,
-                    "section": pane.section}
+    table_fields = {"table_index": table.index, "table_kind": table.table_kind, "section": pane.section}
     context: str | None = None
     seen_totals: set[str] = set()
     for r, (row, loc) in enumerate(zip(filled, locations)):
@@ -268,8 +296,7 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
         if amounts and not labels and not tokens and r in spill:
             labels = [spill[r]]
         label = labels[0] if labels else ""
-        key, codes, is_total = _row_identity(label, tuple(tokens), tuple(unit_tokens),
-                                             pane.section, function_rows)
+        key, codes, is_total = _row_identity(label, tuple(tokens), tuple(unit_tokens), pane.section, function_rows)
         if key in seen_totals and key in _GRAND_TOTAL_OF:
             key = _GRAND_TOTAL_OF[key]  # B04 prints "收入合计" for the grand total below 本年收入
         if key in _GRAND_TOTAL_OF:
@@ -278,31 +305,48 @@ def _pane_items(table, kind, pane: Pane, mapping, filled, locations, scale,
             context = "carryover_"
         elif key in {"current_revenue_total", "current_expenditure_total"}:
             context = None
-        elif key and context and key in {"general_budget", "gov_fund", "state_capital",
-                                          "special_account", "general_budget_appropriation"}:
+        elif (
+            key
+            and context
+            and key
+            in {"general_budget", "gov_fund", "state_capital", "special_account", "general_budget_appropriation"}
+        ):
             key = context + key
         first_unlabelled = not items and not labels and not tokens and r == 0
-        role = "total" if is_total or first_unlabelled else (
-            "unit" if codes.unit_code and not (codes.func_code or codes.econ_code) else "item")
+        role = (
+            "total"
+            if is_total or first_unlabelled
+            else ("unit" if codes.unit_code and not (codes.func_code or codes.econ_code) else "item")
+        )
         two_labels = projects and len(labels) > 1  # B10 prints 项目类别 before 项目名称
         project_name = labels[1] if two_labels else (label if named_items and role == "item" else None)
         if two_labels and role == "item":
             label = labels[1]
         # one dict of the row's fields, copied per amount (a copy is much cheaper than a literal)
-        row_fields = {**table_fields, "row_index": r, "row_label": label, "row_key": key,
-                      "row_role": role, "func_code": codes.func_code,
-                      "func_partial": codes.func_partial, "econ_code": codes.econ_code,
-                      "gov_econ_code": codes.gov_econ_code, "unit_code": codes.unit_code,
-                      "project_code": codes.project_code, "project_name": project_name,
-                      "project_type": labels[0] if two_labels else None,
-                      "line": loc.line, "page": loc.page, "sheet": loc.sheet}
+        row_fields = {
+            **table_fields,
+            "row_index": r,
+            "row_label": label,
+            "row_key": key,
+            "row_role": role,
+            "func_code": codes.func_code,
+            "func_partial": codes.func_partial,
+            "econ_code": codes.econ_code,
+            "gov_econ_code": codes.gov_econ_code,
+            "unit_code": codes.unit_code,
+            "project_code": codes.project_code,
+            "project_name": project_name,
+            "project_type": labels[0] if two_labels else None,
+            "line": loc.line,
+            "page": loc.page,
+            "sheet": loc.sheet,
+        }
         for column, (text, parsed) in amounts:
             if parsed.status == "unparsed" and kind in _TEXT_SPILL_KINDS and HAN_CHAR.search(text):
                 continue
             item = row_fields.copy()
             item["column"] = column
-            item["amount"] = parsed.value if parsed.value is None or scale == 1.0 else round(
-                parsed.value * scale, 6)
+            item["amount"] = parsed.value if parsed.value is None or scale == 1.0 else round(parsed.value * scale, 6)
             item["value_status"] = parsed.status
             item["raw_value"] = text
             items.append(item)

@@ -38,8 +38,12 @@ def is_column_number_row(row: Sequence[str]) -> bool:
         return False
     cells = [match_key(c) for c in row if c.strip()]
     digits = [int(c) for c in cells if c.isdigit()]
-    return (len(digits) >= 3 and all(_COLUMN_NUMBERS.match(c) for c in cells)
-            and digits == sorted(set(digits)) and max(digits) <= 60)
+    return (
+        len(digits) >= 3
+        and all(_COLUMN_NUMBERS.match(c) for c in cells)
+        and digits == sorted(set(digits))
+        and max(digits) <= 60
+    )
 
 
 def header_row_count(rows: list[list[str]]) -> int:
@@ -58,14 +62,15 @@ def _starts_data(row: tuple[str, ...]) -> bool:
     cells = [c for c in row if c.strip()]
     first = next((j for j, c in enumerate(row) if c.strip()), None)
     return any(is_amount(c) for c in cells) or (
-        first is not None and first <= 1 and bool(_TOTAL_LABEL.match(match_key(row[first])))
-        and len(cells) == 1)
+        first is not None and first <= 1 and bool(_TOTAL_LABEL.match(match_key(row[first]))) and len(cells) == 1
+    )
 
 
 def column_paths(header: list[list[str]], width: int) -> list[str]:
     """One ``/``-joined label path per column, spanning labels inherited to the right."""
-    grid = [[clean_text(r[j]) if j < len(r) else "" for j in range(width)] for r in header
-            if not is_column_number_row(r)]
+    grid = [
+        [clean_text(r[j]) if j < len(r) else "" for j in range(width)] for r in header if not is_column_number_row(r)
+    ]
     filled = [row[:] for row in grid]
     for r in range(len(grid) - 1):
         for j in range(1, width):
@@ -86,9 +91,10 @@ def column_paths(header: list[list[str]], width: int) -> list[str]:
 
 @cache
 def _column_rules() -> tuple[tuple[str, re.Pattern[str], str, re.Pattern[str] | None], ...]:
-    return tuple((r["kinds"], re.compile(r["path_pattern"]), r["measure"],
-                  re.compile(r["when"]) if r.get("when") else None)
-                 for r in load_csv("column_map.csv"))
+    return tuple(
+        (r["kinds"], re.compile(r["path_pattern"]), r["measure"], re.compile(r["when"]) if r.get("when") else None)
+        for r in load_csv("column_map.csv")
+    )
 
 
 @cache
@@ -97,8 +103,9 @@ def _prefix_rules() -> tuple[tuple[str, str, str], ...]:
 
 
 @lru_cache(maxsize=100_000)
-def map_column(index: int, path: str, kind: str, fiscal_year: int | None = None,
-               others: tuple[str, ...] = ()) -> Column:
+def map_column(
+    index: int, path: str, kind: str, fiscal_year: int | None = None, others: tuple[str, ...] = ()
+) -> Column:
     """The role (and measure) of one column from its header path; ``others`` are the paths of
     the table's other columns, for rules that depend on them."""
     if not path:
@@ -121,19 +128,18 @@ def _prefix(path: str, kind: str, fiscal_year: int | None) -> str:
     return ""
 
 
-def map_columns(header: list[list[str]], width: int, kind: str,
-                fiscal_year: int | None = None) -> list[Column]:
+def map_columns(header: list[list[str]], width: int, kind: str, fiscal_year: int | None = None) -> list[Column]:
     """Map every column of a table from its header rows."""
     return list(_map_columns(tuple(map(tuple, header)), width, kind, fiscal_year))
 
 
 @lru_cache(maxsize=4096)
-def _map_columns(header: tuple[tuple[str, ...], ...], width: int, kind: str,
-                 fiscal_year: int | None) -> tuple[Column, ...]:
+def _map_columns(
+    header: tuple[tuple[str, ...], ...], width: int, kind: str, fiscal_year: int | None
+) -> tuple[Column, ...]:
     # templates repeat: the same header rows come back in document after document
     paths = column_paths([list(r) for r in header], width)
-    return tuple(map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1:]))
-                 for j, p in enumerate(paths))
+    return tuple(map_column(j, p, kind, fiscal_year, tuple(paths[:j] + paths[j + 1 :])) for j, p in enumerate(paths))
 
 
 def row_signature(row: Sequence[str]) -> str:
@@ -157,8 +163,7 @@ def header_signatures(header: list[list[str]]) -> HeaderSignatures:
 
 @lru_cache(maxsize=4096)
 def _header_signatures(header: tuple[tuple[str, ...], ...]) -> HeaderSignatures:
-    signed = [(sig, len(row) - row.count("")) for sig, row in zip(map(row_signature, header), header)
-              if sig.strip("|")]
+    signed = [(sig, len(row) - row.count("")) for sig, row in zip(map(row_signature, header), header) if sig.strip("|")]
     return HeaderSignatures(frozenset(sig for sig, _ in signed), frozenset(n for _, n in signed))
 
 

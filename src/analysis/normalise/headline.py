@@ -18,9 +18,14 @@ from typing import cast
 from analysis.metadata import load_toml
 from analysis.normalise.figures import document_figures
 
-_LABELS = {"personnel_expenditure": "人员经费", "public_expenditure": "公用经费",
-           "basic_expenditure": "基本支出", "project_expenditure": "项目支出",
-           "total_expenditure": "支出总计", "three_public_total": "三公经费"}
+_LABELS = {
+    "personnel_expenditure": "人员经费",
+    "public_expenditure": "公用经费",
+    "basic_expenditure": "基本支出",
+    "project_expenditure": "项目支出",
+    "total_expenditure": "支出总计",
+    "three_public_total": "三公经费",
+}
 
 
 @cache
@@ -55,8 +60,9 @@ def _readings(items: list[dict]):
         yield [i for i in items if keep.get(i["table_kind"], i["table_index"]) == i["table_index"]]
 
 
-def guarded_figures(items: list[dict], tables: list[dict],
-                    claims: list[dict] | None = None) -> tuple[dict, dict, list[str]]:
+def guarded_figures(
+    items: list[dict], tables: list[dict], claims: list[dict] | None = None
+) -> tuple[dict, dict, list[str]]:
     """Figures and sources as :func:`document_figures` gives them, checked against the headline
     identities; the third value lists the problems that make the document partial."""
     values, sources = document_figures(items, tables, claims)

@@ -42,8 +42,11 @@ def infer_function_classes(items: list[dict], fiscal_year: int | None) -> None:
         klass = by_tail.get((partial, label)) or by_tail.get((partial, None)) or above.get(id(item))
         if klass is None:
             length = 3 + len(partial)  # 款项 → 7 digits, 款 alone → 5
-            candidates = {c[:3] for c in function_codes_named(item["row_label"] or "", fiscal_year)
-                          if len(c) == length and c[3:] == partial}
+            candidates = {
+                c[:3]
+                for c in function_codes_named(item["row_label"] or "", fiscal_year)
+                if len(c) == length and c[3:] == partial
+            }
             if len(candidates) > 1 and classes_seen:
                 candidates &= classes_seen  # a name shared by several classes: the document's own
             if len(candidates) > 1 and weight:

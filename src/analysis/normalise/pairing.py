@@ -43,8 +43,7 @@ def department_key(name: str | None) -> str | None:
 def pair_documents(documents: pl.DataFrame) -> pl.DataFrame:
     """The documents frame with ``pair_id`` (shared by both files of a pair) and
     ``paired_doc_id`` (the other file's ``doc_id``); both null for unpaired files."""
-    rows = documents.select("doc_id", "department", "fiscal_year", "doc_type",
-                            "n_recognised").to_dicts()
+    rows = documents.select("doc_id", "department", "fiscal_year", "doc_type", "n_recognised").to_dicts()
     groups: dict[tuple, dict[str, list[str]]] = {}
     for row in rows:
         key = (department_key(row["department"]), row["fiscal_year"], row["doc_type"])

@@ -13,8 +13,7 @@ from functools import lru_cache
 
 from analysis.normalise.header import Column
 
-_SECTION_NAMES = {"收入": "income", "支出": "expenditure", "人员经费": "personnel",
-                  "公用经费": "public"}
+_SECTION_NAMES = {"收入": "income", "支出": "expenditure", "人员经费": "personnel", "公用经费": "public"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,10 @@ def _split_panes(columns: tuple[Column, ...]) -> tuple[Pane, ...]:
             cleaned.append(col)
         top = next((c.path.split("/")[0] for c in cleaned if c.path), "")
         # "本年收入" / "财政拨款支出" (Shanghai 收支总表) name their side by its last word
-        section = next((name for word, name in _SECTION_NAMES.items() if top.endswith(word)),
-                       None) if len(groups) > 1 else None
+        section = (
+            next((name for word, name in _SECTION_NAMES.items() if top.endswith(word)), None)
+            if len(groups) > 1
+            else None
+        )
         panes.append(Pane(tuple(cleaned), section or (f"pane{len(panes) + 1}" if len(groups) > 1 else None)))
     return tuple(panes)

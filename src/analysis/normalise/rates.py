@@ -28,13 +28,19 @@ _DOWN = "减少|下降|降低|下调|少|节约|节省"
 _CHANGE_WORD = re.compile(rf"(?P<word>{_UP}|{_DOWN})(?:了|为|共计|计)?\s*$")
 _TO_WORD = re.compile(rf"(?P<word>{_UP}|{_DOWN})(?:到|至)\s*$")
 _RATE_NOUN = re.compile(r"(?P<word>增幅|增长率|增速|降幅|减幅|下降率)\s*(?:为|达|是)?\s*$")
-_RATIO = re.compile(r"(?:完成|为|占|达到|是)(?:了)?(?:年初|全年|调整后?的?|当年)?预算(?:数)?的\s*$"
-                    r"|(?:预算)?(?:完成|执行)率(?:为|达|是)?\s*$")
+_RATIO = re.compile(
+    r"(?:完成|为|占|达到|是)(?:了)?(?:年初|全年|调整后?的?|当年)?预算(?:数)?的\s*$"
+    r"|(?:预算)?(?:完成|执行)率(?:为|达|是)?\s*$"
+)
 _FROM = re.compile(r"(?:由|从)(?P<base>[^，,；;。]{0,14}?)(?:的)?(?:数)?(?:为)?\s*$")
-_PREVIOUS = re.compile(r"(?:比|较|与|同)?(?P<base>上年|上一年|上年度|去年|20\d{2}\s*年度?)(?:的)?"
-                       r"(?P<kind>年初预算|预算|决算|执行)?(?:数)?(?:的)?(?:为|是)?\s*$")
-_BUDGET = re.compile(r"(?:比|较|与)?(?P<base>(?:本年|当年)?(?:年初|调整后?的?|全年)预算)(?:数)?(?:为|是)?\s*$"
-                     r"|(?:比|较|与)(?P<base2>预算)(?:数)?\s*$")
+_PREVIOUS = re.compile(
+    r"(?:比|较|与|同)?(?P<base>上年|上一年|上年度|去年|20\d{2}\s*年度?)(?:的)?"
+    r"(?P<kind>年初预算|预算|决算|执行)?(?:数)?(?:的)?(?:为|是)?\s*$"
+)
+_BUDGET = re.compile(
+    r"(?:比|较|与)?(?P<base>(?:本年|当年)?(?:年初|调整后?的?|全年)预算)(?:数)?(?:为|是)?\s*$"
+    r"|(?:比|较|与)(?P<base2>预算)(?:数)?\s*$"
+)
 """A 决算's budget base: 年初预算, 调整预算, 全年预算, or "比预算数"; never a budget's own "支出预算"."""
 _CLAUSE_YEAR = re.compile(r"(20\d{2})\s*年")
 _COMPARISON = re.compile(r"决算(?:数)?(?:支出)?(?P<word>大于|小于|等于|高于|低于|超过|持平于?)(?:年初)?预算(?:数)?")
@@ -82,7 +88,7 @@ class RateStatement:
 
     @property
     def text(self) -> str:
-        return self.sentence[self.start:self.end]
+        return self.sentence[self.start : self.end]
 
     def given(self) -> int:
         return sum(x is not None for x in (self.previous, self.current, self.change, self.rate, self.ratio))
@@ -129,11 +135,11 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
     current: RateStatement | None = None
     last_end = 0
     for m in _TOKEN.finditer(sentence):
-        before = sentence[last_end:m.start()]
+        before = sentence[last_end : m.start()]
         if _STOP.search(before) and current is not None:
             current = None  # a new clause group: nothing carries over a 。 or ；
-        near = sentence[max(0, m.start() - 24):m.start()]
-        near = near[max((k.end() for k in _STOP.finditer(near)), default=0):]
+        near = sentence[max(0, m.start() - 24) : m.start()]
+        near = near[max((k.end() for k in _STOP.finditer(near)), default=0) :]
         unit = m.group("unit").replace("％", "%")
         num = m.group("num")
         figure = Figure(float(num.replace(",", "")), _decimals(num), unit, m.group(0))
@@ -152,22 +158,29 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
                     current.rate = figure
             current.end = m.end()
             continue
-        clause = near[max((k.end() for k in _CLAUSE.finditer(near)), default=0):]
+        clause = near[max((k.end() for k in _CLAUSE.finditer(near)), default=0) :]
         if (r := _TO_WORD.search(near)) and current is not None and current.previous and not current.current:
             figure.word = r.group(0)
             current.current, current.to_form, current.end = figure, True, m.end()
             continue
-        if (r := _CHANGE_WORD.search(near)) and current is not None and current.change is None \
-                and (current.current or current.previous) and not _BUDGET.search(near):
+        if (
+            (r := _CHANGE_WORD.search(near))
+            and current is not None
+            and current.change is None
+            and (current.current or current.previous)
+            and not _BUDGET.search(near)
+        ):
             figure.word = r.group("word")
             current.change, current.end = figure, m.end()
             continue
-        prev = _FROM.search(near) or _PREVIOUS.search(near) or _BUDGET.search(near) \
-            or _year_previous(clause, year)
+        prev = _FROM.search(near) or _PREVIOUS.search(near) or _BUDGET.search(near) or _year_previous(clause, year)
         if prev is not None and prev.group(0).strip():
             base_text = prev.group(0).strip()
-            kind = _base_kind(base_text) if not _FROM.search(near) else (
-                "budget" if "预算" in base_text and "上年" not in base_text else "previous")
+            kind = (
+                _base_kind(base_text)
+                if not _FROM.search(near)
+                else ("budget" if "预算" in base_text and "上年" not in base_text else "previous")
+            )
             if current is None or current.previous is not None or current.change or current.rate:
                 current = RateStatement(sentence, _clause_start(sentence, m.start()), subject=clause.strip())
                 out.append(current)
@@ -176,8 +189,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
             current.end = m.end()
             continue
         # a plain amount: the current value of a new statement (or of one that opened with its base)
-        if current is not None and current.previous is not None and current.current is None \
-                and current.change is None:
+        if current is not None and current.previous is not None and current.current is None and current.change is None:
             current.current = figure
         else:
             current = RateStatement(sentence, _clause_start(sentence, m.start()), subject=clause.strip())
@@ -186,7 +198,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
         current.amounts.append(figure)
         current.end = m.end()
     for statement in out:
-        tail = sentence[statement.start:_next_start(out, statement, len(sentence))]
+        tail = sentence[statement.start : _next_start(out, statement, len(sentence))]
         cmp = _COMPARISON.search(tail)
         if cmp:
             statement.comparison = cmp.group("word")

@@ -19,13 +19,31 @@ from analysis.recognise.tables import RecognisedTable
 
 _COMPARATOR = r"(?P<cmp>≥|≤|＞|＜|>=|<=|>|<|=|＝|大于等于|小于等于|不低于|不高于|不超过|达到)?"
 _VALUE = re.compile(
-    rf"^{_COMPARATOR}\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>%|％|万元|元|人次|人|个|次|条|台\(套\)|台|套|天|项|家|户|辆|份|件|场|批|小时|分|年|月|日)?\S*$")
+    rf"^{_COMPARATOR}\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>%|％|万元|元|人次|人|个|次|条|台\(套\)|台|套|天|项|家|户|辆|份|件|场|批|小时|分|年|月|日)?\S*$"
+)
 _DATE = re.compile(r"(20\d{2}年)?\d{1,2}月\d{1,2}日|每月\d{1,2}日|年底|年末|\d{1,2}月底")
-_QUALITATIVE = re.compile(r"^(相关|科学|合理|完整|合规|公开|规范|健全|真实|有效|提高|明显提高|达标|良好|显著|及时|准确|优|高|是|否|完成|持续提升)$")
+_QUALITATIVE = re.compile(
+    r"^(相关|科学|合理|完整|合规|公开|规范|健全|真实|有效|提高|明显提高|达标|良好|显著|及时|准确|优|高|是|否|完成|持续提升)$"
+)
 _CATEGORY = re.compile(r"(成本|产出|效益|满意度|投入管理|投入)(指标)?")
-_CMP_NORMAL = {"≥": ">=", ">=": ">=", "大于等于": ">=", "不低于": ">=", "达到": ">=",
-               "≤": "<=", "<=": "<=", "小于等于": "<=", "不高于": "<=", "不超过": "<=",
-               "＞": ">", ">": ">", "＜": "<", "<": "<", "=": "=", "＝": "="}
+_CMP_NORMAL = {
+    "≥": ">=",
+    ">=": ">=",
+    "大于等于": ">=",
+    "不低于": ">=",
+    "达到": ">=",
+    "≤": "<=",
+    "<=": "<=",
+    "小于等于": "<=",
+    "不高于": "<=",
+    "不超过": "<=",
+    "＞": ">",
+    ">": ">",
+    "＜": "<",
+    "<": "<",
+    "=": "=",
+    "＝": "=",
+}
 
 
 _TARGET_FIELDS = ("comparator", "value", "unit", "value_kind")
@@ -39,8 +57,12 @@ def _parse_target_value(text: str) -> tuple | None:
         return None
     m = _VALUE.match(raw.replace("（", "(").replace("）", ")"))
     if m:
-        return (_CMP_NORMAL.get(m.group("cmp") or "", None), float(m.group("num").replace(",", "")),
-                (m.group("unit") or "").replace("％", "%") or None, "number")
+        return (
+            _CMP_NORMAL.get(m.group("cmp") or "", None),
+            float(m.group("num").replace(",", "")),
+            (m.group("unit") or "").replace("％", "%") or None,
+            "number",
+        )
     if _DATE.search(raw):
         return (None, None, None, "date")
     if _QUALITATIVE.match(raw):
@@ -79,8 +101,13 @@ def _join_fragments(rows: list[list[str]], locations: list, header: HeaderSignat
         if repeats_header(row, header):  # a header repeated after a page break
             continue
         cells = filled_cells(row)
-        if out and cells and all(_parse_target_value(c) is None and not is_code(c)
-                                 and j < len(out[-1]) and out[-1][j] for j, c in cells):
+        if (
+            out
+            and cells
+            and all(
+                _parse_target_value(c) is None and not is_code(c) and j < len(out[-1]) and out[-1][j] for j, c in cells
+            )
+        ):
             join_to_last(out, out_cells, cells)
             continue
         out.append(row)
@@ -100,8 +127,9 @@ def project_targets(table: RecognisedTable) -> list[dict]:
     nearest: dict[int, str | None] = {}  # column → the header category nearest to it
     rows: list[dict] = []
     project: dict[str, str | None] = {"project_code": None, "project_name": None}
-    body, locations, filled = _join_fragments(grid[n_header:], table.row_locations[n_header:],
-                                               header_signatures(grid[:n_header]))
+    body, locations, filled = _join_fragments(
+        grid[n_header:], table.row_locations[n_header:], header_signatures(grid[:n_header])
+    )
     for row, loc, cells in zip(body, locations, filled):
         codes = [code for _, c in cells for code in split_codes(c) if len(code) >= 12]
         if codes:
@@ -115,9 +143,18 @@ def project_targets(table: RecognisedTable) -> list[dict]:
                 continue
             if j not in nearest:
                 nearest[j] = min(categories, key=lambda c: abs(c[0] - j))[1] if categories else None
-            rows.append({**project, "category": nearest[j], "level2": None,
-                         "indicator": clean_text(name), "raw_value": clean_text(value),
-                         **dict(zip(_TARGET_FIELDS, parsed)), "line": loc.line, "page": loc.page})
+            rows.append(
+                {
+                    **project,
+                    "category": nearest[j],
+                    "level2": None,
+                    "indicator": clean_text(name),
+                    "raw_value": clean_text(value),
+                    **dict(zip(_TARGET_FIELDS, parsed)),
+                    "line": loc.line,
+                    "page": loc.page,
+                }
+            )
     return rows
 
 
@@ -137,10 +174,24 @@ def department_targets(table: RecognisedTable) -> list[dict]:
             continue
         level1 = padded[0] or level1
         level2 = padded[1] or level2
-        parsed = parse_target_value(padded[3]) or {"comparator": None, "value": None, "unit": None,
-                                                     "value_kind": "missing" if not padded[3] else "text"}
+        parsed = parse_target_value(padded[3]) or {
+            "comparator": None,
+            "value": None,
+            "unit": None,
+            "value_kind": "missing" if not padded[3] else "text",
+        }
         if padded[2]:
-            rows.append({"project_code": None, "project_name": None, "category": level1,
-                         "level2": level2, "indicator": padded[2], "raw_value": padded[3] or None,
-                         **parsed, "line": loc.line, "page": loc.page})
+            rows.append(
+                {
+                    "project_code": None,
+                    "project_name": None,
+                    "category": level1,
+                    "level2": level2,
+                    "indicator": padded[2],
+                    "raw_value": padded[3] or None,
+                    **parsed,
+                    "line": loc.line,
+                    "page": loc.page,
+                }
+            )
     return rows

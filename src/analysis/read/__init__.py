@@ -108,12 +108,17 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
     found: list[Path] = []
     for item in map(Path, paths):
         if item.is_dir():
-            entries = [p for p in item.rglob("*")
-                       if (p.is_file() or _dead_link(p)) and p.suffix.lower() in SUPPORTED_SUFFIXES
-                       and p.stem.upper() != "README"]  # the folders' own notes, not disclosures
+            entries = [
+                p
+                for p in item.rglob("*")
+                if (p.is_file() or _dead_link(p))
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and p.stem.upper() != "README"
+            ]  # the folders' own notes, not disclosures
             entries += unlistable_folders(item)
-            found.extend(p for p in sorted(entries)
-                         if not any(part.startswith(".") for part in p.relative_to(item).parts))
+            found.extend(
+                p for p in sorted(entries) if not any(part.startswith(".") for part in p.relative_to(item).parts)
+            )
         else:
             found.append(item)
     return found
@@ -148,5 +153,14 @@ def _dead_link(path: Path) -> bool:
     return False
 
 
-__all__ = ["Document", "ReadError", "discover", "document_format", "folder_problem", "read_document",
-           "sniff_format", "text_format", "unlistable_folders"]
+__all__ = [
+    "Document",
+    "ReadError",
+    "discover",
+    "document_format",
+    "folder_problem",
+    "read_document",
+    "sniff_format",
+    "text_format",
+    "unlistable_folders",
+]

@@ -39,8 +39,7 @@ _EMPTY_SHEET_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
     b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 )
-_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
-               RuntimeError, OSError)
+_ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError, OSError)
 """What zipfile raises on a damaged archive besides BadZipFile (bad offsets, flags, versions)."""
 _FORMULA_TAG = re.compile(rb"<(\w+:)?f[\s>/]")
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
@@ -72,8 +71,9 @@ def read_excel(path: str | Path) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_UNCOMPRESSED:
-            raise ReadError(f"{path.name}: 工作簿文件过大 (file of {size / 2**20:.0f} MB, "
-                            f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
+            raise ReadError(
+                f"{path.name}: 工作簿文件过大 (file of {size / 2**20:.0f} MB, limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)"
+            )
         data = path.read_bytes()
     except OSError as err:
         raise ReadError(f"{path.name}: 无法打开文件 (cannot open file: {err.strerror or err})") from err
@@ -103,8 +103,10 @@ def _sniff_format(name: str, data: bytes) -> str:
         # zipfile stops at the declared size (a member inflating beyond it fails its CRC), so
         # the declared sizes bound what reading can unpack
         if unpacked > MAX_UNCOMPRESSED:
-            raise ReadError(f"{name}: xlsx 解压后过大，疑似压缩炸弹 (unpacks to {unpacked / 2**20:.0f} MB, "
-                            f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)")
+            raise ReadError(
+                f"{name}: xlsx 解压后过大，疑似压缩炸弹 (unpacks to {unpacked / 2**20:.0f} MB, "
+                f"limit {MAX_UNCOMPRESSED / 2**20:.0f} MB)"
+            )
         if "xl/workbook.bin" in members:
             raise ReadError(f"{name}: 不支持 .xlsb 工作簿 (.xlsb is not supported; save as .xlsx)")
         if not any(m.startswith("xl/") for m in members):
@@ -257,8 +259,9 @@ def _oversized(payload: bytes) -> None:
     cell object for every covered cell, so A1:XFD1048576 would never finish loading."""
     area = 0
     for first_col, first_row, last_col, last_row in _MERGE_REF.findall(payload):
-        area += (abs(int(last_row) - int(first_row)) + 1) * \
-            (abs(_column_number(last_col) - _column_number(first_col)) + 1)
+        area += (abs(int(last_row) - int(first_row)) + 1) * (
+            abs(_column_number(last_col) - _column_number(first_col)) + 1
+        )
     if area > MAX_CELLS:
         raise SheetTooLarge(f"merged ranges cover {area} cells (limit {MAX_CELLS})")
 
@@ -320,7 +323,10 @@ def _read_xls(name: str, data: bytes) -> tuple[list[Sheet], list[PageIssue]]:
     """Load an .xls sheet by sheet (on demand) so that one bad sheet is only an issue."""
     try:
         book = xlrd.open_workbook(  # ragged: rows keep their own length, not the widest row's
-            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(),
+            file_contents=data,
+            formatting_info=True,
+            on_demand=True,
+            logfile=io.StringIO(),
             ragged_rows=True,
         )
     except xlrd.XLRDError as err:
@@ -367,8 +373,7 @@ def _sheet_from_xlrd(book, xls_sheet) -> Sheet:
     for row in rows:
         for col in range(min(n_cols, xls_sheet.row_len(row))):
             rules = book.xf_list[xls_sheet.cell_xf_index(row, col)].border
-            if is_ruled(rules.left_line_style, rules.right_line_style,
-                         rules.top_line_style, rules.bottom_line_style):
+            if is_ruled(rules.left_line_style, rules.right_line_style, rules.top_line_style, rules.bottom_line_style):
                 sheet.boxed.add((row, col))
     return sheet
 

@@ -35,7 +35,6 @@ class SheetTooLarge(ValueError):
     """The used rows and columns of a sheet span more than :data:`MAX_LAYOUT_CELLS` cells."""
 
 
-
 @dataclass(slots=True)
 class Sheet:
     """One worksheet reduced to what the layout step needs (0-based coordinates)."""
@@ -49,8 +48,7 @@ class Sheet:
     """Anchor cell of each merged range -> number of columns it spans."""
 
 
-def _classify_rows(sheet: Sheet, rows: list[list[str]], row_numbers: list[int],
-                   col_numbers: list[int]) -> list[str]:
+def _classify_rows(sheet: Sheet, rows: list[list[str]], row_numbers: list[int], col_numbers: list[int]) -> list[str]:
     """Label each row ``blank``, ``caption``, ``title``, ``grid`` or ``text``.
 
     A short single-cell row is a title when it is the sheet's first row, or is merged across
@@ -129,13 +127,11 @@ def sheet_blocks(sheet: Sheet) -> list[Block]:
         r += 1
     if blocks and blocks[0].kind != "heading":
         first_line = blocks[0].location.line
-        blocks.insert(0, Block("heading", Location(sheet=sheet.name, line=first_line),
-                               text=sheet.name.strip()))
+        blocks.insert(0, Block("heading", Location(sheet=sheet.name, line=first_line), text=sheet.name.strip()))
     return blocks
 
 
-def _table_block(sheet_name: str, rows: list[list[str]], start: int, end: int,
-                 row_numbers: list[int]) -> list[Block]:
+def _table_block(sheet_name: str, rows: list[list[str]], start: int, end: int, row_numbers: list[int]) -> list[Block]:
     """One table from rows [start, end), without empty rows and outer empty columns."""
     kept = [r for r in range(start, end) if any(rows[r])]
     if not kept:
@@ -187,8 +183,10 @@ def layout_axes(sheet: Sheet) -> tuple[list[int], list[int]]:
     rows = _with_gaps(sorted(used_rows), 1)
     columns = _with_gaps(sorted({c for _, c in sheet.cells}), MAX_EMPTY_COLUMNS)
     if len(rows) * len(columns) > MAX_LAYOUT_CELLS:
-        raise SheetTooLarge(f"{len(sheet.cells)} cells spread over {len(rows)} rows × "
-                            f"{len(columns)} columns (limit {MAX_LAYOUT_CELLS} cells)")
+        raise SheetTooLarge(
+            f"{len(sheet.cells)} cells spread over {len(rows)} rows × "
+            f"{len(columns)} columns (limit {MAX_LAYOUT_CELLS} cells)"
+        )
     return rows, columns
 
 

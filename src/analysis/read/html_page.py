@@ -21,14 +21,46 @@ _INNERMOST_TABLE = re.compile(r"<table\b(?:(?!<table\b).)*?</table\s*>", re.I | 
 _LAYOUT_CONTENT = re.compile(r"<(?:p|div|h[1-6]|article|section|ul)\b", re.I)
 _ROW = re.compile(r"<tr\b", re.I)
 _PAGE_MARK = re.compile(r"<(?:html|body|head|!doctype)\b", re.I)
-_SKIPPED_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe",
-                 "select", "button", "form"}
-_CHROME = re.compile(r"nav|menu|breadcrumb|crumb|footer|sidebar|share|toolbar|topbar|banner",
-                     re.I)
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
-               "title", "section", "article", "table", "ul", "ol", "dd", "dt", "blockquote", "pre"}
-_VOID = {"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source",
-         "wbr"}
+_SKIPPED_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "iframe",
+    "select",
+    "button",
+    "form",
+}
+_CHROME = re.compile(r"nav|menu|breadcrumb|crumb|footer|sidebar|share|toolbar|topbar|banner", re.I)
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "title",
+    "section",
+    "article",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
+}
+_VOID = {"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "wbr"}
 _PLACEHOLDER = "\x00TABLE{}\x00"
 _PLACEHOLDER_RE = re.compile("\x00TABLE(\\d+)\x00")
 

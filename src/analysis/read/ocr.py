@@ -43,9 +43,10 @@ def _cell_meta(table: Table, page: OcrPage) -> CellMeta:
     crops: list[list[tuple[float, float, float, float] | None]] = []
     taken: set[int] = set()
     for top, below, row in zip(table.row_tops, bands, table.rows):
-        in_band = sorted((i for i, b in enumerate(boxes)
-                          if top - 1 <= (b.top + b.bottom) / 2 < below and i not in taken),
-                         key=lambda i: boxes[i].x0)
+        in_band = sorted(
+            (i for i, b in enumerate(boxes) if top - 1 <= (b.top + b.bottom) / 2 < below and i not in taken),
+            key=lambda i: boxes[i].x0,
+        )
         row_conf: list[float | None] = []
         row_crop: list[tuple[float, float, float, float] | None] = []
         for cell in row:
@@ -64,8 +65,14 @@ def _cell_meta(table: Table, page: OcrPage) -> CellMeta:
                 row_crop.append(None)
                 continue
             row_conf.append(min(boxes[i].score for i in mine))
-            row_crop.append((min(boxes[i].x0 for i in mine) / width, min(boxes[i].top for i in mine) / height,
-                             max(boxes[i].x1 for i in mine) / width, max(boxes[i].bottom for i in mine) / height))
+            row_crop.append(
+                (
+                    min(boxes[i].x0 for i in mine) / width,
+                    min(boxes[i].top for i in mine) / height,
+                    max(boxes[i].x1 for i in mine) / width,
+                    max(boxes[i].bottom for i in mine) / height,
+                )
+            )
         confidence.append(row_conf)
         crops.append(row_crop)
     return confidence, crops
@@ -126,5 +133,6 @@ def read_image(path: str | Path) -> Document:
     drop_running_lines(layouts)
     blocks = build_blocks(layouts)
     attach_cell_meta(blocks, meta)
-    return Document(str(path), "image", blocks=blocks, page_count=len(frames),
-                    ocr_pages=list(range(1, len(frames) + 1)))
+    return Document(
+        str(path), "image", blocks=blocks, page_count=len(frames), ocr_pages=list(range(1, len(frames) + 1))
+    )

@@ -17,8 +17,7 @@ def ocr_cells_json(document: Document) -> str | None:
     for block in document.tables():
         if block.cell_confidence is None or block.cell_boxes is None:
             continue
-        for row, confs, crops, at in zip(block.rows, block.cell_confidence, block.cell_boxes,
-                                         block.row_locations):
+        for row, confs, crops, at in zip(block.rows, block.cell_confidence, block.cell_boxes, block.row_locations):
             for text, conf, crop in zip(row, confs, crops):
                 if crop is not None and any(ch.isdigit() for ch in text):
                     cells.append([at.page, text, round(conf or 0.0, 4), *(round(v, 4) for v in crop)])

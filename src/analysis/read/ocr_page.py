@@ -109,8 +109,9 @@ def deskew(grey: np.ndarray, boxes: list[OcrBox]) -> tuple[np.ndarray, list[OcrB
         return grey, boxes, 0.0
     h, w = grey.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
-    straight = cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    straight = cv2.warpAffine(
+        grey, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
     return straight, recognise(straight), angle
 
 
@@ -153,8 +154,7 @@ def _chars(box: OcrBox) -> list[Char]:
 
 
 def _scaled(box: OcrBox, scale: float) -> OcrBox:
-    return OcrBox(box.x0 * scale, box.top * scale, box.x1 * scale, box.bottom * scale,
-                  box.text, box.score, box.angle)
+    return OcrBox(box.x0 * scale, box.top * scale, box.x1 * scale, box.bottom * scale, box.text, box.score, box.angle)
 
 
 def read_image_page(image: np.ndarray, number: int) -> OcrPage:
@@ -172,8 +172,7 @@ def read_image_page(image: np.ndarray, number: int) -> OcrPage:
         for char in _chars(box):
             chars.append(char)
             box_of_char[id(char)] = index
-    edges = [Edge(e.orient, e.pos * scale, e.start * scale, e.end * scale)
-             for e in rulings(grey, text_height)]
+    edges = [Edge(e.orient, e.pos * scale, e.start * scale, e.end * scale) for e in rulings(grey, text_height)]
     h, w = grey.shape
     content = PageContent(number, w * scale, h * scale, chars, edges, image_cover=1.0)
     return OcrPage(content, boxes, box_of_char, turn, skew, scale)

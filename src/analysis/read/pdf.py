@@ -58,9 +58,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
     if b"%PDF-" not in head:
         raise ReadError(f"not a PDF file (no %PDF header): {path.name}")
     if b"%%EOF" not in tail:
-        raise ReadError(
-            f"PDF file is truncated or damaged (its end-of-file marker is missing): {path.name}"
-        )
+        raise ReadError(f"PDF file is truncated or damaged (its end-of-file marker is missing): {path.name}")
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
@@ -86,8 +84,7 @@ def _page_problem(content: PageContent) -> str | None:
     return None
 
 
-def _ocr_layout(pdf: pdfium.PdfDocument, index: int, after_contents: bool,
-                cell_meta: dict) -> PageLayout | None:
+def _ocr_layout(pdf: pdfium.PdfDocument, index: int, after_contents: bool, cell_meta: dict) -> PageLayout | None:
     """The layout of an image-only page read by OCR, or None without the optional engine."""
     from analysis.read.ocr_engine import ocr_available
 
@@ -139,9 +136,7 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
                 f"the text of {path.name} cannot be extracted: its fonts have no Unicode map "
                 "(characters come out as unreadable glyphs)"
             )
-        raise ReadError(
-            f"{path.name} has no text layer: it looks like a scanned document and needs OCR first"
-        )
+        raise ReadError(f"{path.name} has no text layer: it looks like a scanned document and needs OCR first")
     if garbled_pages > MOSTLY * text_pages:
         raise ReadError(
             f"the text of {path.name} cannot be extracted: {garbled_pages} of {text_pages} pages "
@@ -154,8 +149,7 @@ def read_pdf(path: str | Path, *, time_limit_s: float = 60) -> Document:
         from analysis.read.ocr import attach_cell_meta
 
         attach_cell_meta(blocks, cell_meta)
-    return Document(str(path), "pdf", blocks=blocks, page_count=page_count, issues=issues,
-                    ocr_pages=ocr_pages)
+    return Document(str(path), "pdf", blocks=blocks, page_count=page_count, issues=issues, ocr_pages=ocr_pages)
 
 
 _UNREAD_PAGE = re.compile(r"^page \d+ (passed over|cannot be parsed|could not be laid out):")

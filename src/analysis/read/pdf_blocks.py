@@ -55,9 +55,7 @@ class _Metrics:
 
 def _page_margins(page: PageLayout, body_size: float) -> tuple[float, float, int]:
     """Left and right text edges from a page's body-size lines, and how many lines that was."""
-    body = [
-        item.line for item in page.lines() if abs(item.line.size - body_size) <= 0.2 * body_size
-    ]
+    body = [item.line for item in page.lines() if abs(item.line.size - body_size) <= 0.2 * body_size]
     if not body:
         return 0.0, page.width, 0
     return min(line.x0 for line in body), max(line.x1 for line in body), len(body)
@@ -180,9 +178,7 @@ class _Builder:
         self.blocks.append(Block("table", locations[0], rows=table.rows, row_locations=locations))
 
 
-def _same_title(
-    first: LineItem, first_at: Location, item: LineItem, at: Location, metrics: _Metrics
-) -> bool:
+def _same_title(first: LineItem, first_at: Location, item: LineItem, at: Location, metrics: _Metrics) -> bool:
     """Whether a heading line continues the heading on the line above.
 
     It does when both are set alike on adjacent lines and the upper one either ran to the

@@ -35,8 +35,7 @@ def drop_running_lines(pages: list[PageLayout]) -> None:
             item
             for item in page.items
             if not (
-                isinstance(item, LineItem)
-                and (item.page_number or (item.in_margin and _margin_key(item) in running))
+                isinstance(item, LineItem) and (item.page_number or (item.in_margin and _margin_key(item) in running))
             )
         ]
 
@@ -52,7 +51,11 @@ def contents_lines(pages: list[PageLayout]) -> set[int]:
     marked = {id(item) for page in pages if page.contents for item in page.lines()}
     sequence = [(page.number, item) for page in pages for item in page.items]
     start = next(
-        (i for i, (_, item) in enumerate(sequence) if isinstance(item, LineItem) and CONTENTS_TITLE.match(_compact(item.text))),
+        (
+            i
+            for i, (_, item) in enumerate(sequence)
+            if isinstance(item, LineItem) and CONTENTS_TITLE.match(_compact(item.text))
+        ),
         None,
     )
     if start is None:

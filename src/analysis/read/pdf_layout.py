@@ -100,9 +100,7 @@ def layout_page(content: PageContent, *, after_contents: bool = False) -> PageLa
         in_margin = line.mid_y < band or line.mid_y > content.height - band
         items.append(LineItem(line, text, in_margin, in_margin and bool(PAGE_NUMBER.match(text))))
     layout = PageLayout(content.number, content.width, content.height, notes=notes)
-    layout.contents = looks_like_contents(items) or (
-        after_contents and not tables and _continues_contents(items)
-    )
+    layout.contents = looks_like_contents(items) or (after_contents and not tables and _continues_contents(items))
     if not layout.contents:
         body = [item for item in items if not item.page_number]
         unruled = find_unruled_tables([item.line for item in body])

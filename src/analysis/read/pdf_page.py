@@ -49,9 +49,7 @@ class Char:
 
     __slots__ = ("bold", "bottom", "mid_x", "mid_y", "size", "text", "top", "x0", "x1")
 
-    def __init__(
-        self, text: str, x0: float, x1: float, top: float, bottom: float, bold: bool = False
-    ) -> None:
+    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float, bold: bool = False) -> None:
         self.text = text
         self.x0, self.x1, self.top, self.bottom = x0, x1, top, bottom
         self.bold = bold

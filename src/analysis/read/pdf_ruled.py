@@ -103,8 +103,7 @@ def _crossing_candidates(hs: list[Edge], vs: list[Edge]):
     """For each horizontal edge, the slice of ``vs`` (sorted by position) it may meet."""
     positions = [v.pos for v in vs]
     for i, horizontal in enumerate(hs):
-        yield i, bisect_left(positions, horizontal.start - TOUCH), \
-            bisect_right(positions, horizontal.end + TOUCH)
+        yield i, bisect_left(positions, horizontal.start - TOUCH), bisect_right(positions, horizontal.end + TOUCH)
 
 
 def _connected_groups(hs: list[Edge], vs: list[Edge]) -> list[tuple[list[Edge], list[Edge]]]:
@@ -117,8 +116,9 @@ def _connected_groups(hs: list[Edge], vs: list[Edge]) -> list[tuple[list[Edge], 
     ranges = list(_crossing_candidates(hs, vs))
     crossings = sum(hi - lo for _, lo, hi in ranges)
     if crossings > MAX_CROSSINGS:
-        raise TooDense(f"{len(hs)} horizontal and {len(vs)} vertical rulings cross up to "
-                       f"{crossings} times (limit {MAX_CROSSINGS})")
+        raise TooDense(
+            f"{len(hs)} horizontal and {len(vs)} vertical rulings cross up to {crossings} times (limit {MAX_CROSSINGS})"
+        )
     parent = list(range(len(hs) + len(vs)))
 
     def root(i: int) -> int:
@@ -203,8 +203,7 @@ class _Grid:
         self.ys = _grid_lines([e.pos for e in hs])
         self.n_rows, self.n_cols = len(self.ys) - 1, len(self.xs) - 1
         if self.n_rows * self.n_cols > MAX_GRID_CELLS:
-            raise TooDense(f"a ruled grid of {self.n_rows} × {self.n_cols} cells "
-                           f"(limit {MAX_GRID_CELLS})")
+            raise TooDense(f"a ruled grid of {self.n_rows} × {self.n_cols} cells (limit {MAX_GRID_CELLS})")
         self.anchor = list(range(max(self.n_rows * self.n_cols, 0)))
         columns, rows = _Walls(vs, self.xs), _Walls(hs, self.ys)
         mids_x = [(a + b) / 2 for a, b in zip(self.xs, self.xs[1:])]
@@ -277,8 +276,11 @@ def _rows_without_rulings(cells: list[list[Char]]) -> bool:
 def _is_amount_line(text: str) -> bool:
     """A number on a line of its own; a long digit run is a code wrapped over two lines of its
     cell (a 20-digit project code), not a stack of amounts."""
-    return bool(NUMBER.match(text)) and not (text.isdigit() and len(text) >= 10) \
+    return (
+        bool(NUMBER.match(text))
+        and not (text.isdigit() and len(text) >= 10)
         and not (text.isdigit() and text.startswith("0") and len(text) > 2)
+    )
 
 
 def _split_by_lines(cells: list[list[Char]]) -> list[tuple[float, list[str]]]:
@@ -293,9 +295,7 @@ def _split_by_lines(cells: list[list[Char]]) -> list[tuple[float, list[str]]]:
     return result
 
 
-def _drop_empty(
-    rows: list[list[str]], tops: list[float], widths: list[float]
-) -> tuple[list[list[str]], list[float]]:
+def _drop_empty(rows: list[list[str]], tops: list[float], widths: list[float]) -> tuple[list[list[str]], list[float]]:
     """Remove rows without text (spacer rows) and narrow empty columns (double-rule slivers).
 
     Wide empty columns stay: on a continuation page a column may hold no value at all and
@@ -306,14 +306,11 @@ def _drop_empty(
     tops = [tops[i] for i in keep_rows]
     if not rows:
         return [], []
-    keep_cols = [
-        c for c in range(len(rows[0])) if widths[c] >= SLIVER or any(row[c] for row in rows)
-    ]
+    keep_cols = [c for c in range(len(rows[0])) if widths[c] >= SLIVER or any(row[c] for row in rows)]
     return [[row[c] for c in keep_cols] for row in rows], tops
 
 
-def find_ruled_tables(edges: list[Edge], chars: list[Char],
-                      notes: list[str] | None = None) -> list[Table]:
+def find_ruled_tables(edges: list[Edge], chars: list[Char], notes: list[str] | None = None) -> list[Table]:
     """All ruled tables on a page, top to bottom.
 
     A grid counts as a table when it has two columns and two filled cells; a single row is
@@ -337,11 +334,7 @@ def find_ruled_tables(edges: list[Edge], chars: list[Char],
             continue
         if grid.n_rows < 1 or grid.n_cols < 1:
             continue
-        inside = [
-            c
-            for c in chars
-            if grid.xs[0] <= c.mid_x <= grid.xs[-1] and grid.ys[0] <= c.mid_y <= grid.ys[-1]
-        ]
+        inside = [c for c in chars if grid.xs[0] <= c.mid_x <= grid.xs[-1] and grid.ys[0] <= c.mid_y <= grid.ys[-1]]
         rows, tops, used = _fill(grid, inside)
         widths = [b - a for a, b in zip(grid.xs, grid.xs[1:])]
         rows, tops = _drop_empty(rows, tops, widths)

@@ -79,9 +79,7 @@ def _runs(rows: list[_Row]) -> list[tuple[int, int]]:
 
 def _columns(rows: list[_Row]) -> list[tuple[float, float]]:
     """Column extents from the chunks of the numeric rows, left to right."""
-    spans = sorted(
-        (chunk[0].x0, chunk[-1].x1) for row in rows if row.numeric for chunk in row.chunks
-    )
+    spans = sorted((chunk[0].x0, chunk[-1].x1) for row in rows if row.numeric for chunk in row.chunks)
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1]:

@@ -41,8 +41,15 @@ _TEXT_SHARE = 0.9
 def _ordinary(char: str) -> bool:
     """Printable ASCII, whitespace, CJK ideographs and punctuation, full-width forms."""
     code = ord(char)
-    return (32 <= code < 127 or char in "\t\r\n" or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F
-            or 0xFF00 <= code <= 0xFFEF or 0x2000 <= code <= 0x206F or 0xB7 == code)
+    return (
+        32 <= code < 127
+        or char in "\t\r\n"
+        or 0x4E00 <= code <= 0x9FFF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x2000 <= code <= 0x206F
+        or 0xB7 == code
+    )
 
 
 def _utf16(data: bytes) -> tuple[str, str] | None:
@@ -53,8 +60,10 @@ def _utf16(data: bytes) -> tuple[str, str] | None:
     Without a BOM this is only asked when NUL bytes are present: UTF-16 of text with any
     ASCII has them, so a GBK file is never taken for UTF-16.
     """
-    candidates = [(data[len(bom):], codec) for bom, codec in _UTF16_BOMS if data.startswith(bom)] \
-        or [(data, "utf-16-le"), (data, "utf-16-be")]
+    candidates = [(data[len(bom) :], codec) for bom, codec in _UTF16_BOMS if data.startswith(bom)] or [
+        (data, "utf-16-le"),
+        (data, "utf-16-be"),
+    ]
     best = None
     for body, codec in candidates:
         body = body[: len(body) // 2 * 2]  # a file cut mid-character: keep what was read
@@ -90,9 +99,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         try:
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise ReadError(
-                f"无法识别的文本编码：既不是 UTF-8 也不是 GB18030 (byte {utf8_error.start})"
-            ) from None
+            raise ReadError(f"无法识别的文本编码：既不是 UTF-8 也不是 GB18030 (byte {utf8_error.start})") from None
 
 
 def read_text(path: str | Path) -> Document:
@@ -137,8 +144,9 @@ def text_to_blocks(text: str) -> list[Block]:
 def _text_block(stripped: str, line_no: int) -> Block:
     heading = _HEADING.match(stripped) if stripped[0] == "#" else None
     if heading:
-        return Block("heading", _at_line(line_no), text=heading.group(2).replace("**", "").strip(),
-                     level=len(heading.group(1)))
+        return Block(
+            "heading", _at_line(line_no), text=heading.group(2).replace("**", "").strip(), level=len(heading.group(1))
+        )
     if "**" not in stripped:  # most lines carry no markdown at all
         return Block("paragraph", _at_line(line_no), text=stripped)
     bold = _BOLD_LINE.match(stripped)

@@ -123,21 +123,32 @@ def recognise_tables(document: Document) -> list[RecognisedTable]:
                 tables[-1].notes.append((clean_text(block.text), block.location))
             continue
         window = since_table[-_LOOKBACK:]
-        title_at = next((i for i in range(len(window) - 1, -1, -1)
-                         if window[i].kind != "table" and match_title(window[i].text)), None)
-        if title_at is None and tables and len(since_table) <= _MAX_GAP_FOR_CONTINUATION \
-                and all(_is_short_line(b) for b in since_table) and not _titled_inside(block):
+        title_at = next(
+            (i for i in range(len(window) - 1, -1, -1) if window[i].kind != "table" and match_title(window[i].text)),
+            None,
+        )
+        if (
+            title_at is None
+            and tables
+            and len(since_table) <= _MAX_GAP_FOR_CONTINUATION
+            and all(_is_short_line(b) for b in since_table)
+            and not _titled_inside(block)
+        ):
             _append_continuation(tables[-1], block)
             since_table = []
             continue
-        table = RecognisedTable(len(tables), None, "", None, block.location,
-                                list(block.rows), list(block.row_locations))
+        table = RecognisedTable(
+            len(tables), None, "", None, block.location, list(block.rows), list(block.row_locations)
+        )
         if title_at is not None:
             found = cast(TitleMatch, match_title(window[title_at].text))  # title_at is where a title matched
-            table.table_kind, table.title, table.title_year = found.table_kind, \
-                clean_text(window[title_at].text), found.year
+            table.table_kind, table.title, table.title_year = (
+                found.table_kind,
+                clean_text(window[title_at].text),
+                found.year,
+            )
             table.location = window[title_at].location
-            for meta in window[title_at + 1:]:
+            for meta in window[title_at + 1 :]:
                 _meta_from_text(meta.text, table)
         _strip_meta_rows(table)
         tables.append(table)

@@ -29,8 +29,14 @@ def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list
     return conform("findings", annotated)
 
 
-def write_reports(data: ReportData, reports_dir: str | Path, *, department_charts: bool = True,
-                  pdf: bool = False, review_dir: str | Path | None = None) -> dict[str, Path]:
+def write_reports(
+    data: ReportData,
+    reports_dir: str | Path,
+    *,
+    department_charts: bool = True,
+    pdf: bool = False,
+    review_dir: str | Path | None = None,
+) -> dict[str, Path]:
     """Write report.html, workbook.xlsx and summary.md into ``reports_dir``, and report.pdf
     (printed by headless Chromium) when ``pdf`` is asked for and Chromium is installed.
     ``review_dir`` holds the review store (default ``reports_dir``; the run writes into a
@@ -57,4 +63,12 @@ def write_reports(data: ReportData, reports_dir: str | Path, *, department_chart
     return paths
 
 
-__all__ = ["COMPARE_OK", "COMPARE_UNAVAILABLE", "REPORT_FILES", "ReportData", "auditor_findings", "load", "write_reports"]
+__all__ = [
+    "COMPARE_OK",
+    "COMPARE_UNAVAILABLE",
+    "REPORT_FILES",
+    "ReportData",
+    "auditor_findings",
+    "load",
+    "write_reports",
+]

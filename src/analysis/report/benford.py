@@ -32,8 +32,14 @@ def digit_table(benford: pl.DataFrame) -> pl.DataFrame:
     row = overall(benford)
     shares = json.loads(row["shares"]) if row and row["shares"] else [0.0] * 9
     n = row["n"] if row else 0
-    return pl.DataFrame({"digit": list(EXPECTED), "count": [round(s * n) for s in shares],
-                         "observed": [float(s) for s in shares], "expected": list(EXPECTED.values())})
+    return pl.DataFrame(
+        {
+            "digit": list(EXPECTED),
+            "count": [round(s * n) for s in shares],
+            "observed": [float(s) for s in shares],
+            "expected": list(EXPECTED.values()),
+        }
+    )
 
 
 def mean_absolute_deviation(benford: pl.DataFrame) -> float | None:

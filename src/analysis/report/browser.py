@@ -17,9 +17,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-QUIET_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--hide-scrollbars", "--mute-audio")
+QUIET_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+)
 TIMEOUT = 120
 
 
@@ -33,9 +42,13 @@ def _run(page: Path, *flags: str) -> subprocess.CompletedProcess:
     if executable is None:
         raise FileNotFoundError("chromium is not installed (run bin/ensure-chromium)")
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        return subprocess.run([executable, *QUIET_FLAGS, f"--user-data-dir={profile}", *flags,
-                               page.resolve().as_uri()], capture_output=True, text=True, timeout=TIMEOUT,
-                              check=True)
+        return subprocess.run(
+            [executable, *QUIET_FLAGS, f"--user-data-dir={profile}", *flags, page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=True,
+        )
 
 
 def dump_dom(page: Path) -> str:

@@ -52,7 +52,7 @@ def _region_prefix(names: list[str]) -> str:
     """The longest region prefix (ending in 省/市/区/县 …) that at least half the names print."""
     counts: dict[str, int] = {}
     for name in names:
-        for prefix in {name[:i + 1] for i, c in enumerate(name[:9]) if c in _REGION_END and i}:
+        for prefix in {name[: i + 1] for i, c in enumerate(name[:9]) if c in _REGION_END and i}:
             counts[prefix] = counts.get(prefix, 0) + 1
     shared = [p for p, n in counts.items() if n >= max(2, len(names) / 2)]
     return max(shared, key=len, default="")
@@ -66,7 +66,7 @@ def short_names(departments: list[str]) -> dict[str, str]:
     out = {}
     for name in names:
         rest = (name.replace(region, "", 1) if region else name) or name
-        out[name] = rest if len(rest) <= _NAME_WIDTH else rest[:_NAME_WIDTH - 1] + "…"
+        out[name] = rest if len(rest) <= _NAME_WIDTH else rest[: _NAME_WIDTH - 1] + "…"
     return out
 
 
@@ -105,15 +105,15 @@ def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figu
     for ax, code in zip(axes, codes):
         part = rows.filter(pl.col("indicator") == code)
         factor, suffix = _scale(part["unit"][0])
-        q1, median, q3 = (cast(float, part["value"].quantile(q, interpolation="linear")) * factor
-                          for q in (0.25, 0.5, 0.75))
+        q1, median, q3 = (
+            cast(float, part["value"].quantile(q, interpolation="linear")) * factor for q in (0.25, 0.5, 0.75)
+        )
         spread = (q3 - q1) or abs(median) or 1.0
         low, high = q1 - _VIEW * spread, q3 + _VIEW * spread
-        values = (part["value"] * factor)
+        values = part["value"] * factor
         # far outliers would squeeze the peers into one bar: draw them at the edge, say how many
         off_scale = int(((values < low) | (values > high)).sum())
-        ax.hist(values.clip(low, high).to_list(), bins=min(20, max(5, len(values) // 3)), color=PEER,
-                edgecolor="white")
+        ax.hist(values.clip(low, high).to_list(), bins=min(20, max(5, len(values) // 3)), color=PEER, edgecolor="white")
         ax.axvline(median, color=ACCENT, linewidth=1.5)
         for fence in (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)):
             ax.axvline(fence, color=MARK, linewidth=1, linestyle="--")
@@ -121,7 +121,7 @@ def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figu
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(suffix or chart_word("value"), fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in axes[len(codes):]:
+    for ax in axes[len(codes) :]:
         ax.set_visible(False)
     fig.suptitle(chart_word("distribution_title", year=year), fontsize=9)
     return fig
@@ -139,8 +139,9 @@ def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[s
     ax.bar(range(part.height), (part["value"] * factor).to_list(), color=colours)
     if part.height:
         ax.axhline(cast(float, part["value"].median()) * factor, color=ACCENT, linewidth=1)
-    ax.set_xticks(range(part.height), [codes.get(d, "?") for d in part["department"].to_list()],
-                  rotation=90, fontsize=6)
+    ax.set_xticks(
+        range(part.height), [codes.get(d, "?") for d in part["department"].to_list()], rotation=90, fontsize=6
+    )
     ax.set_ylabel(suffix or chart_word("value"), fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     title = part["title"][0] if part.height else None
@@ -157,16 +158,23 @@ def benford(tests: pl.DataFrame) -> Figure:
     fig = Figure(figsize=(5.6, 2.8), layout="constrained")
     ax = fig.subplots()
     ax.bar(table["digit"].to_list(), table["observed"].to_list(), color=PEER, label=chart_word("observed"))
-    ax.plot(table["digit"].to_list(), table["expected"].to_list(), color=MARK, marker="o",
-            markersize=4, label=chart_word("benford"))
+    ax.plot(
+        table["digit"].to_list(),
+        table["expected"].to_list(),
+        color=MARK,
+        marker="o",
+        markersize=4,
+        label=chart_word("benford"),
+    )
     ax.set_xticks(range(1, 10))
     ax.set_xlabel(chart_word("first_digit"), fontsize=8)
     ax.set_ylabel(chart_word("share"), fontsize=8)
     ax.legend(fontsize=7)
     ax.tick_params(labelsize=7)
     n = int(table["count"].sum())
-    ax.set_title(chart_word("benford_title", n=n, mad=f"{mad:.4f}") if mad is not None else chart_word("no_amounts"),
-                 fontsize=9)
+    ax.set_title(
+        chart_word("benford_title", n=n, mad=f"{mad:.4f}") if mad is not None else chart_word("no_amounts"), fontsize=9
+    )
     return fig
 
 
@@ -178,11 +186,17 @@ def growth_by_year(indicators: pl.DataFrame, growth_codes: list[str]) -> Figure:
     fig = Figure(figsize=(3.0 * max(len(growth_codes), 1), 2.6), layout="constrained")
     axes = fig.subplots(1, max(len(growth_codes), 1), squeeze=False).ravel()
     for ax, code in zip(axes, growth_codes):
-        data = [(rows.filter((pl.col("indicator") == code) & (pl.col("fiscal_year") == y))["value"] * 100)
-                .to_list() for y in years]
+        data = [
+            (rows.filter((pl.col("indicator") == code) & (pl.col("fiscal_year") == y))["value"] * 100).to_list()
+            for y in years
+        ]
         if any(data):
-            ax.boxplot(data, tick_labels=[str(y) for y in years], widths=0.5,
-                       flierprops={"markersize": 3, "markerfacecolor": MARK, "markeredgecolor": MARK})
+            ax.boxplot(
+                data,
+                tick_labels=[str(y) for y in years],
+                widths=0.5,
+                flierprops={"markersize": 3, "markerfacecolor": MARK, "markeredgecolor": MARK},
+            )
         ax.axhline(0, color=ACCENT, linewidth=0.8)
         if any(abs(v) > _LINEAR_GROWTH for values in data for v in values):
             ax.set_yscale("symlog", linthresh=_LINEAR_GROWTH)  # keep the boxes visible beside far outliers
@@ -202,8 +216,11 @@ def department_trend(documents: pl.DataFrame, department: str, measures: dict[st
 
 
 def _draw_trend(ax, documents: pl.DataFrame, department: str, measures: dict[str, str]) -> None:
-    rows = documents.filter((pl.col("department") == department) & (pl.col("status") != "failed")) \
-        .sort("fiscal_year").unique("fiscal_year", keep="first", maintain_order=True)
+    rows = (
+        documents.filter((pl.col("department") == department) & (pl.col("status") != "failed"))
+        .sort("fiscal_year")
+        .unique("fiscal_year", keep="first", maintain_order=True)
+    )
     years = rows["fiscal_year"].to_list()
     for column, label in measures.items():
         ax.plot(years, rows[column].to_list(), marker="o", markersize=3, label=label)

@@ -50,11 +50,18 @@ def _rows(panel: pl.DataFrame, codes: dict[str, str]) -> list[list[object]]:
     rows = []
     for row in panel.sort("department", "fiscal_year").iter_rows(named=True):
         z = row["peer_z"]
-        rows.append([codes.get(row["department"], ""), row["department"], row["fiscal_year"],
-                     "—" if row["budget_value"] is None else f"{row['budget_value']:.2f}",
-                     "—" if row["final_value"] is None else f"{row['final_value']:.2f}",
-                     _rate(row["execution_rate"]), _rate(row["peer_median"]),
-                     "—" if z is None else f"{z:+.1f}"])
+        rows.append(
+            [
+                codes.get(row["department"], ""),
+                row["department"],
+                row["fiscal_year"],
+                "—" if row["budget_value"] is None else f"{row['budget_value']:.2f}",
+                "—" if row["final_value"] is None else f"{row['final_value']:.2f}",
+                _rate(row["execution_rate"]),
+                _rate(row["peer_median"]),
+                "—" if z is None else f"{z:+.1f}",
+            ]
+        )
     return rows
 
 
@@ -67,14 +74,25 @@ def execution_section(data: ReportData, codes: dict[str, str]) -> Safe:
     if panel.is_empty() or panel["budget_value"].is_null().all():
         return Safe("")
     found = data.findings.filter(pl.col("rule").str.starts_with("execution-"))
-    parts = [tag("h2", "预算执行：预算与决算", id="execution"),
-             tag("p", "一般公共预算财政拨款：年初预算取自同年部门预算，决算取自部门决算；执行率 = 决算 ÷ 年初预算"
-                      "（DOMAIN §2.7）。同行位置为同年同级部门执行率的中位数与稳健 z 值。"),
-             figure(charts.to_data_uri(budget_final_chart(panel, codes)), "各部门年初预算（灰）与决算（蓝），万元"),
-             table(["代码", "部门", "年度", "年初预算", "决算", "执行率", "同行中位数", "稳健 z"], _rows(panel, codes))]
+    parts = [
+        tag("h2", "预算执行：预算与决算", id="execution"),
+        tag(
+            "p",
+            "一般公共预算财政拨款：年初预算取自同年部门预算，决算取自部门决算；执行率 = 决算 ÷ 年初预算"
+            "（DOMAIN §2.7）。同行位置为同年同级部门执行率的中位数与稳健 z 值。",
+        ),
+        figure(charts.to_data_uri(budget_final_chart(panel, codes)), "各部门年初预算（灰）与决算（蓝），万元"),
+        table(["代码", "部门", "年度", "年初预算", "决算", "执行率", "同行中位数", "稳健 z"], _rows(panel, codes)),
+    ]
     if found.height:
-        parts += [tag("h3", "跨文档问题"),
-                  table(["级别", "部门", "年度", "规则", "说明"],
-                        [[severity_cell(r["severity"]), r["department"], r["fiscal_year"], r["rule"], r["message"]]
-                         for r in found.iter_rows(named=True)])]
+        parts += [
+            tag("h3", "跨文档问题"),
+            table(
+                ["级别", "部门", "年度", "规则", "说明"],
+                [
+                    [severity_cell(r["severity"]), r["department"], r["fiscal_year"], r["rule"], r["message"]]
+                    for r in found.iter_rows(named=True)
+                ],
+            ),
+        ]
     return tag("section", *parts)

@@ -71,8 +71,10 @@ def cjk_family() -> str | None:
     """The CJK font family charts use, or None (then charts are labelled in ASCII)."""
     family = _find()
     if family is None:
-        logger.warning("no CJK font found (install fonts-noto-cjk or fonts-wqy-microhei; bin/ensure-cjk-font): "
-                       "chart labels are in English")
+        logger.warning(
+            "no CJK font found (install fonts-noto-cjk or fonts-wqy-microhei; bin/ensure-cjk-font): "
+            "chart labels are in English"
+        )
     return family
 
 
@@ -99,8 +101,10 @@ def chart_style():
 
 def styled(function):
     """Build a chart inside :func:`chart_style` (fonts are fixed when text is created)."""
+
     @wraps(function)
     def wrapper(*args, **kwargs):
         with chart_style():
             return function(*args, **kwargs)
+
     return wrapper

@@ -65,25 +65,56 @@ def review_cell(row: dict) -> Safe:
     verdict, note = row.get("review_verdict"), row.get("review_note")
     if verdict is None and note is None:
         return td("")
-    return td(join([tag("b", word("verdict", verdict)) if verdict else "", Safe("<br>") if verdict and note else "",
-                    note or ""]), "review")
+    return td(
+        join(
+            [
+                tag("b", word("verdict", verdict)) if verdict else "",
+                Safe("<br>") if verdict and note else "",
+                note or "",
+            ]
+        ),
+        "review",
+    )
 
 
 def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_department: bool = True) -> Safe:
     """Findings with their evidence: where, table, row/column, expected vs actual, what is at
     stake, message, excerpt and the auditor's review; rows judged false are grey."""
-    headers = ["严重程度", *(["部门", "年度"] if with_department else ["年度"]), "规则", "文件与位置",
-               "表格 / 行 / 列", "应为", "实际", "差额", "涉及金额（万元）", "占支出总计", "说明", "原文", "复核"]
+    headers = [
+        "严重程度",
+        *(["部门", "年度"] if with_department else ["年度"]),
+        "规则",
+        "文件与位置",
+        "表格 / 行 / 列",
+        "应为",
+        "实际",
+        "差额",
+        "涉及金额（万元）",
+        "占支出总计",
+        "说明",
+        "原文",
+        "复核",
+    ]
     rows, classes = [], []
     for r in findings.iter_rows(named=True):
         dept = r["department"]
         dept_cell = tag("a", dept, href=f"#{anchors[dept]}") if dept in anchors else esc(dept)
-        rows.append([
-            severity_cell(r["severity"]), *([td(dept_cell, "dept")] if with_department else []), r["fiscal_year"],
-            td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
-            _evidence_cell(r), _table_cell(r),
-            td(amount(r["expected"]), "num"), td(amount(r["actual"]), "num"), td(amount(r["difference"]), "num"),
-            *stake_cells(r), td(r["message"], "msg"), td(tag("div", r["excerpt"], class_="clip"), "excerpt"),
-            review_cell(r)])
+        rows.append(
+            [
+                severity_cell(r["severity"]),
+                *([td(dept_cell, "dept")] if with_department else []),
+                r["fiscal_year"],
+                td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
+                _evidence_cell(r),
+                _table_cell(r),
+                td(amount(r["expected"]), "num"),
+                td(amount(r["actual"]), "num"),
+                td(amount(r["difference"]), "num"),
+                *stake_cells(r),
+                td(r["message"], "msg"),
+                td(tag("div", r["excerpt"], class_="clip"), "excerpt"),
+                review_cell(r),
+            ]
+        )
         classes.append("reviewed-false" if r.get("review_verdict") == "false" else None)
     return tag("div", table(headers, rows, class_="findings", row_classes=classes), class_="wide")

@@ -35,12 +35,28 @@ def ranked_findings(findings: pl.DataFrame) -> pl.DataFrame:
     ranked = findings.with_columns(
         file_name(pl.col("path")).alias("file"),
         reviewed_false(findings).alias("_false"),
-        pl.col("severity").replace_strict(_SEVERITY_ORDER, default=len(SEVERITIES),
-                                          return_dtype=pl.Int64).alias("_rank"),
-        (-pl.col("amount_at_stake") if "amount_at_stake" in findings.columns
-         else pl.lit(None, dtype=pl.Float64)).alias("_stake"))
-    keys = ["_false", "_rank", "_stake", "department", "fiscal_year", "file", "line", "page", "rule", "table_kind",
-            "row_label", "column", "message"]
+        pl.col("severity")
+        .replace_strict(_SEVERITY_ORDER, default=len(SEVERITIES), return_dtype=pl.Int64)
+        .alias("_rank"),
+        (-pl.col("amount_at_stake") if "amount_at_stake" in findings.columns else pl.lit(None, dtype=pl.Float64)).alias(
+            "_stake"
+        ),
+    )
+    keys = [
+        "_false",
+        "_rank",
+        "_stake",
+        "department",
+        "fiscal_year",
+        "file",
+        "line",
+        "page",
+        "rule",
+        "table_kind",
+        "row_label",
+        "column",
+        "message",
+    ]
     return ranked.sort(keys, nulls_last=True, maintain_order=True).drop("_false", "_rank", "_stake")
 
 
@@ -48,10 +64,12 @@ def ranked_documents(documents: pl.DataFrame, findings: pl.DataFrame | None = No
     """Documents by department, year and file, with ``file`` and ``n_findings``."""
     findings = findings if findings is not None else pl.DataFrame(schema={"doc_id": pl.String})
     counts = findings.group_by("doc_id").agg(pl.len().cast(pl.Int64).alias("n_findings"))
-    return documents.with_columns(file_name(pl.col("path")).alias("file")) \
-        .join(counts, on="doc_id", how="left", maintain_order="left") \
-        .with_columns(pl.col("n_findings").fill_null(0)) \
+    return (
+        documents.with_columns(file_name(pl.col("path")).alias("file"))
+        .join(counts, on="doc_id", how="left", maintain_order="left")
+        .with_columns(pl.col("n_findings").fill_null(0))
         .sort(["department", "fiscal_year", "file", "path"], nulls_last=True, maintain_order=True)
+    )
 
 
 def severity_counts(findings: pl.DataFrame) -> dict[str, int]:

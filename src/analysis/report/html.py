@@ -38,19 +38,26 @@ def _header(data: ReportData) -> tuple[Safe, Safe]:
     docs = data.documents
     counts = severity_counts(data.findings)
     status = dict(docs.group_by("status").len().iter_rows()) if docs.height else {}
-    cards = [(docs.height, "文档"), (len(departments(docs)), "部门"),
-             (status.get("failed", 0), word("status", "failed")), (status.get("partial", 0), word("status", "partial")),
-             *((counts[s], f"{word('severity', s)}类问题") for s in counts)]
+    cards = [
+        (docs.height, "文档"),
+        (len(departments(docs)), "部门"),
+        (status.get("failed", 0), word("status", "failed")),
+        (status.get("partial", 0), word("status", "partial")),
+        *((counts[s], f"{word('severity', s)}类问题") for s in counts),
+    ]
     judged_false = false_count(data.findings)
     if judged_false:
         cards.append((judged_false, text("reviewed_false")))
     sources = "、".join(data.sources)
-    return join([
-        tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}　来源：{sources}")),
-        tag("nav", *(tag("a", text(key), href=f"#{key}") for key in
-                     ("overview", "findings", "comparison", "departments"))),
-    ]), tag("div", *(tag("div", tag("b", n), tag("span", label), class_="card") for n, label in cards),
-            class_="cards")
+    return join(
+        [
+            tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}　来源：{sources}")),
+            tag(
+                "nav",
+                *(tag("a", text(key), href=f"#{key}") for key in ("overview", "findings", "comparison", "departments")),
+            ),
+        ]
+    ), tag("div", *(tag("div", tag("b", n), tag("span", label), class_="card") for n, label in cards), class_="cards")
 
 
 def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, anchors: dict[str, str]) -> Safe:
@@ -73,9 +80,19 @@ def _failures(docs: pl.DataFrame) -> Safe:
     bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
     if not bad.height:
         return tag("p", text("none"))
-    return table(["文件", "部门", "年度", "状态", "原因"],
-                 [[r["path"], r["department"], r["fiscal_year"], td(word("status", r["status"]), f"status-{r['status']}"),
-                   r["error"]] for r in bad.iter_rows(named=True)])
+    return table(
+        ["文件", "部门", "年度", "状态", "原因"],
+        [
+            [
+                r["path"],
+                r["department"],
+                r["fiscal_year"],
+                td(word("status", r["status"]), f"status-{r['status']}"),
+                r["error"],
+            ]
+            for r in bad.iter_rows(named=True)
+        ],
+    )
 
 
 def _table_coverage(data: ReportData) -> Safe:
@@ -83,48 +100,81 @@ def _table_coverage(data: ReportData) -> Safe:
     recognised = data.tables.filter(pl.col("table_kind").is_not_null())
     if not recognised.height:
         return tag("p", text("none"))
-    summary = recognised.group_by("table_kind").agg(
-        pl.col("doc_id").n_unique().alias("docs"),
-        *(pl.col("doc_id").filter(pl.col("status") == s).n_unique().alias(s)
-          for s in ("filled", "not_applicable", "blank"))).sort("table_kind")
-    rows = [[table_name(r["table_kind"]), td(r["docs"], "num"), td(f"{r['docs'] / max(readable, 1):.0%}", "num"),
-             td(r["filled"], "num"), td(r["not_applicable"], "num"), td(r["blank"], "num")]
-            for r in summary.iter_rows(named=True)]
+    summary = (
+        recognised.group_by("table_kind")
+        .agg(
+            pl.col("doc_id").n_unique().alias("docs"),
+            *(
+                pl.col("doc_id").filter(pl.col("status") == s).n_unique().alias(s)
+                for s in ("filled", "not_applicable", "blank")
+            ),
+        )
+        .sort("table_kind")
+    )
+    rows = [
+        [
+            table_name(r["table_kind"]),
+            td(r["docs"], "num"),
+            td(f"{r['docs'] / max(readable, 1):.0%}", "num"),
+            td(r["filled"], "num"),
+            td(r["not_applicable"], "num"),
+            td(r["blank"], "num"),
+        ]
+        for r in summary.iter_rows(named=True)
+    ]
     return table(["表格", "文档数", "占可读文档", "有数据", "注明不适用", "空表"], rows)
 
 
 def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
     docs = data.documents
     by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
-    year_rows = [[r["fiscal_year"] if r["fiscal_year"] is not None else "未知", word("status", r["status"]),
-                  td(r["len"], "num")] for r in by_year.iter_rows(named=True)]
-    return tag("section",
-               tag("h2", text("overview"), id="overview"),
-               table(["年度", "读取状态", "文档数"], year_rows),
-               tag("h3", text("coverage")), _coverage(docs, data.findings, anchors),
-               tag("h3", text("failures")), _failures(docs),
-               tag("h3", text("table_coverage")), _table_coverage(data))
+    year_rows = [
+        [r["fiscal_year"] if r["fiscal_year"] is not None else "未知", word("status", r["status"]), td(r["len"], "num")]
+        for r in by_year.iter_rows(named=True)
+    ]
+    return tag(
+        "section",
+        tag("h2", text("overview"), id="overview"),
+        table(["年度", "读取状态", "文档数"], year_rows),
+        tag("h3", text("coverage")),
+        _coverage(docs, data.findings, anchors),
+        tag("h3", text("failures")),
+        _failures(docs),
+        tag("h3", text("table_coverage")),
+        _table_coverage(data),
+    )
 
 
 def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
     findings = ranked_findings(data.findings)
     if findings.height:
-        pivot = findings.filter(pl.col("review_verdict").ne("false").fill_null(True)) \
-            .group_by("category", "severity").len()
-        rows = [[word("category", c), severity_cell(s), td(n, "num")] for c, s, n in
-                sorted(pivot.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))]
+        pivot = (
+            findings.filter(pl.col("review_verdict").ne("false").fill_null(True)).group_by("category", "severity").len()
+        )
+        rows = [
+            [word("category", c), severity_cell(s), td(n, "num")]
+            for c, s, n in sorted(pivot.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))
+        ]
         summary = table(["类别", "严重程度", "问题数"], rows)
     else:
         summary = tag("p", text("none"))
     shown = findings.head(MAX_FINDINGS)
-    note = tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note") \
-        if shown.height < findings.height else Safe("")
+    note = (
+        tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note")
+        if shown.height < findings.height
+        else Safe("")
+    )
     if false_count(findings):
         note = join([note, tag("p", text("reviewed_false_note"), class_="note")])
     if data.orphaned_reviews:
         note = join([note, tag("p", text("reviews_orphaned").format(n=data.orphaned_reviews), class_="note")])
-    return tag("section", tag("h2", text("findings"), id="findings"), summary, note,
-               findings_table(shown, anchors) if shown.height else Safe(""))
+    return tag(
+        "section",
+        tag("h2", text("findings"), id="findings"),
+        summary,
+        note,
+        findings_table(shown, anchors) if shown.height else Safe(""),
+    )
 
 
 def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
@@ -136,14 +186,20 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
     ind = data.indicators
     year = latest_year(ind)
     if year is not None:
-        parts += [tag("h3", f"{text('distributions')}（{year}年）"),
-                  figure(charts.distributions(ind, year), "各指标在部门间的分布"),
-                  _indicator_legend(ind)]
+        parts += [
+            tag("h3", f"{text('distributions')}（{year}年）"),
+            figure(charts.distributions(ind, year), "各指标在部门间的分布"),
+            _indicator_legend(ind),
+        ]
         parts.append(tag("h3", f"{text('peers')}（{year}年）"))
         axis = charts.axis_names(list(codes))
         for code in _key_indicators(ind, year):
-            parts.append(figure(charts.peer_bars(ind, code, year, axis),
-                                f"{ind.filter(pl.col('indicator') == code)['title'][0]}：各部门（红色为被标记为异常者）"))
+            parts.append(
+                figure(
+                    charts.peer_bars(ind, code, year, axis),
+                    f"{ind.filter(pl.col('indicator') == code)['title'][0]}：各部门（红色为被标记为异常者）",
+                )
+            )
         if axis == codes:  # no CJK font: the charts name departments by code
             parts.append(tag("p", text("chart_codes")))
             parts.append(table(["代号", "部门"], [[c, d] for d, c in codes.items()]))
@@ -155,7 +211,9 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
     parts.append(tag("h3", text("benford")))
     mad = mean_absolute_deviation(data.benford)
     parts.append(figure(charts.benford(data.benford), "金额首位数字：观察值与 Benford 期望值"))
-    parts.append(tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(data.benford)}" if mad is not None else text("none")))
+    parts.append(
+        tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(data.benford)}" if mad is not None else text("none"))
+    )
     return tag("section", *parts)
 
 
@@ -166,15 +224,24 @@ def _indicator_legend(ind: pl.DataFrame) -> Safe:
 
 def _key_indicators(ind: pl.DataFrame, year: int) -> list[str]:
     """The indicators with the most departments beyond the fences this year (ties by code)."""
-    flagged = ind.filter(pl.col("fiscal_year") == year).group_by("indicator") \
-        .agg(pl.col("flagged").sum().alias("n")).sort(["n", "indicator"], descending=[True, False])
+    flagged = (
+        ind.filter(pl.col("fiscal_year") == year)
+        .group_by("indicator")
+        .agg(pl.col("flagged").sum().alias("n"))
+        .sort(["n", "indicator"], descending=[True, False])
+    )
     return flagged["indicator"].head(_KEY_PEER_INDICATORS).to_list()
 
 
 def _page(body: Safe, extra_css: str = "") -> str:
-    head = join([void("meta", charset="utf-8"),
-                 void("meta", name="viewport", content="width=device-width, initial-scale=1"),
-                 tag("title", text("title")), tag("style", Safe(CSS + extra_css))])
+    head = join(
+        [
+            void("meta", charset="utf-8"),
+            void("meta", name="viewport", content="width=device-width, initial-scale=1"),
+            tag("title", text("title")),
+            tag("style", Safe(CSS + extra_css)),
+        ]
+    )
     return "<!DOCTYPE html>\n" + tag("html", tag("head", head), tag("body", body), lang="zh-CN") + "\n"
 
 
@@ -184,17 +251,31 @@ def _names(data: ReportData) -> tuple[list[str], dict[str, str], dict[str, str]]
     return names, {name: f"dept-{n}" for n, name in enumerate(names, start=1)}, charts.department_codes(names)
 
 
-def render_html(data: ReportData, *, department_charts: bool = True, front: Safe | None = None,
-                extra_css: str = "") -> str:
+def render_html(
+    data: ReportData, *, department_charts: bool = True, front: Safe | None = None, extra_css: str = ""
+) -> str:
     """The whole report page as a string; ``front`` goes before everything in the main part (the
     printed report's table of contents), ``extra_css`` after the stylesheet."""
     names, anchors, codes = _names(data)
     header, cards = _header(data)
-    return _page(join([
-        header,
-        tag("main", front or Safe(""), cards, _overview(data, anchors), _findings_section(data, anchors),
-            _comparison(data, codes), execution_section(data, codes), department_sections(data, names, anchors, codes, charts_wanted=department_charts)),
-    ]), extra_css)
+    return _page(
+        join(
+            [
+                header,
+                tag(
+                    "main",
+                    front or Safe(""),
+                    cards,
+                    _overview(data, anchors),
+                    _findings_section(data, anchors),
+                    _comparison(data, codes),
+                    execution_section(data, codes),
+                    department_sections(data, names, anchors, codes, charts_wanted=department_charts),
+                ),
+            ]
+        ),
+        extra_css,
+    )
 
 
 def sections(data: ReportData) -> list[tuple[str, str, int]]:

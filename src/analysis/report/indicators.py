@@ -19,9 +19,18 @@ import polars as pl
 
 from analysis.report.labels import indicator_title
 
-INDICATOR_COLUMNS = {"doc_id": pl.String, "department": pl.String, "fiscal_year": pl.Int64,
-                     "indicator": pl.String, "title": pl.String, "value": pl.Float64,
-                     "unit": pl.String, "peer_group": pl.String, "flagged": pl.Boolean, "origin": pl.String}
+INDICATOR_COLUMNS = {
+    "doc_id": pl.String,
+    "department": pl.String,
+    "fiscal_year": pl.Int64,
+    "indicator": pl.String,
+    "title": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "peer_group": pl.String,
+    "flagged": pl.Boolean,
+    "origin": pl.String,
+}
 
 
 def empty_indicators() -> pl.DataFrame:
@@ -37,15 +46,20 @@ def conform(indicators: pl.DataFrame, documents: pl.DataFrame | None = None) -> 
     df = indicators
     if documents is not None and not {"department", "fiscal_year"} <= set(df.columns):
         lookup = documents.select("doc_id", "department", "fiscal_year").unique("doc_id")
-        df = df.drop([c for c in ("department", "fiscal_year") if c in df.columns]) \
-            .join(lookup, on="doc_id", how="left", maintain_order="left")
+        df = df.drop([c for c in ("department", "fiscal_year") if c in df.columns]).join(
+            lookup, on="doc_id", how="left", maintain_order="left"
+        )
     for name, dtype in INDICATOR_COLUMNS.items():
         if name not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=dtype).alias(name))
-    df = df.with_columns(*(pl.col(n).cast(t, strict=False) for n, t in INDICATOR_COLUMNS.items())) \
-        .with_columns(pl.col("origin").fill_null("compare"))
-    df = df.with_columns(pl.coalesce(pl.col("title"), pl.col("indicator").map_elements(
-        indicator_title, return_dtype=pl.String)).alias("title"))
+    df = df.with_columns(*(pl.col(n).cast(t, strict=False) for n, t in INDICATOR_COLUMNS.items())).with_columns(
+        pl.col("origin").fill_null("compare")
+    )
+    df = df.with_columns(
+        pl.coalesce(pl.col("title"), pl.col("indicator").map_elements(indicator_title, return_dtype=pl.String)).alias(
+            "title"
+        )
+    )
     return df.select(*INDICATOR_COLUMNS, *[c for c in df.columns if c not in INDICATOR_COLUMNS])
 
 
@@ -60,8 +74,9 @@ def with_peer_stats(indicators: pl.DataFrame) -> pl.DataFrame:
         value.quantile(0.75, interpolation="linear").over(group).alias("peer_q3"),
     )
     own_median = value.median().over(group)
-    stats = stats.with_columns((pl.coalesce("peer_median", own_median) if "peer_median" in stats.columns
-                                else own_median).alias("peer_median"))
+    stats = stats.with_columns(
+        (pl.coalesce("peer_median", own_median) if "peer_median" in stats.columns else own_median).alias("peer_median")
+    )
     iqr = pl.col("peer_q3") - pl.col("peer_q1")
     return stats.with_columns(
         pl.when(iqr > 0).then((value - value.median().over(group)) / iqr).alias("position"),

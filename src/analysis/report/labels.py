@@ -47,8 +47,11 @@ def severity_rank(severity: str | None) -> int:
 @cache
 def sheet_columns(sheet: str) -> tuple[Column, ...]:
     """The columns of a workbook sheet in display order."""
-    return tuple(Column(r["column"], r["title_zh"], float(r["width"]), r["number_format"])
-                 for r in load_csv("report/columns.csv") if r["sheet"] == sheet)
+    return tuple(
+        Column(r["column"], r["title_zh"], float(r["width"]), r["number_format"])
+        for r in load_csv("report/columns.csv")
+        if r["sheet"] == sheet
+    )
 
 
 @cache
@@ -77,8 +80,9 @@ def doc_kind_expr(doc_type: pl.Expr, level: pl.Expr) -> pl.Expr:
     """:func:`doc_kind` over frame columns."""
     kinds = labels()["doc_kind"]
     key = pl.concat_str([doc_type, level.fill_null("department")], separator=".")
-    return key.replace_strict(kinds, default=None, return_dtype=pl.String) \
-        .fill_null(doc_type.replace_strict(labels()["doc_type"], default=doc_type, return_dtype=pl.String))
+    return key.replace_strict(kinds, default=None, return_dtype=pl.String).fill_null(
+        doc_type.replace_strict(labels()["doc_type"], default=doc_type, return_dtype=pl.String)
+    )
 
 
 def gov_level(department: str | None) -> str:

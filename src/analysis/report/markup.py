@@ -33,15 +33,17 @@ def join(parts: Iterable[object]) -> Safe:
 
 def tag(element: str, /, *content: object, **attrs: object) -> Safe:
     """``<element attrs>content</element>``; attribute names may end in ``_`` (``class_``)."""
-    rendered = "".join(f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"'
-                       for key, value in attrs.items() if value is not None)
+    rendered = "".join(
+        f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"' for key, value in attrs.items() if value is not None
+    )
     return Safe(f"<{element}{rendered}>{join(content)}</{element}>")
 
 
 def void(element: str, /, **attrs: object) -> Safe:
     """A void element such as ``<img>`` or ``<meta>``."""
-    rendered = "".join(f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"'
-                       for key, value in attrs.items() if value is not None)
+    rendered = "".join(
+        f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"' for key, value in attrs.items() if value is not None
+    )
     return Safe(f"<{element}{rendered}>")
 
 
@@ -49,8 +51,12 @@ def td(value: object, class_: str | None = None) -> Safe:
     return tag("td", value, class_=class_)
 
 
-def table(headers: Sequence[object], rows: Iterable[Sequence[object]], class_: str | None = None,
-          row_classes: Sequence[str | None] | None = None) -> Safe:
+def table(
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    class_: str | None = None,
+    row_classes: Sequence[str | None] | None = None,
+) -> Safe:
     """A table; a row item that is already a ``<td>`` fragment is used as it is. ``row_classes``
     gives rows a class (None: none)."""
     head = tag("thead", tag("tr", *(tag("th", h) for h in headers)))

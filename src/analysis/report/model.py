@@ -69,9 +69,19 @@ def load(processed_dir: str | Path, *, generated: str = "", compare_status: str 
         if path.is_file() and "indicator" in pl.read_parquet_schema(path):
             indicators = pl.read_parquet(path)
             break
-    if indicators is None or ("origin" in indicators.columns and indicators.height
-                              and indicators["origin"].eq("headline").all()):  # older runs' stand-in
+    if indicators is None or (
+        "origin" in indicators.columns and indicators.height and indicators["origin"].eq("headline").all()
+    ):  # older runs' stand-in
         indicators, compare_status = empty_indicators(), COMPARE_UNAVAILABLE
-    return ReportData(read("documents"), read("tables"), read("line_items"), read("findings"),
-                      indicators, compare_status, generated, [str(folder)],
-                      benford=read("benford"), panel=read("panel"))
+    return ReportData(
+        read("documents"),
+        read("tables"),
+        read("line_items"),
+        read("findings"),
+        indicators,
+        compare_status,
+        generated,
+        [str(folder)],
+        benford=read("benford"),
+        panel=read("panel"),
+    )

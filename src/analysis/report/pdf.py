@@ -62,10 +62,16 @@ PRINT_CSS = """
 
 
 def _toc(entries: list[tuple[str, str, int]], pages: dict[str, int]) -> Safe:
-    items = [tag("li", tag("a", title, href=f"#{anchor}"), tag("span", "", class_="dots"),
-                 tag("span", str(pages[anchor]).rjust(4, "\u2007") if anchor in pages else _BLANK, class_="pg"),
-                 class_=f"depth-{depth}")
-             for anchor, title, depth in entries]
+    items = [
+        tag(
+            "li",
+            tag("a", title, href=f"#{anchor}"),
+            tag("span", "", class_="dots"),
+            tag("span", str(pages[anchor]).rjust(4, "\u2007") if anchor in pages else _BLANK, class_="pg"),
+            class_=f"depth-{depth}",
+        )
+        for anchor, title, depth in entries
+    ]
     return tag("section", tag("h2", text("toc")), tag("ol", *items), class_="toc")
 
 

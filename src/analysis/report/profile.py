@@ -49,8 +49,9 @@ def _background(parts: dict[str, pl.DataFrame], year: int) -> tuple[Figure, obje
     fig = Figure(figsize=(width, height), dpi=_DPI)
     # room for the longest y label at ~0.075 in per 8-pt character; fixed margins keep the
     # background identical for every department
-    fig.subplots_adjust(left=min(0.45, (0.15 + 0.075 * longest) / width), right=0.97,
-                        top=1 - 0.32 / height, bottom=0.5 / height)
+    fig.subplots_adjust(
+        left=min(0.45, (0.15 + 0.075 * longest) / width), right=0.97, top=1 - 0.32 / height, bottom=0.5 / height
+    )
     ax = fig.subplots()
     ax.axvspan(-0.5, 0.5, color="#e8eef3")
     for y, part in enumerate(parts.values()):
@@ -76,8 +77,17 @@ def _marks(ax, parts: dict[str, pl.DataFrame], department: str, animated: bool =
         position, value, unit = own.select("position", "value", "unit").row(0)
         x = max(-_CLIP, min(_CLIP, position))
         artists.append(ax.scatter([x], [y], s=46, color=MARK, zorder=3, animated=animated))
-        artists.append(ax.annotate(f"{value * 100:.1f}%" if unit == "ratio" else f"{value:,.0f}", (x, y), xytext=(4, 5),
-                                   textcoords="offset points", fontsize=7, color=MARK, animated=animated))
+        artists.append(
+            ax.annotate(
+                f"{value * 100:.1f}%" if unit == "ratio" else f"{value:,.0f}",
+                (x, y),
+                xytext=(4, 5),
+                textcoords="offset points",
+                fontsize=7,
+                color=MARK,
+                animated=animated,
+            )
+        )
     return artists
 
 

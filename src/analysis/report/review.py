@@ -40,8 +40,14 @@ WORKBOOK_FILE = "workbook.xlsx"
 REMARKS = "审计人员备注"
 ID_PARTS = ("rule", "doc_id", "location", "row_label", "column")
 _CONTEXT = ("rule", "file", "location", "message")
-STORE_COLUMNS = {"finding_id": pl.String, "verdict": pl.String, "note": pl.String, "reviewed_at": pl.String,
-                 "source": pl.String, **{c: pl.String for c in _CONTEXT}}
+STORE_COLUMNS = {
+    "finding_id": pl.String,
+    "verdict": pl.String,
+    "note": pl.String,
+    "reviewed_at": pl.String,
+    "source": pl.String,
+    **{c: pl.String for c in _CONTEXT},
+}
 HISTORY_COLUMNS = {"recorded_at": pl.String, **{c: t for c, t in STORE_COLUMNS.items() if c != "reviewed_at"}}
 
 
@@ -58,7 +64,7 @@ def finding_ids(findings: pl.DataFrame) -> pl.Series:
     itself and so are as stable as the document.
     """
     rows = findings.select(*ID_PARTS, "message", "excerpt").rows()
-    bases = [_digest(r[:len(ID_PARTS)]) for r in rows]
+    bases = [_digest(r[: len(ID_PARTS)]) for r in rows]
     order = sorted(range(len(rows)), key=lambda i: (bases[i], rows[i][-2] or "", rows[i][-1] or "", i))
     ids = [""] * len(rows)
     previous, count = None, 0
@@ -75,6 +81,7 @@ def with_finding_ids(findings: pl.DataFrame) -> pl.DataFrame:
 
 # --- reading verdicts ------------------------------------------------------------------------------
 
+
 def _empty_store() -> pl.DataFrame:
     return pl.DataFrame(schema=STORE_COLUMNS)
 
@@ -85,8 +92,9 @@ def read_store(reports_dir: Path) -> pl.DataFrame:
     if not path.is_file():
         return _empty_store()
     store = pl.read_csv(path, schema_overrides=STORE_COLUMNS, infer_schema=False)
-    return store.select(*(pl.col(c) if c in store.columns else pl.lit(None, dtype=pl.String).alias(c)
-                          for c in STORE_COLUMNS))
+    return store.select(
+        *(pl.col(c) if c in store.columns else pl.lit(None, dtype=pl.String).alias(c) for c in STORE_COLUMNS)
+    )
 
 
 def _titles() -> dict[str, str]:
@@ -123,8 +131,14 @@ def read_workbook(path: Path) -> pl.DataFrame:
                 logger.warning("%s row %d: verdict %r not understood (use 属实, 误报 or 待核实)", path, n, verdict_cell)
             if not cells.get("finding_id") or (verdict is None and note is None):
                 continue
-            out.append({"finding_id": str(cells["finding_id"]).strip(), "verdict": verdict, "note": note,
-                        **{c: _text(cells.get(c)) for c in _CONTEXT}})
+            out.append(
+                {
+                    "finding_id": str(cells["finding_id"]).strip(),
+                    "verdict": verdict,
+                    "note": note,
+                    **{c: _text(cells.get(c)) for c in _CONTEXT},
+                }
+            )
     finally:
         book.close()
     return pl.DataFrame(out, schema={c: pl.String for c in ("finding_id", "verdict", "note", *_CONTEXT)})
@@ -138,6 +152,7 @@ def _text(value: object) -> str | None:
 
 
 # --- merging and carrying over ---------------------------------------------------------------------
+
 
 def merge(store: pl.DataFrame, entries: pl.DataFrame, source: str, now: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Apply one source's entries to the store: (new store, history rows of what changed).
@@ -153,8 +168,14 @@ def merge(store: pl.DataFrame, entries: pl.DataFrame, source: str, now: str) -> 
         if old and (verdict, note) == (old["verdict"], old["note"]):
             continue
         context = {c: entry.get(c) or (old[c] if old else None) for c in _CONTEXT}
-        row = {"finding_id": entry["finding_id"], "verdict": verdict, "note": note, "reviewed_at": now,
-               "source": source, **context}
+        row = {
+            "finding_id": entry["finding_id"],
+            "verdict": verdict,
+            "note": note,
+            "reviewed_at": now,
+            "source": source,
+            **context,
+        }
         current[entry["finding_id"]] = row
         changed.append({"recorded_at": now, **{c: row[c] for c in HISTORY_COLUMNS if c != "recorded_at"}})
     new_store = pl.DataFrame(list(current.values()), schema=STORE_COLUMNS).sort("finding_id")
@@ -182,25 +203,34 @@ def collect(reports_dir: Path, workbooks: list[Path], now: str) -> tuple[pl.Data
 
 def carry(findings: pl.DataFrame, store: pl.DataFrame) -> pl.DataFrame:
     """``findings`` (with finding_id) with review_verdict and review_note from the store."""
-    verdicts = store.select("finding_id", pl.col("verdict").alias("review_verdict"),
-                            pl.col("note").alias("review_note"))
-    return findings.drop("review_verdict", "review_note", strict=False) \
-        .join(verdicts, on="finding_id", how="left", maintain_order="left")
+    verdicts = store.select(
+        "finding_id", pl.col("verdict").alias("review_verdict"), pl.col("note").alias("review_note")
+    )
+    return findings.drop("review_verdict", "review_note", strict=False).join(
+        verdicts, on="finding_id", how="left", maintain_order="left"
+    )
 
 
 def save(reports_dir: Path, store: pl.DataFrame, history: pl.DataFrame, findings: pl.DataFrame) -> None:
     """Write reviews.csv (context refreshed from this run's findings) and append the history."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     if store.height or (reports_dir / REVIEWS_FILE).is_file():
-        context = findings.select("finding_id", *(pl.col(c).alias(f"_{c}") for c in _CONTEXT)) \
-            .unique("finding_id", keep="first")
-        refreshed = store.join(context, on="finding_id", how="left") \
-            .with_columns(*(pl.coalesce(f"_{c}", c).alias(c) for c in _CONTEXT)).select(list(STORE_COLUMNS))
+        context = findings.select("finding_id", *(pl.col(c).alias(f"_{c}") for c in _CONTEXT)).unique(
+            "finding_id", keep="first"
+        )
+        refreshed = (
+            store.join(context, on="finding_id", how="left")
+            .with_columns(*(pl.coalesce(f"_{c}", c).alias(c) for c in _CONTEXT))
+            .select(list(STORE_COLUMNS))
+        )
         refreshed.sort("finding_id").write_csv(reports_dir / REVIEWS_FILE)
     if history.height:
         path = reports_dir / HISTORY_FILE
-        old = pl.read_csv(path, schema_overrides=HISTORY_COLUMNS, infer_schema=False) if path.is_file() \
+        old = (
+            pl.read_csv(path, schema_overrides=HISTORY_COLUMNS, infer_schema=False)
+            if path.is_file()
             else pl.DataFrame(schema=HISTORY_COLUMNS)
+        )
         pl.concat([old.select(list(HISTORY_COLUMNS)), history]).write_csv(path)
 
 
@@ -209,8 +239,9 @@ def orphaned(store: pl.DataFrame, findings: pl.DataFrame) -> int:
     return store.filter(~pl.col("finding_id").is_in(findings["finding_id"].to_list())).height
 
 
-def apply_reviews(findings: pl.DataFrame, reports_dir: Path, workbooks: list[Path] | None = None,
-                  now: str | None = None) -> pl.DataFrame:
+def apply_reviews(
+    findings: pl.DataFrame, reports_dir: Path, workbooks: list[Path] | None = None, now: str | None = None
+) -> pl.DataFrame:
     """Give ``findings`` their ids and the auditor's verdicts and notes, and record the reviews.
 
     Reads the sources of the module docstring before the run's reports overwrite the workbook;

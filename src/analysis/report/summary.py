@@ -71,12 +71,16 @@ def _corpus(data: ReportData) -> list[str]:
     docs = data.documents
     by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
     lines = ["## 文档", "", f"文档 {docs.height} 个，部门 {len(departments(docs))} 个。", ""]
-    lines += _table(["年度", "状态", "文档数"], [[y if y is not None else "未知", word("status", s), n]
-                                              for y, s, n in by_year.iter_rows()])
+    lines += _table(
+        ["年度", "状态", "文档数"],
+        [[y if y is not None else "未知", word("status", s), n] for y, s, n in by_year.iter_rows()],
+    )
     bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
     lines += ["### 无法读取或部分读取", ""]
-    lines += [f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}" for r in bad.iter_rows(named=True)] \
-        or [f"- {text('none')}"]
+    lines += [
+        f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}"
+        for r in bad.iter_rows(named=True)
+    ] or [f"- {text('none')}"]
     return [*lines, ""]
 
 
@@ -87,11 +91,25 @@ def _finding_counts(data: ReportData) -> list[str]:
     lines += _table(["严重程度", "问题数"], [[word("severity", s), n] for s, n in counts.items()])
     by_rule = findings.group_by("rule", "severity").len().rows()
     by_rule.sort(key=lambda r: (severity_rank(r[1]), r[0]))
-    lines += ["### 按规则", "", *_table(["规则", "严重程度", "问题数"], [[md_code(r), word("severity", s), n] for r, s, n in by_rule])]
-    by_dept = findings.group_by("department").agg(
-        *(pl.col("severity").eq(s).sum().alias(s) for s in counts), pl.len().alias("n")).rows(named=True)
+    lines += [
+        "### 按规则",
+        "",
+        *_table(["规则", "严重程度", "问题数"], [[md_code(r), word("severity", s), n] for r, s, n in by_rule]),
+    ]
+    by_dept = (
+        findings.group_by("department")
+        .agg(*(pl.col("severity").eq(s).sum().alias(s) for s in counts), pl.len().alias("n"))
+        .rows(named=True)
+    )
     by_dept.sort(key=lambda r: (-r["n"], r["department"] or ""))
-    lines += ["### 按部门", "", *_table(["部门", *(word("severity", s) for s in counts), "合计"], [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept])]
+    lines += [
+        "### 按部门",
+        "",
+        *_table(
+            ["部门", *(word("severity", s) for s in counts), "合计"],
+            [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept],
+        ),
+    ]
     return lines
 
 
@@ -103,8 +121,11 @@ def _comparison(data: ReportData) -> list[str]:
         lines += [text("compare_failed") + data.compare_status, ""]
     flagged = data.indicators.filter(pl.col("flagged")).sort(["department", "fiscal_year", "indicator"])
     lines += [f"被标记为异常的指标值 {flagged.height} 个：", ""]
-    lines += [f"- {md_text(r['department'])} {r['fiscal_year']} {md_code(r['indicator'])} = {r['value']:.4f}"
-              f"（同行中位数 {r['peer_median']:.4f}）" for r in flagged.iter_rows(named=True)]
+    lines += [
+        f"- {md_text(r['department'])} {r['fiscal_year']} {md_code(r['indicator'])} = {r['value']:.4f}"
+        f"（同行中位数 {r['peer_median']:.4f}）"
+        for r in flagged.iter_rows(named=True)
+    ]
     mad = mean_absolute_deviation(data.benford)
     lines += ["", f"Benford 首位数字 MAD：{mad:.4f}" if mad is not None else "Benford 首位数字 MAD：无", ""]
     return lines
@@ -119,8 +140,10 @@ def _findings(data: ReportData) -> list[str]:
     for r in ranked_findings(data.findings).iter_rows(named=True):
         where = f"第{r['line']}行" if r["line"] else (f"第{r['page']}页" if r["page"] else "")
         numbers = f"（应为 {_number(r['expected'])}，实际 {_number(r['actual'])}）" if r["expected"] is not None else ""
-        lines.append(f"- [{word('severity', r['severity'])}] {md_text(r['department'])} {r['fiscal_year'] or ''} "
-                     f"{md_code(r['file'])} {where} {md_code(r['rule'])}：{md_text(r['message'])}{numbers}")
+        lines.append(
+            f"- [{word('severity', r['severity'])}] {md_text(r['department'])} {r['fiscal_year'] or ''} "
+            f"{md_code(r['file'])} {where} {md_code(r['rule'])}：{md_text(r['message'])}{numbers}"
+        )
     return lines or [f"- {text('none')}"]
 
 

@@ -33,7 +33,8 @@ def _findings(data: ReportData) -> pl.DataFrame:
         pl.col("severity").map_elements(lambda s: word("severity", s), return_dtype=pl.String),
         pl.col("category").map_elements(lambda c: word("category", c), return_dtype=pl.String),
         pl.col("review_verdict").map_elements(lambda v: word("verdict", v), return_dtype=pl.String),
-        pl.col("review_note").alias(REMARKS))
+        pl.col("review_note").alias(REMARKS),
+    )
 
 
 def _indicators(data: ReportData) -> pl.DataFrame:
@@ -44,7 +45,8 @@ def _documents(data: ReportData) -> pl.DataFrame:
     return ranked_documents(data.documents, data.findings).with_columns(
         pl.col("status").map_elements(lambda s: word("status", s), return_dtype=pl.String),
         doc_kind_expr(pl.col("doc_type"), pl.col("level")).alias("doc_type"),
-        pl.col("department").map_elements(gov_level, return_dtype=pl.String).alias("gov_level"))
+        pl.col("department").map_elements(gov_level, return_dtype=pl.String).alias("gov_level"),
+    )
 
 
 _BUILDERS = {"findings": _findings, "indicators": _indicators, "documents": _documents}
@@ -65,8 +67,12 @@ def _write_sheet(book: xlsxwriter.Workbook, name: str, frame: pl.DataFrame, form
             if value is None:
                 continue
             # ratios read better as percentages; other indicator units keep the column format
-            if ratio_rows and ratio_rows[r - 1] == "ratio" and isinstance(value, float) \
-                    and columns[n].name in ("value", "peer_median", "peer_q1", "peer_q3"):
+            if (
+                ratio_rows
+                and ratio_rows[r - 1] == "ratio"
+                and isinstance(value, float)
+                and columns[n].name in ("value", "peer_median", "peer_q1", "peer_q3")
+            ):
                 sheet.write_number(r, n, value, formats["percent"])
             else:
                 sheet.write(r, n, value)
@@ -84,22 +90,34 @@ def _review_form(sheet, names: list[str], n_rows: int, formats: dict) -> None:
         return
     column = names.index("review_verdict")
     words = list(labels()["verdict"].values())
-    sheet.data_validation(1, column, n_rows, column, {"validate": "list", "source": words,
-                                                     "error_type": "warning"})
+    sheet.data_validation(1, column, n_rows, column, {"validate": "list", "source": words, "error_type": "warning"})
     letter = xl_col_to_name(column)
-    sheet.conditional_format(1, 0, n_rows, len(names), {
-        "type": "formula", "criteria": f'=${letter}2="{word("verdict", "false")}"', "format": formats["false"]})
+    sheet.conditional_format(
+        1,
+        0,
+        n_rows,
+        len(names),
+        {"type": "formula", "criteria": f'=${letter}2="{word("verdict", "false")}"', "format": formats["false"]},
+    )
 
 
 def write_workbook(data: ReportData, path: str | Path) -> Path:
     """Write the three sheets to ``path`` (an .xlsx file) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "nan_inf_to_errors": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     formats = {
-        "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F0",
-                                   "border": 1}),
+        "header": book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DCE6F0", "border": 1}
+        ),
         "remarks_header": book.add_format({"bold": True, "valign": "top", "bg_color": "#FFF2CC", "border": 1}),
         "remarks": book.add_format({"bg_color": "#FFFBEA", "text_wrap": True}),
         "percent": book.add_format({"num_format": "0.00%"}),

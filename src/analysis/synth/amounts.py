@@ -124,8 +124,7 @@ class _Simulator:
         contrib = self.params["contributions"]
         self.contrib = {code: _uniform(rng, contrib[code]) for code in ("30108", "30110", "30112", "30113")}
         retirees = self.params["retirees"]
-        self.retiree_rates = {"30302": _uniform(rng, retirees["30302"]),
-                              "30307": _uniform(rng, retirees["30307"])}
+        self.retiree_rates = {"30302": _uniform(rng, retirees["30302"]), "30307": _uniform(rng, retirees["30307"])}
         if rng.random() < retirees["30305_probability"]:
             self.retiree_rates["30305"] = _uniform(rng, retirees["30305"])
         self.public_rates = {}
@@ -156,8 +155,12 @@ class _Simulator:
         created = year if year is not None else rng.randint(2018, 2022)
         self.serial += 1
         code = f"{self.dept.district.region_code}{created % 100:02d}{self.dept.index * 100 + self.serial:012d}"
-        return _ProjectState(spec, code, rng.uniform(spec.low, spec.high),
-                             rng.random() < self.params["projects"]["round_fixed_probability"])
+        return _ProjectState(
+            spec,
+            code,
+            rng.uniform(spec.low, spec.high),
+            rng.random() < self.params["projects"]["round_fixed_probability"],
+        )
 
     def _advance(self, year: int) -> None:
         rng, params = self.rng, self.params
@@ -229,10 +232,19 @@ class _Simulator:
         if func == "item":
             func = self.dept.spec.kuan + self.dept.spec.project_item
         return Project(
-            key=spec.key, name=spec.name.format(district=self.dept.district.short),
-            ptype=spec.ptype, code=state.code, func=func, econ=split_units(units, spec.econ),
-            fund=spec.fund, procurement=spec.procurement, driver=spec.driver, rate=state.rate,
-            staff=staff, outputs=spec.outputs, task=spec.task,
+            key=spec.key,
+            name=spec.name.format(district=self.dept.district.short),
+            ptype=spec.ptype,
+            code=state.code,
+            func=func,
+            econ=split_units(units, spec.econ),
+            fund=spec.fund,
+            procurement=spec.procurement,
+            driver=spec.driver,
+            rate=state.rate,
+            staff=staff,
+            outputs=spec.outputs,
+            task=spec.task,
         )
 
     def year(self, year: int, first: bool) -> DeptYear:
@@ -247,9 +259,15 @@ class _Simulator:
             chosen.carryover = min(chosen.econ[0][1], int(chosen.total * share))
         enforcement = self.vehicles // 2 if self.dept.spec.family in ("court", "procuratorate", "street") else 0
         return DeptYear(
-            dept=self.dept, year=year, authorised=self.authorised, in_service=self.in_service,
-            retired=self.retired, vehicles=self.vehicles, vehicles_enforcement=enforcement,
-            basic=self._basic(), projects=projects,
+            dept=self.dept,
+            year=year,
+            authorised=self.authorised,
+            in_service=self.in_service,
+            retired=self.retired,
+            vehicles=self.vehicles,
+            vehicles_enforcement=enforcement,
+            basic=self._basic(),
+            projects=projects,
         )
 
 

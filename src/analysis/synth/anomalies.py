@@ -37,7 +37,7 @@ def _wrong_amount(units: int, rng: random.Random) -> int:
     text = str(units)
     if len(text) >= 3 and rng.random() < 0.3:
         i = rng.randrange(len(text) - 1)
-        swapped = int(text[:i] + text[i + 1] + text[i] + text[i + 2:])
+        swapped = int(text[:i] + text[i + 1] + text[i] + text[i + 2 :])
         if abs(swapped - units) >= _min_delta():
             return swapped
     delta = max(_min_delta(), int(units * rng.uniform(0.02, 0.15)))
@@ -91,8 +91,13 @@ def _printed(table: Table, row_key: str, column: str) -> int:
 def arithmetic(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
     """A printed total that differs from the sum of its parts (A1)."""
     free = {t.kind: t for t in _tables(doc, touched)}
-    cells = [(free[kind], key, col) for kind, key, cols in _TOTAL_CELLS if kind in free
-             for col in cols if (key, col) in free[kind].refs and _printed(free[kind], key, col)]
+    cells = [
+        (free[kind], key, col)
+        for kind, key, cols in _TOTAL_CELLS
+        if kind in free
+        for col in cols
+        if (key, col) in free[kind].refs and _printed(free[kind], key, col)
+    ]
     if not cells:
         return None
     table, key, column = rng.choice(cells)
@@ -100,9 +105,17 @@ def arithmetic(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLa
     wrong = _wrong_amount(clean, rng)
     _set_cell(table, key, column, wrong)
     touched.tables.add(table.kind)
-    return PendingLabel("arithmetic", table.kind, key, table.labels[key], column, clean / 100,
-                        wrong / 100, f"{table.labels[key]}（{column}）印 {wrong / 100:.2f}，各组成部分合计 {clean / 100:.2f}",
-                        _location(table, key))
+    return PendingLabel(
+        "arithmetic",
+        table.kind,
+        key,
+        table.labels[key],
+        column,
+        clean / 100,
+        wrong / 100,
+        f"{table.labels[key]}（{column}）印 {wrong / 100:.2f}，各组成部分合计 {clean / 100:.2f}",
+        _location(table, key),
+    )
 
 
 def _shift(table: Table, cells: list[tuple[str, str]], delta: int) -> None:
@@ -129,14 +142,25 @@ def cross_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingL
         return None
     which, key = rng.choice(options)
     table = {"b13": b13, "b06": b06}.get(which) or free[
-        "department_performance_targets" if which == "b12" else "revenue_summary"]
+        "department_performance_targets" if which == "b12" else "revenue_summary"
+    ]
     column = "amount" if which == "b12" else "total"
     clean = _printed(table, key, column)
     delta = _wrong_amount(clean, rng) - clean
     if which == "b13":
         other = "项目支出表"
-        _shift(table, [(key, "total"), (key, "gov_budget_funds"), ("total", "total"),
-                       ("total", "gov_budget_funds"), ("unit", "total"), ("unit", "gov_budget_funds")], delta)
+        _shift(
+            table,
+            [
+                (key, "total"),
+                (key, "gov_budget_funds"),
+                ("total", "total"),
+                ("total", "gov_budget_funds"),
+                ("unit", "total"),
+                ("unit", "gov_budget_funds"),
+            ],
+            delta,
+        )
         rc, cc = table.cell(key, "cost_cap")
         table.rows[rc][cc] = cost_cap_text(clean + delta)
     elif which == "b12":
@@ -149,16 +173,29 @@ def cross_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingL
         _shift(table, [(key, "total"), (key, side), ("total", "total"), ("total", side)], delta)
     else:
         other = "部门收支总体情况表"
-        cells = [(k, col) for k in ("total", "unit") for col in
-                 ("total", "current_revenue_total", "general_budget", "general_budget_appropriation")]
+        cells = [
+            (k, col)
+            for k in ("total", "unit")
+            for col in ("total", "current_revenue_total", "general_budget", "general_budget_appropriation")
+        ]
         _shift(table, cells, delta)
     touched.tables.add(table.kind)
-    return PendingLabel("cross_table", table.kind, key, table.labels[key], column, clean / 100,
-                        (clean + delta) / 100, f"与{other}不一致（本表自身平衡）", _location(table, key))
+    return PendingLabel(
+        "cross_table",
+        table.kind,
+        key,
+        table.labels[key],
+        column,
+        clean / 100,
+        (clean + delta) / 100,
+        f"与{other}不一致（本表自身平衡）",
+        _location(table, key),
+    )
 
 
-def _narrative_slots(doc: SynthDoc, touched: Touched, kinds: tuple[str, ...],
-                     narrative_only: bool = True) -> list[tuple[Paragraph, int, Slot]]:
+def _narrative_slots(
+    doc: SynthDoc, touched: Touched, kinds: tuple[str, ...], narrative_only: bool = True
+) -> list[tuple[Paragraph, int, Slot]]:
     found = []
     for paragraph in doc.paragraphs(narrative_only):
         for i, sentence in enumerate(paragraph.sentences):
@@ -179,12 +216,14 @@ def slot_name(key: str) -> str:
     return key
 
 
-def _slot_label(kind: str, paragraph: Paragraph, i: int, slot: Slot, expected, actual,
-                detail: str, touched: Touched) -> PendingLabel:
+def _slot_label(
+    kind: str, paragraph: Paragraph, i: int, slot: Slot, expected, actual, detail: str, touched: Touched
+) -> PendingLabel:
     touched.slots.add(id(slot))
     start = paragraph.sentences[i].text()[:30]
-    return PendingLabel(kind, None, None, slot_name(slot.key), slot.kind, expected, actual, detail,
-                        f"{paragraph.section}：{start}…")
+    return PendingLabel(
+        kind, None, None, slot_name(slot.key), slot.kind, expected, actual, detail, f"{paragraph.section}：{start}…"
+    )
 
 
 def narrative_amount(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -196,22 +235,41 @@ def narrative_amount(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pen
     clean = int(abs(slot.value))
     wrong = _wrong_amount(clean, rng)
     slot.text = amount_text(wrong)
-    return _slot_label("narrative_amount", paragraph, i, slot, clean / 100, wrong / 100,
-                       f"说明中的{slot_name(slot.key)}印 {wrong / 100:.2f} 万元，表中为 {clean / 100:.2f} 万元", touched)
+    return _slot_label(
+        "narrative_amount",
+        paragraph,
+        i,
+        slot,
+        clean / 100,
+        wrong / 100,
+        f"说明中的{slot_name(slot.key)}印 {wrong / 100:.2f} 万元，表中为 {clean / 100:.2f} 万元",
+        touched,
+    )
 
 
 def pct_wrong_base(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
     """A share or growth rate computed on the wrong base (D1, D2)."""
-    slots = [s for s in _narrative_slots(doc, touched, ("pct",))
-             if s[2].alt is not None and abs(abs(s[2].alt) - abs(s[2].value)) >= 0.5]
+    slots = [
+        s
+        for s in _narrative_slots(doc, touched, ("pct",))
+        if s[2].alt is not None and abs(abs(s[2].alt) - abs(s[2].value)) >= 0.5
+    ]
     if not slots:
         return None
     paragraph, i, slot = rng.choice(slots)
     alt = cast(float, slot.alt)  # only slots with an alt were kept above
     slot.text = f"{abs(alt):.2f}"
     base = "本年数（Δ/本年）" if slot.key.endswith("_growth") else "支出合计"
-    return _slot_label("pct_wrong_base", paragraph, i, slot, abs(slot.value), abs(alt),
-                       f"{slot_name(slot.key)}以{base}为基数计算（数值为百分比）", touched)
+    return _slot_label(
+        "pct_wrong_base",
+        paragraph,
+        i,
+        slot,
+        abs(slot.value),
+        abs(alt),
+        f"{slot_name(slot.key)}以{base}为基数计算（数值为百分比）",
+        touched,
+    )
 
 
 def direction_word(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -223,8 +281,16 @@ def direction_word(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendi
     w = phrasing()["words"]
     ups, downs = (w["up"], w["down"]) if slot.kind == "dir" else (w["pct_up"], w["pct_down"])
     slot.text = rng.choice(downs if slot.value > 0 else ups)
-    return _slot_label("direction_word", paragraph, i, slot, slot.value / 100, -slot.value / 100,
-                       f"变动为 {slot.value / 100:+.2f} 万元，方向词印作“{slot.text}”", touched)
+    return _slot_label(
+        "direction_word",
+        paragraph,
+        i,
+        slot,
+        slot.value / 100,
+        -slot.value / 100,
+        f"变动为 {slot.value / 100:+.2f} 万元，方向词印作“{slot.text}”",
+        touched,
+    )
 
 
 def residue_alternative(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -234,8 +300,16 @@ def residue_alternative(doc: SynthDoc, rng: random.Random, touched: Touched) -> 
         return None
     paragraph, i, slot = rng.choice(slots)
     slot.text = phrasing()["words"]["alternative"]
-    return _slot_label("template_residue_alternative", paragraph, i, slot, slot.value / 100, None,
-                       "方向词未填写，保留模板文字“增加/减少”", touched)
+    return _slot_label(
+        "template_residue_alternative",
+        paragraph,
+        i,
+        slot,
+        slot.value / 100,
+        None,
+        "方向词未填写，保留模板文字“增加/减少”",
+        touched,
+    )
 
 
 def residue_placeholder(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -245,8 +319,16 @@ def residue_placeholder(doc: SynthDoc, rng: random.Random, touched: Touched) -> 
         return None
     paragraph, i, slot = rng.choice(slots)
     slot.text = phrasing()["words"]["placeholder"]
-    return _slot_label("template_residue_placeholder", paragraph, i, slot, abs(slot.value) / 100, None,
-                       "金额未填写，保留占位符“XX”", touched)
+    return _slot_label(
+        "template_residue_placeholder",
+        paragraph,
+        i,
+        slot,
+        abs(slot.value) / 100,
+        None,
+        "金额未填写，保留占位符“XX”",
+        touched,
+    )
 
 
 def residue_level(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -256,8 +338,9 @@ def residue_level(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendin
         return None
     paragraph, i, slot = rng.choice(slots)
     slot.text = world()["wrong_level_word"]
-    return _slot_label("template_residue_level", paragraph, i, slot, None, None,
-                       f"区级部门文件中出现“{slot.text}财政”", touched)
+    return _slot_label(
+        "template_residue_level", paragraph, i, slot, None, None, f"区级部门文件中出现“{slot.text}财政”", touched
+    )
 
 
 def residue_year(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -268,9 +351,17 @@ def residue_year(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pending
     table = rng.choice(tables)
     table.year = doc.year - 1
     touched.tables.add(table.kind)
-    return PendingLabel("template_residue_year", table.kind, None, None, None, float(doc.year),
-                        float(table.year), f"表题年度为 {table.year}，应为 {doc.year}（数值为年份）",
-                        table.printed_title())
+    return PendingLabel(
+        "template_residue_year",
+        table.kind,
+        None,
+        None,
+        None,
+        float(doc.year),
+        float(table.year),
+        f"表题年度为 {table.year}，应为 {doc.year}（数值为年份）",
+        table.printed_title(),
+    )
 
 
 def missing_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
@@ -281,12 +372,25 @@ def missing_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendin
     table = rng.choice(tables)
     table.present = False
     touched.tables.add(table.kind)
-    return PendingLabel("missing_table", table.kind, None, None, None, None, None,
-                        f"目录列出但正文缺少“{table.printed_title()}”", table.printed_title())
+    return PendingLabel(
+        "missing_table",
+        table.kind,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f"目录列出但正文缺少“{table.printed_title()}”",
+        table.printed_title(),
+    )
 
 
-_NAME_COL = {"general_budget_basic_expenditure": 1, "economic_classification_summary": 2,
-             "expenditure_summary": 4, "general_budget_expenditure": 4}
+_NAME_COL = {
+    "general_budget_basic_expenditure": 1,
+    "economic_classification_summary": 2,
+    "expenditure_summary": 4,
+    "general_budget_expenditure": 4,
+}
 
 
 def _other_name(code: str, rng: random.Random) -> tuple[str, str] | None:
@@ -306,7 +410,11 @@ def code_name(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLab
     rows = []
     for table in _tables(doc, touched):
         if table.kind in _NAME_COL:
-            prefix = "econ:" if table.kind in ("general_budget_basic_expenditure", "economic_classification_summary") else "func:"
+            prefix = (
+                "econ:"
+                if table.kind in ("general_budget_basic_expenditure", "economic_classification_summary")
+                else "func:"
+            )
             rows += [(table, key) for key in table.labels if key.startswith(prefix) and len(key) in (10, 12)]
     rng.shuffle(rows)
     for table, key in rows:
@@ -317,8 +425,17 @@ def code_name(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLab
         r = table.refs[(key, "total")][0]
         table.rows[r][_NAME_COL[table.kind]] = other[1]
         touched.tables.add(table.kind)
-        return PendingLabel("classification_code_name", table.kind, key, table.labels[key], None, None,
-                            None, f"科目编码 {code} 配以 {other[0]} 的名称“{other[1]}”", _location(table, key))
+        return PendingLabel(
+            "classification_code_name",
+            table.kind,
+            key,
+            table.labels[key],
+            None,
+            None,
+            None,
+            f"科目编码 {code} 配以 {other[0]} 的名称“{other[1]}”",
+            _location(table, key),
+        )
     return None
 
 
@@ -342,9 +459,17 @@ def cost_cap(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabe
     rc, cc = table.cell(key, "cost_cap")
     table.rows[rc][cc] = cost_cap_text(cap)
     touched.tables.add(table.kind)
-    return PendingLabel("performance_cost_cap", table.kind, key, table.labels[key], "cost_cap",
-                        amount / 100, cap / 100, f"成本指标 ≤{fmt_compact(cap)}万元 低于项目金额 {text} 万元",
-                        _location(table, key))
+    return PendingLabel(
+        "performance_cost_cap",
+        table.kind,
+        key,
+        table.labels[key],
+        "cost_cap",
+        amount / 100,
+        cap / 100,
+        f"成本指标 ≤{fmt_compact(cap)}万元 低于项目金额 {text} 万元",
+        _location(table, key),
+    )
 
 
 PRINT_PLANTERS = {

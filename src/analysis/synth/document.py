@@ -32,11 +32,18 @@ from analysis.synth.tables_summary import (
 )
 
 TABLE_ORDER = (
-    "revenue_expenditure_summary", "revenue_summary", "expenditure_summary",
-    "fiscal_appropriation_summary", "general_budget_expenditure",
-    "general_budget_basic_expenditure", "economic_classification_summary",
-    "three_public_expenses", "government_fund_expenditure", "project_expenditure",
-    "department_performance_targets", "project_performance_targets",
+    "revenue_expenditure_summary",
+    "revenue_summary",
+    "expenditure_summary",
+    "fiscal_appropriation_summary",
+    "general_budget_expenditure",
+    "general_budget_basic_expenditure",
+    "economic_classification_summary",
+    "three_public_expenses",
+    "government_fund_expenditure",
+    "project_expenditure",
+    "department_performance_targets",
+    "project_performance_targets",
 )
 """Body and 目录 order of the seed's twelve tables."""
 
@@ -80,8 +87,11 @@ def _decide_hazards(table: Table, rng: random.Random) -> None:
         table.wrap = rng.randint(*h["wrap_width"])
     if table.header.rows and rng.random() < h["spaced_header_probability"]:
         table.spaced = frozenset(
-            (r, c) for r, row in enumerate(table.header.rows) for c, text in enumerate(row)
-            if len(text) >= 4 and all(_is_cjk(ch) for ch in text) and rng.random() < 0.5)
+            (r, c)
+            for r, row in enumerate(table.header.rows)
+            for c, text in enumerate(row)
+            if len(text) >= 4 and all(_is_cjk(ch) for ch in text) and rng.random() < 0.5
+        )
     if len(table.rows) >= h["split_min_rows"] and rng.random() < h["split_probability"]:
         table.split_at = rng.randint(3, len(table.rows) - 2)
         table.repeat_header = rng.random() < h["repeat_header_probability"]
@@ -101,15 +111,22 @@ def doc_figures(fig: Figures) -> dict[str, float]:
     """Document-level figures recorded in truth.parquet (万元, or counts for headcount)."""
     dy = fig.dy
     return {
-        "total_revenue": fig.revenue_total / 100, "total_expenditure": fig.revenue_total / 100,
-        "basic_expenditure": fig.basic_total / 100, "project_expenditure": fig.project_total / 100,
-        "personnel_expenditure": fig.personnel / 100, "public_expenditure": fig.public / 100,
+        "total_revenue": fig.revenue_total / 100,
+        "total_expenditure": fig.revenue_total / 100,
+        "basic_expenditure": fig.basic_total / 100,
+        "project_expenditure": fig.project_total / 100,
+        "personnel_expenditure": fig.personnel / 100,
+        "public_expenditure": fig.public / 100,
         "three_public_total": fig.three_public["total"] / 100,
-        "general_budget_total": fig.general_total / 100, "gov_fund_total": fig.gov_fund / 100,
-        "carryover_total": fig.carryover / 100, "operating_costs": fig.public / 100,
+        "general_budget_total": fig.general_total / 100,
+        "gov_fund_total": fig.gov_fund / 100,
+        "carryover_total": fig.carryover / 100,
+        "operating_costs": fig.public / 100,
         "procurement_total": sum(fig.procurement.values()) / 100,
-        "headcount_authorised": dy.authorised, "headcount_in_service": dy.in_service,
-        "headcount_retired": dy.retired, "vehicles": dy.vehicles,
+        "headcount_authorised": dy.authorised,
+        "headcount_in_service": dy.in_service,
+        "headcount_retired": dy.retired,
+        "vehicles": dy.vehicles,
     }
 
 
@@ -126,9 +143,13 @@ def build_document(fig: Figures, prev: Figures) -> SynthDoc:
     compact = rng.random() < 0.3
     doc = SynthDoc(dept=dept, year=year)
     h = world()["hazards"]
-    ctx = TableContext(fig=fig, rng=rng, hierarchy=rng.random() < h["hierarchy_rows_probability"],
-                       shuffle_econ=rng.random() < h["shuffle_econ_rows_probability"],
-                       econ_class_rows=rng.random() < h["econ_class_rows_probability"])
+    ctx = TableContext(
+        fig=fig,
+        rng=rng,
+        hierarchy=rng.random() < h["hierarchy_rows_probability"],
+        shuffle_econ=rng.random() < h["shuffle_econ_rows_probability"],
+        econ_class_rows=rng.random() < h["econ_class_rows_probability"],
+    )
     for kind in TABLE_ORDER:
         table = _BUILDERS[kind](ctx)
         _decide_hazards(table, rng)
@@ -145,8 +166,7 @@ def build_document(fig: Figures, prev: Figures) -> SynthDoc:
     blocks.append(Heading(3, f"附件：{dept.name} {year} 年部门预算表"))
     for i, kind in enumerate(TABLE_ORDER):
         blocks.append(_line(f"{_NUMERALS[i]}、{doc.tables[kind].printed_title().replace(' ', '')}"))
-    blocks += [Heading(2, "第一部分"), Heading(3, f"{dept.name}概况"),
-               Heading(4, f"一、{dept.name}主要职责")]
+    blocks += [Heading(2, "第一部分"), Heading(3, f"{dept.name}概况"), Heading(4, f"一、{dept.name}主要职责")]
     duties = list(dept.spec.duties) + words["part_one"]["generic_duties"]
     blocks += [_line(f"（{_NUMERALS[i]}）{d}{'' if d.endswith('。') else '。'}") for i, d in enumerate(duties)]
     blocks.append(Heading(2, f"二、{dept.name}所属预算单位构成情况"))
@@ -154,8 +174,9 @@ def build_document(fig: Figures, prev: Figures) -> SynthDoc:
     blocks.append(_line(p1["units_sentence"].format(year=year, dept=dept.name)))
     if rng.random() < p1["staff_probability"]:
         dy = fig.dy
-        blocks.append(_line(p1["staff_sentence"].format(
-            authorised=dy.authorised, in_service=dy.in_service, retired=dy.retired)))
+        blocks.append(
+            _line(p1["staff_sentence"].format(authorised=dy.authorised, in_service=dy.in_service, retired=dy.retired))
+        )
     blocks += [Heading(2, "第二部分"), Heading(1, part_two)]
     for block in build_narrative(fig, prev, rng, compact):
         if isinstance(block, Paragraph):

@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from analysis.synth.figures import Figures
 from analysis.synth.params import world
 
-THREE_PUBLIC_CODES = {"abroad": "30212", "reception": "30217", "vehicle_operation": "30231",
-                      "vehicle_purchase": "31013"}
+THREE_PUBLIC_CODES = {
+    "abroad": "30212",
+    "reception": "30217",
+    "vehicle_operation": "30231",
+    "vehicle_purchase": "31013",
+}
 """部门 economic codes of the “三公” parts (the budget simulation books them there)."""
 
 
@@ -96,7 +100,7 @@ def _spread(total: int, weights: dict[str, int]) -> dict[str, int]:
         return {}
     raw = {k: total * w / base for k, w in weights.items()}
     out = {k: int(v) for k, v in raw.items()}
-    for k in sorted(raw, key=lambda k: raw[k] - out[k], reverse=True)[:total - sum(out.values())]:
+    for k in sorted(raw, key=lambda k: raw[k] - out[k], reverse=True)[: total - sum(out.values())]:
         out[k] += 1
     return {k: v for k, v in out.items() if v}
 

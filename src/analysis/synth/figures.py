@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 from analysis.synth.amounts import DeptYear
 
 EXP_COLUMNS = (
-    "total", "basic_total", "basic_wages", "basic_family_subsidy", "basic_goods_services",
-    "basic_capital", "project_total", "project_operating", "project_specific",
+    "total",
+    "basic_total",
+    "basic_wages",
+    "basic_family_subsidy",
+    "basic_goods_services",
+    "basic_capital",
+    "project_total",
+    "project_operating",
+    "project_specific",
 )
 """Measures of the by-nature expenditure tables (B03, B05, B08), in printed order."""
 
@@ -102,9 +109,12 @@ class Figures:
         abroad, reception = basic.get("30212", 0), basic.get("30217", 0)
         purchase, operation = basic.get("31013", 0), basic.get("30231", 0)
         return {
-            "total": abroad + purchase + operation + reception, "abroad": abroad,
-            "vehicle_total": purchase + operation, "vehicle_purchase": purchase,
-            "vehicle_operation": operation, "reception": reception,
+            "total": abroad + purchase + operation + reception,
+            "abroad": abroad,
+            "vehicle_total": purchase + operation,
+            "vehicle_purchase": purchase,
+            "vehicle_operation": operation,
+            "reception": reception,
         }
 
     def by_class(self, scope: str) -> dict[str, list[int]]:
@@ -148,8 +158,11 @@ def compute_figures(dy: DeptYear) -> Figures:
             _add(fig.by_econ, econ, 4, (0, units), (fund_col, units - carry), (3, carry))
         if project.procurement:
             fig.procurement[project.procurement] = fig.procurement.get(project.procurement, 0) + total
-    for target, source in ((fig.totals, fig.by_func), (fig.general_totals, fig.by_func_general),
-                           (fig.fund_totals, fig.by_func_fund)):
+    for target, source in (
+        (fig.totals, fig.by_func),
+        (fig.general_totals, fig.by_func_general),
+        (fig.fund_totals, fig.by_func_fund),
+    ):
         for row in source.values():
             for i, units in enumerate(row):
                 target[i] += units

@@ -45,8 +45,9 @@ def _where(p: Paragraph) -> str:
     return f"{p.section}：{p.sentences[0].text()[:18]}…"
 
 
-def _label(kind: str, p: Paragraph, column: str, expected: float | None, actual: float | None,
-           detail: str, touched: set[int]) -> PendingLabel:
+def _label(
+    kind: str, p: Paragraph, column: str, expected: float | None, actual: float | None, detail: str, touched: set[int]
+) -> PendingLabel:
     touched.add(id(p))
     return PendingLabel(kind, None, None, None, column, expected, actual, detail, _where(p))
 
@@ -67,7 +68,9 @@ def plant_completion_rate(doc: SynthDoc, rng: random.Random, touched: set[int]) 
 
 def plant_direction_word(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """“决算数大于预算数” where the figures say 小于, or the reverse (EX2)."""
-    choices = [(p, s) for p, s in _statements(doc, touched) if s.get("direction") and s["direction"].text in ("大于", "小于")]
+    choices = [
+        (p, s) for p, s in _statements(doc, touched) if s.get("direction") and s["direction"].text in ("大于", "小于")
+    ]
     if not choices:
         return None
     p, slots = rng.choice(choices)
@@ -80,14 +83,24 @@ def plant_direction_word(doc: SynthDoc, rng: random.Random, touched: set[int]) -
 def plant_missing_explanation(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """A large variance with its reason sentence dropped (EX3)."""
     threshold = load_toml("checks/final_accounts.toml")["variance_threshold_pct"]
-    choices = [(p, s) for p, s in _statements(doc, touched)
-               if abs(s["rate"].value - 100) > threshold + 0.5 and len(p.sentences) > 1]
+    choices = [
+        (p, s)
+        for p, s in _statements(doc, touched)
+        if abs(s["rate"].value - 100) > threshold + 0.5 and len(p.sentences) > 1
+    ]
     if not choices:
         return None
     p, slots = rng.choice(choices)
     p.sentences = p.sentences[:1]
-    return _label("final_missing_explanation", p, "explanation", None, slots["rate"].value,
-                  f"完成率 {slots['rate'].value:.2f}% 未说明差异原因", touched)
+    return _label(
+        "final_missing_explanation",
+        p,
+        "explanation",
+        None,
+        slots["rate"].value,
+        f"完成率 {slots['rate'].value:.2f}% 未说明差异原因",
+        touched,
+    )
 
 
 def plant_budget_column(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
@@ -110,15 +123,25 @@ def plant_budget_column(doc: SynthDoc, rng: random.Random, touched: set[int]) ->
     slots["rate"].value, slots["rate"].text = rate / 100, f"{rate // 100}.{rate % 100:02d}"
     if direction is not None:
         direction.text = new
-    return _label("final_budget_column", p, "budget_amount", clean / 100, wrong / 100,
-                  f"年初预算 {clean / 100:.2f} 万元改印为 {wrong / 100:.2f} 万元", touched)
+    return _label(
+        "final_budget_column",
+        p,
+        "budget_amount",
+        clean / 100,
+        wrong / 100,
+        f"年初预算 {clean / 100:.2f} 万元改印为 {wrong / 100:.2f} 万元",
+        touched,
+    )
 
 
 PRINT_PLANTERS = {
-    "final_completion_rate": plant_completion_rate, "final_direction_word": plant_direction_word,
-    "final_missing_explanation": plant_missing_explanation, "final_budget_column": plant_budget_column,
+    "final_completion_rate": plant_completion_rate,
+    "final_direction_word": plant_direction_word,
+    "final_missing_explanation": plant_missing_explanation,
+    "final_budget_column": plant_budget_column,
     # checklist rules that need a table (issue 12)
-    "final_rate_tables": final_rate_tables, "final_income_codes": final_income_codes,
+    "final_rate_tables": final_rate_tables,
+    "final_income_codes": final_income_codes,
     "final_empty_note_fund": final_empty_note_fund,
 }
 
@@ -131,9 +154,16 @@ def plant_carryover_break(ex: Execution, rng: random.Random) -> PendingLabel:
     shift = min(shift, ex.income_general - 100)
     ex.carry_in += shift
     ex.income_general -= shift
-    return PendingLabel("final_carryover_break", "final_revenue_expenditure_summary", "in:carryover",
-                        "年初结转和结余", "amount", clean / 100, ex.carry_in / 100,
-                        f"年初结转和结余 {ex.carry_in / 100:.2f} 万元，上年年末结转和结余 {clean / 100:.2f} 万元")
+    return PendingLabel(
+        "final_carryover_break",
+        "final_revenue_expenditure_summary",
+        "in:carryover",
+        "年初结转和结余",
+        "amount",
+        clean / 100,
+        ex.carry_in / 100,
+        f"年初结转和结余 {ex.carry_in / 100:.2f} 万元，上年年末结转和结余 {clean / 100:.2f} 万元",
+    )
 
 
 def outlier_factor(rng: random.Random) -> float:
@@ -143,5 +173,13 @@ def outlier_factor(rng: random.Random) -> float:
 def outlier_label(ex: Execution, clean_rate: float) -> PendingLabel:
     planned = sum(ex.budget_by_class().values())
     rate = ex.total("general") / planned if planned else None
-    return PendingLabel("execution_outlier", None, None, None, "execution_rate_general", clean_rate, rate,
-                        f"一般公共预算财政拨款执行率 {0 if rate is None else rate:.2%}（同类约 {clean_rate:.2%}）")
+    return PendingLabel(
+        "execution_outlier",
+        None,
+        None,
+        None,
+        "execution_rate_general",
+        clean_rate,
+        rate,
+        f"一般公共预算财政拨款执行率 {0 if rate is None else rate:.2%}（同类约 {clean_rate:.2%}）",
+    )

@@ -36,25 +36,36 @@ def direction(final: int, budget: int) -> str:
     return "大于" if final > budget else "小于" if final < budget else "持平"
 
 
-def statement(subject: str, key: str, budget: int, final: int, rng: random.Random,
-              base_word: str = "年初预算") -> Paragraph | None:
+def statement(
+    subject: str, key: str, budget: int, final: int, rng: random.Random, base_word: str = "年初预算"
+) -> Paragraph | None:
     """One execution statement (EX1–EX3) as a paragraph of two sentences, or None without a budget."""
     if budget <= 0:
         return None
     rate = rate_hundredths(final, budget)
-    first = Sentence([f"{subject}年初预算为", Slot("amt", f"{key}:budget", budget, fmt_units(budget)),
-                      "万元，支出决算为", Slot("amt", f"{key}:final", final, fmt_units(final)),
-                      f"万元，完成{base_word}的", Slot("pct", f"{key}:rate", rate / 100, _pct(rate)), "%。"])
+    first = Sentence(
+        [
+            f"{subject}年初预算为",
+            Slot("amt", f"{key}:budget", budget, fmt_units(budget)),
+            "万元，支出决算为",
+            Slot("amt", f"{key}:final", final, fmt_units(final)),
+            f"万元，完成{base_word}的",
+            Slot("pct", f"{key}:rate", rate / 100, _pct(rate)),
+            "%。",
+        ]
+    )
     word = direction(final, budget)
     reasons = phrasing()["final_reasons"]
     if word == "持平":
         second = Sentence(["决算数与预算数", Slot("dir", f"{key}:direction", 0, "持平"), "。"])
     else:
         reason = rng.choice(reasons["over" if word == "大于" else "under"])
-        second = Sentence(["决算数", Slot("dir", f"{key}:direction", final - budget, word),
-                           f"预算数的主要原因：{reason}。"])
-    return Paragraph([first, second], EXECUTION_SECTION if key != "three_public" else THREE_PUBLIC_SECTION,
-                     narrative=True)
+        second = Sentence(
+            ["决算数", Slot("dir", f"{key}:direction", final - budget, word), f"预算数的主要原因：{reason}。"]
+        )
+    return Paragraph(
+        [first, second], EXECUTION_SECTION if key != "three_public" else THREE_PUBLIC_SECTION, narrative=True
+    )
 
 
 def _plain(text: str, section: str) -> Paragraph:
@@ -65,34 +76,43 @@ def _narrative(ex: Execution, rng: random.Random) -> list:
     year, name = ex.year, ex.dept.name
     out: list = [Heading(2, "第二部分"), Heading(1, f"{name}{year}年度部门决算情况说明")]
     s1 = "一、收入支出决算总体情况说明"
-    out += [Heading(3, s1), _plain(
-        f"{year}年度收入总计{fmt_units(ex.grand_total)}万元，支出总计{fmt_units(ex.grand_total)}万元。"
-        f"与年初预算相比，本年收入合计{fmt_units(ex.income)}万元，本年支出合计{fmt_units(ex.spend)}万元，"
-        f"年末结转和结余{fmt_units(ex.carry_out)}万元。", s1)]
+    out += [
+        Heading(3, s1),
+        _plain(
+            f"{year}年度收入总计{fmt_units(ex.grand_total)}万元，支出总计{fmt_units(ex.grand_total)}万元。"
+            f"与年初预算相比，本年收入合计{fmt_units(ex.income)}万元，本年支出合计{fmt_units(ex.spend)}万元，"
+            f"年末结转和结余{fmt_units(ex.carry_out)}万元。",
+            s1,
+        ),
+    ]
     out.append(Heading(3, f"二、{EXECUTION_SECTION}"))
     planned = ex.budget_by_class()
     done = ex.by_class("general")
-    total = statement(f"{year}年度一般公共预算财政拨款支出", "general", sum(planned.values()),
-                      ex.total("general"), rng)
+    total = statement(f"{year}年度一般公共预算财政拨款支出", "general", sum(planned.values()), ex.total("general"), rng)
     if total:
         out.append(total)
     n = 0
     for c in classes():
-        para = statement(f"{c['name']}（类）", f"class:{c['code']}", planned.get(c["code"], 0),
-                         done.get(c["code"], [0])[0], rng)
+        para = statement(
+            f"{c['name']}（类）", f"class:{c['code']}", planned.get(c["code"], 0), done.get(c["code"], [0])[0], rng
+        )
         if para:
             n += 1
             para.sentences[0].parts[0] = f"{n}、{para.sentences[0].parts[0]}"
             out.append(para)
     s3 = "三、一般公共预算财政拨款基本支出决算情况说明"
-    out += [Heading(3, s3), _plain(
-        f"{year}年度一般公共预算财政拨款基本支出{fmt_units(ex.total('general', 1))}万元。其中：人员经费"
-        f"{fmt_units(ex.personnel())}万元，公用经费{fmt_units(ex.public())}万元。", s3)]
+    out += [
+        Heading(3, s3),
+        _plain(
+            f"{year}年度一般公共预算财政拨款基本支出{fmt_units(ex.total('general', 1))}万元。其中：人员经费"
+            f"{fmt_units(ex.personnel())}万元，公用经费{fmt_units(ex.public())}万元。",
+            s3,
+        ),
+    ]
     out.append(Heading(3, f"四、{THREE_PUBLIC_SECTION}"))
     tp_budget = ex.budget.three_public["total"]
     tp_final = sum(ex.three_public.values())
-    para = statement(f"{year}年度“三公”经费财政拨款支出", "three_public", tp_budget, tp_final, rng,
-                     base_word="预算")
+    para = statement(f"{year}年度“三公”经费财政拨款支出", "three_public", tp_budget, tp_final, rng, base_word="预算")
     out.append(para or _plain(f"{year}年度{name}没有使用财政拨款安排的“三公”经费。", THREE_PUBLIC_SECTION))
     return out
 
@@ -109,9 +129,12 @@ def build_final_document(ex: Execution) -> SynthDoc:
         doc.tables[kind] = table
     year_zh = "".join(_DIGITS[int(d)] for d in str(year + 1))
     blocks: list = [Raw(f"\n\n**{dept.name}  \n{year} 年度部门决算**\n\n**{year_zh}年八月**\n")]
-    blocks += [Heading(1, f"{year}年度{dept.name}部门决算公开"), Heading(2, "第一部分"),
-               Heading(3, f"{dept.name}概况"),
-               Paragraph([Sentence([f"{dept.name}{year}年度部门决算包括本级决算及所属预算单位决算。"])])]
+    blocks += [
+        Heading(1, f"{year}年度{dept.name}部门决算公开"),
+        Heading(2, "第一部分"),
+        Heading(3, f"{dept.name}概况"),
+        Paragraph([Sentence([f"{dept.name}{year}年度部门决算包括本级决算及所属预算单位决算。"])]),
+    ]
     blocks += _narrative(ex, rng)
     blocks += [Heading(2, "第三部分"), Heading(3, "名词解释")]
     blocks += [Paragraph([Sentence([entry])], "名词解释") for entry in phrasing()["final_text"]["glossary"]]
@@ -126,9 +149,13 @@ def final_figures(ex: Execution) -> dict[str, float]:
     """Document-level figures of a 决算 recorded in truth.parquet (万元)."""
     tp = sum(ex.three_public.values())
     return {
-        "total_revenue": ex.grand_total / 100, "total_expenditure": ex.grand_total / 100,
-        "current_year_revenue": ex.income / 100, "current_year_expenditure": ex.spend / 100,
-        "basic_expenditure": ex.total("all", 1) / 100, "project_expenditure": ex.total("all", 2) / 100,
-        "personnel_expenditure": ex.personnel() / 100, "public_expenditure": ex.public() / 100,
+        "total_revenue": ex.grand_total / 100,
+        "total_expenditure": ex.grand_total / 100,
+        "current_year_revenue": ex.income / 100,
+        "current_year_expenditure": ex.spend / 100,
+        "basic_expenditure": ex.total("all", 1) / 100,
+        "project_expenditure": ex.total("all", 2) / 100,
+        "personnel_expenditure": ex.personnel() / 100,
+        "public_expenditure": ex.public() / 100,
         "three_public_total": tp / 100,
     }

@@ -35,8 +35,17 @@ def final_path(fmt: str, year: int, name: str) -> str:
 class FinalWriter:
     """Builds, damages, renders and records the 决算 of each department-year in turn."""
 
-    def __init__(self, out: Path, writers: dict, collector: Collector, docs: list, worlds: dict,
-                 years: list[int], rate: float, seed: int) -> None:
+    def __init__(
+        self,
+        out: Path,
+        writers: dict,
+        collector: Collector,
+        docs: list,
+        worlds: dict,
+        years: list[int],
+        rate: float,
+        seed: int,
+    ) -> None:
         self.out, self.writers, self.collector, self.docs = out, writers, collector, docs
         self.first_year, self.seed = years[0], seed
         self.carry_out = 0
@@ -49,8 +58,11 @@ class FinalWriter:
         chosen = sorted(rng.sample(range(len(self.docs)), round(rate * len(self.docs))))
         plan = {}
         for i in chosen:
-            pool = {k: v["weight"] for k, v in kinds.items()
-                    if k != "final_carryover_break" or self.docs[i][1] > self.first_year}
+            pool = {
+                k: v["weight"]
+                for k, v in kinds.items()
+                if k != "final_carryover_break" or self.docs[i][1] > self.first_year
+            }
             picked = []
             for _ in range(rng.choices((1, 2, 3), weights=weights)[0]):
                 kind = rng.choices(list(pool), weights=list(pool.values()))[0]

@@ -17,13 +17,18 @@ from analysis.synth.params import classes, econ_codes, func_name, layouts, phras
 from analysis.synth.tables_summary import finish
 
 _INCOME_F01 = (
-    ("一、一般公共预算财政拨款收入", "general_budget"), ("二、政府性基金预算财政拨款收入", "gov_fund"),
-    ("三、国有资本经营预算财政拨款收入", "state_capital"), ("四、上级补助收入", "superior_subsidy"),
-    ("五、事业收入", "business_income"), ("六、经营收入", "operating_income"),
-    ("七、附属单位上缴收入", "subordinate_remit"), ("八、其他收入", "other_income"),
+    ("一、一般公共预算财政拨款收入", "general_budget"),
+    ("二、政府性基金预算财政拨款收入", "gov_fund"),
+    ("三、国有资本经营预算财政拨款收入", "state_capital"),
+    ("四、上级补助收入", "superior_subsidy"),
+    ("五、事业收入", "business_income"),
+    ("六、经营收入", "operating_income"),
+    ("七、附属单位上缴收入", "subordinate_remit"),
+    ("八、其他收入", "other_income"),
 )
 _INCOME_F04 = (
-    ("一、一般公共预算财政拨款", "general_budget"), ("二、政府性基金预算财政拨款", "gov_fund"),
+    ("一、一般公共预算财政拨款", "general_budget"),
+    ("二、政府性基金预算财政拨款", "gov_fund"),
     ("三、国有资本经营预算财政拨款", "state_capital"),
 )
 
@@ -65,11 +70,14 @@ def _hierarchy(rows: dict[str, list[int]]) -> dict[str, list[int]]:
     return out
 
 
-def _function_rows(b: TableBuilder, rows: dict[str, list[int]], first: int,
-                   extra: dict[str, dict[int, int]] | None = None) -> None:
+def _function_rows(
+    b: TableBuilder, rows: dict[str, list[int]], first: int, extra: dict[str, dict[int, int]] | None = None
+) -> None:
     """合计 then 类/款/项 rows; ``rows`` code → values of columns ``first``, ``first``+1, …"""
     tree = _hierarchy(rows)
-    totals = [sum(r[i] for code, r in tree.items() if len(code) == 3) for i in range(len(next(iter(tree.values()), [])))]
+    totals = [
+        sum(r[i] for code, r in tree.items() if len(code) == 3) for i in range(len(next(iter(tree.values()), [])))
+    ]
     cells = b.blank()
     cells[1] = "合计"
     values = {first + i: u for i, u in enumerate(totals)}
@@ -78,8 +86,7 @@ def _function_rows(b: TableBuilder, rows: dict[str, list[int]], first: int,
         cells = b.blank()
         cells[0], cells[1] = code, func_name(code)
         values = {first + i: u for i, u in enumerate(tree[code])}
-        b.row(cells, f"func:{code}", cells[1], {**values, **(extra or {}).get(code, {})},
-              func_code=code, func_row=True)
+        b.row(cells, f"func:{code}", cells[1], {**values, **(extra or {}).get(code, {})}, func_code=code, func_row=True)
 
 
 def _two_sided(b: TableBuilder, income: list[tuple[str, str, int]], spend: list[_SpendRow]) -> None:
@@ -106,16 +113,22 @@ def revenue_expenditure(ctx: FinalContext) -> Table:
     b = TableBuilder("final_revenue_expenditure_summary", _header("final_revenue_expenditure_summary"), (0, 2))
     sources = {"general_budget": ex.income_general, "gov_fund": ex.income_fund}
     income = [(label, key, sources.get(key, 0)) for label, key in _INCOME_F01]
-    income += [("本年收入合计", "current_revenue_total", ex.income),
-               ("使用非财政拨款结余", "reserve_use", 0), ("年初结转和结余", "carryover", ex.carry_in),
-               ("总计", "revenue_grand_total", ex.grand_total)]
+    income += [
+        ("本年收入合计", "current_revenue_total", ex.income),
+        ("使用非财政拨款结余", "reserve_use", 0),
+        ("年初结转和结余", "carryover", ex.carry_in),
+        ("总计", "revenue_grand_total", ex.grand_total),
+    ]
     by_class = ex.by_class()
-    spend: list[_SpendRow] = [(_class_label(c), c["code"], {3: ("amount", by_class.get(c["code"], [0])[0])}, c["code"])
-             for c in classes()]
-    spend += [("本年支出合计", "current_expenditure_total", {3: ("amount", ex.spend)}, None),
-              ("结余分配", "surplus_distribution", {}, None),
-              ("年末结转和结余", "carryforward", {3: ("amount", ex.carry_out)}, None),
-              ("总计", "expenditure_grand_total", {3: ("amount", ex.grand_total)}, None)]
+    spend: list[_SpendRow] = [
+        (_class_label(c), c["code"], {3: ("amount", by_class.get(c["code"], [0])[0])}, c["code"]) for c in classes()
+    ]
+    spend += [
+        ("本年支出合计", "current_expenditure_total", {3: ("amount", ex.spend)}, None),
+        ("结余分配", "surplus_distribution", {}, None),
+        ("年末结转和结余", "carryforward", {3: ("amount", ex.carry_out)}, None),
+        ("总计", "expenditure_grand_total", {3: ("amount", ex.grand_total)}, None),
+    ]
     _two_sided(b, income, spend)
     return finish(b, ctx)
 
@@ -151,18 +164,25 @@ def fiscal_appropriation(ctx: FinalContext) -> Table:
     b = TableBuilder("final_fiscal_appropriation_summary", _header("final_fiscal_appropriation_summary"), (0, 2))
     sources = {"general_budget": ex.income_general, "gov_fund": ex.income_fund}
     income = [(label, key, sources.get(key, 0)) for label, key in _INCOME_F04]
-    income += [("本年收入合计", "current_revenue_total", ex.income), ("年初结转和结余", "carryover", ex.carry_in),
-               ("总计", "revenue_grand_total", ex.grand_total)]
+    income += [
+        ("本年收入合计", "current_revenue_total", ex.income),
+        ("年初结转和结余", "carryover", ex.carry_in),
+        ("总计", "revenue_grand_total", ex.grand_total),
+    ]
     general, fund = ex.by_class("general"), ex.by_class("fund")
 
     def values(g: int, f: int) -> dict[int, tuple[str, int]]:
         return {3: ("total", g + f), 4: ("general_budget", g), 5: ("gov_fund", f)}
 
-    spend: list[_SpendRow] = [(_class_label(c), c["code"], values(general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]), c["code"])
-             for c in classes()]
-    spend += [("本年支出合计", "current_expenditure_total", values(ex.total("general"), ex.total("fund")), None),
-              ("年末结转和结余", "carryforward", values(ex.carry_out, 0), None),
-              ("总计", "expenditure_grand_total", values(ex.total("general") + ex.carry_out, ex.total("fund")), None)]
+    spend: list[_SpendRow] = [
+        (_class_label(c), c["code"], values(general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]), c["code"])
+        for c in classes()
+    ]
+    spend += [
+        ("本年支出合计", "current_expenditure_total", values(ex.total("general"), ex.total("fund")), None),
+        ("年末结转和结余", "carryforward", values(ex.carry_out, 0), None),
+        ("总计", "expenditure_grand_total", values(ex.total("general") + ex.carry_out, ex.total("fund")), None),
+    ]
     _two_sided(b, income, spend)
     return finish(b, ctx)
 
@@ -194,8 +214,13 @@ def basic(ctx: FinalContext) -> Table:
     for code in sorted(ex.basic_econ):
         units = ex.basic_econ[code]
         is_personnel = code[:3] in ("301", "303")
-        b.row([code, names[code].name, "", "", ""], f"econ:{code}", names[code].name,
-              {2: units, 3 if is_personnel else 4: units}, econ_code=code)
+        b.row(
+            [code, names[code].name, "", "", ""],
+            f"econ:{code}",
+            names[code].name,
+            {2: units, 3 if is_personnel else 4: units},
+            econ_code=code,
+        )
     return finish(b, ctx)
 
 
@@ -236,10 +261,14 @@ def state_capital(ctx: FinalContext) -> Table:
 
 
 BUILDERS = {
-    "final_revenue_expenditure_summary": revenue_expenditure, "final_revenue": revenue,
-    "final_expenditure": expenditure, "final_fiscal_appropriation_summary": fiscal_appropriation,
+    "final_revenue_expenditure_summary": revenue_expenditure,
+    "final_revenue": revenue,
+    "final_expenditure": expenditure,
+    "final_fiscal_appropriation_summary": fiscal_appropriation,
     "final_general_budget_expenditure": general_budget,
-    "final_general_budget_basic_expenditure": basic, "final_three_public_expenses": three_public,
-    "final_government_fund": fund, "final_state_capital": state_capital,
+    "final_general_budget_basic_expenditure": basic,
+    "final_three_public_expenses": three_public,
+    "final_government_fund": fund,
+    "final_state_capital": state_capital,
 }
 """F01–F09 in the order of the MOF template."""

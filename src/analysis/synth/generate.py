@@ -70,8 +70,9 @@ def _draw_kinds(rng: random.Random, count: int, allowed: Callable[[str], bool]) 
     return chosen
 
 
-def plan_anomalies(n_docs: int, rate: float, rng: random.Random,
-                   applicable: Callable[[int, str], bool] | None = None) -> dict[int, list[str]]:
+def plan_anomalies(
+    n_docs: int, rate: float, rng: random.Random, applicable: Callable[[int, str], bool] | None = None
+) -> dict[int, list[str]]:
     """Which documents carry anomalies (exactly round(rate × n) of them) and which kinds."""
     weights = anomaly_params()["count_weights"]
     chosen = sorted(rng.sample(range(n_docs), round(rate * n_docs)))
@@ -82,8 +83,9 @@ def plan_anomalies(n_docs: int, rate: float, rng: random.Random,
     return {i: _draw_kinds(rng, rng.choices((1, 2, 3), weights=weights)[0], allowed_in(i)) for i in chosen}
 
 
-def _plant_world(worlds: dict[int, dict[int, DeptYear]], docs: list[tuple[Department, int]],
-                 plan: dict[int, list[str]], seed: int) -> dict[int, list[PendingLabel]]:
+def _plant_world(
+    worlds: dict[int, dict[int, DeptYear]], docs: list[tuple[Department, int]], plan: dict[int, list[str]], seed: int
+) -> dict[int, list[PendingLabel]]:
     planted: dict[int, list[PendingLabel]] = {}
     for doc_id, kinds in plan.items():
         dept, year = docs[doc_id]
@@ -100,12 +102,14 @@ def _copy_narrative(doc: SynthDoc, donor: SynthDoc) -> PendingLabel:
     start, end = narrative_span(doc)
     d_start, d_end = narrative_span(donor)
     doc.blocks[start:end] = donor.blocks[d_start:d_end]
-    return PendingLabel(COPIED, None, None, None, None, None, None,
-                        f"情况说明照搬自“{donor.dept.name}”", "第二部分 情况说明")
+    return PendingLabel(
+        COPIED, None, None, None, None, None, None, f"情况说明照搬自“{donor.dept.name}”", "第二部分 情况说明"
+    )
 
 
-def _plant_print(doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Random,
-                 donor: SynthDoc | None, reserved: set[str]) -> list[PendingLabel]:
+def _plant_print(
+    doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Random, donor: SynthDoc | None, reserved: set[str]
+) -> list[PendingLabel]:
     """Apply print-level kinds; when one finds no place, try others until ``wanted`` exist.
 
     ``reserved`` names tables that world-level labels point at; they are left untouched so
@@ -129,8 +133,9 @@ def _plant_print(doc: SynthDoc, kinds: list[str], wanted: int, rng: random.Rando
     return labels
 
 
-def _donor(doc: SynthDoc, worlds: dict[int, dict[int, DeptYear]], indices: list[int],
-           rng: random.Random) -> SynthDoc | None:
+def _donor(
+    doc: SynthDoc, worlds: dict[int, dict[int, DeptYear]], indices: list[int], rng: random.Random
+) -> SynthDoc | None:
     """Another department's clean document of the same year, to copy a narrative from."""
     others = [i for i in indices if i != doc.dept.index]
     if not others:
@@ -144,17 +149,30 @@ def _locate(doc: SynthDoc, labels: list[PendingLabel]) -> None:
     for label in labels:
         if label.location is None and label.table_kind in doc.tables:
             table = doc.tables[label.table_kind]
-            label.location = f"{table.printed_title()}：{table.labels.get(label.row_key, '') if label.row_key is not None else ''}"
+            label.location = (
+                f"{table.printed_title()}：{table.labels.get(label.row_key, '') if label.row_key is not None else ''}"
+            )
 
 
-_NARRATIVE_KINDS = {"narrative_amount", "pct_wrong_base", "direction_word",
-                    "template_residue_alternative", "template_residue_placeholder"}
+_NARRATIVE_KINDS = {
+    "narrative_amount",
+    "pct_wrong_base",
+    "direction_word",
+    "template_residue_alternative",
+    "template_residue_placeholder",
+}
 
 
-def generate(out_dir: str | Path, *, departments: int = 40,
-             years: Sequence[int] = (2023, 2024, 2025), formats: Sequence[str] = ("text",),
-             anomaly_rate: float = 0.3, seed: int = 0,
-             doc_types: Sequence[str] = ("budget",)) -> pl.DataFrame:
+def generate(
+    out_dir: str | Path,
+    *,
+    departments: int = 40,
+    years: Sequence[int] = (2023, 2024, 2025),
+    formats: Sequence[str] = ("text",),
+    anomaly_rate: float = 0.3,
+    seed: int = 0,
+    doc_types: Sequence[str] = ("budget",),
+) -> pl.DataFrame:
     """Write a synthetic district's budget disclosures and return the labels frame.
 
     Args:
@@ -181,15 +199,20 @@ def generate(out_dir: str | Path, *, departments: int = 40,
     depts = build_departments(departments, seed)
     worlds = {d.index: simulate(d, years[0] - 1, years[-1]) for d in depts}
     docs = [(d, y) for d in depts for y in years]
-    plan = plan_anomalies(len(docs), anomaly_rate, random.Random(f"{seed}:plan"),
-                          lambda i, kind: applicable(kind, worlds[docs[i][0].index], docs[i][1]))
+    plan = plan_anomalies(
+        len(docs),
+        anomaly_rate,
+        random.Random(f"{seed}:plan"),
+        lambda i, kind: applicable(kind, worlds[docs[i][0].index], docs[i][1]),
+    )
     world_labels = _plant_world(worlds, docs, plan, seed)
     writers = {fmt: _renderer(fmt) for fmt in formats}
     out.mkdir(parents=True, exist_ok=True)
     collector = Collector(out / "truth.parquet")
     figures: dict[int, Figures] = {}
-    finals = FinalWriter(out, writers, collector, docs, worlds, years, anomaly_rate, seed) \
-        if "final" in doc_types else None
+    finals = (
+        FinalWriter(out, writers, collector, docs, worlds, years, anomaly_rate, seed) if "final" in doc_types else None
+    )
     for doc_id, (dept, year) in enumerate(docs):
         if year == years[0]:  # a new department: its figures replace the previous one's
             figures = {y: compute_figures(dy) for y, dy in worlds[dept.index].items()}
@@ -201,8 +224,7 @@ def generate(out_dir: str | Path, *, departments: int = 40,
             donor = _donor(doc, worlds, [d.index for d in depts], rng) if COPIED in kinds else None
             wanted = max(len(kinds) - len(labels), 0 if labels else 1)
             reserved = {lab.table_kind for lab in labels if lab.table_kind}
-            labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng,
-                                   donor, reserved)
+            labels += _plant_print(doc, [k for k in kinds if k not in WORLD_PLANTERS], wanted, rng, donor, reserved)
         if finals is not None:
             finals.write(doc_id, figures[year])
         if "budget" not in doc_types:

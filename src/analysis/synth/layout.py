@@ -212,9 +212,18 @@ class TableBuilder:
     def blank(self) -> list[str]:
         return [""] * len(self.header.columns)
 
-    def cells(self, r: int, c: int, row_key: str, column: str, units: int, label: str,
-              func_code: str | None = None, econ_code: str | None = None,
-              project_name: str | None = None) -> None:
+    def cells(
+        self,
+        r: int,
+        c: int,
+        row_key: str,
+        column: str,
+        units: int,
+        label: str,
+        func_code: str | None = None,
+        econ_code: str | None = None,
+        project_name: str | None = None,
+    ) -> None:
         """Print one semantic cell at row ``r`` (already added), column ``c``.
 
         Zero cells stay blank and get no reference: anomalies are planted on printed numbers.
@@ -226,10 +235,17 @@ class TableBuilder:
         self.refs[(row_key, column)] = (r, c)
         self.facts.append(Fact(row_key, column, label, units, func_code, econ_code, project_name))
 
-    def row(self, cells: list[str], row_key: str | None = None, label: str = "",
-            values: dict[int, int] | None = None, func_code: str | None = None,
-            econ_code: str | None = None, project_name: str | None = None,
-            func_row: bool = False) -> int:
+    def row(
+        self,
+        cells: list[str],
+        row_key: str | None = None,
+        label: str = "",
+        values: dict[int, int] | None = None,
+        func_code: str | None = None,
+        econ_code: str | None = None,
+        project_name: str | None = None,
+        func_row: bool = False,
+    ) -> int:
         """Append a row; ``values`` maps column index → units, named by the header leaves."""
         r = len(self.rows)
         self.rows.append(cells)
@@ -238,11 +254,23 @@ class TableBuilder:
         if row_key is not None:
             self.labels[row_key] = label
             for c, units in (values or {}).items():
-                self.cells(r, c, row_key, self.header.columns[c] or "amount", units, label,
-                           func_code, econ_code, project_name)
+                self.cells(
+                    r, c, row_key, self.header.columns[c] or "amount", units, label, func_code, econ_code, project_name
+                )
         return r
 
     def build(self, title: str, year: int, meta: list[str], **kw) -> Table:
-        return Table(kind=self.kind, title=title, year=year, meta=meta, header=self.header,
-                     rows=self.rows, refs=self.refs, labels=self.labels, facts=self.facts,
-                     label_cols=self.label_cols, func_rows=frozenset(self.func_rows), **kw)
+        return Table(
+            kind=self.kind,
+            title=title,
+            year=year,
+            meta=meta,
+            header=self.header,
+            rows=self.rows,
+            refs=self.refs,
+            labels=self.labels,
+            facts=self.facts,
+            label_cols=self.label_cols,
+            func_rows=frozenset(self.func_rows),
+            **kw,
+        )

@@ -26,7 +26,7 @@ def _parse(template: str) -> tuple[tuple[str, str, str], ...]:
     tokens, pos = [], 0
     for m in _TOKEN.finditer(template):
         if m.start() > pos:
-            tokens.append(("lit", template[pos:m.start()], ""))
+            tokens.append(("lit", template[pos : m.start()], ""))
         if m.group(1):
             tokens.append(("slot", m.group(1), m.group(2)))
         elif m.group(3):
@@ -52,8 +52,9 @@ def amount_text(units: float) -> str:
 class Filler:
     """Fills templates with one document's values; keeps word choices consistent."""
 
-    def __init__(self, values: dict[str, float], alts: dict[str, float], words: dict[str, str],
-                 rng: random.Random, compact: bool):
+    def __init__(
+        self, values: dict[str, float], alts: dict[str, float], words: dict[str, str], rng: random.Random, compact: bool
+    ):
         self.values, self.alts, self.words, self.compact = values, alts, words, compact
         w = phrasing()["words"]
         self.up, self.down = rng.choice(w["up"]), rng.choice(w["down"])
@@ -94,17 +95,29 @@ def _register_change(values: dict, alts: dict, key: str, cur: int, prev: int) ->
 def _values(fig: Figures, prev: Figures) -> tuple[dict, dict]:
     tp, tp_prev = fig.three_public, prev.three_public
     values: dict[str, float] = {
-        "revenue_total": fig.revenue_total, "expenditure_total": fig.revenue_total,
-        "current_income": fig.current_income, "general_now": fig.general_now,
-        "gov_fund": fig.gov_fund, "carryover": fig.carryover, "basic_total": fig.basic_total,
-        "project_total": fig.project_total, "general_total": fig.general_total,
-        "general_basic": fig.basic_total, "general_project": fig.general_total - fig.basic_total,
-        "personnel": fig.personnel, "public": fig.public,
-        "tp_total": tp["total"], "tp_abroad": tp["abroad"], "tp_reception": tp["reception"],
-        "tp_vehicle": tp["vehicle_total"], "tp_vpurchase": tp["vehicle_purchase"],
+        "revenue_total": fig.revenue_total,
+        "expenditure_total": fig.revenue_total,
+        "current_income": fig.current_income,
+        "general_now": fig.general_now,
+        "gov_fund": fig.gov_fund,
+        "carryover": fig.carryover,
+        "basic_total": fig.basic_total,
+        "project_total": fig.project_total,
+        "general_total": fig.general_total,
+        "general_basic": fig.basic_total,
+        "general_project": fig.general_total - fig.basic_total,
+        "personnel": fig.personnel,
+        "public": fig.public,
+        "tp_total": tp["total"],
+        "tp_abroad": tp["abroad"],
+        "tp_reception": tp["reception"],
+        "tp_vehicle": tp["vehicle_total"],
+        "tp_vpurchase": tp["vehicle_purchase"],
         "tp_voperation": tp["vehicle_operation"],
-        "proc_total": sum(fig.procurement.values()), "proc_goods": fig.procurement.get("货物", 0),
-        "proc_works": fig.procurement.get("工程", 0), "proc_services": fig.procurement.get("服务", 0),
+        "proc_total": sum(fig.procurement.values()),
+        "proc_goods": fig.procurement.get("货物", 0),
+        "proc_works": fig.procurement.get("工程", 0),
+        "proc_services": fig.procurement.get("服务", 0),
     }
     alts: dict[str, float] = {}
     total = fig.revenue_total
@@ -164,18 +177,26 @@ class _Narrative:
         def reason(key: str, delta: float) -> str:
             return rng.choice(reasons[f"{key}_up" if delta > 0 else f"{key}_down"])
 
-        fund_uses = [phrasing()["fund_use"].get(p.key, project_specs()[p.key].task)
-                     for p in fig.dy.projects if p.fund == "gov_fund"]
+        fund_uses = [
+            phrasing()["fund_use"].get(p.key, project_specs()[p.key].task)
+            for p in fig.dy.projects
+            if p.fund == "gov_fund"
+        ]
         dy = fig.dy
         return {
-            "dept": dy.dept.name, "year": str(dy.year), "prev_year": str(dy.year - 1),
+            "dept": dy.dept.name,
+            "year": str(dy.year),
+            "prev_year": str(dy.year - 1),
             "reason_total": reason("total", values["total_delta"]),
             "reason_general": reason("total", values["general_delta"]),
             "reason_tp": reason("tp", values["tp_delta"]),
             "reason_public": reason("public", values["public_delta"]),
-            "personnel_items": _items(fig, ("301", "303")), "public_items": _items(fig, ("302", "310")),
-            "fund_use": "、".join(fund_uses), "n_projects": str(len(dy.projects)),
-            "vehicles": str(dy.vehicles), "vehicles_enforcement": str(dy.vehicles_enforcement),
+            "personnel_items": _items(fig, ("301", "303")),
+            "public_items": _items(fig, ("302", "310")),
+            "fund_use": "、".join(fund_uses),
+            "n_projects": str(len(dy.projects)),
+            "vehicles": str(dy.vehicles),
+            "vehicles_enforcement": str(dy.vehicles_enforcement),
             "vehicles_general": str(dy.vehicles - dy.vehicles_enforcement),
         }
 
@@ -186,13 +207,21 @@ class _Narrative:
     def totals(self) -> None:
         """一 收支总体, 二 收入, 三 支出 (N1–N3)."""
         n, fig, rng = self.n, self.fig, self.rng
-        self.section(n["s1_title"], rng.choice(n["s1_body"]) + _pick_change(
-            fig.revenue_total, self.prev.revenue_total, rng.choice(n["s1_change"]), n["s1_flat"][0]))
+        self.section(
+            n["s1_title"],
+            rng.choice(n["s1_body"])
+            + _pick_change(fig.revenue_total, self.prev.revenue_total, rng.choice(n["s1_change"]), n["s1_flat"][0]),
+        )
         items = [_keyed(n["s2_item"], "一般公共预算", "general_now", "share_general_now")]
-        items.append(_keyed(n["s2_item"], "政府性基金预算", "gov_fund", "share_gov_fund")
-                     if fig.gov_fund else n["s2_zero_item"].replace("{label}", "政府性基金预算"))
-        items += [n["s2_zero_item"].replace("{label}", label)
-                  for label in ("国有资本经营预算", "财政专户管理资金", "事业收入")]
+        items.append(
+            _keyed(n["s2_item"], "政府性基金预算", "gov_fund", "share_gov_fund")
+            if fig.gov_fund
+            else n["s2_zero_item"].replace("{label}", "政府性基金预算")
+        )
+        items += [
+            n["s2_zero_item"].replace("{label}", label)
+            for label in ("国有资本经营预算", "财政专户管理资金", "事业收入")
+        ]
         income = [rng.choice(n["s2_body"]).replace("{items}", "；".join(items))]
         if fig.carryover:
             income.append(n["s2_carryover"][0])
@@ -205,17 +234,21 @@ class _Narrative:
         change = _pick_change(fig.general_total, prev.general_total, n["s4_change"], n["s4_flat"])
         change += _pick_change(fig.gov_fund, prev.gov_fund, n["s4_fund_change"], n["s4_fund_flat"], n["s4_fund_new"])
         self.section(n["s4_title"], self.rng.choice(n["s4_body"]), change)
-        items = [_keyed(n["s5_class_item"], c["name"], f"class_{c['code']}", f"share_class_{c['code']}")
-                 for c in classes() if self.values.get(f"class_{c['code']}")]
-        self.section(n["s5_title"], self.rng.choice(n["s5_body"]),
-                     n["s5_classes"].replace("{items}", "；".join(items)))
+        items = [
+            _keyed(n["s5_class_item"], c["name"], f"class_{c['code']}", f"share_class_{c['code']}")
+            for c in classes()
+            if self.values.get(f"class_{c['code']}")
+        ]
+        self.section(n["s5_title"], self.rng.choice(n["s5_body"]), n["s5_classes"].replace("{items}", "；".join(items)))
         self.section(n["s6_title"], self.rng.choice(n["s6_body"]))
 
     def three_public(self) -> None:
         """七 三公 with each component and its change (N7); 八 政府性基金 (N8)."""
         n, values, prev = self.n, self.values, self.prev.three_public
-        lines = [n["s7_total"] + _pick_change(values["tp_total"], prev["total"], n["s7_change"],
-                                         n["s7_flat"], n["s7_new"]), n["s7_detail"]]
+        lines = [
+            n["s7_total"] + _pick_change(values["tp_total"], prev["total"], n["s7_change"], n["s7_flat"], n["s7_new"]),
+            n["s7_detail"],
+        ]
         for key in ("tp_abroad", "tp_reception", "tp_vehicle"):
             short = key.removeprefix("tp_")
             body = n[f"s7_{short}"] if values[key] else n[f"s7_{short}_zero"]
@@ -228,18 +261,20 @@ class _Narrative:
         """九 其他重要事项: 机关运行经费, 政府采购, 绩效, 国有资产, 专项转移支付 (N9)."""
         n, rng = self.n, self.rng
         self.out.append(Heading(rng.choice((2, 3)), n["s9_title"]))
-        running = n["s9_running"] + _pick_change(self.fig.public, self.prev.public, n["s9_running_change"],
-                                            n["s9_running_flat"])
-        for title, template in ((rng.choice(n["s9_running_title"]), running),
-                                (n["s9_procurement_title"], n["s9_procurement"]),
-                                (n["s9_performance_title"], n["s9_performance"]),
-                                (n["s9_assets_title"], n["s9_assets"]),
-                                (n["s9_transfer_title"], n["s9_transfer"])):
+        running = n["s9_running"] + _pick_change(
+            self.fig.public, self.prev.public, n["s9_running_change"], n["s9_running_flat"]
+        )
+        for title, template in (
+            (rng.choice(n["s9_running_title"]), running),
+            (n["s9_procurement_title"], n["s9_procurement"]),
+            (n["s9_performance_title"], n["s9_performance"]),
+            (n["s9_assets_title"], n["s9_assets"]),
+            (n["s9_transfer_title"], n["s9_transfer"]),
+        ):
             self.section(title, template, level=(3, 4))
 
 
-def build_narrative(fig: Figures, prev: Figures, rng: random.Random,
-                    compact: bool) -> list[Heading | Paragraph]:
+def build_narrative(fig: Figures, prev: Figures, rng: random.Random, compact: bool) -> list[Heading | Paragraph]:
     """Headings and paragraphs of 第二部分 for one department-year.
 
     Args:

@@ -54,8 +54,13 @@ def per_capita(world: dict[int, DeptYear], year: int, rng: random.Random) -> Pen
     per_head_clean = clean / dy.in_service * 100
     per_head = units / dy.in_service * 100
     return PendingLabel(
-        "outlier_per_capita", "project_expenditure", f"project:{project.code}", project.name,
-        "total", clean / 100, units / 100,
+        "outlier_per_capita",
+        "project_expenditure",
+        f"project:{project.code}",
+        project.name,
+        "total",
+        clean / 100,
+        units / 100,
         f"{project.name}人均 {per_head:.0f} 元（在职 {dy.in_service} 人），同类单位约 {per_head_clean:.0f} 元/人",
     )
 
@@ -76,8 +81,13 @@ def three_public_spike(world: dict[int, DeptYear], year: int, rng: random.Random
             dy.basic[code] = round(units * factor)
     new = sum(dy.basic.get(c, 0) for c in _THREE_PUBLIC_CODES)
     return PendingLabel(
-        "outlier_three_public_spike", "three_public_expenses", "current", "合计", "total",
-        clean / 100, new / 100,
+        "outlier_three_public_spike",
+        "three_public_expenses",
+        "current",
+        "合计",
+        "total",
+        clean / 100,
+        new / 100,
         f"“三公”经费由上年 {prev_total / 100:.2f} 万元增至 {new / 100:.2f} 万元（{new / prev_total:.1f} 倍）",
     )
 
@@ -94,16 +104,31 @@ def personnel_share(world: dict[int, DeptYear], year: int, rng: random.Random) -
     spec = project_specs()["big_special"]
     units = to_units(before.basic_total / 100 * _factor(rng, "personnel_low_factor")) // 100 * 100
     code = f"{dy.dept.district.region_code}{year % 100:02d}{dy.dept.index * 100 + 99:012d}"
-    dy.projects.append(Project(
-        key=spec.key, name=spec.name.format(district=dy.dept.district.short), ptype=spec.ptype,
-        code=code, func=dy.dept.spec.kuan + dy.dept.spec.project_item,
-        econ=split_units(units, spec.econ), fund="general", procurement=spec.procurement,
-        outputs=spec.outputs, task=spec.task, staff=dy.in_service))
+    dy.projects.append(
+        Project(
+            key=spec.key,
+            name=spec.name.format(district=dy.dept.district.short),
+            ptype=spec.ptype,
+            code=code,
+            func=dy.dept.spec.kuan + dy.dept.spec.project_item,
+            econ=split_units(units, spec.econ),
+            fund="general",
+            procurement=spec.procurement,
+            outputs=spec.outputs,
+            task=spec.task,
+            staff=dy.in_service,
+        )
+    )
     after = compute_figures(dy)
     share = after.personnel * 100 / after.revenue_total
     return PendingLabel(
-        "outlier_personnel_share", None, None, "人员经费占比", "personnel_share",
-        round(clean, 2), round(share, 2),
+        "outlier_personnel_share",
+        None,
+        None,
+        "人员经费占比",
+        "personnel_share",
+        round(clean, 2),
+        round(share, 2),
         f"人员经费占支出合计比重 {share:.2f}%（安排大额特定目标类项目“{spec.name.format(district=dy.dept.district.short)}”），"
         f"正常约 {clean:.2f}%（数值为百分比）",
         location="文档整体：人员经费 / 支出合计",
@@ -121,8 +146,13 @@ def meal_as_labour(world: dict[int, DeptYear], year: int, rng: random.Random) ->
     project.econ = [("30226" if code == "30106" else code, units) for code, units in project.econ]
     after = compute_figures(dy).by_econ["30226"][0]
     return PendingLabel(
-        "classification_meal_as_labour", "economic_classification_summary", "econ:30226", "劳务费",
-        "total", before / 100, after / 100,
+        "classification_meal_as_labour",
+        "economic_classification_summary",
+        "econ:30226",
+        "劳务费",
+        "total",
+        before / 100,
+        after / 100,
         f"项目“{project.name}”{project.total / 100:.2f} 万元列入 30226 劳务费，应列 30106 伙食补助费",
     )
 

@@ -93,10 +93,17 @@ def anomaly_params() -> dict:
 def department_specs() -> tuple[DepartmentSpec, ...]:
     return tuple(
         DepartmentSpec(
-            key=r["key"], name=r["name"], unit_type=r["unit_type"], family=r["family"],
-            kuan=r["kuan"], basic_item=r["basic_item"], project_item=r["project_item"],
-            staff_range=(int(r["staff_min"]), int(r["staff_max"])), copies=int(r["copies"]),
-            window=r["window"] == "1", vehicles_max=int(r["vehicles_max"]),
+            key=r["key"],
+            name=r["name"],
+            unit_type=r["unit_type"],
+            family=r["family"],
+            kuan=r["kuan"],
+            basic_item=r["basic_item"],
+            project_item=r["project_item"],
+            staff_range=(int(r["staff_min"]), int(r["staff_max"])),
+            copies=int(r["copies"]),
+            window=r["window"] == "1",
+            vehicles_max=int(r["vehicles_max"]),
             special=tuple(s for s in r["special"].split(";") if s),
             duties=tuple(s for s in r["duties"].split(";") if s),
         )
@@ -120,11 +127,21 @@ def _econ_split(spec: str) -> tuple[tuple[str, float], ...]:
 def project_specs() -> dict[str, ProjectSpec]:
     return {
         r["key"]: ProjectSpec(
-            key=r["key"], name=r["name"], generic=r["generic"] == "1", ptype=r["ptype"],
-            driver=r["driver"], low=float(r["low"]), high=float(r["high"]),
-            econ=_econ_split(r["econ"]), func=r["func"], prob=float(r["prob"]),
-            window_prob=float(r["window_prob"]), fund=r["fund"], procurement=r["procurement"],
-            outputs=_pairs(r["outputs"]), task=r["task"],
+            key=r["key"],
+            name=r["name"],
+            generic=r["generic"] == "1",
+            ptype=r["ptype"],
+            driver=r["driver"],
+            low=float(r["low"]),
+            high=float(r["high"]),
+            econ=_econ_split(r["econ"]),
+            func=r["func"],
+            prob=float(r["prob"]),
+            window_prob=float(r["window_prob"]),
+            fund=r["fund"],
+            procurement=r["procurement"],
+            outputs=_pairs(r["outputs"]),
+            task=r["task"],
         )
         for r in load_csv(_DIR + "projects.csv")
     }

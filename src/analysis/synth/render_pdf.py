@@ -44,22 +44,30 @@ _MARGIN = 36
 @cache
 def _styles() -> dict[str, ParagraphStyle]:
     register()
-    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK",
-                          firstLineIndent=21)
+    base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK", firstLineIndent=21)
     return {
         "body": base,
-        "cover": ParagraphStyle("cover", parent=base, fontSize=22, leading=34, alignment=TA_CENTER,
-                                firstLineIndent=0, spaceBefore=40),
-        "h1": ParagraphStyle("h1", parent=base, fontSize=16, leading=24, alignment=TA_CENTER,
-                             firstLineIndent=0, spaceBefore=10, spaceAfter=8),
+        "cover": ParagraphStyle(
+            "cover", parent=base, fontSize=22, leading=34, alignment=TA_CENTER, firstLineIndent=0, spaceBefore=40
+        ),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontSize=16,
+            leading=24,
+            alignment=TA_CENTER,
+            firstLineIndent=0,
+            spaceBefore=10,
+            spaceAfter=8,
+        ),
         "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=20, firstLineIndent=0, spaceBefore=6),
         "h3": ParagraphStyle("h3", parent=base, fontSize=11.5, leading=18, firstLineIndent=0),
-        "title": ParagraphStyle("title", parent=base, fontSize=14, leading=20, alignment=TA_CENTER,
-                                firstLineIndent=0, spaceAfter=4),
+        "title": ParagraphStyle(
+            "title", parent=base, fontSize=14, leading=20, alignment=TA_CENTER, firstLineIndent=0, spaceAfter=4
+        ),
         "meta": ParagraphStyle("meta", parent=base, fontSize=9, leading=12, firstLineIndent=0),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5, firstLineIndent=0),
-        "head": ParagraphStyle("head", parent=base, fontSize=7.5, leading=9.5, firstLineIndent=0,
-                               alignment=TA_CENTER),
+        "head": ParagraphStyle("head", parent=base, fontSize=7.5, leading=9.5, firstLineIndent=0, alignment=TA_CENTER),
     }
 
 
@@ -90,14 +98,22 @@ def _cell(text: str, width: float, style: str):
 
 
 def _grid(table: Table, widths: list[float]) -> tuple[list[list], list[tuple]]:
-    header = [[_cell(" ".join(text) if (r, c) in table.spaced else text, widths[c], "head")
-               for c, text in enumerate(row)] for r, row in enumerate(table.header.rows)]
+    header = [
+        [_cell(" ".join(text) if (r, c) in table.spaced else text, widths[c], "head") for c, text in enumerate(row)]
+        for r, row in enumerate(table.header.rows)
+    ]
     body = [[_cell(text, widths[c], "cell") for c, text in enumerate(row)] for row in table.rows]
     n_head = len(header)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("FONT", (0, 0), (-1, -1), FONT, 7.5), ("TOPPADDING", (0, 0), (-1, -1), 2),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 2),
-             ("RIGHTPADDING", (0, 0), (-1, -1), 2), ("ALIGN", (0, 0), (-1, n_head - 1), "CENTER")]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONT", (0, 0), (-1, -1), FONT, 7.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("ALIGN", (0, 0), (-1, n_head - 1), "CENTER"),
+    ]
     amount_cols = {c for _, (_, c) in table.refs.items()}
     style += [("ALIGN", (c, n_head), (c, -1), "RIGHT") for c in sorted(amount_cols)]
     style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in table.header.spans]
@@ -125,8 +141,11 @@ def _story(doc: SynthDoc, table_width: float) -> list:
     first_table = True
     for block in doc.blocks:
         if isinstance(block, Raw):
-            story += [Spacer(1, 120)] + [_p(line.strip("* "), "cover") for line in block.text.split("\n")
-                                        if line.strip("* ")] + [PageBreak()]
+            story += (
+                [Spacer(1, 120)]
+                + [_p(line.strip("* "), "cover") for line in block.text.split("\n") if line.strip("* ")]
+                + [PageBreak()]
+            )
         elif isinstance(block, Heading):
             story.append(_p(block.text, f"h{min(max(block.level, 1), 3)}"))
         elif isinstance(block, SynthParagraph):
@@ -144,13 +163,24 @@ def write_pdf(doc: SynthDoc, path: Path) -> None:
     """Write ``doc`` to ``path`` as a PDF."""
     _styles()
     portrait_size, landscape_size = A4, landscape(A4)
-    template = BaseDocTemplate(str(path), pagesize=portrait_size, invariant=1,
-                               title=f"{doc.dept.name}{doc.year}年度部门预算", author=doc.dept.name)
+    template = BaseDocTemplate(
+        str(path),
+        pagesize=portrait_size,
+        invariant=1,
+        title=f"{doc.dept.name}{doc.year}年度部门预算",
+        author=doc.dept.name,
+    )
     m = _MARGIN
-    template.addPageTemplates([
-        PageTemplate("portrait", [Frame(m, m, portrait_size[0] - 2 * m, portrait_size[1] - 2 * m)],
-                     pagesize=portrait_size),
-        PageTemplate("landscape", [Frame(m, m, landscape_size[0] - 2 * m, landscape_size[1] - 2 * m)],
-                     pagesize=landscape_size),
-    ])
+    template.addPageTemplates(
+        [
+            PageTemplate(
+                "portrait", [Frame(m, m, portrait_size[0] - 2 * m, portrait_size[1] - 2 * m)], pagesize=portrait_size
+            ),
+            PageTemplate(
+                "landscape",
+                [Frame(m, m, landscape_size[0] - 2 * m, landscape_size[1] - 2 * m)],
+                pagesize=landscape_size,
+            ),
+        ]
+    )
     template.build(_story(doc, landscape_size[0] - 2 * m - 12))

@@ -16,7 +16,7 @@ from analysis.synth.layout import Heading, Paragraph, SynthDoc, Table
 def _wrap(text: str, width: int) -> str:
     if len(text) <= width or not all("\u4e00" <= ch <= "\u9fff" or ch in "（）、" for ch in text):
         return text
-    return " ".join(text[i:i + width] for i in range(0, len(text), width))
+    return " ".join(text[i : i + width] for i in range(0, len(text), width))
 
 
 def _header_lines(table: Table) -> list[str]:
@@ -34,7 +34,7 @@ def _row_line(table: Table, r: int, row: list[str]) -> str:
             row[c] = _wrap(row[c], table.wrap)
     if table.drop_class:  # the column is lost for every body row, as in the seed's B03
         c = table.class_col
-        row = row[:c] + row[c + 1:]
+        row = row[:c] + row[c + 1 :]
     return "\t".join(row)
 
 
@@ -62,7 +62,7 @@ def render_table(table: Table) -> list[str]:
 def _paragraph(p: Paragraph) -> list[str]:
     text = p.text()
     if 0 < p.break_at < len(text) - 1:
-        return [text[:p.break_at], "", text[p.break_at:], ""]
+        return [text[: p.break_at], "", text[p.break_at :], ""]
     return [text, ""]
 
 

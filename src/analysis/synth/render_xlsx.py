@@ -82,8 +82,13 @@ def _table_sheet(book, name: str, table: Table, fmt: dict) -> None:
 def write_xlsx(doc: SynthDoc, path: Path) -> None:
     """Write ``doc`` to ``path`` as an .xlsx workbook."""
     book = xlsxwriter.Workbook(str(path))
-    book.set_properties({"title": f"{doc.dept.name}{doc.year}年度部门预算", "author": doc.dept.name,
-                         "created": dt.datetime(doc.year, 3, 1)})
+    book.set_properties(
+        {
+            "title": f"{doc.dept.name}{doc.year}年度部门预算",
+            "author": doc.dept.name,
+            "created": dt.datetime(doc.year, 3, 1),
+        }
+    )
     border = {"border": 1, "valign": "vcenter", "font_name": "宋体", "font_size": 10}
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "font_name": "宋体"}),

@@ -35,16 +35,30 @@ def three_public_table_blank(doc: SynthDoc, rng: random.Random, touched) -> Pend
     table = _free(doc, "three_public_expenses", touched)
     if table is None or not table.refs:
         return None
-    stated = [s for p in doc.paragraphs() for sentence in p.sentences for s in sentence.slots()
-              if s.key == "tp_total" and s.value]
+    stated = [
+        s
+        for p in doc.paragraphs()
+        for sentence in p.sentences
+        for s in sentence.slots()
+        if s.key == "tp_total" and s.value
+    ]
     if not stated:  # the 说明 (perhaps copied from another department) states no 三公 amount
         return None
     for r, c in table.refs.values():
         table.rows[r][c] = ""
     touched.tables.add(table.kind)
     total = stated[0].value / 100
-    return PendingLabel("three_public_table_blank", table.kind, None, None, None, 0.0, total,
-                        f"“三公”经费表未填列金额，说明中“三公”经费为 {total:.2f} 万元", table.printed_title())
+    return PendingLabel(
+        "three_public_table_blank",
+        table.kind,
+        None,
+        None,
+        None,
+        0.0,
+        total,
+        f"“三公”经费表未填列金额，说明中“三公”经费为 {total:.2f} 万元",
+        table.printed_title(),
+    )
 
 
 def empty_table_note_fund(doc: SynthDoc, rng: random.Random, touched) -> PendingLabel | None:
@@ -55,8 +69,17 @@ def empty_table_note_fund(doc: SynthDoc, rng: random.Random, touched) -> Pending
         return None
     table.note = _OTHER_FUND_NOTE
     touched.tables.add(table.kind)
-    return PendingLabel("empty_table_note_fund", table.kind, None, None, None, None, None,
-                        f"空表说明写“{_OTHER_FUND_NOTE}”，说的是国有资本经营，不是政府性基金", table.printed_title())
+    return PendingLabel(
+        "empty_table_note_fund",
+        table.kind,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f"空表说明写“{_OTHER_FUND_NOTE}”，说的是国有资本经营，不是政府性基金",
+        table.printed_title(),
+    )
 
 
 def _three_public_statement(doc: SynthDoc, touched: set[int]) -> tuple[Paragraph, dict[str, Slot]] | None:
@@ -90,9 +113,17 @@ def final_rate_tables(doc: SynthDoc, rng: random.Random, touched: set[int]) -> P
     if word is not None:
         word.text = new
     touched.add(id(p))
-    return PendingLabel("final_rate_tables", None, None, None, "budget_total", clean / 100, wrong / 100,
-                        f"“三公”经费年初预算印 {wrong / 100:.2f} 万元，表中预算数 {clean / 100:.2f} 万元",
-                        f"{p.section}：{p.sentences[0].text()[:18]}…")
+    return PendingLabel(
+        "final_rate_tables",
+        None,
+        None,
+        None,
+        "budget_total",
+        clean / 100,
+        wrong / 100,
+        f"“三公”经费年初预算印 {wrong / 100:.2f} 万元，表中预算数 {clean / 100:.2f} 万元",
+        f"{p.section}：{p.sentences[0].text()[:18]}…",
+    )
 
 
 def final_income_codes(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
@@ -105,7 +136,9 @@ def final_income_codes(doc: SynthDoc, rng: random.Random, touched: set[int]) -> 
         return None
     key = rng.choice(leaves)
     code = key[5:]
-    taken = {k[5:] for k in table.labels if k.startswith("func:")} | {k[5:] for k in spend.labels if k.startswith("func:")}
+    taken = {k[5:] for k in table.labels if k.startswith("func:")} | {
+        k[5:] for k in spend.labels if k.startswith("func:")
+    }
     free = [f"{code[:5]}{i:02d}" for i in range(1, 100) if f"{code[:5]}{i:02d}" not in taken]
     if not free:
         return None
@@ -113,15 +146,26 @@ def final_income_codes(doc: SynthDoc, rng: random.Random, touched: set[int]) -> 
     r = table.refs[next(ref for ref in table.refs if ref[0] == key)][0]
     table.rows[r][0] = other
     touched.add(id(table))
-    return PendingLabel("final_income_codes", table.kind, key, table.labels[key], None, None, None,
-                        f"科目编码 {code} 印作 {other}，支出决算表中无对应科目", None)
+    return PendingLabel(
+        "final_income_codes",
+        table.kind,
+        key,
+        table.labels[key],
+        None,
+        None,
+        None,
+        f"科目编码 {code} 印作 {other}，支出决算表中无对应科目",
+        None,
+    )
 
 
 def final_empty_note_fund(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """An empty F08 or F09 carrying the note of the other fund's table."""
     notes = phrasing()["notes"]
-    pairs = (("final_government_fund", "final_fund_empty", "final_capital_empty"),
-             ("final_state_capital", "final_capital_empty", "final_fund_empty"))
+    pairs = (
+        ("final_government_fund", "final_fund_empty", "final_capital_empty"),
+        ("final_state_capital", "final_capital_empty", "final_fund_empty"),
+    )
     choices = []
     for kind, own, other in pairs:
         table = doc.tables.get(kind)
@@ -132,5 +176,6 @@ def final_empty_note_fund(doc: SynthDoc, rng: random.Random, touched: set[int]) 
     table, note = rng.choice(choices)
     table.note = note
     touched.add(id(table))
-    return PendingLabel("final_empty_note_fund", table.kind, None, None, None, None, None,
-                        f"空表说明抄自另一张表：“{note}”", None)
+    return PendingLabel(
+        "final_empty_note_fund", table.kind, None, None, None, None, None, f"空表说明抄自另一张表：“{note}”", None
+    )

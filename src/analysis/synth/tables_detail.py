@@ -28,20 +28,29 @@ def basic_expenditure(ctx: TableContext) -> Table:
     fig, unit_type = ctx.fig, ctx.dept.unit_type
     b = TableBuilder("general_budget_basic_expenditure", header("general_budget_basic_expenditure"), (1, 3))
     basic = fig.dy.basic
-    b.row(["合计", "", "", "", "", "", ""], "total", "合计",
-          {4: fig.basic_total, 5: fig.personnel, 6: fig.public})
+    b.row(["合计", "", "", "", "", "", ""], "total", "合计", {4: fig.basic_total, 5: fig.personnel, 6: fig.public})
     names, gov_names = econ_codes(), gov_econ_names()
     for cls in _ECON_CLASSES if ctx.econ_class_rows else ():
         units = sum(u for code, u in basic.items() if code.startswith(cls))
         if units:
             personnel = cls in ("301", "303")
-            b.row([cls, names[cls].name, "", "", "", "", ""], f"econ:{cls}", names[cls].name,
-                  {4: units, 5 if personnel else 6: units}, econ_code=cls)
+            b.row(
+                [cls, names[cls].name, "", "", "", "", ""],
+                f"econ:{cls}",
+                names[cls].name,
+                {4: units, 5 if personnel else 6: units},
+                econ_code=cls,
+            )
     for code in _econ_order(ctx, list(basic)):
         gov = gov_target(code, unit_type)
         personnel = code[:3] in ("301", "303")
-        b.row([code, names[code].name, gov, gov_names[gov], "", "", ""], f"econ:{code}",
-              names[code].name, {4: basic[code], 5 if personnel else 6: basic[code]}, econ_code=code)
+        b.row(
+            [code, names[code].name, gov, gov_names[gov], "", "", ""],
+            f"econ:{code}",
+            names[code].name,
+            {4: basic[code], 5 if personnel else 6: basic[code]},
+            econ_code=code,
+        )
     return finish(b, ctx)
 
 
@@ -86,9 +95,13 @@ def economic_summary(ctx: TableContext) -> Table:
     col = {name: i for i, name in enumerate(b.header.columns) if name}
 
     def values(row: list[int]) -> dict[int, int]:
-        return {col["total"]: row[0], col["general_budget"]: row[1],
-                col["general_budget_appropriation"]: row[1], col["gov_fund"]: row[2],
-                col["carryover_total"]: row[3]}
+        return {
+            col["total"]: row[0],
+            col["general_budget"]: row[1],
+            col["general_budget_appropriation"]: row[1],
+            col["gov_fund"]: row[2],
+            col["carryover_total"]: row[3],
+        }
 
     totals = [sum(r[i] for r in fig.by_econ.values()) for i in range(4)]
     cells = b.blank()
@@ -132,8 +145,15 @@ def department_targets(ctx: TableContext) -> Table:
         b.row(list(indicator))
     name, value, note = words["output_indicator"]
     for i, p in enumerate(fig.dy.projects):
-        b.row(["产出指标" if i == 0 else "", "重点工作任务完成" if i == 0 else "",
-               name.format(project=p.name), value, note])
+        b.row(
+            [
+                "产出指标" if i == 0 else "",
+                "重点工作任务完成" if i == 0 else "",
+                name.format(project=p.name),
+                value,
+                note,
+            ]
+        )
     b.row(list(words["effect_indicator"]))
     b.row(list(words["satisfaction_indicator"]))
     table = finish(b, ctx)
@@ -186,4 +206,3 @@ def project_targets(ctx: TableContext) -> Table:
 def cost_cap_text(units: int) -> str:
     """The printed form of a cost cap, e.g. ``≤87万元``."""
     return f"≤{fmt_compact(units)}万元"
-

@@ -16,16 +16,24 @@ from analysis.synth.layout import Header, Table, TableBuilder, parse_header
 from analysis.synth.params import classes, func_name, layouts, phrasing
 
 _INCOME_B01 = (
-    ("一、一般公共预算", "general_budget"), ("其中：财政拨款", "general_budget_appropriation"),
-    ("二、政府性基金预算拨款收入", "gov_fund"), ("三、国有资本经营预算拨款收入", "state_capital"),
-    ("四、财政专户管理资金收入", "special_account"), ("五、事业收入", "business_income"),
-    ("六、事业单位经营收入", "operating_income"), ("七、上级补助收入", "superior_subsidy"),
-    ("八、附属单位上缴收入", "subordinate_remit"), ("九、其他收入", "other_income"),
+    ("一、一般公共预算", "general_budget"),
+    ("其中：财政拨款", "general_budget_appropriation"),
+    ("二、政府性基金预算拨款收入", "gov_fund"),
+    ("三、国有资本经营预算拨款收入", "state_capital"),
+    ("四、财政专户管理资金收入", "special_account"),
+    ("五、事业收入", "business_income"),
+    ("六、事业单位经营收入", "operating_income"),
+    ("七、上级补助收入", "superior_subsidy"),
+    ("八、附属单位上缴收入", "subordinate_remit"),
+    ("九、其他收入", "other_income"),
 )
 _INCOME_B04 = (
-    ("一、本年收入", "current_revenue_total"), ("（一）一般公共预算拨款", "general_budget"),
-    ("其中：财政拨款", "general_budget_appropriation"), ("（二）政府性基金预算拨款", "gov_fund"),
-    ("（三）国有资本经营预算拨款", "state_capital"), ("二、上年结转", "carryover"),
+    ("一、本年收入", "current_revenue_total"),
+    ("（一）一般公共预算拨款", "general_budget"),
+    ("其中：财政拨款", "general_budget_appropriation"),
+    ("（二）政府性基金预算拨款", "gov_fund"),
+    ("（三）国有资本经营预算拨款", "state_capital"),
+    ("二、上年结转", "carryover"),
     ("（一）一般公共预算拨款", "carryover_general_budget"),
     ("（二）政府性基金预算拨款", "carryover_gov_fund"),
     ("（三）国有资本经营预算拨款", "carryover_state_capital"),
@@ -82,8 +90,11 @@ def revenue_expenditure_summary(ctx: TableContext) -> Table:
     """B01 部门收支总表: income sources against function classes (I01–I05)."""
     fig = ctx.fig
     b = TableBuilder("revenue_expenditure_summary", header("revenue_expenditure_summary"), (0, 2))
-    income = {"general_budget": fig.general_now, "general_budget_appropriation": fig.general_now,
-              "gov_fund": fig.gov_fund}
+    income = {
+        "general_budget": fig.general_now,
+        "general_budget_appropriation": fig.general_now,
+        "gov_fund": fig.gov_fund,
+    }
     by_class = fig.by_class("all")
     cls = classes()
     for i in range(max(len(_INCOME_B01), len(cls))):
@@ -96,14 +107,25 @@ def revenue_expenditure_summary(ctx: TableContext) -> Table:
             c = cls[i]
             label = f"{c['ordinal']}、{c['b01_label']}"
             b.rows[r][2] = label
-            b.cells(r, 3, f"exp:{c['code']}", "amount", by_class.get(c["code"], [0])[0], label,
-                    func_code=c["code"])
+            b.cells(r, 3, f"exp:{c['code']}", "amount", by_class.get(c["code"], [0])[0], label, func_code=c["code"])
     for left, lkey, lval, right, rkey, rval in (
-        ("本年收入合计", "current_revenue_total", fig.current_income,
-         "本年支出合计", "current_expenditure_total", fig.revenue_total),
+        (
+            "本年收入合计",
+            "current_revenue_total",
+            fig.current_income,
+            "本年支出合计",
+            "current_expenditure_total",
+            fig.revenue_total,
+        ),
         ("上年结转结余", "carryover", fig.carryover, "年终结转结余", "carryforward", 0),
-        ("收入总计", "revenue_grand_total", fig.revenue_total,
-         "支出总计", "expenditure_grand_total", fig.revenue_total),
+        (
+            "收入总计",
+            "revenue_grand_total",
+            fig.revenue_total,
+            "支出总计",
+            "expenditure_grand_total",
+            fig.revenue_total,
+        ),
     ):
         r = b.row([left, "", right, ""])
         b.cells(r, 1, f"in:{lkey}", "amount", lval, left)
@@ -117,9 +139,12 @@ def revenue_summary(ctx: TableContext) -> Table:
     b = TableBuilder("revenue_summary", header("revenue_summary"), (1,))
     cols = {name: i for i, name in enumerate(b.header.columns) if name}
     values = {
-        cols["total"]: fig.revenue_total, cols["current_revenue_total"]: fig.current_income,
-        cols["general_budget"]: fig.general_now, cols["general_budget_appropriation"]: fig.general_now,
-        cols["gov_fund"]: fig.gov_fund, cols["carryover_total"]: fig.carryover,
+        cols["total"]: fig.revenue_total,
+        cols["current_revenue_total"]: fig.current_income,
+        cols["general_budget"]: fig.general_now,
+        cols["general_budget_appropriation"]: fig.general_now,
+        cols["gov_fund"]: fig.gov_fund,
+        cols["carryover_total"]: fig.carryover,
         cols["carryover_general_budget"]: fig.carryover,
     }
     total = b.blank()
@@ -131,8 +156,7 @@ def revenue_summary(ctx: TableContext) -> Table:
     return finish(b, ctx)
 
 
-def _function_rows(b: TableBuilder, ctx: TableContext, rows: dict[str, list[int]],
-                   totals: list[int]) -> None:
+def _function_rows(b: TableBuilder, ctx: TableContext, rows: dict[str, list[int]], totals: list[int]) -> None:
     """合计, unit and function rows of the by-nature layout (I09–I12)."""
     first = len(b.header.columns) - 9
     blank = b.blank()
@@ -154,16 +178,19 @@ def _function_rows(b: TableBuilder, ctx: TableContext, rows: dict[str, list[int]
         cells = list(blank)
         cells[0], cells[1], cells[2] = code[:3], code[3:5], code[5:7]
         cells[4] = func_name(code)
-        b.row(cells, f"func:{code}", cells[4], {first + i: u for i, u in enumerate(values)},
-              func_code=code, func_row=True)
+        b.row(
+            cells, f"func:{code}", cells[4], {first + i: u for i, u in enumerate(values)}, func_code=code, func_row=True
+        )
 
 
 def function_table(ctx: TableContext, kind: str) -> Table:
     """B03 (all funds), B05 (一般公共预算) or B08 (政府性基金) by function and nature."""
     fig = ctx.fig
-    scope = {"expenditure_summary": (fig.by_func, fig.totals),
-             "general_budget_expenditure": (fig.by_func_general, fig.general_totals),
-             "government_fund_expenditure": (fig.by_func_fund, fig.fund_totals)}
+    scope = {
+        "expenditure_summary": (fig.by_func, fig.totals),
+        "general_budget_expenditure": (fig.by_func_general, fig.general_totals),
+        "government_fund_expenditure": (fig.by_func_fund, fig.fund_totals),
+    }
     rows, totals = scope[kind]
     b = TableBuilder(kind, header("expenditure_by_function"), (4,))
     notes = phrasing()["notes"]
@@ -183,12 +210,18 @@ def fiscal_appropriation_summary(ctx: TableContext) -> Table:
     """B04 财政拨款收支总表 (I13–I16, X04–X05, X09)."""
     fig = ctx.fig
     b = TableBuilder("fiscal_appropriation_summary", header("fiscal_appropriation_summary"), (0, 2))
-    income = {"current_revenue_total": fig.current_income, "general_budget": fig.general_now,
-              "general_budget_appropriation": fig.general_now, "gov_fund": fig.gov_fund,
-              "carryover": fig.carryover, "carryover_general_budget": fig.carryover}
+    income = {
+        "current_revenue_total": fig.current_income,
+        "general_budget": fig.general_now,
+        "general_budget_appropriation": fig.general_now,
+        "gov_fund": fig.gov_fund,
+        "carryover": fig.carryover,
+        "carryover_general_budget": fig.carryover,
+    }
     general, fund = fig.by_class("general"), fig.by_class("fund")
     spend: list[tuple[str, str, int, int, str | None]] = [
-        ("一、本年支出", "current_expenditure_total", fig.general_total, fig.fund_totals[0], None)]
+        ("一、本年支出", "current_expenditure_total", fig.general_total, fig.fund_totals[0], None)
+    ]
     for c in classes():
         g, f = general.get(c["code"], [0])[0], fund.get(c["code"], [0])[0]
         spend.append((f"（{c['ordinal']}）{c['name']}", c["code"], g, f, c["code"]))
@@ -207,11 +240,14 @@ def fiscal_appropriation_summary(ctx: TableContext) -> Table:
     return finish(b, ctx)
 
 
-def _spend_cells(b: TableBuilder, r: int, label: str, key: str, general: int, fund: int,
-                 func: str | None) -> None:
+def _spend_cells(b: TableBuilder, r: int, label: str, key: str, general: int, fund: int, func: str | None) -> None:
     b.rows[r][2] = label
     row_key = f"exp:{key}"
-    for c, column, units in ((3, "total", general + fund), (4, "general_budget", general),
-                             (5, "general_budget_appropriation", general), (6, "gov_fund", fund),
-                             (7, "state_capital", 0)):
+    for c, column, units in (
+        (3, "total", general + fund),
+        (4, "general_budget", general),
+        (5, "general_budget_appropriation", general),
+        (6, "gov_fund", fund),
+        (7, "state_capital", 0),
+    ):
         b.cells(r, c, row_key, column, units, label, func_code=func)

@@ -69,7 +69,7 @@ def _district_names() -> list[tuple[str, str, tuple[str, ...]]]:
         for b in second:
             name = f"{a}{b}区"
             if name not in used and a != b:
-                invented.append((name, "", streets[len(invented) % 6 * 6: len(invented) % 6 * 6 + 6]))
+                invented.append((name, "", streets[len(invented) % 6 * 6 : len(invented) % 6 * 6 + 6]))
     return listed + invented
 
 
@@ -80,8 +80,10 @@ def district(k: int) -> District:
     if k >= len(names):
         name = f"{name[:-1]}{_NUMERALS[(k // len(names)) % 10]}区"
     return District(
-        name=f"{world()['city']}{name}", short=name,
-        region_code=code or str(410791 + k), streets=streets,
+        name=f"{world()['city']}{name}",
+        short=name,
+        region_code=code or str(410791 + k),
+        streets=streets,
     )
 
 
@@ -117,9 +119,15 @@ def build_departments(count: int, seed: int) -> list[Department]:
             if index >= count:
                 break
             own = random.Random(f"{seed}:{index}:profile")
-            departments.append(Department(
-                index=index, spec=spec, district=place,
-                name=_department_name(spec, copy, place), code=f"{codes[pos]:03d}",
-                split_social=own.random() < share, seed=seed,
-            ))
+            departments.append(
+                Department(
+                    index=index,
+                    spec=spec,
+                    district=place,
+                    name=_department_name(spec, copy, place),
+                    code=f"{codes[pos]:03d}",
+                    split_social=own.random() < share,
+                    seed=seed,
+                )
+            )
     return departments
