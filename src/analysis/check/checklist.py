@@ -10,14 +10,26 @@ import re
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import blocks, located_sentences, quote, rate_statements
 from analysis.check.registry import rule
+from analysis.model import Block
 from analysis.normalise.rates import direction_of
-from analysis.normalise.text_sums import sentence_sums
+from analysis.normalise.text_sums import StatedSum, sentence_sums
 
 _EPS = 1e-9
 
 
 def _at(block, text: str) -> dict:
     return {"location": quote(text, 40), "excerpt": text, "line": block.location.line, "page": block.location.page}
+
+
+def _stated_sums(ctx: DocContext) -> list[tuple[StatedSum, Block, float, float]]:
+    """Every stated sum of the narrative with its block, the parts' sum in 万元 and the gap the
+    rounding of the printed total and parts allows."""
+    out = []
+    for sentence, block, _ in located_sentences(ctx):
+        for x in sentence_sums(sentence):
+            parts = sum(p.wan for _, p in x.parts)
+            out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))
+    return out
 
 
 @rule(
@@ -31,13 +43,11 @@ def text_sum_parts_exceed(ctx: DocContext):
     """ "财政拨款收入1924.09万元，其中政府性基金2074.07万元": the parts a sentence lists after
     a total ("其中", "包括", "分别为") cannot add up to more than the total, beyond the
     rounding of the printed figures."""
-    sums = [(x, b) for sentence, b, _ in located_sentences(ctx) for x in sentence_sums(sentence)]
+    sums = _stated_sums(ctx)
     if not sums:
         return None
     found = []
-    for x, block in sums:
-        parts = sum(p.wan for _, p in x.parts)
-        allowed = x.total.half + sum(p.half for _, p in x.parts) + _EPS
+    for x, block, parts, allowed in sums:
         if parts > x.total.wan + allowed:
             names = "、".join(f"{name or '?'} {p.value:g}" for name, p in x.parts)
             found.append(
@@ -63,13 +73,11 @@ def text_sum_short(ctx: DocContext):
     """ "“三公”经费合计30万元，因公出国（境）费、公务用车购置及运行费、公务接待费分别为…":
     a list that names its parts one by one ("分别为") should add up to the total it follows.
     A warning: the text may leave a part out on purpose."""
-    sums = [(x, b) for sentence, b, _ in located_sentences(ctx) for x in sentence_sums(sentence) if x.respectively]
+    sums = [stated for stated in _stated_sums(ctx) if stated[0].respectively]
     if not sums:
         return None
     found = []
-    for x, block in sums:
-        parts = sum(p.wan for _, p in x.parts)
-        allowed = x.total.half + sum(p.half for _, p in x.parts) + _EPS
+    for x, block, parts, allowed in sums:
         if parts < x.total.wan - allowed:
             found.append(
                 finding(

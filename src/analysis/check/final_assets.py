@@ -55,6 +55,20 @@ def _fleet(ctx: DocContext) -> list[dict]:
     return ctx.memo["fleet"]
 
 
+def _listing_finding(fleet: dict, listed: int, what: str) -> dict:
+    """A finding on a "共有车辆N辆，其中…" listing whose types add up to ``listed``."""
+    return finding(
+        f"{quote(fleet['text'])}：{what}",
+        expected=float(fleet["total"]),
+        actual=float(listed),
+        column="vehicles",
+        location=quote(fleet["text"], 30),
+        excerpt=fleet["text"],
+        line=fleet["line"],
+        page=fleet["page"],
+    )
+
+
 @rule(
     "assets-vehicle-sum",
     severity="error",
@@ -74,18 +88,7 @@ def vehicle_sum(ctx: DocContext):
             continue
         listed = sum(n for _, n in f["parts"])
         if listed > f["total"]:
-            found.append(
-                finding(
-                    f"{quote(f['text'])}：分类车辆合计 {listed} 辆，多于所列总数 {f['total']} 辆",
-                    expected=float(f["total"]),
-                    actual=float(listed),
-                    column="vehicles",
-                    location=quote(f["text"], 30),
-                    excerpt=f["text"],
-                    line=f["line"],
-                    page=f["page"],
-                )
-            )
+            found.append(_listing_finding(f, listed, f"分类车辆合计 {listed} 辆，多于所列总数 {f['total']} 辆"))
     return found
 
 
@@ -106,18 +109,7 @@ def vehicle_sum_short(ctx: DocContext):
     for f in fleet:
         listed = sum(n for _, n in f["parts"])
         if len(f["parts"]) >= 2 and listed < f["total"]:
-            found.append(
-                finding(
-                    f"{quote(f['text'])}：所列分类车辆合计 {listed} 辆，少于总数 {f['total']} 辆",
-                    expected=float(f["total"]),
-                    actual=float(listed),
-                    column="vehicles",
-                    location=quote(f["text"], 30),
-                    excerpt=f["text"],
-                    line=f["line"],
-                    page=f["page"],
-                )
-            )
+            found.append(_listing_finding(f, listed, f"所列分类车辆合计 {listed} 辆，少于总数 {f['total']} 辆"))
     return found
 
 
