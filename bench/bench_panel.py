@@ -8,7 +8,7 @@ F01 结转 rows, F05 合计 and 类 rows, F07 预算数). Department names are p
 prints them.
 
 Timed, side by side in the same run:
-- ``analysis``: :func:`analysis.compare.execution.execution_frames` — department identity,
+- ``analysis``: :func:`analysis.compare.execution_findings.execution_frames` — department identity,
   linking (预算, previous 决算), the panel of every indicator with sources, year-over-year,
   peer robust z, and the cross-document findings;
 - ``naive``: the same 一般公共预算 执行率 by a per-document lookup — for each 决算, filter the
@@ -28,7 +28,7 @@ import time
 
 import polars as pl
 
-from analysis.compare.execution import execution_frames
+from analysis.compare.execution_findings import execution_frames
 from analysis.departments import match_departments
 from analysis.schema import frame
 from analysis.synth.amounts import simulate

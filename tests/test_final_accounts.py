@@ -169,7 +169,7 @@ def test_sme_amount_above_the_total_is_an_error(tmp_path: Path) -> None:
 
 def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
     """Y4 (决算's 年初预算 vs the published budget) and EX5 (a later budget's 上年决算数)."""
-    from analysis.compare.execution import execution_frames
+    from analysis.compare.execution_findings import execution_frames
     from analysis.departments import match_departments
 
     final = _final(tmp_path, GOOD)

@@ -97,7 +97,7 @@ F05 = (
 
 
 def _prior_column(tmp_path: Path, header: str, total: str, klass: str) -> pl.DataFrame:
-    from analysis.compare.execution import execution_frames
+    from analysis.compare.execution_findings import execution_frames
     from analysis.departments import match_departments
 
     final = tmp_path / "示范市某区某局2024年度部门决算.txt"

@@ -26,7 +26,7 @@ def panel(source: str | Path | dict | list, *, departments: str | Path | None = 
     Returns:
         The panel frame (``panel.parquet``'s columns).
     """
-    from analysis.compare.execution import execution_frames
+    from analysis.compare.execution_findings import execution_frames
     from analysis.departments import match_departments
 
     if isinstance(source, dict):

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.compare.benford import benford_tests
-from analysis.compare.execution import execution_frames
+from analysis.compare.execution_findings import execution_frames
 from analysis.compare.findings import outlier_findings
 from analysis.compare.foreign_names import foreign_mentions
 from analysis.compare.indicators import build_indicators
