@@ -167,6 +167,16 @@ def test_sme_amount_above_the_total_is_an_error(tmp_path: Path) -> None:
     assert "error" in found["severity"].to_list()
 
 
+def test_sme_amount_above_a_total_printed_coarser_is_no_error_within_rounding(tmp_path: Path) -> None:
+    """A total printed in whole 万元 ("100") may stand for 100.4: a part of 100.30 is no error."""
+    text = (
+        PROCUREMENT.format(small="50.00")
+        .replace("支出总额100.00万元", "支出总额100万元")
+        .replace("合同金额80.00万元，占政府采购支出总额的80.00%", "合同金额100.30万元，占政府采购支出总额的100.30%")
+    )
+    assert "error" not in _procurement(tmp_path, text)["severity"].to_list()
+
+
 def test_cross_document_findings_cite_both_documents(tmp_path: Path) -> None:
     """Y4 (决算's 年初预算 vs the published budget) and EX5 (a later budget's 上年决算数)."""
     from analysis.compare.execution_findings import execution_frames

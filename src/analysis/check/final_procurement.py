@@ -36,6 +36,24 @@ def _fits(part: tuple[float, int], base: tuple[float, int], pct: tuple[float, in
     return low - half - 1e-9 <= pct[0] <= high + half + 1e-9
 
 
+def _exceeds(part: tuple[float, int], whole: tuple[float, int]) -> bool:
+    """The printed part is larger than its printed whole beyond what their rounding allows
+    (each ± half a unit of its last digit, DOMAIN §0.4): "100" 万元 may stand for 100.4."""
+    (p, pd), (w, wd) = part, whole
+    return p - 0.5 * 10 ** (-pd) > w + 0.5 * 10 ** (-wd) + 1e-9
+
+
+def _part_exceeds(
+    place: str, at: dict, column: str, part_name: str, part: float, whole_name: str, whole: float
+) -> dict:
+    """An amount printed larger than the amount it is part of, beyond rounding: an error."""
+    message = f"{place}：{part_name} {part:.2f} 万元大于{whole_name} {whole:.2f} 万元"
+    return {
+        **finding(message, column=column, expected=whole, actual=part, location=place, **at),
+        "severity": "error",
+    }
+
+
 @rule(
     "final-procurement-sme-share",
     severity="warning",
@@ -62,19 +80,11 @@ def sme_share(ctx: DocContext) -> list[dict] | None:
         sme_amt, sme_pct = _num(sme.group(1)), _num(sme.group(2))
         if total:
             tot = _num(total.group(1))
-            if sme_amt[0] > tot[0] + 1e-9:
+            if _exceeds(sme_amt, tot):
                 out.append(
-                    {
-                        **finding(
-                            f"{place}：授予中小企业合同金额 {sme_amt[0]:.2f} 万元大于政府采购支出总额 {tot[0]:.2f} 万元",
-                            column="sme_amount",
-                            expected=tot[0],
-                            actual=sme_amt[0],
-                            location=place,
-                            **at,
-                        ),
-                        "severity": "error",
-                    }
+                    _part_exceeds(
+                        place, at, "sme_amount", "授予中小企业合同金额", sme_amt[0], "政府采购支出总额", tot[0]
+                    )
                 )
             elif not _fits(sme_amt, tot, sme_pct, points):
                 out.append(
@@ -90,19 +100,11 @@ def sme_share(ctx: DocContext) -> list[dict] | None:
                 )
         if small:
             small_amt, small_pct = _num(small.group(1)), _num(small.group(2))
-            if small_amt[0] > sme_amt[0] + 1e-9:
+            if _exceeds(small_amt, sme_amt):
                 out.append(
-                    {
-                        **finding(
-                            f"{place}：授予小微企业合同金额 {small_amt[0]:.2f} 万元大于中小企业合同金额 {sme_amt[0]:.2f} 万元",
-                            column="small_amount",
-                            expected=sme_amt[0],
-                            actual=small_amt[0],
-                            location=place,
-                            **at,
-                        ),
-                        "severity": "error",
-                    }
+                    _part_exceeds(
+                        place, at, "small_amount", "授予小微企业合同金额", small_amt[0], "中小企业合同金额", sme_amt[0]
+                    )
                 )
             elif not _fits(small_amt, sme_amt, small_pct, points):
                 wrong_base = total and _fits(small_amt, _num(total.group(1)), small_pct, points)
