@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from analysis.check import run_checks
-from analysis.check.execution_statements import statements_in
 from analysis.extract import extract_paths
+from analysis.sentences.execution import statements_in
 
 RULES = ["final-completion-rate", "final-direction-word", "final-variance-explanation", "final-statement-vs-table"]
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from analysis.check.context import DocContext, finding
-from analysis.check.execution_statements import Statement, final_statements, rate_interval, settings
+from analysis.check.execution_statements import final_statements
 from analysis.check.registry import rule
+from analysis.sentences.execution import Statement, rate_interval, settings
 
 _WORD = {"up": "大于", "down": "小于", "flat": "持平"}
 _BASE_WORD = {"initial": "年初预算", "adjusted": "调整（全年）预算", "unspecified": "预算"}

@@ -14,9 +14,9 @@ from typing import Any
 
 import polars as pl
 
-from analysis.check.execution_statements import document_statements
 from analysis.compare.execution import DocFigures, build_panel, final_values, link_documents, settings, source_text
 from analysis.schema import empty, frame
+from analysis.sentences.execution import document_statements
 
 # --- cross-document findings --------------------------------------------------------------------
 

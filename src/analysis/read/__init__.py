@@ -13,18 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.model import Document, ReadError
+from analysis.read.formats import text_format
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".text"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".xlsx", ".xlsm", ".xls"}
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 """PNG, JPEG, GIF and TIFF (both byte orders) signatures: table images read by OCR."""
-_TEXT_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
-
-
-def text_format(path: Path) -> str:
-    """``html``, ``markdown`` or ``text``: the document format of a file the text reader reads."""
-    return _TEXT_FORMATS.get(path.suffix.lower(), "text")
 
 
 def document_format(path: Path) -> str | None:

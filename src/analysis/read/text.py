@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.model import Block, Document, Location, ReadError
-from analysis.read import text_format
+from analysis.read.formats import text_format
 from analysis.read.html_page import is_web_page, page_lines
 from analysis.read.html_tables import parse_html_tables
 from analysis.read.spaced import spaced_rows

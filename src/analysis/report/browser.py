@@ -77,8 +77,8 @@ def print_pdf(page: Path, pdf: Path) -> Path:
 def readme_screenshots(out_dir: Path, docs_dir: Path, department: str | None = None) -> list[Path]:
     """Screenshots for the README from a run's ``--out`` folder: the top of its report.html, its
     indicator charts, and one department's section (the one with the most findings unless named) rendered alone."""
-    from analysis.report import load
     from analysis.report.html import render_comparison_html, render_department_html
+    from analysis.report.model import load
 
     data = load(out_dir / "processed", generated="(demo run)")
     if department is None:

@@ -135,7 +135,7 @@ def print_report(data: ReportData, pdf: Path, *, department_charts: bool = True)
 
 
 if __name__ == "__main__":
-    from analysis.report import load
+    from analysis.report.model import load
 
     out = Path(sys.argv[1])
     print(print_report(load(out / "processed", generated="(printed)"), out / "reports" / "report.pdf"))
