@@ -57,6 +57,14 @@ LAYERS: tuple[tuple[int, bool, tuple[str, ...]], ...] = (
     (10, True, ("analysis.stage_call", "analysis.commands", "analysis.cli", "analysis.__main__", "analysis")),
 )
 
+# Arrows the layers allow but the design does not: a check or a comparison reads the frames
+# extraction made, never a reader, the recogniser or a normaliser (what both stages need from
+# the text is in the base modules, e.g. analysis.sentences).
+FRAMES_ONLY = {
+    "analysis.check": ("analysis.read", "analysis.recognise", "analysis.normalise", "analysis.extract"),
+    "analysis.compare": ("analysis.read", "analysis.recognise", "analysis.normalise", "analysis.extract"),
+}
+
 
 @dataclass(frozen=True)
 class Arrow:
@@ -133,6 +141,22 @@ def back_arrows(found: Iterable[Arrow], layers=LAYERS) -> list[str]:
     return problems
 
 
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def parser_arrows(found: Iterable[Arrow], rules: Mapping[str, tuple[str, ...]] = FRAMES_ONLY) -> list[str]:
+    """Arrows from a stage that reads frames to a stage that parses documents."""
+    return [
+        f"{arrow}: {source} reads frames, not {target}"
+        for arrow in found
+        for source, targets in rules.items()
+        if _within(arrow.source, source)
+        for target in targets
+        if _within(arrow.target, target)
+    ]
+
+
 def circles(found: Iterable[Arrow]) -> list[list[str]]:
     """Strongly connected groups of more than one module (Tarjan), each sorted."""
     graph: dict[str, set[str]] = {}
@@ -193,6 +217,10 @@ def test_every_module_has_a_layer():
 
 def test_every_arrow_points_down_the_stages(package_arrows):
     assert back_arrows(package_arrows) == []
+
+
+def test_checks_and_comparisons_read_frames_not_parsers(package_arrows):
+    assert parser_arrows(package_arrows) == []
 
 
 def test_no_import_circle(package_arrows):
@@ -263,6 +291,18 @@ def test_siblings_may_not_import_each_other(tmp_path):
         {"fake/check/__init__.py": "", "fake/compare/__init__.py": "from fake import check\n"},
     )
     assert back_arrows(arrows(root, "fake"), FAKE_LAYERS) == ["fake.compare -> fake.check (line 1): siblings of rank 2"]
+
+
+def test_a_planted_parser_import_in_a_check_fails(tmp_path):
+    root = _fake_tree(
+        tmp_path,
+        {"fake/read/__init__.py": "", "fake/check/__init__.py": "", "fake/check/rules.py": "from fake.read import x\n"},
+    )
+    found = arrows(root, "fake")
+    assert back_arrows(found, FAKE_LAYERS) == []  # down the layers, yet
+    assert parser_arrows(found, {"fake.check": ("fake.read",)}) == [
+        "fake.check.rules -> fake.read (line 1): fake.check reads frames, not fake.read"
+    ]
 
 
 def test_a_planted_circle_inside_a_package_is_found(tmp_path):

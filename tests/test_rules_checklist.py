@@ -10,7 +10,7 @@ import pytest
 
 from analysis.check import run_checks
 from analysis.extract import extract_paths
-from analysis.normalise.text_sums import sentence_sums
+from analysis.sentences.sums import sentence_sums
 
 TEXT_RULES = [
     "text-sum-parts-exceed",

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.check import run_checks
 from analysis.extract import extract_paths
-from analysis.normalise.rates import sentence_rates
+from analysis.sentences.rates import sentence_rates
 
 RATE_RULES = [
     "rate-sentence-recompute",

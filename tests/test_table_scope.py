@@ -8,7 +8,8 @@ import pytest
 
 from analysis.check import run_checks
 from analysis.extract import extract_paths
-from analysis.recognise.titles import match_title, title_scope
+from analysis.recognise.titles import match_title
+from analysis.sentences.scope import title_scope
 from test_rules_narrative import CLEAN
 
 B06 = "## 2025年一般公共预算基本支出表"

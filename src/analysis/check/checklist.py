@@ -11,8 +11,8 @@ from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import blocks, located_sentences, quote, rate_statements
 from analysis.check.registry import rule
 from analysis.model import Block
-from analysis.normalise.rates import direction_of
-from analysis.normalise.text_sums import StatedSum, sentence_sums
+from analysis.sentences.rates import direction_of
+from analysis.sentences.sums import StatedSum, sentence_sums
 
 _EPS = 1e-9
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.recognise.titles import title_scope
+from analysis.sentences.scope import title_scope
 
 # the function tables of each scope a narrative figure can speak of, preferred first
 _TABLES_BY_SCOPE = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext
 from analysis.model import Block, Location
-from analysis.normalise.claims import sentences
-from analysis.normalise.rates import RateStatement, sentence_rates
+from analysis.sentences.rates import RateStatement, sentence_rates
+from analysis.sentences.split import sentences
 from analysis.text import NARROW_DIGITS
 
 
@@ -40,6 +40,20 @@ def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))
         ]
     return ctx.memo["rates"]
+
+
+def claimed_change_rates(ctx: DocContext) -> dict[str, list[float]]:
+    """The change rates (``change_pct``) of the claims frame by sentence, digits read as ASCII as
+    :func:`located_sentences` reads them: the claims extraction made of each sentence."""
+    if "claimed_change_rates" not in ctx.memo:
+        by_sentence: dict[str, list[float]] = {}
+        for sentence, value in (
+            ctx.claims.filter(ctx.claims["claim_type"] == "change_pct").select("sentence", "value").iter_rows()
+        ):
+            if sentence is not None and value is not None:
+                by_sentence.setdefault(sentence.translate(NARROW_DIGITS), []).append(value)
+        ctx.memo["claimed_change_rates"] = by_sentence
+    return ctx.memo["claimed_change_rates"]
 
 
 def quote(text: str, limit: int = 60) -> str:

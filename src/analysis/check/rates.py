@@ -12,10 +12,9 @@ from itertools import product
 
 from analysis.check.context import DocContext, finding
 from analysis.check.execution_statements import final_statements
-from analysis.check.narrative_text import quote, rate_statements
+from analysis.check.narrative_text import claimed_change_rates, quote, rate_statements
 from analysis.check.registry import rule
-from analysis.normalise.claims import sentence_claims
-from analysis.normalise.rates import Figure, RateStatement, direction_of
+from analysis.sentences.rates import Figure, RateStatement, direction_of
 
 _EPS = 1e-9
 _WORD = {"up": "增加", "down": "减少"}
@@ -66,13 +65,11 @@ def _base_name(s: RateStatement) -> str:
     return s.base_text or ("年初预算" if s.base == "budget" else "上年")
 
 
-def _covered_by_claims(s: RateStatement) -> bool:
+def _covered_by_claims(ctx: DocContext, s: RateStatement) -> bool:
     """A current value, change and rate that the claims rules read and recompute already."""
     if s.previous is not None or s.rate is None:
         return False
-    return any(
-        c["claim_type"] == "change_pct" and abs(c["value"] - s.rate.value) < _EPS for c in sentence_claims(s.sentence)
-    )
+    return any(abs(value - s.rate.value) < _EPS for value in claimed_change_rates(ctx).get(s.sentence, ()))
 
 
 def _where(s: RateStatement, block) -> dict:
@@ -87,7 +84,7 @@ def _implied_previous(s: RateStatement) -> tuple[float, Figure] | None:
     return (s.current.wan - s.change.wan if way == "up" else s.current.wan + s.change.wan), s.change
 
 
-def _rate_bounds(s: RateStatement) -> tuple[tuple[float, float], str] | None:
+def _rate_bounds(ctx: DocContext, s: RateStatement) -> tuple[tuple[float, float], str] | None:
     """The change rate the statement's own amounts allow, in %, with how it was computed."""
     if s.previous is not None and s.current is not None:
         b = _corners(lambda p, c: abs(c - p) / p * 100, s.previous, s.current)
@@ -99,7 +96,7 @@ def _rate_bounds(s: RateStatement) -> tuple[tuple[float, float], str] | None:
         (implied := _implied_previous(s)) is not None
         and s.current is not None
         and s.change is not None
-        and not _covered_by_claims(s)
+        and not _covered_by_claims(ctx, s)
     ):
         up = (direction_of(s.change) or direction_of(s.rate)) == "up"
         b = _corners(lambda c, d: d / (c - d if up else c + d) * 100, s.current, s.change)
@@ -160,7 +157,7 @@ def rate_sentence_recompute(ctx: DocContext):
                         **where,
                     )
                 )
-        bounds = _rate_bounds(s) if s.rate is not None else None
+        bounds = _rate_bounds(ctx, s) if s.rate is not None else None
         if s.rate is not None and bounds and _outside(s.rate, bounds[0], ctx.tolerance.percent_points):
             lo, hi = bounds[0]
             right = (lo + hi) / 2

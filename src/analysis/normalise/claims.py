@@ -16,15 +16,10 @@ from typing import cast
 from analysis.metadata import load_csv
 from analysis.model import Block
 from analysis.normalise.classes import class_code_for_name
-from analysis.text import HAN_CHAR, NARROW_DIGITS, SECTION_ORDINAL, UNIT_TO_WAN, clean_text
+from analysis.sentences.split import NUMBER as _NUMBER
+from analysis.sentences.split import sentences
+from analysis.text import HAN_CHAR, NARROW_DIGITS, UNIT_TO_WAN
 
-_SENTENCE_ENDS = ("。", "；", ";", "！", "!")
-_SENTENCE = re.compile(r"[^。！!]*[。！!]|[^。！!]+$")
-# "1，799.35万元": a full-width comma between thousands is part of the number (a clause comma
-# is never followed by exactly three digits and a point or a unit)
-_NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:[,，﹐]\d{3})+(?:\.\d+)?(?![\d,，])|\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元|%|％|个百分点|个|辆|项|人|台|套|家)"
-)
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 _UNFILLED = re.compile(
     r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减"
@@ -35,15 +30,10 @@ _DOWN = re.compile(r"减少|下降|降低|下降了|减幅|节约")
 _FLAT = re.compile(r"持平|无变化|没有变化")
 _SHARE_BASE = re.compile(r"占(?P<base>[^，,；;。\d]{0,20}?)(?:的|比重|比例)?(?:为)?\s*$")
 _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、（）()]{2,24}?支出)\s*(?:为|共|合计)?\s*$")
-_SECTION = re.compile(rf"^(?:{SECTION_ORDINAL.pattern})")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _TO_WAN = UNIT_TO_WAN
 _FROM_VALUE = re.compile(r"(?:由|从)(?:上年|上年度|去年|20\d{2}\s*年度?)[^，,；;。]{0,10}$")
 _TO_VALUE = re.compile(r"(?:增加|增长|上升|减少|下降|降低)(?:到|至)\s*$")
-_PAGE_FIELD = re.compile(
-    r"^(?:标题|发布时间|发布日期|发布机构|发文机关|生成日期|成文日期|文号|索引号|栏目|"
-    r"来源|信息来源|原文链接|本地目录|页面链接|浏览次数|点击数|作者)\s*[:：]|^[=＝\-—_*]{4,}"
-)
 
 
 @cache
@@ -52,48 +42,6 @@ def _subjects() -> tuple[re.Pattern[str], tuple[tuple[str, str], ...]]:
     rows = load_csv("claim_subjects.csv")
     pattern = "|".join(f"(?P<s{i}>{r['pattern']})" for i, r in enumerate(rows))
     return re.compile(pattern), tuple((r["subject"], r["family"]) for r in rows)
-
-
-def sentences(blocks: list[Block]) -> list[tuple[str, Block, str | None]]:
-    """Narrative sentences with the block they start in and their section heading.
-
-    Paragraphs that break mid-sentence (a converter's line break) are joined first.
-    """
-    out: list[tuple[str, Block, str | None]] = []
-    section: str | None = None
-    pending: tuple[str, Block] | None = None
-    for block in blocks:
-        text = clean_text(block.text)
-        if not text:
-            continue
-        if block.kind == "heading" or (_SECTION.match(text) and len(text) < 40 and not _NUMBER.search(text)):
-            if pending:
-                out.extend((s, pending[1], section) for s in _split(pending[0]))
-                pending = None
-            section = text
-            if _NUMBER.search(text):  # "（一）人员经费4,704.35万元" printed as a heading
-                out.append((text, block, section))
-            continue
-        if _PAGE_FIELD.match(text):  # a web page's 发布机构/索引号… line is no part of a sentence
-            if pending:
-                out.extend((s, pending[1], section) for s in _split(pending[0]))
-                pending = None
-            continue
-        if pending:
-            pending = (pending[0] + text, pending[1])
-        else:
-            pending = (text, block)
-        if text.endswith(_SENTENCE_ENDS) or len(pending[0]) > 2000:
-            out.extend((s, pending[1], section) for s in _split(pending[0]))
-            pending = None
-    if pending:
-        out.extend((s, pending[1], section) for s in _split(pending[0]))
-    return out
-
-
-def _split(paragraph: str) -> list[str]:
-    """Sentences, each with its end mark (as splitting after every mark would give)."""
-    return [s for s in _SENTENCE.findall(paragraph) if s.strip()]
 
 
 @lru_cache(maxsize=50_000)

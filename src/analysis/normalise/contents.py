@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from analysis.model import Block
-from analysis.normalise.claims import sentences
 from analysis.recognise.titles import LEADING_NUMBER, match_title
+from analysis.sentences.split import sentences
 from analysis.text import clean_text, match_key
 
 _TRAILING_PAGE = re.compile(r"[.…·\s\d-]+$")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from analysis.metadata import load_csv, table_kinds
+from analysis.sentences.scope import title_scope
 from analysis.text import LEADING_NUMBER, match_key
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
@@ -43,30 +44,13 @@ def match_title(text: str, *, max_length: int = 60) -> TitleMatch | None:
 
 
 @lru_cache(maxsize=1)
-def _scopes() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
-    kinds = {r["table_kind"]: r["scope"] for r in load_csv("table_scopes.csv")}
-    words = tuple((re.compile(r["pattern"]), r["scope"]) for r in load_csv("scope_words.csv"))
-    return kinds, words
-
-
-def title_scope(title: str) -> str | None:
-    """The funds a title covers, from its scope words (metadata/scope_words.csv, first listed
-    wins: "一般公共预算财政拨款" is 一般公共预算); None when it names none (all funds).
-
-    >>> title_scope("江苏省委办公厅财政拨款基本支出预算表")
-    'fiscal'
-    >>> title_scope("一般公共预算财政拨款基本支出表")
-    'general_budget'
-    """
-    for pattern, scope in _scopes()[1]:
-        if pattern.search(title):
-            return scope
-    return None
+def _kind_scopes() -> dict[str, str]:
+    return {r["table_kind"]: r["scope"] for r in load_csv("table_scopes.csv")}
 
 
 def _scope_fits(kind: str, scope: str | None) -> bool:
     """A title that names its funds is never typed as a table of other funds (a 财政拨款基本支出表
     is not the 一般公共预算基本支出表, whatever else its title shares with it); a title naming
     no funds fits any kind its words match."""
-    wanted = _scopes()[0].get(kind)
+    wanted = _kind_scopes().get(kind)
     return wanted is None or scope is None or wanted == scope

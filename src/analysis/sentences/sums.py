@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analysis.normalise.rates import Figure
+from analysis.sentences.rates import Figure
 from analysis.text import SECTION_ORDINAL
 
 _AMOUNT = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<unit>万元|亿元|千元|元)(?![/／])")
