@@ -59,10 +59,19 @@ LAYERS: tuple[tuple[int, bool, tuple[str, ...]], ...] = (
 
 # Arrows the layers allow but the design does not: a check or a comparison reads the frames
 # extraction made, never a reader, the recogniser or a normaliser (what both stages need from
-# the text is in the base modules, e.g. analysis.sentences).
+# the text is in the base modules, e.g. analysis.sentences); the report reads frames only.
 FRAMES_ONLY = {
     "analysis.check": ("analysis.read", "analysis.recognise", "analysis.normalise", "analysis.extract"),
     "analysis.compare": ("analysis.read", "analysis.recognise", "analysis.normalise", "analysis.extract"),
+    # The report renders frames: a vocabulary or a name rule it needs is a base module's.
+    "analysis.report": (
+        "analysis.read",
+        "analysis.recognise",
+        "analysis.normalise",
+        "analysis.extract",
+        "analysis.check",
+        "analysis.compare",
+    ),
 }
 
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from analysis.check import run_checks
-from analysis.check.residue import name_level
+from analysis.departments import name_level
 from analysis.extract import extract_paths
 from test_rules_narrative import check, messages
 

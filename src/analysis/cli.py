@@ -14,6 +14,7 @@ import click
 
 from analysis.extract import extract_paths, write_frames
 from analysis.read import discover
+from analysis.vocab import DocumentStatus
 
 
 def _progress(quiet: bool):
@@ -54,7 +55,7 @@ def extract(paths: tuple[Path, ...], out_dir: Path, strict: bool, quiet: bool) -
     frames = extract_paths(files, progress=_progress(quiet))
     write_frames(frames, out_dir)
     docs = frames["documents"]
-    failed = docs.filter(docs["status"] == "failed")
+    failed = docs.filter(docs["status"] == DocumentStatus.FAILED)
     if not quiet:
         counts = docs["status"].value_counts().sort("status").iter_rows()
         click.echo(

@@ -12,6 +12,9 @@ and the rest, which is normalised by the rules in ``metadata/compare/name_synony
 department elsewhere in the batch with the same core whose region ends with the printed part,
 when there is exactly one. Every name → id decision carries its reason, and a user CSV
 (``name,department_id``) overrides any of them.
+
+``name_level`` reads the government level (DOMAIN §0.1) from a name's administrative prefix
+(``metadata/checks/government_levels.toml``): the level-scope rules and the report both ask it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.metadata import load_csv
+from analysis.metadata import load_csv, load_toml
+from analysis.text import clean_text
 
 _HAN = r"[\u4e00-\u9fff]"
 _PROVINCE = re.compile(rf"{_HAN}{{2,3}}?(?:省|自治区|特别行政区)")
@@ -198,3 +202,22 @@ def department_ids(names: list[str | None], overrides: str | Path | None = None)
     context: a name without its region joins the one department elsewhere in it)."""
     matched = match_departments([n for n in names if n], overrides)
     return dict(zip(matched["name"].to_list(), matched["department_id"].to_list()))
+
+
+@cache
+def _government_levels() -> dict:
+    return load_toml("checks/government_levels.toml")
+
+
+def name_level(name: str | None) -> dict | None:
+    """The government level of a department name, from its administrative prefix
+    (新乡市红旗区… → county; 上海市普陀区人民政府万里街道办事处 → subdistrict)."""
+    text = clean_text(name or "")
+    for _ in range(2):
+        text = re.sub(_government_levels()["name"]["strip"], "", text).strip()
+    pos, found = 0, None
+    for level in _government_levels()["level"]:
+        m = re.compile(level["segment"]).match(text, pos)
+        if m and not (level.get("exclude") and re.search(level["exclude"], m.group(0))):
+            found, pos = level, m.end()
+    return found

@@ -32,6 +32,7 @@ from analysis.read import document_format, folder_problem, read_document
 from analysis.read.ocr_cells import ocr_cells_json
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.schema import empty, frame, schema
+from analysis.vocab import DocumentStatus
 
 logger = logging.getLogger(__name__)
 OUTPUT_TABLES = ("documents", "tables", "line_items", "claims", "targets", "texts")
@@ -137,9 +138,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
     unrecognised = len(tables) - recognised
     if unrecognised:
         problems.append(f"{unrecognised} 个表格未能识别表名")
-    status = "failed" if recognised == 0 else ("partial" if problems else "ok")
+    status = DocumentStatus.FAILED if recognised == 0 else (DocumentStatus.PARTIAL if problems else DocumentStatus.OK)
     if recognised == 0 and is_narrative(document, claims):
-        status = "narrative_only"  # a 说明 published apart from its tables: its text is checked
+        status = DocumentStatus.NARRATIVE_ONLY  # a 说明 published apart from its tables: its text is checked
     elif recognised == 0:
         problems.insert(0, "未找到可识别的预决算表格 (no recognisable table)")
     document_row = {
@@ -187,7 +188,7 @@ def failed(path: Path, reason: str, doc_id: str | None = None) -> Extraction:
             "doc_id": doc_id,
             "path": str(path),
             "format": fmt,
-            "status": "failed",
+            "status": DocumentStatus.FAILED,
             "error": reason,
             "n_tables": 0,
             "n_recognised": 0,

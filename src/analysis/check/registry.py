@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SEVERITIES = ("error", "warning", "info")
+from analysis.vocab import SEVERITIES
+
 CATEGORIES = (
     "arithmetic",
     "cross_table",

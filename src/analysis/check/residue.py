@@ -16,6 +16,7 @@ from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
+from analysis.departments import name_level
 from analysis.metadata import load_csv, load_toml
 from analysis.text import clean_text, match_key
 
@@ -51,20 +52,6 @@ def _patterns(rule_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
         for p in load_toml("checks/residue_patterns.toml")["pattern"]
         if p["rule"] == rule_id
     )
-
-
-def name_level(name: str | None) -> dict | None:
-    """The government level of a department name, from its administrative prefix
-    (新乡市红旗区… → county; 上海市普陀区人民政府万里街道办事处 → subdistrict)."""
-    text = clean_text(name or "")
-    for _ in range(2):
-        text = re.sub(_levels()["name"]["strip"], "", text).strip()
-    pos, found = 0, None
-    for level in _levels()["level"]:
-        m = re.compile(level["segment"]).match(text, pos)
-        if m and not (level.get("exclude") and re.search(level["exclude"], m.group(0))):
-            found, pos = level, m.end()
-    return found
 
 
 def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:

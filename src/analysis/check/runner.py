@@ -10,11 +10,12 @@ import polars as pl
 
 from analysis.check.context import DocContext
 from analysis.check.ocr_verify import verify_ocr_findings
-from analysis.check.registry import RULES, SEVERITIES
+from analysis.check.registry import RULES
 from analysis.check.tolerance import Tolerance
 from analysis.departments import department_ids
 from analysis.metadata import load_toml
 from analysis.schema import frame
+from analysis.vocab import SEVERITIES, DocumentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def _by_doc(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
 def previous_documents(documents: list[dict], departments: str | Path | None = None) -> dict[str, dict]:
     """``doc_id`` → the same department's document of the year before (same ``doc_type``), the
     department told by :mod:`analysis.departments` (``departments``: its overrides CSV)."""
-    readable = [d for d in documents if d["status"] != "failed"]
+    readable = [d for d in documents if d["status"] != DocumentStatus.FAILED]
     ids = department_ids([d["department"] for d in readable], departments)
     by_year = {(ids.get(d["department"]), d["fiscal_year"], d["doc_type"]): d for d in readable if d["department"]}
     found = {}
@@ -100,9 +101,9 @@ def run_checks(
     previous = previous_documents(documents, departments)
     for document in documents:
         doc_id = document["doc_id"]
-        if document["status"] == "failed" or doc_id is None:
+        if document["status"] == DocumentStatus.FAILED or doc_id is None:
             continue
-        if document["status"] == "narrative_only" and document.get("paired_doc_id"):
+        if document["status"] == DocumentStatus.NARRATIVE_ONLY and document.get("paired_doc_id"):
             continue  # its narrative is checked with its tables file (the partner's context)
         partner = document.get("paired_doc_id")
 

@@ -10,9 +10,9 @@ import click
 import polars as pl
 
 from analysis.check import RULES, run_checks
-from analysis.check.registry import SEVERITIES
 from analysis.extract import extract_paths
 from analysis.read import discover
+from analysis.vocab import SEVERITIES, DocumentStatus
 
 _COLUMNS = [
     "doc_id",
@@ -104,7 +104,7 @@ def check(paths, fmt, min_severity, rule_ids, out_dir, departments):
     else:
         for row in shown.iter_rows(named=True):
             click.echo(f"[{row['severity']}] {row['rule']} {Path(row['path']).name}: {row['message']}")
-        failed = frames["documents"].filter(pl.col("status") == "failed")
+        failed = frames["documents"].filter(pl.col("status") == DocumentStatus.FAILED)
         click.echo(
             f"{frames['documents'].height} documents ({failed.height} unreadable), {shown.height} findings", err=True
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from analysis.check.registry import SEVERITIES
+from analysis.vocab import SEVERITIES
 
 
 @click.command()

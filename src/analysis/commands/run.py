@@ -13,6 +13,7 @@ from analysis.engine.distributed import DaskUnavailable
 from analysis.engine.run import DEFAULT_TIME_LIMIT
 from analysis.pipeline import default_dirs, summary_lines
 from analysis.pipeline import run as run_pipeline
+from analysis.vocab import DocumentStatus
 
 
 def _progress(quiet: bool):
@@ -133,6 +134,6 @@ def run_command(
     if not quiet:
         for line in summary_lines(result):
             click.echo(line, err=line.startswith("  failed"))
-    failed = result.documents.filter(pl.col("status") == "failed").height
+    failed = result.documents.filter(pl.col("status") == DocumentStatus.FAILED).height
     if strict and failed:
         sys.exit(1)

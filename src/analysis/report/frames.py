@@ -7,7 +7,7 @@ from typing import cast
 
 import polars as pl
 
-from analysis.check.registry import SEVERITIES
+from analysis.vocab import SEVERITIES
 
 _SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
 

@@ -8,8 +8,9 @@ from functools import cache
 
 import polars as pl
 
-from analysis.check.registry import SEVERITIES
+from analysis.departments import name_level
 from analysis.metadata import load_csv, load_toml
+from analysis.vocab import SEVERITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,6 @@ def doc_kind_expr(doc_type: pl.Expr, level: pl.Expr) -> pl.Expr:
 
 def gov_level(department: str | None) -> str:
     """省级 / 市级 / 区县级 … of a department, read from the administrative prefix of its name."""
-    from analysis.check.residue import name_level
-
     found = name_level(department) if department else None
     return labels()["gov_level"].get(found["name"] if found else "unknown", "")
 
