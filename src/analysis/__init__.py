@@ -15,12 +15,13 @@ verb (:mod:`analysis.stage_call`); ``run`` and ``Frames`` come from :mod:`analys
 
 from __future__ import annotations
 
-from importlib import import_module, metadata
+from importlib import import_module
+from importlib import metadata as _distribution  # not "metadata": that is analysis.metadata
 from typing import Any
 
 try:
-    __version__ = metadata.version("analysis")
-except metadata.PackageNotFoundError:  # a source tree that is not installed
+    __version__ = _distribution.version("analysis")
+except _distribution.PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0+unknown"
 
 from analysis.stage_call import STAGES as _STAGES

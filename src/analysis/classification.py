@@ -188,10 +188,10 @@ def _keys(names: tuple[str, ...]) -> frozenset[str]:
 
 
 @cache
-def _index(file_name: str) -> dict[str, tuple[CatalogueEntry, ...]]:
-    index: dict[str, list[CatalogueEntry]] = {}
-    for row in _catalogue(file_name).iter_rows(named=True):
-        entry = CatalogueEntry(
+def _entries(file_name: str) -> tuple[CatalogueEntry, ...]:
+    """The catalogue's rows as entries, in file order."""
+    return tuple(
+        CatalogueEntry(
             row["code"],
             row["name"],
             tuple(_split_names(row["aliases"] or "")),
@@ -199,8 +199,23 @@ def _index(file_name: str) -> dict[str, tuple[CatalogueEntry, ...]]:
             row.get("valid_to"),
             row["confidence"],
         )
+        for row in _catalogue(file_name).iter_rows(named=True)
+    )
+
+
+@cache
+def _index(file_name: str) -> dict[str, tuple[CatalogueEntry, ...]]:
+    index: dict[str, list[CatalogueEntry]] = {}
+    for entry in _entries(file_name):
         index.setdefault(entry.code, []).append(entry)
     return {code: tuple(entries) for code, entries in index.items()}
+
+
+@cache
+def function_classes() -> tuple[CatalogueEntry, ...]:
+    """The 类 (three-digit) entries of the function catalogue in file order; a 类 renamed over
+    the years has one entry per name, the one in force last."""
+    return tuple(e for e in _entries("function_codes.csv") if len(e.code) == 3)
 
 
 def _function_index() -> dict[str, tuple[CatalogueEntry, ...]]:

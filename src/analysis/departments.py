@@ -205,7 +205,8 @@ def department_ids(names: list[str | None], overrides: str | Path | None = None)
 
 
 @cache
-def _government_levels() -> dict:
+def government_levels() -> dict:
+    """checks/government_levels.toml: the levels, their name segments and budget words."""
     return load_toml("checks/government_levels.toml")
 
 
@@ -214,9 +215,9 @@ def name_level(name: str | None) -> dict | None:
     (新乡市红旗区… → county; 上海市普陀区人民政府万里街道办事处 → subdistrict)."""
     text = clean_text(name or "")
     for _ in range(2):
-        text = re.sub(_government_levels()["name"]["strip"], "", text).strip()
+        text = re.sub(government_levels()["name"]["strip"], "", text).strip()
     pos, found = 0, None
-    for level in _government_levels()["level"]:
+    for level in government_levels()["level"]:
         m = re.compile(level["segment"]).match(text, pos)
         if m and not (level.get("exclude") and re.search(level["exclude"], m.group(0))):
             found, pos = level, m.end()

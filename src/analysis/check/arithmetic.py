@@ -8,14 +8,7 @@ import polars as pl
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.metadata import identities
-
-_TWO_SIDED = {
-    "revenue_expenditure_summary",
-    "final_revenue_expenditure_summary",
-    "fiscal_appropriation_summary",
-    "final_fiscal_appropriation_summary",
-}
+from analysis.metadata import balance_identities, identities, two_sided_kinds
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -161,38 +154,6 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     return out if evaluated else None
 
 
-_BALANCE = (
-    (
-        "current_revenue_total",
-        (
-            "general_budget",
-            "gov_fund",
-            "state_capital",
-            "special_account",
-            "business_income",
-            "operating_income",
-            "superior_subsidy",
-            "subordinate_remit",
-            "other_income",
-        ),
-        "I01 本年收入合计 = 各项收入之和",
-        "income",
-    ),
-    (
-        "revenue_grand_total",
-        ("current_revenue_total", "carryover", "reserve_use"),
-        "I02 收入总计 = 本年收入合计 + 上年结转结余",
-        "income",
-    ),
-    (
-        "expenditure_grand_total",
-        ("current_expenditure_total", "carryforward", "surplus_distribution"),
-        "I04 支出总计 = 本年支出合计 + 年终结转结余",
-        "expenditure",
-    ),
-)
-
-
 @rule(
     "two-sided-balance",
     severity="error",
@@ -209,14 +170,15 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     rounding of every printed cell; carry-over rows (上年结转, 年初结转和结余, with or without an ordinal)
     are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
-    for kind in _TWO_SIDED & ctx.kinds:
+    for kind in two_sided_kinds() & ctx.kinds:
         items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))
         by_key: dict[tuple[str, str], dict] = {}
         for item in items.filter(pl.col("row_key").is_not_null()).iter_rows(named=True):
             by_key.setdefault((item["section"], item["row_key"]), item)
-        for total_key, parts, title, section in _BALANCE:
-            total = by_key.get((section, total_key))
-            found = [by_key[(section, p)] for p in parts if (section, p) in by_key]
+        for balance in balance_identities():
+            section, title = balance.section, f"{balance.id} {balance.title}"
+            total = by_key.get((section, balance.total))
+            found = [by_key[(section, p)] for p in balance.parts if (section, p) in by_key]
             if total is None or not found:
                 continue
             evaluated = True

@@ -6,14 +6,13 @@ beyond DOMAIN.md are catalogued in docs/rule_ids.md (N7–N9)."""
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import cast
 
 from analysis import classification as cat
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import located_sentences, quote
 from analysis.check.registry import rule
-from analysis.metadata import load_toml
+from analysis.metadata import empty_table_statements
 from analysis.text import clean_text
 
 _THREE_PUBLIC = {"three_public_expenses", "final_three_public_expenses"}
@@ -70,12 +69,6 @@ def three_public_table_blank(ctx: DocContext):
     ]
 
 
-@cache
-def _empty_specs() -> tuple[str, list[dict]]:
-    data = load_toml("checks/empty_tables.toml")
-    return data["negation"], data["table"]
-
-
 @rule(
     "empty-table-note-fund",
     severity="error",
@@ -87,8 +80,8 @@ def empty_table_note_fund(ctx: DocContext):
     """An empty 政府性基金 table noted "本单位无国有资本经营预算支出" (or the reverse, or a 三公
     table noted about a fund): the note was copied from another table and says nothing about
     this one."""
-    negation, specs = _empty_specs()
-    by_id = {i: spec for spec in specs for i in spec["ids"]}
+    negation, specs = empty_table_statements()
+    by_id = {i: spec for spec in specs for i in spec.ids}
     checked, found = False, []
     for t in ctx.tables.iter_rows(named=True):
         spec = by_id.get(t["domain_id"] or "")
@@ -96,19 +89,17 @@ def empty_table_note_fund(ctx: DocContext):
             continue
         checked = True
         note = clean_text(t["notes"])
-        if spec["subject"] in note:
+        if spec.subject in note:
             continue
         others = [
-            o["subject"]
+            o.subject
             for o in specs
-            if o is not spec
-            and o["subject"] in note
-            and re.search(f"(?:{negation})[^，。；]{{0,12}}{o['subject']}", note)
+            if o is not spec and o.subject in note and re.search(f"(?:{negation})[^，。；]{{0,12}}{o.subject}", note)
         ]
         if others:
             found.append(
                 finding(
-                    f"《{t['title']}》为空表，说明却写“{note[:60]}”（说的是{others[0]}，不是{spec['subject']}）",
+                    f"《{t['title']}》为空表，说明却写“{note[:60]}”（说的是{others[0]}，不是{spec.subject}）",
                     table_kind=t["table_kind"],
                     excerpt=note,
                     line=t["line"],

@@ -15,7 +15,7 @@ import polars as pl
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
 from analysis.check.registry import rule
-from analysis.metadata import load_toml
+from analysis.metadata import empty_table_statements, load_toml
 from analysis.text import LEADING_NUMBER, clean_text, match_key
 
 _YEAR = re.compile(r"\(?(20\d{2})年度?\)?")
@@ -137,13 +137,8 @@ def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
     )
 
 
-@cache
-def _statements() -> dict:
-    return load_toml("checks/empty_tables.toml")
-
-
 def _states_none(text: str, subject: str) -> bool:
-    negation = _statements()["negation"]
+    negation = empty_table_statements()[0]
     return bool(re.search(rf"({negation})[^。；;，,]{{0,24}}{subject}|{subject}[^。；;]{{0,16}}({negation})", text))
 
 
@@ -168,8 +163,8 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     narrative = [clean_text(t) for t in ctx.texts["text"].drop_nulls().to_list()]
     has_narrative = not ctx.claims.is_empty()  # a tables-only file may have its statement elsewhere
     out, evaluated = [], False
-    for spec in _statements()["table"]:
-        for table in tables.filter(pl.col("domain_id").is_in(spec["ids"])).iter_rows(named=True):
+    for spec in empty_table_statements()[1]:
+        for table in tables.filter(pl.col("domain_id").is_in(list(spec.ids))).iter_rows(named=True):
             evaluated = True
             nonzero = [
                 i
@@ -178,7 +173,7 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
             ]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
-            said_none = [t for t in [notes, *narrative] if _states_none(t, spec["subject"])]
+            said_none = [t for t in [notes, *narrative] if _states_none(t, spec.subject)]
             if nonzero and said_none:
                 out.append(
                     finding(
@@ -194,11 +189,11 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
                 and not said_none
                 and not notes
                 and has_narrative
-                and not any(_states_zero(t, spec["subject"]) for t in narrative)
+                and not any(_states_zero(t, spec.subject) for t in narrative)
             ):
                 out.append(
                     finding(
-                        f"{title}为空表（无数字），表下和说明中都没有“无{spec['subject']}”之类的说明",
+                        f"{title}为空表（无数字），表下和说明中都没有“无{spec.subject}”之类的说明",
                         table_kind=table["table_kind"],
                         excerpt=table["title"],
                         line=table["line"],

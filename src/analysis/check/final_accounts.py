@@ -14,7 +14,8 @@ import re
 from analysis.check.context import DocContext, finding
 from analysis.check.execution_statements import final_statements
 from analysis.check.registry import rule
-from analysis.sentences.execution import Statement, rate_interval, settings
+from analysis.metadata import final_account_settings
+from analysis.sentences.execution import Statement, rate_interval
 
 _WORD = {"up": "大于", "down": "小于", "flat": "持平"}
 _BASE_WORD = {"initial": "年初预算", "adjusted": "调整（全年）预算", "unspecified": "预算"}
@@ -139,7 +140,7 @@ def variance_explanation(ctx: DocContext) -> list[dict] | None:
     """Where 决算 departs from 年初预算 by more than ``variance_threshold_pct`` (metadata/checks/
     final_accounts.toml) the statement gives its reason (“主要原因…”); an empty reason
     (“主要原因：。”) is template residue. Both are warnings: templates differ on what to explain."""
-    threshold = settings()["variance_threshold_pct"]
+    threshold = final_account_settings().variance_threshold_pct
     out, evaluated = [], False
     for st in final_statements(ctx):
         budget = st.budget("initial") or st.budget(None)

@@ -16,8 +16,8 @@ from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
-from analysis.departments import name_level
-from analysis.metadata import load_csv, load_toml
+from analysis.departments import government_levels, name_level
+from analysis.metadata import claim_subjects, load_toml
 from analysis.text import clean_text, match_key
 
 _MONEY = {"万元", "亿元", "千元", "元"}
@@ -31,15 +31,10 @@ _NOT_OWN_FINANCE = re.compile(r"^(财政)?(补助|转移支付|专项|下达)")
 
 
 @cache
-def _levels() -> dict:
-    return load_toml("checks/government_levels.toml")
-
-
-@cache
 def _word_rank() -> dict[str, int]:
     """Rank of each level word (省 1 … 乡/镇 4), from the levels whose budget it names."""
     ranks: dict[str, int] = {}
-    for level in _levels()["level"]:
+    for level in government_levels()["level"]:
         for word in level["budget_levels"]:
             ranks[word] = min(ranks.get(word, level["rank"]), level["rank"])
     return ranks
@@ -109,7 +104,7 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
     if found is None or ctx.texts.is_empty():
         return None
     level, name = found
-    word = re.compile(_levels()["level_word"]["pattern"])
+    word = re.compile(government_levels()["level_word"]["pattern"])
     out = []
     for row in _text_rows(ctx):
         for m in word.finditer(row["text"]):
@@ -216,7 +211,7 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
 
 @cache
 def _subject_patterns() -> dict[str, re.Pattern[str]]:
-    return {r["subject"]: re.compile(r["pattern"]) for r in load_csv("claim_subjects.csv")}
+    return {r.subject: r.pattern for r in claim_subjects()}
 
 
 def _names_subject(claim: dict) -> bool:

@@ -19,7 +19,7 @@ import polars as pl
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import Figure, at, claim_scope, figure_registry, short, subject_figures
 from analysis.check.registry import rule
-from analysis.metadata import load_csv, load_toml
+from analysis.metadata import claim_subjects, load_toml
 
 _MONEY = {"万元", "亿元", "千元", "元"}
 
@@ -41,7 +41,7 @@ class Share:
 
 @cache
 def _subject_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(r["pattern"]), r["subject"]) for r in load_csv("claim_subjects.csv"))
+    return tuple((r.pattern, r.subject) for r in claim_subjects())
 
 
 def _named_subject(base_text: str | None) -> str | None:

@@ -20,6 +20,7 @@ from functools import cache
 
 import polars as pl
 
+from analysis.classification import function_classes
 from analysis.departments import LEVEL_LABELS
 from analysis.metadata import load_csv, load_toml
 
@@ -53,11 +54,7 @@ def department_kind(core_name: str | None) -> str:
 @cache
 def function_class_names() -> dict[str, str]:
     """类 code → current name (the latest row of the catalogue wins)."""
-    names = {}
-    for row in load_csv("classification/function_codes.csv"):
-        if row["level"] == "类":
-            names[row["code"]] = row["name"]
-    return names
+    return {entry.code: entry.name for entry in function_classes()}
 
 
 def main_function_class(line_items: pl.DataFrame) -> pl.DataFrame:

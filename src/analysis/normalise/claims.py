@@ -13,7 +13,7 @@ from bisect import bisect_right
 from functools import cache, lru_cache
 from typing import cast
 
-from analysis.metadata import load_csv
+from analysis.metadata import claim_subjects
 from analysis.model import Block
 from analysis.normalise.classes import class_code_for_name
 from analysis.sentences.split import NUMBER as _NUMBER
@@ -39,9 +39,9 @@ _TO_VALUE = re.compile(r"(?:增加|增长|上升|减少|下降|降低)(?:到|至
 @cache
 def _subjects() -> tuple[re.Pattern[str], tuple[tuple[str, str], ...]]:
     """One alternation over every subject pattern (group i ↔ row i), so a clause is scanned once."""
-    rows = load_csv("claim_subjects.csv")
-    pattern = "|".join(f"(?P<s{i}>{r['pattern']})" for i, r in enumerate(rows))
-    return re.compile(pattern), tuple((r["subject"], r["family"]) for r in rows)
+    rows = claim_subjects()
+    pattern = "|".join(f"(?P<s{i}>{r.pattern.pattern})" for i, r in enumerate(rows))
+    return re.compile(pattern), tuple((r.subject, r.family) for r in rows)
 
 
 @lru_cache(maxsize=50_000)

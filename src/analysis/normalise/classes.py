@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from analysis.metadata import load_csv
+from analysis.classification import function_classes
 from analysis.normalise.rowlabels import strip_ordinal
 
 _SUFFIX = re.compile(r"(支出|事务)$")
@@ -21,11 +21,9 @@ def _stem(name: str) -> str:
 @cache
 def _class_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for row in load_csv("classification/function_codes.csv"):
-        if len(row["code"]) != 3:
-            continue
-        for name in [row["name"], *filter(None, (row.get("aliases") or "").split("|"))]:
-            names.setdefault(_stem(name), row["code"])
+    for entry in function_classes():
+        for name in entry.names:
+            names.setdefault(_stem(name), entry.code)
     return names
 
 

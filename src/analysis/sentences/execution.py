@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
-from analysis.metadata import load_toml
+from analysis.metadata import final_account_settings
 
 _NUM = r"(-?\d[\d,]*(?:\.\d+)?)"
 _BUDGET = re.compile(rf"(年初预算|调整预算|全年预算|预算)(数)?(?:为|是)\s*{_NUM}\s*(万元|元)")
@@ -23,11 +22,6 @@ _DIRECTION = re.compile(r"决算数?(大于|小于|高于|低于|等于|同|与)
 _REASON = re.compile(r"原因")
 _EMPTY_REASON = re.compile(r"原因(?:是|为|主要是)?[:：]?\s*(?:[。；]|$)")
 _DIRECTION_WORD = {"大于": "up", "高于": "up", "小于": "down", "低于": "down", "等于": "flat"}
-
-
-@cache
-def settings() -> dict:
-    return load_toml("checks/final_accounts.toml")
 
 
 def _value(text: str, unit: str) -> tuple[float, int]:
@@ -68,7 +62,7 @@ class Statement:
 
 
 def _base(word: str) -> str:
-    return settings()["bases"].get(word, "unspecified")
+    return final_account_settings().bases.get(word, "unspecified")
 
 
 def statements_in(text: str, line: int | None = None, page: int | None = None) -> list[Statement]:

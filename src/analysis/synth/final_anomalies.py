@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from analysis.metadata import load_toml
+from analysis.metadata import final_account_settings
 from analysis.synth.amounts import fmt_units
 from analysis.synth.execution import Execution
 from analysis.synth.final_document import rate_hundredths
@@ -82,7 +82,7 @@ def plant_direction_word(doc: SynthDoc, rng: random.Random, touched: set[int]) -
 
 def plant_missing_explanation(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """A large variance with its reason sentence dropped (EX3)."""
-    threshold = load_toml("checks/final_accounts.toml")["variance_threshold_pct"]
+    threshold = final_account_settings().variance_threshold_pct
     choices = [
         (p, s)
         for p, s in _statements(doc, touched)
