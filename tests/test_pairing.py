@@ -7,8 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analysis.departments import department_ids
 from analysis.extract import combine, extract_file
-from analysis.normalise.pairing import department_key, pair_documents
+from analysis.normalise.pairing import pair_documents
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -18,11 +19,17 @@ def _documents(rows: list[tuple]) -> pl.DataFrame:
 
 
 def test_short_forms_meet():
-    assert department_key("中共江苏省委办公厅") == department_key("江苏省委办公厅")
-    assert department_key("中国共产党江苏省委员会办公厅") == "江苏省委办公厅"
-    assert department_key("江苏省人大常务委员会办公厅") == department_key("江苏省人大常委会办公厅")
-    assert department_key("上海市财政局") != department_key("上海市普陀区财政局")
-    assert department_key(None) is None
+    """Pairing asks the department identity owner; the forms the two files of a pair print meet there."""
+    same = ["中共江苏省委办公厅", "江苏省委办公厅", "中国共产党江苏省委员会办公厅"]
+    assert len(set(department_ids(same).values())) == 1
+    assert len(set(department_ids(["江苏省人大常务委员会办公厅", "江苏省人大常委会办公厅"]).values())) == 1
+    assert len(set(department_ids(["上海市财政局", "上海市普陀区财政局"]).values())) == 2
+    assert department_ids([None, ""]) == {}
+
+
+def test_a_blank_department_never_pairs():
+    paired = pair_documents(_documents([("n", "  ", 2019, "budget", 0), ("t", " ", 2019, "budget", 5)]))
+    assert paired["pair_id"].null_count() == 2
 
 
 def test_one_narrative_and_one_tables_file_pair():
