@@ -29,8 +29,8 @@ run: $(STAMP) $(DEMO)
 
 # Lint and types (configured in pyproject.toml): any finding fails the target, and so `make test`.
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 
 # The browser test needs Debian's chromium; install it when missing (root and apt-get, as in CI).

@@ -20,3 +20,8 @@ def test_severities_run_from_the_most_severe():
 
 def test_every_rule_declares_a_severity_of_the_vocabulary():
     assert {r.severity for r in RULES.values()} <= set(vocab.SEVERITIES)
+
+
+def test_the_vocabularies_are_plain_strings():
+    """click shows an Enum choice by its member name (ERROR): --min-severity error must stay valid."""
+    assert all(type(s) is str for s in (*vocab.SEVERITIES, *vocab.DOCUMENT_STATUSES))

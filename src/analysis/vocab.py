@@ -19,8 +19,9 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-SEVERITIES: tuple[str, ...] = tuple(Severity)
-"""Most severe first: the order findings are sorted and ``--min-severity`` cuts by."""
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+"""Most severe first: the order findings are sorted and ``--min-severity`` cuts by. Plain
+strings (click shows an Enum choice by its member name, ERROR)."""
 
 
 class DocumentStatus(StrEnum):
@@ -34,4 +35,4 @@ class DocumentStatus(StrEnum):
     FAILED = "failed"
 
 
-DOCUMENT_STATUSES: tuple[str, ...] = tuple(DocumentStatus)
+DOCUMENT_STATUSES: tuple[str, ...] = tuple(s.value for s in DocumentStatus)

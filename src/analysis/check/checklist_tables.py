@@ -12,10 +12,11 @@ from analysis import classification as cat
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import located_sentences, quote
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import empty_table_statements
 from analysis.text import clean_text
 
-_THREE_PUBLIC = {"three_public_expenses", "final_three_public_expenses"}
+_THREE_PUBLIC = {Kind.THREE_PUBLIC_EXPENSES, Kind.FINAL_THREE_PUBLIC_EXPENSES}
 _THREE_PUBLIC_SUBJECTS = {
     "three_public",
     "abroad",
@@ -110,7 +111,7 @@ def empty_table_note_fund(ctx: DocContext):
     return found if checked else None
 
 
-_PAIRS = (("revenue_summary", "expenditure_summary"), ("final_revenue", "final_expenditure"))
+_PAIRS = ((Kind.REVENUE_SUMMARY, Kind.EXPENDITURE_SUMMARY), (Kind.FINAL_REVENUE, Kind.FINAL_EXPENDITURE))
 
 
 def _codes(ctx: DocContext, kind: str) -> dict[str, dict]:

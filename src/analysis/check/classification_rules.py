@@ -18,16 +18,17 @@ import polars as pl
 from analysis import classification as cat
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import load_csv, load_toml
 
-_BASIC_KINDS = ("general_budget_basic_expenditure", "final_general_budget_basic_expenditure")
+_BASIC_KINDS = (Kind.GENERAL_BUDGET_BASIC_EXPENDITURE, Kind.FINAL_GENERAL_BUDGET_BASIC_EXPENDITURE)
 _FUNCTION_KINDS = (
-    "general_budget_expenditure",
-    "expenditure_summary",
-    "final_general_budget_expenditure",
-    "final_expenditure",
-    "government_fund_expenditure",
-    "final_government_fund",
+    Kind.GENERAL_BUDGET_EXPENDITURE,
+    Kind.EXPENDITURE_SUMMARY,
+    Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
+    Kind.FINAL_EXPENDITURE,
+    Kind.GOVERNMENT_FUND_EXPENDITURE,
+    Kind.FINAL_GOVERNMENT_FUND,
 )
 _ORDINAL = re.compile(r"^\s*(其中[:：]\s*)?([（(]?[一二三四五六七八九十]+[)）、.．]|\d+[.、．])\s*")
 _FIRM = {"checked", "known"}
@@ -83,15 +84,15 @@ def basic_lines(ctx: DocContext) -> EconomicLines | None:
         found = _lines(ctx, kind, ("total", "amount"))
         if found:
             return found
-    if _is_basic_only(ctx, "economic_classification_summary"):
-        return _lines(ctx, "economic_classification_summary", ("total", "amount"))
+    if _is_basic_only(ctx, Kind.ECONOMIC_CLASSIFICATION_SUMMARY):
+        return _lines(ctx, Kind.ECONOMIC_CLASSIFICATION_SUMMARY, ("total", "amount"))
     return None
 
 
 def full_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic and project 一般公共预算 money by economic code: B11 (DOMAIN X10), when it is not
     a basic-only table; its 一般公共预算 column when printed, else its 总计."""
-    kind = "economic_classification_summary"
+    kind = Kind.ECONOMIC_CLASSIFICATION_SUMMARY
     if _is_basic_only(ctx, kind):
         return None
     return _lines(ctx, kind, ("general_budget", "total", "amount"))
@@ -416,7 +417,7 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
-    kinds = [*_BASIC_KINDS, "economic_classification_summary"]
+    kinds = [*_BASIC_KINDS, Kind.ECONOMIC_CLASSIFICATION_SUMMARY]
     rows = ctx.items.filter(
         pl.col("table_kind").is_in(kinds)
         & pl.col("econ_code").is_not_null()

@@ -9,6 +9,7 @@ import polars as pl
 
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import load_toml
 from analysis.text import match_key
 
@@ -124,8 +125,8 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     Certain because: the summary covers all funds and all spending, so no line of it can be
     smaller than the same line of the 基本支出 table beyond rounding. Depends on: the economic codes
     printed in both tables."""
-    b06 = ctx.table("general_budget_basic_expenditure").filter(pl.col("column") == "total")
-    b11 = ctx.table("economic_classification_summary").filter(pl.col("column") == "total")
+    b06 = ctx.table(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE).filter(pl.col("column") == "total")
+    b11 = ctx.table(Kind.ECONOMIC_CLASSIFICATION_SUMMARY).filter(pl.col("column") == "total")
     if not b06.height or not b11.height:
         return None
     totals = {r["econ_code"]: r for r in b11.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True)}
@@ -164,10 +165,10 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     Certain because: the same project (by code or name) is printed with different amounts, or is
     missing, in the project table and the performance-target table of the same document. Depends
     on: project codes or names printed in both."""
-    b10 = ctx.table("project_expenditure").filter(
+    b10 = ctx.table(Kind.PROJECT_EXPENDITURE).filter(
         (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
     )
-    b13 = ctx.table("project_performance_targets").filter(
+    b13 = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
         (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
     )
     if not b10.height or not b13.height:

@@ -14,6 +14,7 @@ import re
 from analysis.check.context import DocContext, finding
 from analysis.check.execution_statements import final_statements
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import final_account_settings
 from analysis.sentences.execution import Statement, rate_interval
 
@@ -186,7 +187,7 @@ def _table_row(ctx: DocContext, st: Statement) -> dict | None:
     wanted = re.sub(r"^[\d、.．]+", "", wanted)
     rows = [
         r
-        for r in ctx.rows("final_general_budget_expenditure")
+        for r in ctx.rows(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE)
         if r["column"] == "total"
         and r["func_code"]
         and len(r["func_code"]) == level_len
@@ -207,7 +208,7 @@ def statement_vs_table(ctx: DocContext) -> list[dict] | None:
     年初预算数 where printed); the “三公” statement's 决算 and 预算 equal F07's 决算数 and 预算数
     合计. Within half a unit of the narrative's precision plus the table's rounding."""
     out, evaluated = [], False
-    three = {r["column"]: r for r in ctx.rows("final_three_public_expenses") if r["amount"] is not None}
+    three = {r["column"]: r for r in ctx.rows(Kind.FINAL_THREE_PUBLIC_EXPENSES) if r["amount"] is not None}
     for st in final_statements(ctx):
         pairs = []
         if "三公" in st.subject[-30:] and "total" in three:
@@ -219,7 +220,7 @@ def statement_vs_table(ctx: DocContext) -> list[dict] | None:
             budget_row = next(
                 (
                     r
-                    for r in ctx.rows("final_general_budget_expenditure")
+                    for r in ctx.rows(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE)
                     if r["row_index"] == row["row_index"] and r["column"] == "budget_amount"
                 ),
                 None,

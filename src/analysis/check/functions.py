@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.sentences.scope import title_scope
 
 # the function tables of each scope a narrative figure can speak of, preferred first
 _TABLES_BY_SCOPE = {
-    "general_budget": ("general_budget_expenditure", "final_general_budget_expenditure"),
-    None: ("expenditure_summary", "final_expenditure"),
-    "fiscal": ("fiscal_appropriation_expenditure",),
-    "gov_fund": ("government_fund_expenditure", "final_government_fund"),
+    "general_budget": (Kind.GENERAL_BUDGET_EXPENDITURE, Kind.FINAL_GENERAL_BUDGET_EXPENDITURE),
+    None: (Kind.EXPENDITURE_SUMMARY, Kind.FINAL_EXPENDITURE),
+    "fiscal": (Kind.FISCAL_APPROPRIATION_EXPENDITURE,),
+    "gov_fund": (Kind.GOVERNMENT_FUND_EXPENDITURE, Kind.FINAL_GOVERNMENT_FUND),
 }
 _TABLES = tuple(k for kinds in _TABLES_BY_SCOPE.values() for k in kinds)
 
@@ -44,7 +45,7 @@ def class_amounts(ctx: DocContext, kind: str) -> dict[str, tuple[float, dict]]:
 
 def _all_general(ctx: DocContext) -> bool:
     """Whether the 收支总表 shows all of this year's income as 一般公共预算 (within rounding)."""
-    for kind in ("revenue_expenditure_summary", "final_revenue_expenditure_summary"):
+    for kind in (Kind.REVENUE_EXPENDITURE_SUMMARY, Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY):
         if kind not in ctx.kinds:
             continue
         general = ctx.value(kind, "amount", row_key="general_budget")

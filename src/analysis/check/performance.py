@@ -6,6 +6,7 @@ import polars as pl
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.text import match_key
 
 
@@ -35,12 +36,12 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     project's own printed 资金总额 (DOMAIN I34/H1). Depends on: the indicator naming the project or
     项目总成本."""
     costs = ctx.targets.filter(
-        (pl.col("table_kind") == "project_performance_targets")
+        (pl.col("table_kind") == Kind.PROJECT_PERFORMANCE_TARGETS)
         & (pl.col("unit") == "万元")
         & pl.col("value").is_not_null()
         & pl.col("project_name").is_not_null()
     )
-    amounts = ctx.table("project_performance_targets").filter(
+    amounts = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
         (pl.col("column") == "total") & pl.col("project_name").is_not_null() & (pl.col("row_role") == "item")
     )
     if not costs.height or not amounts.height:
@@ -61,7 +62,7 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
                     f"第{target['line'] or target['page']}{'行' if target['line'] else '页'}：项目“{target['project_name']}”"
                     f"成本指标“{target['indicator']} {target['raw_value']}”{'低于' if below else '高于'}项目资金总额 "
                     f"{amount:.2f} 万元" + ("，目标无法实现" if below else ""),
-                    table_kind="project_performance_targets",
+                    table_kind=Kind.PROJECT_PERFORMANCE_TARGETS,
                     row=project,
                     column="cost_cap",
                     expected=amount,

@@ -13,9 +13,10 @@ from analysis.check.classification_rules import at, basic_lines, full_lines, par
 from analysis.check.context import DocContext, finding
 from analysis.check.projects import projects
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import load_csv
 
-_THREE_PUBLIC_KINDS = ("three_public_expenses", "final_three_public_expenses")
+_THREE_PUBLIC_KINDS = (Kind.THREE_PUBLIC_EXPENSES, Kind.FINAL_THREE_PUBLIC_EXPENSES)
 _COMPONENT_NAMES = {
     "abroad": "因公出国（境）费",
     "reception": "公务接待费",
@@ -156,7 +157,7 @@ def vehicles_vs_running_cost(ctx: DocContext) -> list[dict] | None:
 
 def procurement_total(ctx: DocContext) -> tuple[float, str, dict] | None:
     """政府采购 total (万元): the B14 合计 row, else the first 政府采购 amount in the narrative."""
-    rows = ctx.table("government_procurement").filter(
+    rows = ctx.table(Kind.GOVERNMENT_PROCUREMENT).filter(
         (pl.col("row_role") == "total") & (pl.col("column") == "total") & pl.col("amount").is_not_null()
     )
     if rows.height:
@@ -210,7 +211,7 @@ def procurement_missing(ctx: DocContext) -> list[dict] | None:
 
 
 def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], dict] | None:
-    table = ctx.table("government_procurement").filter(pl.col("amount").is_not_null())
+    table = ctx.table(Kind.GOVERNMENT_PROCUREMENT).filter(pl.col("amount").is_not_null())
     total = table.filter((pl.col("row_role") == "total") & (pl.col("column") == "total"))
     if not total.height:
         return None
@@ -249,7 +250,7 @@ def procurement_breakdown(ctx: DocContext) -> list[dict] | None:
         total, parts, row = table
         evaluated = True
         expected = round(sum(v for _, v in parts), 6)
-        if abs(total - expected) > ctx.tolerance.sum(len(parts) + 1, ctx.scale("government_procurement")):
+        if abs(total - expected) > ctx.tolerance.sum(len(parts) + 1, ctx.scale(Kind.GOVERNMENT_PROCUREMENT)):
             terms = " + ".join(f"{name} {v:.2f}" for name, v in parts)
             out.append(
                 finding(
@@ -326,10 +327,10 @@ def _leaves(codes: dict[str, float]) -> dict[str, float]:
 
 def _function_amounts(ctx: DocContext) -> dict[str, float]:
     for kind in (
-        "general_budget_expenditure",
-        "expenditure_summary",
-        "final_general_budget_expenditure",
-        "final_expenditure",
+        Kind.GENERAL_BUDGET_EXPENDITURE,
+        Kind.EXPENDITURE_SUMMARY,
+        Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
+        Kind.FINAL_EXPENDITURE,
     ):
         rows = ctx.table(kind).filter(
             pl.col("func_code").is_not_null()

@@ -13,6 +13,7 @@ from analysis import classification as cat
 from analysis.check.classification_rules import basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import load_csv
 from analysis.text import match_key
 
@@ -34,8 +35,8 @@ def projects(ctx: DocContext) -> list[Project]:
 
 def _projects(ctx: DocContext) -> list[Project]:
     for kind, columns in (
-        ("project_expenditure", ("general_budget", "total")),
-        ("project_performance_targets", ("gov_budget_funds", "total")),
+        (Kind.PROJECT_EXPENDITURE, ("general_budget", "total")),
+        (Kind.PROJECT_PERFORMANCE_TARGETS, ("gov_budget_funds", "total")),
     ):
         rows = [
             r
@@ -263,7 +264,7 @@ def hidden_personnel_share(ctx: DocContext) -> list[dict] | None:
             f"项目支出 {project_total:.2f} 万元中约 {hidden:.2f} 万元（{hidden / project_total:.2%}）用于人员"
             f"（{'；'.join(parts)}）；以项目名义发放的人员支出应在基本支出中反映",
             row=row,
-            table_kind=None if row else "economic_classification_summary",
+            table_kind=None if row else Kind.ECONOMIC_CLASSIFICATION_SUMMARY,
             column="hidden_personnel",
             expected=round(project_total, 6),
             actual=round(hidden, 6),

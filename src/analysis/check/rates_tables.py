@@ -11,8 +11,9 @@ from typing import Any
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import quote, rate_statements
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 
-_KIND = "final_three_public_expenses"
+_KIND = Kind.FINAL_THREE_PUBLIC_EXPENSES
 _SUBJECTS = (  # most specific first: the last one named before the figures wins
     (re.compile(r"公务用车购置费"), "vehicle_purchase"),
     (re.compile(r"公务用车运行(?:维护)?费"), "vehicle_operation"),

@@ -13,6 +13,7 @@ from analysis.check.classification_rules import at
 from analysis.check.context import DocContext, finding
 from analysis.check.plausibility import procurement_total
 from analysis.check.registry import rule
+from analysis.kinds import Kind
 from analysis.metadata import load_csv
 from analysis.text import match_key
 
@@ -237,7 +238,7 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the printed total of the target table differs from the sum of its printed
     project amounts beyond rounding. Depends on: the table's total row."""
-    b13 = ctx.table("project_performance_targets").filter(
+    b13 = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
         (pl.col("column") == "total") & pl.col("amount").is_not_null()
     )
     # Code-only rows (a department code "363" read as an item) carry an empty project name.
@@ -245,7 +246,7 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
     if not items.height:
         return None
     total = round(float(items["amount"].sum()), 6)
-    tol = ctx.tolerance.sum(items.height + 1, ctx.scale("project_performance_targets"))
+    tol = ctx.tolerance.sum(items.height + 1, ctx.scale(Kind.PROJECT_PERFORMANCE_TARGETS))
     out, evaluated = [], False
     heads = b13.filter(pl.col("row_role") == "total")
     heads = heads if heads.height else b13.filter(pl.col("row_role") == "unit")
@@ -263,8 +264,8 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
                     actual=head["amount"],
                 )
             )
-    if "project_expenditure" not in ctx.kinds:
-        stated = ctx.value("expenditure_summary", "project_total", row_role="total")
+    if Kind.PROJECT_EXPENDITURE not in ctx.kinds:
+        stated = ctx.value(Kind.EXPENDITURE_SUMMARY, "project_total", row_role="total")
         if stated is not None:
             evaluated = True
             if abs(stated[0] - total) > tol:
@@ -273,7 +274,7 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
                         f"项目绩效目标表 {items.height} 个项目资金总额之和 {total:.2f} 万元，"
                         f"{ctx.where(stated[1])} 项目支出为 {stated[0]:.2f} 万元",
                         row=stated[1],
-                        table_kind="project_performance_targets",
+                        table_kind=Kind.PROJECT_PERFORMANCE_TARGETS,
                         column="total",
                         expected=round(stated[0], 6),
                         actual=total,

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from analysis.compare.models import RobustZScore
+from analysis.kinds import Kind
 from analysis.metadata import load_toml
 from analysis.schema import conform, frame
 
@@ -179,9 +180,9 @@ def _budget_values(fig: DocFigures) -> dict[str, tuple[float, str]]:
     ):
         if (v := fig.figure(figure)) is not None:
             out[indicator] = v
-    if (v := fig.cell("general_budget_expenditure", "total", role="total")) is not None:
+    if (v := fig.cell(Kind.GENERAL_BUDGET_EXPENDITURE, "total", role="total")) is not None:
         out["general"] = v
-    for code, v in fig.by_class("general_budget_expenditure").items():
+    for code, v in fig.by_class(Kind.GENERAL_BUDGET_EXPENDITURE).items():
         out[f"class:{code}"] = v
     return out
 
@@ -196,9 +197,9 @@ def final_values(fig: DocFigures) -> dict[str, tuple[float, str]]:
     ):
         if (v := fig.figure(figure)) is not None:
             out[indicator] = v
-    if (v := fig.cell("final_general_budget_expenditure", "total", role="total")) is not None:
+    if (v := fig.cell(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE, "total", role="total")) is not None:
         out["general"] = v
-    for code, v in fig.by_class("final_general_budget_expenditure").items():
+    for code, v in fig.by_class(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE).items():
         out[f"class:{code}"] = v
     return out
 

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from analysis.compare.execution import DocFigures, build_panel, final_values, link_documents, settings, source_text
+from analysis.kinds import Kind
 from analysis.schema import empty, frame
 from analysis.sentences.execution import document_statements
 
@@ -55,7 +56,7 @@ def budget_mismatch(final: DocFigures, budget: DocFigures) -> list[dict]:
     been adjusted and the 决算 may call the adjusted figure 年初预算."""
     out = []
     tol = settings()["amount_tolerance"]
-    b05 = budget.cell("general_budget_expenditure", "total", role="total")
+    b05 = budget.cell(Kind.GENERAL_BUDGET_EXPENDITURE, "total", role="total")
     b07 = budget.figure("three_public_total")
     checks: list[tuple[float, str, tuple[float, str], str | None, str, Any, Any, Any]] = []
     st = _general_statement(final)
@@ -73,30 +74,30 @@ def budget_mismatch(final: DocFigures, budget: DocFigures) -> list[dict]:
                 st.page,
             )
         )
-    f05 = final.cell("final_general_budget_expenditure", "budget_amount", role="total")
+    f05 = final.cell(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE, "budget_amount", role="total")
     if f05 and b05:
-        item = next(i for i in final.tables["final_general_budget_expenditure"] if i["column"] == "budget_amount")
+        item = next(i for i in final.tables[Kind.FINAL_GENERAL_BUDGET_EXPENDITURE] if i["column"] == "budget_amount")
         checks.append(
             (
                 f05[0],
                 f05[1],
                 b05,
-                "final_general_budget_expenditure",
+                Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
                 "budget_amount",
                 item.get("raw_value"),
                 item.get("line"),
                 item.get("page"),
             )
         )
-    f07 = final.cell("final_three_public_expenses", "budget_total")
+    f07 = final.cell(Kind.FINAL_THREE_PUBLIC_EXPENSES, "budget_total")
     if f07 and b07:
-        item = next(i for i in final.tables["final_three_public_expenses"] if i["column"] == "budget_total")
+        item = next(i for i in final.tables[Kind.FINAL_THREE_PUBLIC_EXPENSES] if i["column"] == "budget_total")
         checks.append(
             (
                 f07[0],
                 f07[1],
                 b07,
-                "final_three_public_expenses",
+                Kind.FINAL_THREE_PUBLIC_EXPENSES,
                 "budget_total",
                 item.get("raw_value"),
                 item.get("line"),
@@ -131,7 +132,7 @@ def budget_mismatch(final: DocFigures, budget: DocFigures) -> list[dict]:
 def carryover_break(final: DocFigures, prev: DocFigures) -> list[dict]:
     """Y3: 年初结转和结余 of 决算(N) equals 年末结转和结余 of 决算(N−1) (a warning: adjustments exist
     but need explaining)."""
-    kind = "final_revenue_expenditure_summary"
+    kind = Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY
     if kind not in final.tables or kind not in prev.tables:
         return []
     now = final.cell(kind, "amount", key="carryover", section="income")
@@ -222,9 +223,9 @@ def prior_year_figures(budget: DocFigures, final: DocFigures) -> list[dict]:
 _PRIOR_COLUMNS = ("prev_final_total", "prev_final_amount")
 # budget table → (final table whose 类 rows it lists, final indicator of its 合计 row)
 _PRIOR_TABLES = {
-    "general_budget_expenditure": ("final_general_budget_expenditure", "general"),
-    "expenditure_summary": ("final_expenditure", "total"),
-    "three_public_expenses": (None, "three_public"),
+    Kind.GENERAL_BUDGET_EXPENDITURE: (Kind.FINAL_GENERAL_BUDGET_EXPENDITURE, "general"),
+    Kind.EXPENDITURE_SUMMARY: (Kind.FINAL_EXPENDITURE, "total"),
+    Kind.THREE_PUBLIC_EXPENSES: (None, "three_public"),
 }
 
 

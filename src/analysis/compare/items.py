@@ -13,9 +13,10 @@ from functools import cache
 
 import polars as pl
 
+from analysis.kinds import Kind
 from analysis.metadata import load_csv
 
-ITEM_TABLE = "project_expenditure"
+ITEM_TABLE = Kind.PROJECT_EXPENDITURE
 """B10 项目支出表: one row per project with its total (DOMAIN §1.1)."""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.compare.peers import settings
+from analysis.kinds import Kind
 
 REPEAT_SCHEMA = pl.Schema(
     {
@@ -27,7 +28,7 @@ REPEAT_SCHEMA = pl.Schema(
         "block_documents": pl.Int64(),
     }
 )
-_PERFORMANCE_TABLES = ("department_performance_targets", "project_performance_targets")
+_PERFORMANCE_TABLES = (Kind.DEPARTMENT_PERFORMANCE_TARGETS, Kind.PROJECT_PERFORMANCE_TARGETS)
 
 
 def significant_digits(amount_wan: pl.Expr) -> pl.Expr:

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import cast
 
+from analysis.kinds import Kind
 from analysis.metadata import table_kind_info
 from analysis.normalise.align import choose_alignment
 from analysis.normalise.body import Cells, filled_cells, join_to_last
@@ -35,7 +36,7 @@ _GRAND_TOTAL_OF = {
     "current_expenditure_total": "expenditure_grand_total",
 }
 _SIDE_GRAND_TOTAL = {"income": "revenue_grand_total", "expenditure": "expenditure_grand_total"}
-_TEXT_SPILL_KINDS = {"project_performance_targets", "department_performance_targets"}
+_TEXT_SPILL_KINDS = {Kind.PROJECT_PERFORMANCE_TARGETS, Kind.DEPARTMENT_PERFORMANCE_TARGETS}
 _UNIT_CODE_COLUMN = re.compile(r"(单位|部门)(\(单位\))?(代码|编码)")
 _UNIT_IN_HEADER = re.compile(r"\((万元|元|千元|亿元)\)")
 _DECIMAL = re.compile(r"[.,]\d")
@@ -262,8 +263,8 @@ def _pane_items(
     info = table_kind_info(kind)
     function_rows = bool(info and info.row_codes == "function") or kind.endswith("summary")
     unit_cols = {c.index for c in pane.columns if _UNIT_CODE_COLUMN.search(c.path)}
-    projects = kind == "project_expenditure"
-    named_items = kind in {"project_expenditure", "project_performance_targets"}
+    projects = kind == Kind.PROJECT_EXPENDITURE
+    named_items = kind in {Kind.PROJECT_EXPENDITURE, Kind.PROJECT_PERFORMANCE_TARGETS}
     # the table's title and source unit come from its tables row (extract.line_items_frame)
     table_fields = {"table_index": table.index, "table_kind": table.table_kind, "section": pane.section}
     context: str | None = None

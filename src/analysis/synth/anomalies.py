@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import cast
 
+from analysis.kinds import Kind
 from analysis.synth.amounts import fmt_compact
 from analysis.synth.layout import Paragraph, Slot, SynthDoc, Table, fmt_cell
 from analysis.synth.narrative import amount_text
@@ -66,17 +67,17 @@ def _units_of(text: str) -> int:
 
 
 _TOTAL_CELLS = (
-    ("expenditure_summary", "total", ("total", "basic_total", "project_total")),
-    ("general_budget_expenditure", "total", ("total", "basic_total", "project_total")),
-    ("general_budget_basic_expenditure", "total", ("total", "personnel", "public")),
-    ("economic_classification_summary", "total", ("total",)),
-    ("project_expenditure", "total", ("total",)),
-    ("project_performance_targets", "total", ("total",)),
-    ("revenue_summary", "total", ("total",)),
-    ("revenue_expenditure_summary", "exp:current_expenditure_total", ("amount",)),
-    ("revenue_expenditure_summary", "in:current_revenue_total", ("amount",)),
-    ("fiscal_appropriation_summary", "exp:current_expenditure_total", ("total",)),
-    ("three_public_expenses", "current", ("total",)),
+    (Kind.EXPENDITURE_SUMMARY, "total", ("total", "basic_total", "project_total")),
+    (Kind.GENERAL_BUDGET_EXPENDITURE, "total", ("total", "basic_total", "project_total")),
+    (Kind.GENERAL_BUDGET_BASIC_EXPENDITURE, "total", ("total", "personnel", "public")),
+    (Kind.ECONOMIC_CLASSIFICATION_SUMMARY, "total", ("total",)),
+    (Kind.PROJECT_EXPENDITURE, "total", ("total",)),
+    (Kind.PROJECT_PERFORMANCE_TARGETS, "total", ("total",)),
+    (Kind.REVENUE_SUMMARY, "total", ("total",)),
+    (Kind.REVENUE_EXPENDITURE_SUMMARY, "exp:current_expenditure_total", ("amount",)),
+    (Kind.REVENUE_EXPENDITURE_SUMMARY, "in:current_revenue_total", ("amount",)),
+    (Kind.FISCAL_APPROPRIATION_SUMMARY, "exp:current_expenditure_total", ("total",)),
+    (Kind.THREE_PUBLIC_EXPENSES, "current", ("total",)),
 )
 
 
@@ -128,21 +129,21 @@ def cross_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingL
     """One figure printed differently in two tables, each table consistent in itself (B2)."""
     free = {t.kind: t for t in _tables(doc, touched)}
     options = []
-    b13 = free.get("project_performance_targets")
-    if b13 and "project_expenditure" in doc.tables:
+    b13 = free.get(Kind.PROJECT_PERFORMANCE_TARGETS)
+    if b13 and Kind.PROJECT_EXPENDITURE in doc.tables:
         options += [("b13", k) for k, col in b13.refs if k.startswith("project:") and col == "total"]
-    if "department_performance_targets" in free:
+    if Kind.DEPARTMENT_PERFORMANCE_TARGETS in free:
         options.append(("b12", "budget_total"))
-    b06 = free.get("general_budget_basic_expenditure")
+    b06 = free.get(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE)
     if b06:
         options += [("b06", k) for k, col in b06.refs if k.startswith("econ:") and len(k) == 10 and col == "total"]
-    if "revenue_summary" in free:
+    if Kind.REVENUE_SUMMARY in free:
         options.append(("b02", "total"))
     if not options:
         return None
     which, key = rng.choice(options)
     table = {"b13": b13, "b06": b06}.get(which) or free[
-        "department_performance_targets" if which == "b12" else "revenue_summary"
+        Kind.DEPARTMENT_PERFORMANCE_TARGETS if which == "b12" else Kind.REVENUE_SUMMARY
     ]
     column = "amount" if which == "b12" else "total"
     clean = _printed(table, key, column)
@@ -385,11 +386,11 @@ def missing_table(doc: SynthDoc, rng: random.Random, touched: Touched) -> Pendin
     )
 
 
-_NAME_COL = {
-    "general_budget_basic_expenditure": 1,
-    "economic_classification_summary": 2,
-    "expenditure_summary": 4,
-    "general_budget_expenditure": 4,
+_NAME_COL: dict[str, int] = {
+    Kind.GENERAL_BUDGET_BASIC_EXPENDITURE: 1,
+    Kind.ECONOMIC_CLASSIFICATION_SUMMARY: 2,
+    Kind.EXPENDITURE_SUMMARY: 4,
+    Kind.GENERAL_BUDGET_EXPENDITURE: 4,
 }
 
 
@@ -412,7 +413,7 @@ def code_name(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLab
         if table.kind in _NAME_COL:
             prefix = (
                 "econ:"
-                if table.kind in ("general_budget_basic_expenditure", "economic_classification_summary")
+                if table.kind in (Kind.GENERAL_BUDGET_BASIC_EXPENDITURE, Kind.ECONOMIC_CLASSIFICATION_SUMMARY)
                 else "func:"
             )
             rows += [(table, key) for key in table.labels if key.startswith(prefix) and len(key) in (10, 12)]
@@ -441,7 +442,7 @@ def code_name(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLab
 
 def cost_cap(doc: SynthDoc, rng: random.Random, touched: Touched) -> PendingLabel | None:
     """A project's cost cap ≤X万元 below the project amount (I34, H1)."""
-    table = doc.tables.get("project_performance_targets")
+    table = doc.tables.get(Kind.PROJECT_PERFORMANCE_TARGETS)
     if table is None or not table.present or table.kind in touched.tables:
         return None
     keys = [k for k, col in table.refs if col == "cost_cap"]

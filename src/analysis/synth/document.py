@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from analysis.kinds import Kind
 from analysis.synth.figures import Figures
 from analysis.synth.layout import Heading, Paragraph, Sentence, SynthDoc, Table
 from analysis.synth.narrative import build_glossary, build_narrative
@@ -32,34 +33,34 @@ from analysis.synth.tables_summary import (
 )
 
 TABLE_ORDER = (
-    "revenue_expenditure_summary",
-    "revenue_summary",
-    "expenditure_summary",
-    "fiscal_appropriation_summary",
-    "general_budget_expenditure",
-    "general_budget_basic_expenditure",
-    "economic_classification_summary",
-    "three_public_expenses",
-    "government_fund_expenditure",
-    "project_expenditure",
-    "department_performance_targets",
-    "project_performance_targets",
+    Kind.REVENUE_EXPENDITURE_SUMMARY,
+    Kind.REVENUE_SUMMARY,
+    Kind.EXPENDITURE_SUMMARY,
+    Kind.FISCAL_APPROPRIATION_SUMMARY,
+    Kind.GENERAL_BUDGET_EXPENDITURE,
+    Kind.GENERAL_BUDGET_BASIC_EXPENDITURE,
+    Kind.ECONOMIC_CLASSIFICATION_SUMMARY,
+    Kind.THREE_PUBLIC_EXPENSES,
+    Kind.GOVERNMENT_FUND_EXPENDITURE,
+    Kind.PROJECT_EXPENDITURE,
+    Kind.DEPARTMENT_PERFORMANCE_TARGETS,
+    Kind.PROJECT_PERFORMANCE_TARGETS,
 )
 """Body and 目录 order of the seed's twelve tables."""
 
 _BUILDERS = {
-    "revenue_expenditure_summary": revenue_expenditure_summary,
-    "revenue_summary": revenue_summary,
-    "expenditure_summary": lambda ctx: function_table(ctx, "expenditure_summary"),
-    "fiscal_appropriation_summary": fiscal_appropriation_summary,
-    "general_budget_expenditure": lambda ctx: function_table(ctx, "general_budget_expenditure"),
-    "general_budget_basic_expenditure": basic_expenditure,
-    "economic_classification_summary": economic_summary,
-    "three_public_expenses": three_public,
-    "government_fund_expenditure": lambda ctx: function_table(ctx, "government_fund_expenditure"),
-    "project_expenditure": project_expenditure,
-    "department_performance_targets": department_targets,
-    "project_performance_targets": project_targets,
+    Kind.REVENUE_EXPENDITURE_SUMMARY: revenue_expenditure_summary,
+    Kind.REVENUE_SUMMARY: revenue_summary,
+    Kind.EXPENDITURE_SUMMARY: lambda ctx: function_table(ctx, Kind.EXPENDITURE_SUMMARY),
+    Kind.FISCAL_APPROPRIATION_SUMMARY: fiscal_appropriation_summary,
+    Kind.GENERAL_BUDGET_EXPENDITURE: lambda ctx: function_table(ctx, Kind.GENERAL_BUDGET_EXPENDITURE),
+    Kind.GENERAL_BUDGET_BASIC_EXPENDITURE: basic_expenditure,
+    Kind.ECONOMIC_CLASSIFICATION_SUMMARY: economic_summary,
+    Kind.THREE_PUBLIC_EXPENSES: three_public,
+    Kind.GOVERNMENT_FUND_EXPENDITURE: lambda ctx: function_table(ctx, Kind.GOVERNMENT_FUND_EXPENDITURE),
+    Kind.PROJECT_EXPENDITURE: project_expenditure,
+    Kind.DEPARTMENT_PERFORMANCE_TARGETS: department_targets,
+    Kind.PROJECT_PERFORMANCE_TARGETS: project_targets,
 }
 
 _NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")

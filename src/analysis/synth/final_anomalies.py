@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+from analysis.kinds import Kind
 from analysis.metadata import final_account_settings
 from analysis.synth.amounts import fmt_units
 from analysis.synth.execution import Execution
@@ -156,7 +157,7 @@ def plant_carryover_break(ex: Execution, rng: random.Random) -> PendingLabel:
     ex.income_general -= shift
     return PendingLabel(
         "final_carryover_break",
-        "final_revenue_expenditure_summary",
+        Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY,
         "in:carryover",
         "年初结转和结余",
         "amount",

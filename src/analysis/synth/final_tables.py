@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from analysis.kinds import Kind
 from analysis.synth.execution import Execution
 from analysis.synth.layout import Table, TableBuilder, parse_header
 from analysis.synth.params import classes, econ_codes, func_name, layouts, phrasing
@@ -110,7 +111,7 @@ def _class_label(c: dict[str, str]) -> str:
 def revenue_expenditure(ctx: FinalContext) -> Table:
     """F01 收入支出决算总表 (FI01)."""
     ex = ctx.ex
-    b = TableBuilder("final_revenue_expenditure_summary", _header("final_revenue_expenditure_summary"), (0, 2))
+    b = TableBuilder(Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY, _header(Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY), (0, 2))
     sources = {"general_budget": ex.income_general, "gov_fund": ex.income_fund}
     income = [(label, key, sources.get(key, 0)) for label, key in _INCOME_F01]
     income += [
@@ -143,7 +144,7 @@ def revenue(ctx: FinalContext) -> Table:
         largest = max(rows, key=lambda c: rows[c][0])
         rows[largest][0] += ex.income - ex.spend
     rows = {code: [units, units] for code, (units,) in rows.items() if units}
-    b = TableBuilder("final_revenue", _header("final_revenue"), (1,))
+    b = TableBuilder(Kind.FINAL_REVENUE, _header(Kind.FINAL_REVENUE), (1,))
     _function_rows(b, rows, 2)
     return finish(b, ctx)
 
@@ -153,7 +154,7 @@ def expenditure(ctx: FinalContext) -> Table:
     rows = {code: list(row) for code, row in ctx.ex.general.items()}
     for code, row in ctx.ex.fund.items():
         rows[code] = [a + b for a, b in zip(rows.get(code, [0, 0, 0]), row)]
-    b = TableBuilder("final_expenditure", _header("final_expenditure"), (1,))
+    b = TableBuilder(Kind.FINAL_EXPENDITURE, _header(Kind.FINAL_EXPENDITURE), (1,))
     _function_rows(b, rows, 2)
     return finish(b, ctx)
 
@@ -161,7 +162,7 @@ def expenditure(ctx: FinalContext) -> Table:
 def fiscal_appropriation(ctx: FinalContext) -> Table:
     """F04 财政拨款收入支出决算总表 (FI04)."""
     ex = ctx.ex
-    b = TableBuilder("final_fiscal_appropriation_summary", _header("final_fiscal_appropriation_summary"), (0, 2))
+    b = TableBuilder(Kind.FINAL_FISCAL_APPROPRIATION_SUMMARY, _header(Kind.FINAL_FISCAL_APPROPRIATION_SUMMARY), (0, 2))
     sources = {"general_budget": ex.income_general, "gov_fund": ex.income_fund}
     income = [(label, key, sources.get(key, 0)) for label, key in _INCOME_F04]
     income += [
@@ -191,10 +192,10 @@ def general_budget(ctx: FinalContext) -> Table:
     """F05 一般公共预算财政拨款支出决算表 (FI05); the local version adds 年初预算数 (EX2)."""
     ex = ctx.ex
     if not ctx.print_budget:
-        b = TableBuilder("final_general_budget_expenditure", _header("final_general_budget_expenditure"), (1,))
+        b = TableBuilder(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE, _header(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE), (1,))
         _function_rows(b, ex.general, 2)
         return finish(b, ctx)
-    b = TableBuilder("final_general_budget_expenditure", _header("final_general_budget_expenditure_budget"), (1,))
+    b = TableBuilder(Kind.FINAL_GENERAL_BUDGET_EXPENDITURE, _header("final_general_budget_expenditure_budget"), (1,))
     planned = {code: row[0] for code, row in ex.budget.by_func_general.items() if row[0]}
     rows = {code: ex.general.get(code, [0, 0, 0]) for code in set(ex.general) | set(planned)}
     tree = _hierarchy({code: [u] for code, u in planned.items()})
@@ -207,7 +208,9 @@ def general_budget(ctx: FinalContext) -> Table:
 def basic(ctx: FinalContext) -> Table:
     """F06 一般公共预算财政拨款基本支出决算表 by 部门 economic code (FI06)."""
     ex = ctx.ex
-    b = TableBuilder("final_general_budget_basic_expenditure", _header("final_general_budget_basic_expenditure"), (1,))
+    b = TableBuilder(
+        Kind.FINAL_GENERAL_BUDGET_BASIC_EXPENDITURE, _header(Kind.FINAL_GENERAL_BUDGET_BASIC_EXPENDITURE), (1,)
+    )
     personnel, public = ex.personnel(), ex.public()
     b.row(["", "合计", "", "", ""], "total", "合计", {2: personnel + public, 3: personnel, 4: public})
     names = econ_codes()
@@ -227,7 +230,7 @@ def basic(ctx: FinalContext) -> Table:
 def three_public(ctx: FinalContext) -> Table:
     """F07 财政拨款“三公”经费支出决算表: 预算数 and 决算数 blocks (FI07, Y2)."""
     ex = ctx.ex
-    b = TableBuilder("final_three_public_expenses", _header("final_three_public_expenses"))
+    b = TableBuilder(Kind.FINAL_THREE_PUBLIC_EXPENSES, _header(Kind.FINAL_THREE_PUBLIC_EXPENSES))
     planned = ex.budget.three_public
     if not planned["total"] and not ex.three_public:
         note = phrasing()["notes"]["final_three_public_empty"].format(dept=ctx.dept.name)
@@ -247,7 +250,7 @@ def three_public(ctx: FinalContext) -> Table:
 
 def fund(ctx: FinalContext) -> Table:
     """F08 政府性基金预算财政拨款支出决算表; blank with a 说明 when there is none (FI08)."""
-    b = TableBuilder("final_government_fund", _header("final_government_fund"), (1,))
+    b = TableBuilder(Kind.FINAL_GOVERNMENT_FUND, _header(Kind.FINAL_GOVERNMENT_FUND), (1,))
     if not ctx.ex.fund:
         return finish(b, ctx, note=phrasing()["notes"]["final_fund_empty"].format(dept=ctx.dept.name))
     _function_rows(b, ctx.ex.fund, 2)
@@ -256,19 +259,19 @@ def fund(ctx: FinalContext) -> Table:
 
 def state_capital(ctx: FinalContext) -> Table:
     """F09 国有资本经营预算财政拨款支出决算表: the synthetic district has none (FI09)."""
-    b = TableBuilder("final_state_capital", _header("final_state_capital"), (1,))
+    b = TableBuilder(Kind.FINAL_STATE_CAPITAL, _header(Kind.FINAL_STATE_CAPITAL), (1,))
     return finish(b, ctx, note=phrasing()["notes"]["final_capital_empty"].format(dept=ctx.dept.name))
 
 
 BUILDERS = {
-    "final_revenue_expenditure_summary": revenue_expenditure,
-    "final_revenue": revenue,
-    "final_expenditure": expenditure,
-    "final_fiscal_appropriation_summary": fiscal_appropriation,
-    "final_general_budget_expenditure": general_budget,
-    "final_general_budget_basic_expenditure": basic,
-    "final_three_public_expenses": three_public,
-    "final_government_fund": fund,
-    "final_state_capital": state_capital,
+    Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY: revenue_expenditure,
+    Kind.FINAL_REVENUE: revenue,
+    Kind.FINAL_EXPENDITURE: expenditure,
+    Kind.FINAL_FISCAL_APPROPRIATION_SUMMARY: fiscal_appropriation,
+    Kind.FINAL_GENERAL_BUDGET_EXPENDITURE: general_budget,
+    Kind.FINAL_GENERAL_BUDGET_BASIC_EXPENDITURE: basic,
+    Kind.FINAL_THREE_PUBLIC_EXPENSES: three_public,
+    Kind.FINAL_GOVERNMENT_FUND: fund,
+    Kind.FINAL_STATE_CAPITAL: state_capital,
 }
 """F01–F09 in the order of the MOF template."""

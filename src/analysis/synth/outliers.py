@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from analysis.kinds import Kind
 from analysis.synth.amounts import DeptYear, Project, split_units, to_units
 from analysis.synth.figures import compute_figures
 from analysis.synth.params import anomaly_params, project_specs
@@ -55,7 +56,7 @@ def per_capita(world: dict[int, DeptYear], year: int, rng: random.Random) -> Pen
     per_head = units / dy.in_service * 100
     return PendingLabel(
         "outlier_per_capita",
-        "project_expenditure",
+        Kind.PROJECT_EXPENDITURE,
         f"project:{project.code}",
         project.name,
         "total",
@@ -82,7 +83,7 @@ def three_public_spike(world: dict[int, DeptYear], year: int, rng: random.Random
     new = sum(dy.basic.get(c, 0) for c in _THREE_PUBLIC_CODES)
     return PendingLabel(
         "outlier_three_public_spike",
-        "three_public_expenses",
+        Kind.THREE_PUBLIC_EXPENSES,
         "current",
         "合计",
         "total",
@@ -147,7 +148,7 @@ def meal_as_labour(world: dict[int, DeptYear], year: int, rng: random.Random) ->
     after = compute_figures(dy).by_econ["30226"][0]
     return PendingLabel(
         "classification_meal_as_labour",
-        "economic_classification_summary",
+        Kind.ECONOMIC_CLASSIFICATION_SUMMARY,
         "econ:30226",
         "劳务费",
         "total",

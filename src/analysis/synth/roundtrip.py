@@ -23,6 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.kinds import Kind
+
 TOLERANCE = 0.005
 """Largest accepted difference, 万元: both sides print two decimals, so only exact counts."""
 
@@ -97,7 +99,7 @@ def _agrees(code: str) -> pl.Expr:
 def _cost_caps(targets: pl.DataFrame) -> pl.DataFrame:
     """B13 cost indicators in 万元 as pseudo line items (column ``cost_cap``)."""
     caps = targets.filter(
-        (pl.col("table_kind") == "project_performance_targets")
+        (pl.col("table_kind") == Kind.PROJECT_PERFORMANCE_TARGETS)
         & (pl.col("category") == "成本")
         & (pl.col("unit") == "万元")
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 
+from analysis.kinds import Kind
 from analysis.synth.amounts import fmt_units
 from analysis.synth.final_document import direction, rate_hundredths
 from analysis.synth.layout import Paragraph, Slot, SynthDoc, Table
@@ -32,7 +33,7 @@ def _free(doc: SynthDoc, kind: str, touched) -> Table | None:
 
 def three_public_table_blank(doc: SynthDoc, rng: random.Random, touched) -> PendingLabel | None:
     """B07 printed with its header and no amount; the 说明 still states the 三公 figures."""
-    table = _free(doc, "three_public_expenses", touched)
+    table = _free(doc, Kind.THREE_PUBLIC_EXPENSES, touched)
     if table is None or not table.refs:
         return None
     stated = [
@@ -64,7 +65,7 @@ def three_public_table_blank(doc: SynthDoc, rng: random.Random, touched) -> Pend
 def empty_table_note_fund(doc: SynthDoc, rng: random.Random, touched) -> PendingLabel | None:
     """The empty 政府性基金 table (B08) noted "无国有资本经营预算支出": a note copied from the
     wrong table."""
-    table = _free(doc, "government_fund_expenditure", touched)
+    table = _free(doc, Kind.GOVERNMENT_FUND_EXPENDITURE, touched)
     if table is None or table.note != phrasing()["notes"]["fund_empty"]:
         return None
     table.note = _OTHER_FUND_NOTE
@@ -93,7 +94,7 @@ def _three_public_statement(doc: SynthDoc, touched: set[int]) -> tuple[Paragraph
 def final_rate_tables(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """The 三公 statement's 年初预算 printed off the F07 预算数 (完成率 and 大于/小于 follow the
     printed budget, so only the table contradicts the sentence)."""
-    table = doc.tables.get("final_three_public_expenses")
+    table = doc.tables.get(Kind.FINAL_THREE_PUBLIC_EXPENSES)
     found = _three_public_statement(doc, touched)
     if found is None or table is None or ("current", "budget_total") not in table.refs:
         return None
@@ -128,7 +129,7 @@ def final_rate_tables(doc: SynthDoc, rng: random.Random, touched: set[int]) -> P
 
 def final_income_codes(doc: SynthDoc, rng: random.Random, touched: set[int]) -> PendingLabel | None:
     """One 项 code of F02 misprinted (last two digits), so it has no partner in F03."""
-    table, spend = doc.tables.get("final_revenue"), doc.tables.get("final_expenditure")
+    table, spend = doc.tables.get(Kind.FINAL_REVENUE), doc.tables.get(Kind.FINAL_EXPENDITURE)
     if table is None or spend is None or id(table) in touched:
         return None
     leaves = [k for k in table.labels if k.startswith("func:") and len(k) == 12]
@@ -163,8 +164,8 @@ def final_empty_note_fund(doc: SynthDoc, rng: random.Random, touched: set[int]) 
     """An empty F08 or F09 carrying the note of the other fund's table."""
     notes = phrasing()["notes"]
     pairs = (
-        ("final_government_fund", "final_fund_empty", "final_capital_empty"),
-        ("final_state_capital", "final_capital_empty", "final_fund_empty"),
+        (Kind.FINAL_GOVERNMENT_FUND, "final_fund_empty", "final_capital_empty"),
+        (Kind.FINAL_STATE_CAPITAL, "final_capital_empty", "final_fund_empty"),
     )
     choices = []
     for kind, own, other in pairs:

@@ -7,6 +7,7 @@ amount and per-capita projects state the staff count (I34, §6.4).
 
 from __future__ import annotations
 
+from analysis.kinds import Kind
 from analysis.synth.amounts import fmt_compact
 from analysis.synth.layout import Fact, Header, Table, TableBuilder
 from analysis.synth.params import econ_codes, gov_econ_names, gov_target, phrasing
@@ -26,7 +27,7 @@ def _econ_order(ctx: TableContext, codes: list[str]) -> list[str]:
 def basic_expenditure(ctx: TableContext) -> Table:
     """B06 一般公共预算基本支出表 by economic code (I18–I21, X06)."""
     fig, unit_type = ctx.fig, ctx.dept.unit_type
-    b = TableBuilder("general_budget_basic_expenditure", header("general_budget_basic_expenditure"), (1, 3))
+    b = TableBuilder(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE, header(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE), (1, 3))
     basic = fig.dy.basic
     b.row(["合计", "", "", "", "", "", ""], "total", "合计", {4: fig.basic_total, 5: fig.personnel, 6: fig.public})
     names, gov_names = econ_codes(), gov_econ_names()
@@ -57,7 +58,7 @@ def basic_expenditure(ctx: TableContext) -> Table:
 def three_public(ctx: TableContext) -> Table:
     """B07 一般公共预算“三公”经费支出表 (I22–I23); blank with a note when zero."""
     tp = ctx.fig.three_public
-    b = TableBuilder("three_public_expenses", header("three_public_expenses"))
+    b = TableBuilder(Kind.THREE_PUBLIC_EXPENSES, header(Kind.THREE_PUBLIC_EXPENSES))
     if not tp["total"]:
         return finish(b, ctx, note=phrasing()["notes"]["three_public_empty"])
     columns = b.header.columns
@@ -68,7 +69,7 @@ def three_public(ctx: TableContext) -> Table:
 def project_expenditure(ctx: TableContext) -> Table:
     """B10 项目支出表 (I26–I27, X07–X08)."""
     fig, dept = ctx.fig, ctx.dept
-    b = TableBuilder("project_expenditure", header("project_expenditure"), (1, 2))
+    b = TableBuilder(Kind.PROJECT_EXPENDITURE, header(Kind.PROJECT_EXPENDITURE), (1, 2))
     projects = fig.dy.projects
     sums = [0, 0, 0]
     for p in projects:
@@ -91,7 +92,7 @@ def project_expenditure(ctx: TableContext) -> Table:
 def economic_summary(ctx: TableContext) -> Table:
     """B11 支出经济分类汇总表: basic and project money by economic code (I28, X10–X11)."""
     fig, dept = ctx.fig, ctx.dept
-    b = TableBuilder("economic_classification_summary", header("economic_classification_summary"), (2, 5))
+    b = TableBuilder(Kind.ECONOMIC_CLASSIFICATION_SUMMARY, header(Kind.ECONOMIC_CLASSIFICATION_SUMMARY), (2, 5))
     col = {name: i for i, name in enumerate(b.header.columns) if name}
 
     def values(row: list[int]) -> dict[int, int]:
@@ -123,7 +124,7 @@ def department_targets(ctx: TableContext) -> Table:
     """B12 部门（单位）整体绩效目标表: a form (I30–I31, X13)."""
     fig, dept = ctx.fig, ctx.dept
     words = phrasing()["b12"]
-    b = TableBuilder("department_performance_targets", Header([], [], [None] * 5), (1, 2))
+    b = TableBuilder(Kind.DEPARTMENT_PERFORMANCE_TARGETS, Header([], [], [None] * 5), (1, 2))
     b.row([f"部门名称：{dept.name}", "", "", "", ""])
     goals = " ".join(f"{i + 1}. {g}" for i, g in enumerate(words["goals"]))
     b.row(["年度履职目标", goals, "", "", ""])
@@ -170,7 +171,7 @@ def project_targets(ctx: TableContext) -> Table:
     """B13 项目绩效目标汇总表: amounts, cost caps and output indicators (I32–I34, X14)."""
     fig, dept, rng = ctx.fig, ctx.dept, ctx.rng
     words = phrasing()["b13"]
-    b = TableBuilder("project_performance_targets", header("project_performance_targets"), (1,))
+    b = TableBuilder(Kind.PROJECT_PERFORMANCE_TARGETS, header(Kind.PROJECT_PERFORMANCE_TARGETS), (1,))
     total = fig.project_total
     cells = b.blank()
     cells[0] = dept.code

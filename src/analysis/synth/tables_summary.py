@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from analysis.kinds import Kind
 from analysis.synth.figures import Figures
 from analysis.synth.layout import Header, Table, TableBuilder, parse_header
 from analysis.synth.params import classes, func_name, layouts, phrasing
@@ -89,7 +90,7 @@ def finish(builder: TableBuilder, ctx: TitledContext, note: str = "", **kw) -> T
 def revenue_expenditure_summary(ctx: TableContext) -> Table:
     """B01 部门收支总表: income sources against function classes (I01–I05)."""
     fig = ctx.fig
-    b = TableBuilder("revenue_expenditure_summary", header("revenue_expenditure_summary"), (0, 2))
+    b = TableBuilder(Kind.REVENUE_EXPENDITURE_SUMMARY, header(Kind.REVENUE_EXPENDITURE_SUMMARY), (0, 2))
     income = {
         "general_budget": fig.general_now,
         "general_budget_appropriation": fig.general_now,
@@ -136,7 +137,7 @@ def revenue_expenditure_summary(ctx: TableContext) -> Table:
 def revenue_summary(ctx: TableContext) -> Table:
     """B02 部门收入总表: one 合计 row and the unit row (I07–I08, X01–X02)."""
     fig = ctx.fig
-    b = TableBuilder("revenue_summary", header("revenue_summary"), (1,))
+    b = TableBuilder(Kind.REVENUE_SUMMARY, header(Kind.REVENUE_SUMMARY), (1,))
     cols = {name: i for i, name in enumerate(b.header.columns) if name}
     values = {
         cols["total"]: fig.revenue_total,
@@ -186,22 +187,22 @@ def _function_rows(b: TableBuilder, ctx: TableContext, rows: dict[str, list[int]
 def function_table(ctx: TableContext, kind: str) -> Table:
     """B03 (all funds), B05 (一般公共预算) or B08 (政府性基金) by function and nature."""
     fig = ctx.fig
-    scope = {
-        "expenditure_summary": (fig.by_func, fig.totals),
-        "general_budget_expenditure": (fig.by_func_general, fig.general_totals),
-        "government_fund_expenditure": (fig.by_func_fund, fig.fund_totals),
+    scope: dict[str, tuple[dict[str, list[int]], list[int]]] = {
+        Kind.EXPENDITURE_SUMMARY: (fig.by_func, fig.totals),
+        Kind.GENERAL_BUDGET_EXPENDITURE: (fig.by_func_general, fig.general_totals),
+        Kind.GOVERNMENT_FUND_EXPENDITURE: (fig.by_func_fund, fig.fund_totals),
     }
     rows, totals = scope[kind]
     b = TableBuilder(kind, header("expenditure_by_function"), (4,))
     notes = phrasing()["notes"]
-    if kind == "government_fund_expenditure" and not totals[0]:
+    if kind == Kind.GOVERNMENT_FUND_EXPENDITURE and not totals[0]:
         total = b.blank()
         total[4] = "合计"
         b.row(total, "total", "合计")
         return finish(b, ctx, note=notes["fund_empty"])
     _function_rows(b, ctx, rows, totals)
     note = ""
-    if kind == "general_budget_expenditure" and not fig.carryover:
+    if kind == Kind.GENERAL_BUDGET_EXPENDITURE and not fig.carryover:
         note = notes["general_budget_current_only"]
     return finish(b, ctx, note=note, class_col=0)
 
@@ -209,7 +210,7 @@ def function_table(ctx: TableContext, kind: str) -> Table:
 def fiscal_appropriation_summary(ctx: TableContext) -> Table:
     """B04 财政拨款收支总表 (I13–I16, X04–X05, X09)."""
     fig = ctx.fig
-    b = TableBuilder("fiscal_appropriation_summary", header("fiscal_appropriation_summary"), (0, 2))
+    b = TableBuilder(Kind.FISCAL_APPROPRIATION_SUMMARY, header(Kind.FISCAL_APPROPRIATION_SUMMARY), (0, 2))
     income = {
         "current_revenue_total": fig.current_income,
         "general_budget": fig.general_now,
