@@ -121,7 +121,7 @@ def arrows(root: Path, prefix: str = "analysis") -> list[Arrow]:
             for target in targets:
                 if (target == prefix or target.startswith(prefix + ".")) and target != module:
                     found.append(Arrow(module, target, node.lineno))
-    return found
+    return list(dict.fromkeys(found))  # one arrow per import line, however many names it takes
 
 
 def layer_of(module: str, layers=LAYERS) -> tuple[int, bool, str] | None:
