@@ -44,7 +44,7 @@ def _prefixes(matrix: sparse.csr_matrix, threshold: float) -> sparse.csr_matrix:
 
 
 def similar_pairs(
-    matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000, verify_batch: int = 500_000
+    matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000, verify_batch: int = 50_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j), i != j, both orders, whose rows (L2-normalised) have a cosine of at
     least ``threshold`` (> 0). Candidates are made and verified ``chunk`` rows at a time, so

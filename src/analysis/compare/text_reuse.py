@@ -12,7 +12,6 @@ original names itself.
 
 from __future__ import annotations
 
-import re
 from typing import cast
 
 import numpy as np
@@ -24,7 +23,8 @@ from sklearn.preprocessing import normalize
 from analysis.compare.peers import settings
 from analysis.compare.similar_pairs import similar_pairs
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+_SENTENCE_END = r"([。！？；])"
+_CUT = "\x00"  # marks a sentence end inside Polars; a NUL in the text itself is dropped first
 REUSE_SCHEMA = pl.Schema(
     {
         "doc_id": pl.String,
@@ -48,8 +48,9 @@ def sentences(texts: pl.DataFrame, docs: pl.DataFrame, min_chars: int) -> pl.Dat
     rows = texts.filter(pl.col("kind") == "paragraph").join(docs, on="doc_id", how="inner")
     rows = rows.with_columns(
         pl.col("text")
-        .str.replace_all(r"\s+", "")
-        .map_elements(lambda t: [s for s in _SENTENCE_END.split(t) if s], return_dtype=pl.List(pl.String))
+        .str.replace_all(r"\s+|\x00", "")
+        .str.replace_all(_SENTENCE_END, f"${{1}}{_CUT}")
+        .str.split(_CUT)
         .alias("sentence")
     )
     return (

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.check import RULES, run_checks
-from analysis.check.runner import sort_findings
+from analysis.check.runner import previous_documents, sort_findings
 from analysis.engine.cache import DOC_TABLES, DocCache
 from analysis.extract import OUTPUT_TABLES, failed
 from analysis.normalise.pairing import pair_documents
@@ -45,8 +45,9 @@ class _Parts:
 
     def frames(self) -> dict[str, pl.DataFrame]:
         self._flush()
+        # no rechunk: the chunks are joined without a copy (a copy would double the peak)
         return {
-            n: pl.concat(c, how="vertical_relaxed", rechunk=True).select(list(schema(n))) if c else empty(n)
+            n: pl.concat(c, how="vertical_relaxed", rechunk=False).select(list(schema(n))) if c else empty(n)
             for n, c in self.chunks.items()
         }
 
@@ -141,7 +142,18 @@ def _recheck_pairs(
         new_findings, new_evaluations = run_checks(subset, rules=own_rules)
         findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
         evaluations = _replace_evaluations(evaluations, new_evaluations)
-    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES), departments=departments)
+    # only documents with a previous year can be judged by these rules (the others' tasks
+    # already recorded them as not evaluated), and only their rows are passed
+    previous = previous_documents(documents.to_dicts(), departments)
+    if previous:
+        ids = list(previous)
+        subset = {name: frames[name].filter(pl.col("doc_id").is_in(ids)) for name in OUTPUT_TABLES}
+        subset["documents"] = documents
+        new_findings, new_evaluations = run_checks(
+            subset, rules=list(CROSS_DOCUMENT_RULES), departments=departments, doc_ids=set(ids)
+        )
+    else:
+        new_findings, new_evaluations = empty("findings"), empty("evaluations")
     findings = _replace_findings(findings, new_findings, pl.col("rule").is_in(list(CROSS_DOCUMENT_RULES)))
     return sort_findings(findings), _replace_evaluations(evaluations, new_evaluations)
 
