@@ -61,6 +61,8 @@ def _as_frames(document: dict) -> dict[str, pl.DataFrame]:
 def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFrame]:
     """A cached document as the given file: its own path (a copy or a moved file shares the
     content's rows)."""
+    if frames["documents"].height == 1 and frames["documents"]["path"][0] == path:
+        return frames
     out = dict(frames)
     out["documents"] = frames["documents"].with_columns(pl.lit(path).alias("path"))
     out["findings"] = frames["findings"].with_columns(pl.lit(path).alias("path"))
@@ -116,10 +118,12 @@ def _pair(documents: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-CROSS_DOCUMENT_RULES = ("previous-year-change",)
+CROSS_DOCUMENT_RULES: dict[str, tuple[str, ...]] = {"previous-year-change": ("claims",)}
 """Rules that read another document than their own (``ctx.previous``, the same department's
-previous year): a per-document task cannot know it, so they are evaluated once every document
-is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed)."""
+previous year), with the tables of their own document they read: a per-document task cannot
+know the other document, so they are evaluated once every document is gathered, on those
+tables only (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed,
+with every table it reads)."""
 
 
 def _recheck_pairs(
@@ -147,7 +151,11 @@ def _recheck_pairs(
     previous = previous_documents(documents.to_dicts(), departments)
     if previous:
         ids = list(previous)
-        subset = {name: frames[name].filter(pl.col("doc_id").is_in(ids)) for name in OUTPUT_TABLES}
+        read = {table for tables in CROSS_DOCUMENT_RULES.values() for table in tables}
+        subset = {
+            name: frames[name].filter(pl.col("doc_id").is_in(ids)) if name in read else empty(name)
+            for name in OUTPUT_TABLES
+        }
         subset["documents"] = documents
         new_findings, new_evaluations = run_checks(
             subset, rules=list(CROSS_DOCUMENT_RULES), departments=departments, doc_ids=set(ids)
