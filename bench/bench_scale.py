@@ -63,8 +63,10 @@ def _run(src: Path, raw: Path, out: Path, extra: list[str]) -> tuple[float, floa
     output = child.stdout.read()
     if child.returncode:
         raise SystemExit(f"run failed ({child.returncode}) with {src}")
-    timeline = next((line for line in output.splitlines() if line.startswith("time:")), "")
-    return seconds, peak / 2**20, timeline
+    lines = output.splitlines()
+    timeline = next((line for line in lines if line.startswith("time:")), "")
+    memory = next((line for line in lines if line.startswith("peak memory")), "")
+    return seconds, peak / 2**20, f"{timeline} | {memory}" if memory else timeline
 
 
 def _generate(raw: Path, documents: int) -> int:

@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -236,6 +237,17 @@ def test_every_rule_reading_another_document_is_evaluated_after_the_tasks():
 
     reading = {rule_id for rule_id, rule in RULES.items() if "ctx.previous" in inspect.getsource(rule.check)}
     assert reading and reading <= set(CROSS_DOCUMENT_RULES)
+    # the recheck passes a rule only the tables it declares: every table its source reads is one
+    table_of = {
+        "items": "line_items", "item_rows": "line_items", "rows": "line_items", "table": "line_items",
+        "value": "line_items", "tables": "tables", "table_info": "tables", "scale": "tables",
+        "kinds": "tables", "claims": "claims", "claim_rows": "claims", "claims_by_section": "claims",
+        "targets": "targets", "texts": "texts",
+    }  # fmt: skip
+    for rule_id, declared in CROSS_DOCUMENT_RULES.items():
+        used = set(re.findall(r"ctx\.(\w+)", inspect.getsource(RULES[rule_id].check)))
+        assert used <= set(table_of) | {"document", "previous", "tolerance", "where", "memo"}, used
+        assert {table_of[name] for name in used if name in table_of} <= set(declared)
 
 
 def test_a_dask_local_cluster_gives_the_outputs_of_a_local_run(district, reference, tmp_path):

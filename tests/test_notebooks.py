@@ -45,7 +45,10 @@ def test_notebook_imports_only_analysis_polars_matplotlib(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path):
+def test_notebook_runs(path, tmp_path, monkeypatch):
+    # the kernel inherits TMPDIR: the notebook's temporary district goes under pytest's folder
+    # (which pytest prunes) instead of piling up in /tmp on every run
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     book = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     # allow_errors: the client records a failing cell's error instead of raising, so the

@@ -259,12 +259,23 @@ def function_codes_named(name: str, year: int | None = None, prefix: str = "") -
     Used to say which code a mismatched name belongs to (K1: "a name that belongs to a
     different code").
     """
-    key = normalize_name(name)
     return {
-        code
-        for code, entries in _function_index().items()
-        if code.startswith(prefix) and any(e.is_valid_in(year) and e.matches(key) for e in entries)
+        entry.code
+        for entry in _function_entries_by_name().get(normalize_name(name), ())
+        if entry.code.startswith(prefix) and entry.is_valid_in(year)
     }
+
+
+@cache
+def _function_entries_by_name() -> dict[str, tuple[CatalogueEntry, ...]]:
+    """Function-code entries by each normalised name and alias (extraction asks for a name's
+    codes once per 款项 row; a scan of the catalogue each time was a sixth of its time)."""
+    by_name: dict[str, list[CatalogueEntry]] = {}
+    for entries in _function_index().values():
+        for entry in entries:
+            for key in _keys(entry.names):
+                by_name.setdefault(key, []).append(entry)
+    return {key: tuple(entries) for key, entries in by_name.items()}
 
 
 def economic_name(code: str, year: int | None = None) -> str | None:

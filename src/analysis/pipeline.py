@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -72,6 +73,8 @@ class RunResult:
     cached: int = 0
     extracted: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    peaks: dict[str, float] = field(default_factory=dict)
+    """This process's peak resident memory (MB) at the end of each stage (workers not counted)."""
 
     @property
     def documents(self) -> pl.DataFrame:
@@ -177,6 +180,16 @@ def compare_stage(frames: dict[str, pl.DataFrame], overrides: Path | None = None
         return _without_comparison(f"{type(error).__name__}: {error}")
 
 
+def _peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (0 where the platform cannot tell)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, kilobytes elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
 def default_dirs(out: Path | None) -> tuple[Path, Path]:
     """(processed, reports): data/processed and reports/, or OUT/processed and OUT/reports."""
     return (out / "processed", out / "reports") if out else (Path("data/processed"), Path("reports"))
@@ -241,6 +254,8 @@ def summary_lines(result: RunResult) -> list[str]:
     )
     lines += [f"{name}: {path}" for name, path in result.paths.items()]
     lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    if result.peaks:
+        lines.append("peak memory of this process: " + ", ".join(f"{k} {v:.0f} MB" for k, v in result.peaks.items()))
     return lines
 
 
@@ -301,12 +316,14 @@ def _run(
     pdf: bool = False,
 ) -> RunResult:
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     started = time.perf_counter()
     paths = discover(raw)
     log.note("%d files found", len(paths))
     done = run_documents(paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress, **engine)
     frames, findings, evaluations = done.frames, done.findings, done.evaluations
     timings["documents"] = time.perf_counter() - started
+    peaks["documents"] = _peak_mb()
     for path, status, error in (
         frames["documents"]
         .filter(~pl.col("status").is_in(["ok", "narrative_only"]))
@@ -323,6 +340,7 @@ def _run(
         [evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)], how="vertical_relaxed"
     )
     timings["compare"] = time.perf_counter() - mark
+    peaks["compare"] = _peak_mb()
     if comparison.status != COMPARE_OK:
         log.note("compare stage: %s", comparison.status)
 
@@ -349,6 +367,7 @@ def _run(
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark
+    peaks["report"] = _peak_mb()
     timings["total"] = time.perf_counter() - started
     return RunResult(
         {**outputs, "indicators": comparison.indicators},
@@ -357,4 +376,5 @@ def _run(
         done.cached,
         done.extracted,
         timings,
+        peaks,
     )

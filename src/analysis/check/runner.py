@@ -89,10 +89,11 @@ def run_checks(
     rules: list[str] | None = None,
     tolerance: Tolerance | None = None,
     departments: str | Path | None = None,
+    doc_ids: set[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Findings and per-rule evaluations for every readable document in ``frames``;
-    ``departments`` is the department overrides CSV (``name,department_id``) that the compare
-    stage honours too."""
+    """Findings and per-rule evaluations for every readable document in ``frames`` (or only
+    those in ``doc_ids``: the others still count as previous years); ``departments`` is the
+    department overrides CSV (``name,department_id``) that the compare stage honours too."""
     tolerance = tolerance or Tolerance()
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     parts = {name: _by_doc(frames[name]) for name in ("line_items", "tables", "claims", "targets", "texts")}
@@ -101,7 +102,11 @@ def run_checks(
     previous = previous_documents(documents, departments)
     for document in documents:
         doc_id = document["doc_id"]
-        if document["status"] == DocumentStatus.FAILED or doc_id is None:
+        if (
+            document["status"] == DocumentStatus.FAILED
+            or doc_id is None
+            or (doc_ids is not None and doc_id not in doc_ids)
+        ):
             continue
         if document["status"] == DocumentStatus.NARRATIVE_ONLY and document.get("paired_doc_id"):
             continue  # its narrative is checked with its tables file (the partner's context)

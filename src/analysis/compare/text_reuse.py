@@ -2,7 +2,8 @@
 
 Narrative paragraphs (``texts`` frame) are cut into sentences and embedded as character n-gram
 TF-IDF vectors (scikit-learn), one per distinct sentence; two sentences are near-identical when
-their cosine reaches ``similarity``. Sentences near-identical in many departments are template boilerplate (名词解释,
+their cosine reaches ``similarity``. The pairs are found by an exact prefix-filter search
+(``compare.similar_pairs``), not by comparing every sentence with every other. Sentences near-identical in many departments are template boilerplate (名词解释,
 "我单位无…") and are set aside. A document is reported when most of its remaining sentences
 have a near-identical sentence in one other department's document of the same year and type.
 Who copied is read from the shared sentences: the copy names the other department, the
@@ -11,7 +12,6 @@ original names itself.
 
 from __future__ import annotations
 
-import re
 from typing import cast
 
 import numpy as np
@@ -21,8 +21,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from analysis.compare.peers import settings
+from analysis.compare.similar_pairs import similar_pairs
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；])")
+_SENTENCE_END = r"([。！？；])"
+_CUT = "\x00"  # marks a sentence end inside Polars; a NUL in the text itself is dropped first
 REUSE_SCHEMA = pl.Schema(
     {
         "doc_id": pl.String,
@@ -46,8 +48,9 @@ def sentences(texts: pl.DataFrame, docs: pl.DataFrame, min_chars: int) -> pl.Dat
     rows = texts.filter(pl.col("kind") == "paragraph").join(docs, on="doc_id", how="inner")
     rows = rows.with_columns(
         pl.col("text")
-        .str.replace_all(r"\s+", "")
-        .map_elements(lambda t: [s for s in _SENTENCE_END.split(t) if s], return_dtype=pl.List(pl.String))
+        .str.replace_all(r"\s+|\x00", "")
+        .str.replace_all(_SENTENCE_END, f"${{1}}{_CUT}")
+        .str.split(_CUT)
         .alias("sentence")
     )
     return (
@@ -58,8 +61,10 @@ def sentences(texts: pl.DataFrame, docs: pl.DataFrame, min_chars: int) -> pl.Dat
     )
 
 
-def _neighbour_pairs(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i, j), i != j, with cosine ≥ threshold (rows are L2-normalised)."""
+def all_pairs(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j), i != j, with cosine ≥ threshold (rows are L2-normalised), by the
+    product of every row with every other: the reference :func:`similar_pairs` is tested and
+    benchmarked against (it grows with the square of the number of rows)."""
     left, right = [], []
     for start in range(0, matrix.shape[0], chunk):
         block = (matrix[start : start + chunk] @ matrix.T).tocoo()
@@ -99,13 +104,13 @@ def _block_reuse(block: pl.DataFrame, params: dict) -> pl.DataFrame:
     them.
 
     Work is done on distinct sentences: the template sentence printed by every department is
-    one vector, not one per department, so copies cost nothing; the comparison still grows
-    with the square of the number of distinct sentences. Two sentences are near-identical when their cosine reaches
+    one vector, not one per department, so copies cost nothing; pairs are searched among
+    sentences sharing a rare n-gram (``similar_pairs``). Two sentences are near-identical when their cosine reaches
     ``similarity``; copies of one sentence are identical. A sentence whose near-identical
     sentences span ``cut`` departments (its own included) is template text and set aside.
     """
     unique, matrix = _unique_vectors(block, params)
-    i, j = _neighbour_pairs(matrix, params["similarity"])
+    i, j = similar_pairs(matrix, params["similarity"])
     edges = pl.DataFrame({"u": i, "v": j}, schema={"u": pl.UInt32, "v": pl.UInt32})
     depts = unique.select("u", "departments").explode("departments")
     reach = (
@@ -193,7 +198,9 @@ def narrative_reuse(sentences: pl.DataFrame) -> pl.DataFrame:
     """Document pairs whose narratives are near-duplicates (one row per reported document)."""
     params = settings()["text_reuse"]
     found = []
-    for _, block in sentences.group_by(["fiscal_year", "doc_type"]):
+    for _, block in sentences.sort("fiscal_year", "doc_type", "sid").group_by(
+        ["fiscal_year", "doc_type"], maintain_order=True
+    ):
         if block["department_id"].n_unique() > 1:
             found.append(_block_reuse(block, params))
     if not found:
@@ -209,4 +216,9 @@ def narrative_reuse(sentences: pl.DataFrame) -> pl.DataFrame:
         .alias("copier"),
         pl.col("shared").list.first().alias("excerpt"),
     )
-    return shared.filter(pl.col("copier") != "original").select(list(REUSE_SCHEMA)).cast(REUSE_SCHEMA)
+    return (
+        shared.filter(pl.col("copier") != "original")
+        .select(list(REUSE_SCHEMA))
+        .cast(REUSE_SCHEMA)
+        .sort("doc_id", "other_doc_id", maintain_order=True)
+    )

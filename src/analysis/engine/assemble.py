@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from analysis.check import RULES, run_checks
-from analysis.check.runner import sort_findings
+from analysis.check.runner import previous_documents, sort_findings
 from analysis.engine.cache import DOC_TABLES, DocCache
 from analysis.extract import OUTPUT_TABLES, failed
 from analysis.normalise.pairing import pair_documents
@@ -45,8 +45,9 @@ class _Parts:
 
     def frames(self) -> dict[str, pl.DataFrame]:
         self._flush()
+        # no rechunk: the chunks are joined without a copy (a copy would double the peak)
         return {
-            n: pl.concat(c, how="vertical_relaxed", rechunk=True).select(list(schema(n))) if c else empty(n)
+            n: pl.concat(c, how="vertical_relaxed", rechunk=False).select(list(schema(n))) if c else empty(n)
             for n, c in self.chunks.items()
         }
 
@@ -60,6 +61,8 @@ def _as_frames(document: dict) -> dict[str, pl.DataFrame]:
 def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFrame]:
     """A cached document as the given file: its own path (a copy or a moved file shares the
     content's rows)."""
+    if frames["documents"].height == 1 and frames["documents"]["path"][0] == path:
+        return frames
     out = dict(frames)
     out["documents"] = frames["documents"].with_columns(pl.lit(path).alias("path"))
     out["findings"] = frames["findings"].with_columns(pl.lit(path).alias("path"))
@@ -115,10 +118,12 @@ def _pair(documents: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-CROSS_DOCUMENT_RULES = ("previous-year-change",)
+CROSS_DOCUMENT_RULES: dict[str, tuple[str, ...]] = {"previous-year-change": ("claims",)}
 """Rules that read another document than their own (``ctx.previous``, the same department's
-previous year): a per-document task cannot know it, so they are evaluated once every document
-is gathered (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed)."""
+previous year), with the tables of their own document they read: a per-document task cannot
+know the other document, so they are evaluated once every document is gathered, on those
+tables only (tests/test_engine.py checks that every rule reading ``ctx.previous`` is listed,
+with every table it reads)."""
 
 
 def _recheck_pairs(
@@ -141,7 +146,22 @@ def _recheck_pairs(
         new_findings, new_evaluations = run_checks(subset, rules=own_rules)
         findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
         evaluations = _replace_evaluations(evaluations, new_evaluations)
-    new_findings, new_evaluations = run_checks(frames, rules=list(CROSS_DOCUMENT_RULES), departments=departments)
+    # only documents with a previous year can be judged by these rules (the others' tasks
+    # already recorded them as not evaluated), and only their rows are passed
+    previous = previous_documents(documents.to_dicts(), departments)
+    if previous:
+        ids = list(previous)
+        read = {table for tables in CROSS_DOCUMENT_RULES.values() for table in tables}
+        subset = {
+            name: frames[name].filter(pl.col("doc_id").is_in(ids)) if name in read else empty(name)
+            for name in OUTPUT_TABLES
+        }
+        subset["documents"] = documents
+        new_findings, new_evaluations = run_checks(
+            subset, rules=list(CROSS_DOCUMENT_RULES), departments=departments, doc_ids=set(ids)
+        )
+    else:
+        new_findings, new_evaluations = empty("findings"), empty("evaluations")
     findings = _replace_findings(findings, new_findings, pl.col("rule").is_in(list(CROSS_DOCUMENT_RULES)))
     return sort_findings(findings), _replace_evaluations(evaluations, new_evaluations)
 
