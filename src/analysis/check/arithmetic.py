@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import polars as pl
-
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.metadata import identities
+from analysis.metadata import identities_for
 
 _TWO_SIDED = {
     "revenue_expenditure_summary",
@@ -44,10 +42,10 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
     precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
-        rules = [i for i in identities() if kind in i.kinds]
+        rules = identities_for(kind)
         if not rules:
             continue
-        kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
+        kind_items = ctx.items_by_kind.get(kind, [])
         # columns the table prints, blank ones included (a blank 上年结转 column is 0, not absent)
         present_columns = {i["column"] for i in kind_items} | set(
             ((ctx.table_info(kind) or {}).get("measures") or "").split(",")
@@ -114,8 +112,13 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             elif item["row_role"] == "total":
                 totals.setdefault(key, item)
         for (_, column), values in groups.items():
+            by_parent: dict[str, list[dict]] = defaultdict(list)
+            for c, v in values.items():
+                parent = _parent(c)
+                if parent is not None:
+                    by_parent[parent].append(v)
             for code, item in values.items():
-                children = [v for c, v in values.items() if _parent(c) == code]
+                children = by_parent.get(code)
                 if not children:
                     continue
                 evaluated = True
@@ -143,7 +146,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             column = key[1]
             # the highest level printed of each branch: a 款 row whose 类 row is not printed is
             # a top row; one whose 类 row is printed is already inside it (never both counted)
-            tops = [v for c, v in coded.items() if not any(c != o and c.startswith(o) for o in coded)]
+            tops = [v for c, v in coded.items() if not any(c[:n] in coded for n in range(1, len(c)))]
             top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
@@ -210,10 +213,10 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
     for kind in _TWO_SIDED & ctx.kinds:
-        items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))
         by_key: dict[tuple[str, str], dict] = {}
-        for item in items.filter(pl.col("row_key").is_not_null()).iter_rows(named=True):
-            by_key.setdefault((item["section"], item["row_key"]), item)
+        for item in ctx.rows(kind):
+            if item["column"] in ("amount", "total") and item["row_key"] is not None:
+                by_key.setdefault((item["section"], item["row_key"]), item)
         for total_key, parts, title, section in _BALANCE:
             total = by_key.get((section, total_key))
             found = [by_key[(section, p)] for p in parts if (section, p) in by_key]

@@ -68,12 +68,43 @@ class DocContext:
     def _first_rows(self) -> dict[str, list[dict]]:
         first: dict[str, int] = {}
         for item in self.item_rows:
-            first.setdefault(item["table_kind"], item["table_index"])
+            kind, index = item["table_kind"], item["table_index"]
+            if index is not None and (kind not in first or index < first[kind]):
+                first[kind] = index
         out: dict[str, list[dict]] = {}
         for item in self.item_rows:
-            if first[item["table_kind"]] == item["table_index"]:
+            if item["table_index"] is not None and first.get(item["table_kind"]) == item["table_index"]:
                 out.setdefault(item["table_kind"], []).append(item)
         return out
+
+    @cached_property
+    def items_by_kind(self) -> dict[str | None, list[dict]]:
+        """All line items (every table, not only the first) by table kind, in order."""
+        out: dict[str | None, list[dict]] = {}
+        for item in self.item_rows:
+            out.setdefault(item["table_kind"], []).append(item)
+        return out
+
+    @cached_property
+    def table_rows(self) -> list[dict]:
+        """The tables rows as dicts, in order (shared: read, never change them)."""
+        return self.tables.to_dicts()
+
+    @cached_property
+    def text_rows(self) -> list[dict]:
+        """The texts rows as dicts, in reading order (shared: read, never change them)."""
+        return self.texts.to_dicts()
+
+    @cached_property
+    def target_rows(self) -> list[dict]:
+        """The performance targets as dicts, in order (shared: read, never change them)."""
+        return self.targets.to_dicts()
+
+    @cached_property
+    def claim_dicts(self) -> list[dict]:
+        """The claims as dicts in reading order, as the frame holds them (shared: read, never
+        change them; :meth:`claim_rows` gives copies to annotate)."""
+        return self.claims.to_dicts()
 
     @cached_property
     def _claim_rows(self) -> list[dict]:
@@ -112,16 +143,16 @@ class DocContext:
         self, kind: str, column: str, *, row_role: str | None = None, row_key: str | None = None
     ) -> tuple[float, dict] | None:
         """Sum of one column over the selected rows of a table, and the first row as evidence."""
-        rows = self.table(kind).filter((pl.col("column") == column) & pl.col("amount").is_not_null())
+        rows = [r for r in self.rows(kind) if r["column"] == column and r["amount"] is not None]
         if row_role:
-            rows = rows.filter(pl.col("row_role") == row_role)
-            if rows.height:
-                rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
+            rows = [r for r in rows if r["row_role"] == row_role]
+            first = min((r["row_index"] for r in rows if r["row_index"] is not None), default=None)
+            rows = [r for r in rows if first is not None and r["row_index"] == first]
         if row_key:
-            rows = rows.filter(pl.col("row_key") == row_key)
-        if not rows.height:
+            rows = [r for r in rows if r["row_key"] == row_key]
+        if not rows:
             return None
-        return float(rows["amount"].sum()), rows.row(0, named=True)
+        return float(sum(r["amount"] for r in rows)), rows[0]
 
     def where(self, row: dict | None = None, *, kind: str | None = None) -> str:
         """``第N页/第N行 《表名》 行“…”`` for a message."""

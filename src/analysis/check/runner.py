@@ -41,6 +41,12 @@ def previous_documents(documents: list[dict], departments: str | Path | None = N
 
 
 @cache
+def _empty(name: str) -> pl.DataFrame:
+    """An empty frame of an output table, built once (frames are immutable, so it is shared)."""
+    return frame(name, [])
+
+
+@cache
 def _difference_rules() -> frozenset[str]:
     return frozenset(load_toml("checks/printed_precision.toml")["difference_rules"])
 
@@ -107,7 +113,9 @@ def run_checks(
         partner = document.get("paired_doc_id")
 
         def part(name: str, doc_id: str = doc_id, partner: str | None = partner) -> pl.DataFrame:
-            own = parts[name].get(doc_id, frame(name, []))
+            own = parts[name].get(doc_id)
+            if own is None:
+                own = _empty(name)
             if partner and name in {"claims", "texts"} and partner in parts[name]:
                 return pl.concat([own, parts[name][partner]])  # the narrative file's text
             return own

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.text import UNIT_TO_WAN
 
@@ -50,6 +51,10 @@ class Tolerance:
 
 def half_unit(cell: dict) -> float:
     """Half a unit of a printed cell's last digit, in 万元 (its ``raw_value`` and ``source_unit``)."""
-    raw = cell.get("raw_value") or ""
+    return _half_unit(cell.get("raw_value") or "", cell.get("source_unit") or "万元")
+
+
+@lru_cache(maxsize=1 << 16)
+def _half_unit(raw: str, unit: str) -> float:
     decimals = len(raw.split(".")[1]) if "." in raw else (0 if raw else 2)
-    return 0.5 * 10 ** (-decimals) * UNIT_TO_WAN.get(cell.get("source_unit") or "万元", 1.0)
+    return 0.5 * 10 ** (-decimals) * UNIT_TO_WAN.get(unit, 1.0)
