@@ -39,7 +39,7 @@ def three_public_table_blank(ctx: DocContext):
     """The 三公 table is printed but carries no amount (blank, or "无三公经费" noted) while the
     narrative states a nonzero 三公 amount for the year (not a previous-year, budget or
     control figure): one of the two is wrong."""
-    tables = [t for t in ctx.tables.iter_rows(named=True) if t["table_kind"] in _THREE_PUBLIC]
+    tables = [t for t in ctx.table_rows if t["table_kind"] in _THREE_PUBLIC]
     if not tables:
         return None
     if any(t["status"] == "filled" for t in tables):
@@ -90,7 +90,7 @@ def empty_table_note_fund(ctx: DocContext):
     negation, specs = _empty_specs()
     by_id = {i: spec for spec in specs for i in spec["ids"]}
     checked, found = False, []
-    for t in ctx.tables.iter_rows(named=True):
+    for t in ctx.table_rows:
         spec = by_id.get(t["domain_id"] or "")
         if spec is None or t["status"] == "filled" or not t["notes"]:
             continue

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
-import polars as pl
-
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
@@ -157,10 +155,11 @@ def short(clause: str | None, width: int = 28) -> str:
 
 
 def _money_claims(ctx: DocContext, claim_type: str) -> list[dict]:
-    rows = ctx.claims.filter(
-        (pl.col("claim_type") == claim_type) & pl.col("unit").is_in(_MONEY) & pl.col("value_wan").is_not_null()
-    )
-    return rows.rows(named=True)
+    return [
+        c
+        for c in ctx.claim_dicts
+        if c["claim_type"] == claim_type and c["unit"] in _MONEY and c["value_wan"] is not None
+    ]
 
 
 def _matching_figure(ctx: DocContext, claim: dict, registry: dict[str, Figure], exclude: set[str]) -> Figure | None:
@@ -314,7 +313,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     out: list[dict] = []
     reported: list[float] = []
     institutions = re.compile(_spec()["operating_costs"]["institutions"])
-    has_institutions = any(institutions.search(t or "") for t in ctx.texts["text"].to_list())
+    has_institutions = any(institutions.search(t["text"] or "") for t in ctx.text_rows)
     for value, claim, unit, decimals in stated:
         tol = ctx.tolerance.narrative(decimals or 0) * _TO_WAN.get(unit, 1.0) + ctx.tolerance.sum(2)
         if abs(value - public.value) <= tol or any(abs(value - v) <= tol for v in reported):

@@ -15,7 +15,7 @@ def blocks(ctx: DocContext) -> list[Block]:
     if "blocks" not in ctx.memo:
         ctx.memo["blocks"] = [
             Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "", level=r["level"] or 0)
-            for r in ctx.texts.iter_rows(named=True)
+            for r in ctx.text_rows
             if r["kind"] != "table"
         ]
     return ctx.memo["blocks"]

@@ -10,8 +10,6 @@ import re
 import unicodedata
 from functools import cache
 
-import polars as pl
-
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
 from analysis.check.registry import rule
@@ -71,8 +69,8 @@ def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     """The document's level and the name it was read from: the department, else the
     department labels printed with the tables, else the cover lines."""
     names = [ctx.document.get("department")]
-    names += ctx.tables["department_label"].drop_nulls().unique(maintain_order=True).to_list()
-    names += ctx.texts.head(8)["text"].to_list()
+    names += list(dict.fromkeys(t["department_label"] for t in ctx.table_rows if t["department_label"] is not None))
+    names += [t["text"] for t in ctx.text_rows[:8]]
     for name in names:
         level = name_level(name)
         if level is not None:
@@ -90,13 +88,10 @@ def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
 
 
 def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
-    rows = [
-        {"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]}
-        for r in ctx.texts.iter_rows(named=True)
-    ]
+    rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]} for r in ctx.text_rows]
     if with_notes:
         texts = [r["text"] for r in rows]
-        for t in ctx.tables.filter(pl.col("notes").is_not_null()).iter_rows(named=True):
+        for t in (t for t in ctx.table_rows if t["notes"] is not None):
             for note in map(clean_text, t["notes"].split(" | ")):
                 if not any(note in text or (text and text in note) for text in texts):
                     rows.append({"text": note, "line": t["line"], "page": t["page"]})
@@ -348,11 +343,7 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
     each one's position by (sentence, line, page)."""
     if "sentences" not in ctx.texts.columns:
         return [], {}
-    found = [
-        (s, r["line"], r["page"])
-        for r in ctx.texts.select("sentences", "line", "page").iter_rows(named=True)
-        for s in r["sentences"] or []
-    ]
+    found = [(s, r["line"], r["page"]) for r in ctx.text_rows for s in r["sentences"] or []]
     return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}
 
 
