@@ -23,13 +23,15 @@ def _at(block, text: str) -> dict:
 
 def _stated_sums(ctx: DocContext) -> list[tuple[StatedSum, Block, float, float]]:
     """Every stated sum of the narrative with its block, the parts' sum in 万元 and the gap the
-    rounding of the printed total and parts allows."""
-    out = []
-    for sentence, block, _ in located_sentences(ctx):
-        for x in sentence_sums(sentence):
-            parts = sum(p.wan for _, p in x.parts)
-            out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))
-    return out
+    rounding of the printed total and parts allows (read once per document: two rules use it)."""
+    if "stated_sums" not in ctx.memo:
+        out = []
+        for sentence, block, _ in located_sentences(ctx):
+            for x in sentence_sums(sentence):
+                parts = sum(p.wan for _, p in x.parts)
+                out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))
+        ctx.memo["stated_sums"] = out
+    return ctx.memo["stated_sums"]
 
 
 @rule(
@@ -258,6 +260,8 @@ _PAIRS = (("（(", "）)"), ("“", "”"), ("《", "》"), ("【", "】"))
 
 def _unbalanced_at(text: str, open_: str, close: str) -> int | None:
     """Where a closing mark comes without its opening one, or the last opening mark left open."""
+    if not any(ch in text for ch in open_ + close):  # most paragraphs: nothing to pair
+        return None
     stack: list[int] = []
     for i, ch in enumerate(text):
         if ch in open_:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
@@ -138,12 +138,14 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
 
 
 @cache
-def _obsolete() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
-    """(name, pattern in running text, current name, confidence), longest names first."""
+def _obsolete() -> tuple[tuple[str, str, re.Pattern[str], str, str], ...]:
+    """(name, its normalised text, pattern in running text, current name, confidence), longest
+    names first."""
     rows = sorted(load_obsolete_names().iter_rows(named=True), key=lambda r: -len(r["obsolete_name"]))
     return tuple(
         (
             r["obsolete_name"],
+            normalize_name(r["obsolete_name"]),
             re.compile(re.escape(normalize_name(r["obsolete_name"])) + r"(?=支出|[(（][类款项][)）]|”|\"|$)"),
             r["current_name"],
             r["confidence"],
@@ -157,17 +159,21 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("其它", "其他")
 
 
-def _obsolete_in(text: str, year: int, is_label: bool) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=1 << 14)
+def _obsolete_in(text: str, year: int, is_label: bool) -> tuple[tuple[str, str, str], ...]:
+    """Retired names in ``text`` (remembered: documents print the same row labels)."""
     key = normalize_name(text) if is_label else _flat(text)
     hits: list[tuple[str, str, str]] = []
     taken: list[tuple[int, int]] = []
-    for name, pattern, current, confidence in _obsolete():
+    for name, needle, pattern, current, confidence in _obsolete():
+        if needle not in key:  # the pattern starts with the name: a plain search rules most out
+            continue
         for m in pattern.finditer(key):
             if any(s <= m.start() < e for s, e in taken) or find_obsolete_name(name, year) is None:
                 continue
             taken.append((m.start(), m.end()))
             hits.append((name, current, confidence))
-    return hits
+    return tuple(hits)
 
 
 @rule(

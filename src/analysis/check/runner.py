@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 def _by_doc(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     if df.is_empty():
         return {}
+    ids = df.get_column("doc_id")
+    if not ids.null_count() and (ids == ids[0]).all():  # one document's rows (the engine's unit): no split
+        return {ids[0]: df}
     return {key[0]: part for key, part in df.partition_by("doc_id", as_dict=True).items()}
 
 
@@ -70,6 +73,8 @@ def _at_printed_precision(found: dict, rule_id: str, severity: str, ctx: DocCont
 def _findings_frame(findings: list[dict]) -> pl.DataFrame:
     """The findings frame; a finding whose values do not fit the schema is logged and left out
     instead of costing every document its findings."""
+    if not findings:
+        return _empty("findings").clone()
     try:
         return frame("findings", findings)
     except Exception:  # polars raises several types for one bad value
