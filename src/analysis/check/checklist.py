@@ -15,6 +15,8 @@ from analysis.normalise.rates import direction_of
 from analysis.normalise.text_sums import StatedSum, sentence_sums
 
 _EPS = 1e-9
+_LISTS = ("其中", "包括", "分别")
+"""A stated sum lists its parts after one of these words (``normalise.text_sums``)."""
 
 
 def _at(block, text: str) -> dict:
@@ -27,6 +29,8 @@ def _stated_sums(ctx: DocContext) -> list[tuple[StatedSum, Block, float, float]]
     if "stated_sums" not in ctx.memo:
         out = []
         for sentence, block, _ in located_sentences(ctx):
+            if "元" not in sentence or not any(word in sentence for word in _LISTS):
+                continue  # no amount, or no list of parts: sentence_sums would find nothing
             for x in sentence_sums(sentence):
                 parts = sum(p.wan for _, p in x.parts)
                 out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))

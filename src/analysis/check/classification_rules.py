@@ -78,6 +78,12 @@ def _is_basic_only(ctx: DocContext, kind: str) -> bool:
 
 def basic_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic spending by 部门 economic code: B06 (or F06), else a basic-only economic summary."""
+    if "basic_lines" not in ctx.memo:
+        ctx.memo["basic_lines"] = _basic_lines(ctx)
+    return ctx.memo["basic_lines"]
+
+
+def _basic_lines(ctx: DocContext) -> EconomicLines | None:
     for kind in _BASIC_KINDS:
         found = _lines(ctx, kind, ("total", "amount"))
         if found:
@@ -90,10 +96,12 @@ def basic_lines(ctx: DocContext) -> EconomicLines | None:
 def full_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic and project 一般公共预算 money by economic code: B11 (DOMAIN X10), when it is not
     a basic-only table; its 一般公共预算 column when printed, else its 总计."""
-    kind = "economic_classification_summary"
-    if _is_basic_only(ctx, kind):
-        return None
-    return _lines(ctx, kind, ("general_budget", "total", "amount"))
+    if "full_lines" not in ctx.memo:
+        kind = "economic_classification_summary"
+        ctx.memo["full_lines"] = (
+            None if _is_basic_only(ctx, kind) else _lines(ctx, kind, ("general_budget", "total", "amount"))
+        )
+    return ctx.memo["full_lines"]
 
 
 def function_codes(ctx: DocContext) -> dict[str, dict]:

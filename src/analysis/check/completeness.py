@@ -224,6 +224,10 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     return out if evaluated else None
 
 
+_compiled = cache(re.compile)
+"""Patterns from metadata, compiled once (``re``'s own cache is small and costs a lookup)."""
+
+
 @cache
 def _sections() -> dict:
     return load_toml("checks/narrative_sections.toml")
@@ -246,13 +250,15 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     titles = {match_key(t["title"]) for t in ctx.table_rows if t["title"] is not None}
     definition = re.compile(_sections()["skip"]["definition"])
     lines = [clean for _, clean in _texts(ctx)]
-    lines = [t for t in lines if match_key(t) not in toc | titles and not definition.search(t)]
+    skip = toc | titles
+    lines = [t for t in lines if match_key(t) not in skip and not definition.search(t)]
     doc_type = ctx.document["doc_type"] or "budget"
     out = []
     for section in _sections()["section"]:
         if doc_type not in section.get("doc_types", [doc_type]):
             continue
-        if not any(re.search(section["pattern"], t) for t in lines):
+        pattern = _compiled(section["pattern"])
+        if not any(pattern.search(t) for t in lines):
             out.append(finding(f"情况说明中没有找到“{section['label']}”的内容", location=section["label"]))
     return out
 

@@ -61,7 +61,7 @@ class DocContext:
     @cached_property
     def _table_infos(self) -> dict[str, dict]:
         infos: dict[str, dict] = {}
-        for row in self.tables.iter_rows(named=True):
+        for row in self.table_rows:
             infos.setdefault(row["table_kind"], row)
         return infos
 

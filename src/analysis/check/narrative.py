@@ -23,6 +23,8 @@ from analysis.text import UNIT_TO_WAN
 _TO_WAN = UNIT_TO_WAN
 _MONEY = tuple(_TO_WAN)
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_compiled = cache(re.compile)
+"""Patterns from metadata, compiled once (``re``'s own cache is small and costs a lookup)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +100,11 @@ def claim_scope(claim: dict) -> str:
     sentence before the figure, else the section heading speaks of."""
     scope = _spec()["scope"]
     prefix = (claim["sentence"] or "")[: claim["offset"] or 0]
+    general, fiscal = _compiled(scope["general"]), _compiled(scope["fiscal"])
     for text in (claim["clause"] or "", prefix, claim["section"] or ""):
-        if re.search(scope["general"], text):
+        if general.search(text):
             return "general"
-        if re.search(scope["fiscal"], text):
+        if fiscal.search(text):
             return "fiscal"
     return "all"
 
@@ -120,7 +123,7 @@ def about_other_period(ctx: DocContext, claim: dict) -> bool:
         return True
     periods = _spec()["other_period"]
     doc_type = ctx.document["doc_type"] or "budget"
-    return bool(re.search(periods["any"], clause) or re.search(periods.get(doc_type, "$^"), clause))
+    return bool(_compiled(periods["any"]).search(clause) or _compiled(periods.get(doc_type, "$^")).search(clause))
 
 
 def _in_breakdown(claim: dict) -> bool:

@@ -289,6 +289,8 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
                 )
             seen.setdefault(c["subject"], c)
     for row in _text_rows(ctx, with_notes=False):
+        if row["text"].count("、") < 2:  # a list of three names needs two 、
+            continue
         for items in _list_items(row["text"]):
             dupes = sorted({i for i in items if len(i) >= 2 and items.count(i) > 1 and not _PLACEHOLDER.fullmatch(i)})
             if dupes:
