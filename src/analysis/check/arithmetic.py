@@ -50,19 +50,18 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
         present_columns = {i["column"] for i in kind_items} | set(
             ((ctx.table_info(kind) or {}).get("measures") or "").split(",")
         )
+        # an identity is judged where the table prints at least two of its parts
+        judged = [(i, n) for i in rules if (n := sum(p in present_columns for p in i.parts)) >= 2]
         for (_, _, _), cells in _rows(kind_items).items():
-            for ident in rules:
+            for ident, n_printed in judged:
                 if ident.total not in cells:
                     continue
                 parts = [p for p in ident.parts if p in cells]
-                printed = [p for p in ident.parts if p in present_columns]
-                if len(printed) < 2:
-                    continue
                 evaluated = True
                 total = cells[ident.total]
                 expected = round(sum(cells[p]["amount"] for p in parts), 6)
                 if abs(total["amount"] - expected) > ctx.tolerance.printed(
-                    [total, *(cells[p] for p in parts)] + [total] * (len(printed) - len(parts))
+                    [total, *(cells[p] for p in parts)] + [total] * (n_printed - len(parts))
                 ):
                     terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
                     out.append(

@@ -154,6 +154,12 @@ def _obsolete() -> tuple[tuple[str, str, re.Pattern[str], str, str], ...]:
     )
 
 
+@lru_cache(maxsize=1 << 14)
+def _label_text(label: str) -> str:
+    """A row label without its numbering (remembered: documents print the same labels)."""
+    return _NUMBERING.sub("", clean_text(label))
+
+
 def _flat(text: str) -> str:
     """Half-width, no whitespace, 其它 read as 其他; quotes kept (they delimit names in text)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("其它", "其他")
@@ -197,7 +203,7 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
             first_of_row.setdefault((item["table_index"], item["row_index"]), item)
     sources = [
         {
-            "text": _NUMBERING.sub("", clean_text(r["row_label"])),
+            "text": _label_text(r["row_label"]),
             "line": r["line"],
             "page": r["page"],
             "table_kind": r["table_kind"],
@@ -206,10 +212,12 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
         for r in first_of_row.values()
     ]
     sources += [{**r, "table_kind": None, "title": None} for r in _text_rows(ctx, with_notes=False)]
-    labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
+    labels: set[str] | None = None  # normalised only when a retired name is found
     out = []
     for source in sources:
         for name, current, confidence in _obsolete_in(source["text"], year, source["table_kind"] is not None):
+            if labels is None:
+                labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
             where = f"《{source['title']}》" if source["title"] else "说明"
             beside = "，且同一文件中已有新名称" if normalize_name(current) in labels else ""
             out.append(

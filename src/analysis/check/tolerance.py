@@ -33,7 +33,7 @@ class Tolerance:
         0.01 at least for two-decimal 万元 (§0.4), 0.5 元 per term for a table printed in whole
         元, and 0.62 万元 against 6,248.00 元 or a whole-元 total against parts in 元 and 分
         agree when they print alike."""
-        halves = [half_unit(c) for c in cells] or [0.5 * 10**-2]
+        halves = [_half_unit(c.get("raw_value") or "", c.get("source_unit") or "万元") for c in cells] or [0.5 * 10**-2]
         return max(2 * max(halves), sum(halves)) + 1e-9
 
     def same_print(self, difference: float, unit_scale: float = 1.0) -> bool:
