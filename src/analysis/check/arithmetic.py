@@ -102,12 +102,17 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     for code_col in ("func_code", "econ_code"):
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
         totals: dict[tuple[int, str], dict] = {}
+        uncoded: set[tuple[int, str]] = set()  # columns with an item row whose code is unknown
         for item in ctx.item_rows:
-            if item["amount"] is None or item["column"] == "unlabelled":
+            if item["amount"] is None:
                 continue
-            key = (item["table_index"], item["column"])
-            if item[code_col]:
-                groups[key].setdefault(item[code_col], item)
+            key, code = (item["table_index"], item["column"]), item[code_col]
+            if not code and item["row_role"] == "item":
+                uncoded.add(key)
+            if item["column"] == "unlabelled":
+                continue
+            if code:
+                groups[key].setdefault(code, item)
             elif item["row_role"] == "total":
                 totals.setdefault(key, item)
         for (_, column), values in groups.items():
@@ -133,11 +138,6 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                             actual=item["amount"],
                         )
                     )
-        uncoded = {
-            (i["table_index"], i["column"])
-            for i in ctx.item_rows
-            if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None
-        }
         for key, total in totals.items():
             coded = groups.get(key)
             if not coded or key in uncoded:  # rows whose code is unknown: cannot add up by code

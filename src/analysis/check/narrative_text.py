@@ -37,9 +37,16 @@ def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
         ctx.memo["rates"] = [
             (s, block)
             for sentence, block, _ in located_sentences(ctx)
+            if _figures_at_least_two(sentence)
             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))
         ]
     return ctx.memo["rates"]
+
+
+def _figures_at_least_two(sentence: str) -> bool:
+    """A rate statement holds two figures or more, each an amount in 元 or a percentage: a
+    sentence with fewer of those marks has none (and is not parsed)."""
+    return sentence.count("元") + sentence.count("%") + sentence.count("％") >= 2
 
 
 def quote(text: str, limit: int = 60) -> str:
