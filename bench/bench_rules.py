@@ -31,7 +31,8 @@ from analysis.check import RULES, run_checks
 from analysis.extract import combine, extract_file
 
 folder, n, n_rules = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-paths = sorted(p for p in folder.rglob("*") if p.suffix in {".txt", ".md", ".html", ".xlsx", ".pdf"})[:n]
+suffixes = {".txt", ".md", ".html", ".xlsx", ".xls", ".pdf"}
+paths = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and not p.name.lower().startswith("readme"))[:n]
 frames = [combine([extract_file(p)]) for p in paths]
 run_checks(frames[0])  # warm: metadata loaded, caches filled
 cpu, wall = time.process_time(), time.perf_counter()
