@@ -7,6 +7,7 @@ import random
 
 import polars as pl
 
+from analysis.check.checklist import _PAIRS, _unbalanced
 from analysis.check.context import DocContext, as_dicts
 from analysis.check.registry import SEVERITIES
 from analysis.check.runner import sort_findings
@@ -78,3 +79,30 @@ def test_views_match_the_frames():
     assert ctx.value("expenditure_summary", "total", row_role="total")[0] == 3.0
     assert ctx.value("expenditure_summary", "basic", row_role="total") is None  # blank cells are no value
     assert ctx.rows("absent") == [] and ctx.table_rows == [] and ctx.claim_dicts == []
+
+
+def _first_unbalanced_char_by_char(text: str):
+    """The per-character reading unbalanced-marks had before it scanned only the marks."""
+    for k, (open_, close) in enumerate(_PAIRS):
+        stack: list[int] = []
+        at = None
+        for i, ch in enumerate(text):
+            if ch in open_:
+                stack.append(i)
+            elif ch in close:
+                if not stack:
+                    at = i
+                    break
+                stack.pop()
+        at = at if at is not None else (stack[-1] if stack else None)
+        if at is not None:
+            return k, at
+    return None
+
+
+def test_unbalanced_marks_scan_agrees_with_a_character_walk():
+    rng = random.Random(6)
+    alphabet = "（(）)“”《》【】ab中文，。 .[]^-\\"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert _unbalanced(text) == _first_unbalanced_char_by_char(text), text
