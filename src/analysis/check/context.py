@@ -84,6 +84,19 @@ class DocContext:
         return out
 
     @cached_property
+    def _rows_by_key(self) -> dict[tuple[str, str], list[dict]]:
+        out: dict[tuple[str, str], list[dict]] = {}
+        for kind, rows in self._first_rows.items():
+            for row in rows:
+                if row["row_key"] is not None:
+                    out.setdefault((kind, row["row_key"]), []).append(row)
+        return out
+
+    def keyed_rows(self, kind: str, row_key: str) -> list[dict]:
+        """The items of :meth:`rows` of ``kind`` whose ``row_key`` is ``row_key``, in order."""
+        return self._rows_by_key.get((kind, row_key), [])
+
+    @cached_property
     def items_by_kind(self) -> dict[str | None, list[dict]]:
         """All line items (every table, not only the first) by table kind, in order."""
         out: dict[str | None, list[dict]] = {}

@@ -13,18 +13,17 @@ from analysis.text import match_key
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
     columns = side.get("columns") or [side["column"]]
+    keyed = "row_key" in side
     rows = [
         r
-        for r in ctx.rows(side["kind"])
+        for r in (ctx.keyed_rows(side["kind"], side["row_key"]) if keyed else ctx.rows(side["kind"]))
         if r["column"] in columns
         and r["amount"] is not None
         and ("section" not in side or r["section"] == side["section"])
     ]
-    if "row_key" in side:
-        rows = [r for r in rows if r["row_key"] == side["row_key"]]
-    elif "row_keys" in side:
+    if not keyed and "row_keys" in side:
         rows = [r for r in rows if r["row_key"] in side["row_keys"]]
-    elif side.get("row_role") == "total":
+    elif not keyed and side.get("row_role") == "total":
         rows = [r for r in rows if r["row_role"] == "total"]
         first = min((r["row_index"] for r in rows), default=None)
         rows = [r for r in rows if r["row_index"] == first]

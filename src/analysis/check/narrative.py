@@ -63,16 +63,15 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
         kind = source["kind"]
         if kind not in ctx.kinds:
             continue
+        keyed = "row_key" in source
         rows = [
             r
-            for r in ctx.rows(kind)
+            for r in (ctx.keyed_rows(kind, source["row_key"]) if keyed else ctx.rows(kind))
             if r["amount"] is not None and ("section" not in source or r["section"] == source["section"])
         ]
-        if "row_key" in source:
-            rows = [r for r in rows if r["row_key"] == source["row_key"]]
-        elif "row_keys" in source:
+        if not keyed and "row_keys" in source:
             rows = [r for r in rows if r["row_key"] in source["row_keys"]]
-        elif source.get("row_role") == "total":
+        elif not keyed and source.get("row_role") == "total":
             rows = [r for r in rows if r["row_role"] == "total"]
             first = min((r["row_index"] for r in rows), default=None)
             rows = [r for r in rows if r["row_index"] == first]

@@ -186,7 +186,7 @@ def sort_findings(result: pl.DataFrame) -> pl.DataFrame:
     sorts per-document findings gathered from many workers the same way)."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
     if 1 < result.height <= _SORT_IN_PYTHON:
-        return result[_sorted_positions(result, order)]
+        return result[pl.Series(_sorted_positions(result, order), dtype=pl.UInt32)]
     if result.height:
         result = (
             result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s"))
