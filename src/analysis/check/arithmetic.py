@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import polars as pl
-
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.metadata import balance_identities, identities, two_sided_kinds
+from analysis.metadata import identities_for
+
+_TWO_SIDED = {
+    "revenue_expenditure_summary",
+    "final_revenue_expenditure_summary",
+    "fiscal_appropriation_summary",
+    "final_fiscal_appropriation_summary",
+}
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -37,27 +42,26 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
     precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
-        rules = [i for i in identities() if kind in i.kinds]
+        rules = identities_for(kind)
         if not rules:
             continue
-        kind_items = [i for i in ctx.item_rows if i["table_kind"] == kind]
+        kind_items = ctx.items_by_kind.get(kind, [])
         # columns the table prints, blank ones included (a blank 上年结转 column is 0, not absent)
         present_columns = {i["column"] for i in kind_items} | set(
             ((ctx.table_info(kind) or {}).get("measures") or "").split(",")
         )
+        # an identity is judged where the table prints at least two of its parts
+        judged = [(i, n) for i in rules if (n := sum(p in present_columns for p in i.parts)) >= 2]
         for (_, _, _), cells in _rows(kind_items).items():
-            for ident in rules:
+            for ident, n_printed in judged:
                 if ident.total not in cells:
                     continue
                 parts = [p for p in ident.parts if p in cells]
-                printed = [p for p in ident.parts if p in present_columns]
-                if len(printed) < 2:
-                    continue
                 evaluated = True
                 total = cells[ident.total]
                 expected = round(sum(cells[p]["amount"] for p in parts), 6)
                 if abs(total["amount"] - expected) > ctx.tolerance.printed(
-                    [total, *(cells[p] for p in parts)] + [total] * (len(printed) - len(parts))
+                    [total, *(cells[p] for p in parts)] + [total] * (n_printed - len(parts))
                 ):
                     terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
                     out.append(
@@ -98,17 +102,27 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     for code_col in ("func_code", "econ_code"):
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
         totals: dict[tuple[int, str], dict] = {}
+        uncoded: set[tuple[int, str]] = set()  # columns with an item row whose code is unknown
         for item in ctx.item_rows:
-            if item["amount"] is None or item["column"] == "unlabelled":
+            if item["amount"] is None:
                 continue
-            key = (item["table_index"], item["column"])
-            if item[code_col]:
-                groups[key].setdefault(item[code_col], item)
+            key, code = (item["table_index"], item["column"]), item[code_col]
+            if not code and item["row_role"] == "item":
+                uncoded.add(key)
+            if item["column"] == "unlabelled":
+                continue
+            if code:
+                groups[key].setdefault(code, item)
             elif item["row_role"] == "total":
                 totals.setdefault(key, item)
         for (_, column), values in groups.items():
+            by_parent: dict[str, list[dict]] = defaultdict(list)
+            for c, v in values.items():
+                parent = _parent(c)
+                if parent is not None:
+                    by_parent[parent].append(v)
             for code, item in values.items():
-                children = [v for c, v in values.items() if _parent(c) == code]
+                children = by_parent.get(code)
                 if not children:
                     continue
                 evaluated = True
@@ -124,11 +138,6 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                             actual=item["amount"],
                         )
                     )
-        uncoded = {
-            (i["table_index"], i["column"])
-            for i in ctx.item_rows
-            if i["row_role"] == "item" and not i[code_col] and i["amount"] is not None
-        }
         for key, total in totals.items():
             coded = groups.get(key)
             if not coded or key in uncoded:  # rows whose code is unknown: cannot add up by code
@@ -136,7 +145,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             column = key[1]
             # the highest level printed of each branch: a 款 row whose 类 row is not printed is
             # a top row; one whose 类 row is printed is already inside it (never both counted)
-            tops = [v for c, v in coded.items() if not any(c != o and c.startswith(o) for o in coded)]
+            tops = [v for c, v in coded.items() if not any(c[:n] in coded for n in range(1, len(c)))]
             top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
@@ -170,15 +179,14 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     rounding of every printed cell; carry-over rows (上年结转, 年初结转和结余, with or without an ordinal)
     are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
-    for kind in two_sided_kinds() & ctx.kinds:
-        items = ctx.table(kind).filter(pl.col("column").is_in(["amount", "total"]))
+    for kind in _TWO_SIDED & ctx.kinds:
         by_key: dict[tuple[str, str], dict] = {}
-        for item in items.filter(pl.col("row_key").is_not_null()).iter_rows(named=True):
-            by_key.setdefault((item["section"], item["row_key"]), item)
-        for balance in balance_identities():
-            section, title = balance.section, f"{balance.id} {balance.title}"
-            total = by_key.get((section, balance.total))
-            found = [by_key[(section, p)] for p in balance.parts if (section, p) in by_key]
+        for item in ctx.rows(kind):
+            if item["column"] in ("amount", "total") and item["row_key"] is not None:
+                by_key.setdefault((item["section"], item["row_key"]), item)
+        for total_key, parts, title, section in _BALANCE:
+            total = by_key.get((section, total_key))
+            found = [by_key[(section, p)] for p in parts if (section, p) in by_key]
             if total is None or not found:
                 continue
             evaluated = True

@@ -15,6 +15,8 @@ from analysis.sentences.rates import direction_of
 from analysis.sentences.sums import StatedSum, sentence_sums
 
 _EPS = 1e-9
+_LISTS = ("其中", "包括", "分别")
+"""A stated sum lists its parts after one of these words (``normalise.text_sums``)."""
 
 
 def _at(block, text: str) -> dict:
@@ -23,13 +25,17 @@ def _at(block, text: str) -> dict:
 
 def _stated_sums(ctx: DocContext) -> list[tuple[StatedSum, Block, float, float]]:
     """Every stated sum of the narrative with its block, the parts' sum in 万元 and the gap the
-    rounding of the printed total and parts allows."""
-    out = []
-    for sentence, block, _ in located_sentences(ctx):
-        for x in sentence_sums(sentence):
-            parts = sum(p.wan for _, p in x.parts)
-            out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))
-    return out
+    rounding of the printed total and parts allows (read once per document: two rules use it)."""
+    if "stated_sums" not in ctx.memo:
+        out = []
+        for sentence, block, _ in located_sentences(ctx):
+            if "元" not in sentence or not any(word in sentence for word in _LISTS):
+                continue  # no amount, or no list of parts: sentence_sums would find nothing
+            for x in sentence_sums(sentence):
+                parts = sum(p.wan for _, p in x.parts)
+                out.append((x, block, parts, x.total.half + sum(p.half for _, p in x.parts) + _EPS))
+        ctx.memo["stated_sums"] = out
+    return ctx.memo["stated_sums"]
 
 
 @rule(
@@ -256,17 +262,31 @@ _PAIRS = (("（(", "）)"), ("“", "”"), ("《", "》"), ("【", "】"))
 """Full- and half-width brackets close each other: "（款)" is a width slip, not an open bracket."""
 
 
-def _unbalanced_at(text: str, open_: str, close: str) -> int | None:
-    """Where a closing mark comes without its opening one, or the last opening mark left open."""
-    stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in open_:
-            stack.append(i)
-        elif ch in close:
-            if not stack:
-                return i
-            stack.pop()
-    return stack[-1] if stack else None
+_MARK_OF = {ch: (k, side == 0) for k, pair in enumerate(_PAIRS) for side, chars in enumerate(pair) for ch in chars}
+_MARKS = re.compile(f"[{re.escape(''.join(_MARK_OF))}]")
+
+
+def _unbalanced(text: str) -> tuple[int, int] | None:
+    """The first pair of ``_PAIRS`` (its index) left unbalanced in ``text`` and where: a closing
+    mark without its opening one, or the last opening mark left open. One pass over the marks
+    (the pairs share no character, so each keeps its own stack)."""
+    stacks: list[list[int]] = [[] for _ in _PAIRS]
+    early: list[int | None] = [None] * len(_PAIRS)
+    for m in _MARKS.finditer(text):
+        k, opens = _MARK_OF[m.group()]
+        if early[k] is not None:
+            continue  # this pair is already known to be unbalanced
+        if opens:
+            stacks[k].append(m.start())
+        elif stacks[k]:
+            stacks[k].pop()
+        else:
+            early[k] = m.start()
+    for k, stack in enumerate(stacks):
+        at = early[k] if early[k] is not None else (stack[-1] if stack else None)
+        if at is not None:
+            return k, at
+    return None
 
 
 @rule("unbalanced-marks", severity="info", category="template", title="括号、引号、书名号不成对", domain_ids="E6 N6")
@@ -275,12 +295,11 @@ def unbalanced_marks(ctx: DocContext):
     first (a sentence may end inside brackets, so the paragraph is the unit)."""
     found = []
     for block in blocks(ctx):
-        for open_, close in _PAIRS:
-            at = _unbalanced_at(block.text, open_, close)
-            if at is not None:
-                piece = block.text[max(0, at - 20) : at + 20]
-                found.append(finding(f"“{open_[0]}{close[0]}”不成对：{quote(piece)}", **_at(block, piece)))
-                break
+        unbalanced = _unbalanced(block.text)
+        if unbalanced is not None:
+            (open_, close), at = _PAIRS[unbalanced[0]], unbalanced[1]
+            piece = block.text[max(0, at - 20) : at + 20]
+            found.append(finding(f"“{open_[0]}{close[0]}”不成对：{quote(piece)}", **_at(block, piece)))
     return found
 
 

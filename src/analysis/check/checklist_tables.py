@@ -39,7 +39,7 @@ def three_public_table_blank(ctx: DocContext):
     """The 三公 table is printed but carries no amount (blank, or "无三公经费" noted) while the
     narrative states a nonzero 三公 amount for the year (not a previous-year, budget or
     control figure): one of the two is wrong."""
-    tables = [t for t in ctx.tables.iter_rows(named=True) if t["table_kind"] in _THREE_PUBLIC]
+    tables = [t for t in ctx.table_rows if t["table_kind"] in _THREE_PUBLIC]
     if not tables:
         return None
     if any(t["status"] == "filled" for t in tables):
@@ -84,7 +84,7 @@ def empty_table_note_fund(ctx: DocContext):
     negation, specs = empty_table_statements()
     by_id = {i: spec for spec in specs for i in spec.ids}
     checked, found = False, []
-    for t in ctx.tables.iter_rows(named=True):
+    for t in ctx.table_rows:
         spec = by_id.get(t["domain_id"] or "")
         if spec is None or t["status"] == "filled" or not t["notes"]:
             continue
@@ -155,6 +155,8 @@ def income_expenditure_codes(ctx: DocContext):
     return found if checked else None
 
 
+_SPLIT_CODE = re.compile(r"2\d{2}(?:\d{2}){1,2}")
+_CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 _NARRATIVE_CODE = re.compile(r"(?<![\d.])(2\d{2}(?:\d{2}){0,2})\s*(?=[\u4e00-\u9fff])")
 _TYPED_CODE = re.compile(r"(?:科目|[（(][一二三四五六七八九十\d]+[)）]|\d[、.．])\s*$")
 
@@ -184,9 +186,9 @@ def class_code_unknown(ctx: DocContext):
     for item in ctx.item_rows:
         code = item["func_code"]
         printed = (item["unit_code"] or "") + (item["func_partial"] or "")
-        if item["row_role"] == "unit" and item["func_code_inferred"] and re.fullmatch(r"2\d{2}(?:\d{2}){1,2}", printed):
+        if item["row_role"] == "unit" and item["func_code_inferred"] and _SPLIT_CODE.fullmatch(printed):
             code = printed  # "277 01 99 其他文化和旅游支出": a class the reader could not take for one
-        if code and (item["row_role"] != "unit" or code == printed) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", code):
+        if code and (item["row_role"] != "unit" or code == printed) and _CODE.fullmatch(code):
             judge(code, item["row_label"] or "", row=item, column="code", excerpt=f"{code} {item['row_label'] or ''}")
     for sentence, block, _ in located_sentences(ctx):
         for m in _NARRATIVE_CODE.finditer(sentence):

@@ -10,10 +10,9 @@ rules.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-
-import polars as pl
+from functools import cache, lru_cache
 
 from analysis import classification as cat
 from analysis.check.context import DocContext, finding
@@ -80,6 +79,12 @@ def _is_basic_only(ctx: DocContext, kind: str) -> bool:
 
 def basic_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic spending by 部门 economic code: B06 (or F06), else a basic-only economic summary."""
+    if "basic_lines" not in ctx.memo:
+        ctx.memo["basic_lines"] = _basic_lines(ctx)
+    return ctx.memo["basic_lines"]
+
+
+def _basic_lines(ctx: DocContext) -> EconomicLines | None:
     for kind in _BASIC_KINDS:
         found = _lines(ctx, kind, ("total", "amount"))
         if found:
@@ -92,31 +97,30 @@ def basic_lines(ctx: DocContext) -> EconomicLines | None:
 def full_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic and project 一般公共预算 money by economic code: B11 (DOMAIN X10), when it is not
     a basic-only table; its 一般公共预算 column when printed, else its 总计."""
-    kind = Kind.ECONOMIC_CLASSIFICATION_SUMMARY
-    if _is_basic_only(ctx, kind):
-        return None
-    return _lines(ctx, kind, ("general_budget", "total", "amount"))
+    if "full_lines" not in ctx.memo:
+        kind = "economic_classification_summary"
+        ctx.memo["full_lines"] = (
+            None if _is_basic_only(ctx, kind) else _lines(ctx, kind, ("general_budget", "total", "amount"))
+        )
+    return ctx.memo["full_lines"]
 
 
 def function_codes(ctx: DocContext) -> dict[str, dict]:
     """Function codes printed with money in any function table, with a row showing each."""
-    rows = ctx.items.filter(
-        pl.col("table_kind").is_in(_FUNCTION_KINDS)
-        & pl.col("func_code").is_not_null()
-        & (pl.col("amount").fill_null(0) > 0)
-    )
-    found: dict[str, dict] = {}
-    for item in rows.iter_rows(named=True):
-        found.setdefault(item["func_code"], item)
-    return found
+    if "function_codes" not in ctx.memo:
+        found: dict[str, dict] = {}
+        for item in ctx.item_rows:
+            if item["table_kind"] in _FUNCTION_KINDS and item["func_code"] is not None and (item["amount"] or 0) > 0:
+                found.setdefault(item["func_code"], item)
+        ctx.memo["function_codes"] = found
+    return ctx.memo["function_codes"]
 
 
 def unit_count(ctx: DocContext) -> int | None:
     """Budget units the document covers (leaf unit codes, 028 ⊃ 028001), None when unknown."""
     if ctx.document.get("level") == "unit":
         return 1
-    rows = ctx.items.filter((pl.col("row_role") == "unit") & (pl.col("unit_code").str.len_chars() >= 3))
-    codes = set(rows["unit_code"].to_list())
+    codes = {i["unit_code"] for i in ctx.item_rows if i["row_role"] == "unit" and len(i["unit_code"] or "") >= 3}
     if not codes:
         return None
     return sum(1 for c in codes if not any(o != c and o.startswith(c) for o in codes))
@@ -125,10 +129,10 @@ def unit_count(ctx: DocContext) -> int | None:
 def department_name(ctx: DocContext) -> str:
     """The department's name: the 部门名称 printed most often with its tables, else the
     document's (which can be a stray heading when the cover is an image)."""
-    labels = ctx.tables["department_label"].drop_nulls()
-    labels = labels.filter(~labels.is_in(["本级", ""]))
-    if labels.len():
-        return labels.mode().sort()[0]
+    counts = Counter(t["department_label"] for t in ctx.table_rows if t["department_label"] not in (None, "本级", ""))
+    if counts:
+        most = max(counts.values())
+        return min(label for label, n in counts.items() if n == most)
     return ctx.document.get("department") or ""
 
 
@@ -162,6 +166,7 @@ def _where(ctx: DocContext, row: dict) -> str:
 # --- K1 -------------------------------------------------------------------------------------
 
 
+@cache
 def _economic_entries(year: int | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for row in cat.load_economic_codes().iter_rows(named=True):
@@ -172,6 +177,7 @@ def _economic_entries(year: int | None) -> dict[str, list[dict]]:
     return out
 
 
+@cache
 def _gov_entries() -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for row in cat.load_gov_economic_codes().iter_rows(named=True):
@@ -179,12 +185,42 @@ def _gov_entries() -> dict[str, list[dict]]:
     return out
 
 
+@cache
+def _confidences(book: str, year: int | None) -> dict[str, set[str]]:
+    entries = _economic_entries(year) if book == "econ" else _gov_entries()
+    return {c: {e["confidence"] for e in es} for c, es in entries.items()}
+
+
 def _names(entries: list[dict]) -> list[str]:
     return [n for e in entries for n in [e["name"], *(e["aliases"] or "").split("|")] if n]
 
 
-def _named_codes(entries_by_code: dict[str, list[dict]], name: str) -> set[str]:
-    return {c for c, entries in entries_by_code.items() if cat.names_match(name, _names(entries))}
+@lru_cache(maxsize=1 << 16)
+def _names_match(name: str, names: tuple[str, ...]) -> bool:
+    """:func:`cat.names_match`, remembered: documents print the same labels against the same
+    catalogue names, and normalising both sides is most of a lookup's cost."""
+    return cat.names_match(name, names)
+
+
+@lru_cache(maxsize=1 << 12)
+def _named_codes(book: str, year: int | None, name: str) -> frozenset[str]:
+    entries_by_code = _economic_entries(year) if book == "econ" else _gov_entries()
+    return frozenset(c for c, entries in entries_by_code.items() if cat.names_match(name, _names(entries)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _function_pair(code: str, name: str, year: int | None) -> tuple[list[dict], bool, set[str], dict[str, set[str]]]:
+    """The catalogue entries of a function code, whether ``name`` is theirs (or a retired name),
+    and else the codes the name belongs to with their confidences; remembered, as documents
+    print the same pairs."""
+    entries = [
+        {"name": e.name, "aliases": "|".join(e.aliases), "confidence": e.confidence}
+        for e in cat.function_entries(code, year)
+    ]
+    if not entries or cat.names_match(name, _names(entries)) or cat.find_obsolete_name(name, year or 0):
+        return entries, True, set(), {}
+    others = cat.function_codes_named(name, year) - {code}
+    return entries, False, others, {o: {e.confidence for e in cat.function_entries(o, year)} for o in others}
 
 
 def _pair_problem(
@@ -219,16 +255,16 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     Certain because: the printed code and name disagree with the 功能/经济分类 catalogue of the
     document's year. Depends on: the fiscal year (catalogue edition)."""
     year = ctx.document.get("fiscal_year")
-    rows = ctx.items.filter(pl.col("row_label").is_not_null()).unique(
-        subset=["table_index", "row_index"], keep="first", maintain_order=True
-    )
+    rows, seen = [], set()
+    for item in ctx.item_rows:  # one item per printed row
+        if item["row_label"] is not None and (item["table_index"], item["row_index"]) not in seen:
+            seen.add((item["table_index"], item["row_index"]))
+            rows.append(item)
     econ, gov = _economic_entries(year), _gov_entries()
-    econ_conf = {c: {e["confidence"] for e in es} for c, es in econ.items()}
-    gov_conf = {c: {e["confidence"] for e in es} for c, es in gov.items()}
     problems: dict[tuple, list[dict]] = {}
     evaluated = False
     department = department_name(ctx)
-    for item in rows.iter_rows(named=True):
+    for item in rows:
         name = _strip_ordinal(item["row_label"])
         if not name or item["row_role"] == "unit" or name.endswith("本级") or (department and department in name):
             continue  # a budget-unit row whose unit code was read as a function code
@@ -240,22 +276,17 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
             if not code:
                 continue
             if family == "功能分类":
-                entries = [
-                    {"name": e.name, "aliases": "|".join(e.aliases), "confidence": e.confidence}
-                    for e in cat.function_entries(code, year)
-                ]
-                if not entries or cat.names_match(name, _names(entries)) or cat.find_obsolete_name(name, year or 0):
+                entries, fits, others, confidences = _function_pair(code, name, year)
+                if fits:
                     evaluated = evaluated or bool(entries)
                     continue
-                others = cat.function_codes_named(name, year) - {code}
-                confidences = {o: {e.confidence for e in cat.function_entries(o, year)} for o in others}
             else:
-                book, conf = (econ, econ_conf) if family == "部门经济分类" else (gov, gov_conf)
-                entries = book.get(code, [])
-                if not entries or cat.names_match(name, _names(entries)):
+                book = "econ" if family == "部门经济分类" else "gov"
+                entries = (econ if book == "econ" else gov).get(code, [])
+                if not entries or _names_match(name, tuple(_names(entries))):
                     evaluated = evaluated or bool(entries)
                     continue
-                others, confidences = _named_codes(book, name) - {code}, conf
+                others, confidences = set(_named_codes(book, year, name) - {code}), _confidences(book, year)
             evaluated = True
             severity, why = _pair_problem(code, name, entries, others, confidences)
             problems.setdefault((family, code, cat.normalize_name(name), severity, why), []).append(item)
@@ -281,11 +312,14 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
 
 
 def _mapped_pairs(ctx: DocContext) -> dict[tuple[str, str], dict]:
-    rows = ctx.items.filter((pl.col("econ_code").str.len_chars() == 5) & (pl.col("gov_econ_code").str.len_chars() == 5))
-    pairs: dict[tuple[str, str], dict] = {}
-    for item in rows.iter_rows(named=True):
-        pairs.setdefault((item["econ_code"], item["gov_econ_code"]), item)
-    return pairs
+    if "mapped_pairs" not in ctx.memo:
+        pairs: dict[tuple[str, str], dict] = {}
+        for item in ctx.item_rows:
+            econ, gov = item["econ_code"], item["gov_econ_code"]
+            if econ is not None and gov is not None and len(econ) == 5 and len(gov) == 5:
+                pairs.setdefault((econ, gov), item)
+        ctx.memo["mapped_pairs"] = pairs
+    return ctx.memo["mapped_pairs"]
 
 
 @rule(
@@ -359,6 +393,11 @@ def wage_mapping_mixed(ctx: DocContext) -> list[dict] | None:
 # --- K3 ---------------------------------------------------------------------------------------
 
 
+@cache
+def _expected_personnel_functions(code: str, year: int | None) -> frozenset[str]:
+    return frozenset(cat.expected_personnel_functions(code, None, year))
+
+
 @rule(
     "personnel-items-function",
     severity="warning",
@@ -377,7 +416,7 @@ def personnel_items_function(ctx: DocContext) -> list[dict] | None:
     missing = []
     for code in params()["personnel_function_items"]:
         amount = lines.get(code)
-        expected = cat.expected_personnel_functions(code, None, year)
+        expected = _expected_personnel_functions(code, year)
         if amount <= ctx.tolerance.minimum or not expected:
             continue
         if not any(e == f or e.startswith(f) for e in expected for f in functions):
@@ -417,19 +456,21 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
-    kinds = [*_BASIC_KINDS, Kind.ECONOMIC_CLASSIFICATION_SUMMARY]
-    rows = ctx.items.filter(
-        pl.col("table_kind").is_in(kinds)
-        & pl.col("econ_code").is_not_null()
-        & pl.col("column").is_in(["personnel", "public"])
-        & pl.col("amount").is_not_null()
-    )
-    if not rows.height:
+    kinds = [*_BASIC_KINDS, "economic_classification_summary"]
+    rows = [
+        i
+        for i in ctx.item_rows
+        if i["table_kind"] in kinds
+        and i["econ_code"] is not None
+        and i["column"] in ("personnel", "public")
+        and i["amount"] is not None
+    ]
+    if not rows:
         return None
     wrong_column = {"personnel": "public", "public": "personnel"}
     labels = {"personnel": "人员经费", "public": "公用经费"}
     out = []
-    for item in rows.iter_rows(named=True):
+    for item in rows:
         kind = cat.economic_kind(item["econ_code"])
         if (
             kind in wrong_column

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import cache
-
-import polars as pl
+from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
@@ -26,6 +24,7 @@ def _mandated() -> dict:
     return load_toml("checks/mandated_tables.toml")
 
 
+@lru_cache(maxsize=1 << 14)
 def _normalised_title(title: str | None, department: str | None = None) -> str:
     """A title without year, numbering, department name, spaces, quotes or a bracketed
     qualifier at the end ("（功能科目）")."""
@@ -44,7 +43,7 @@ def _same_title(a: str, b: str) -> bool:
 def template_of(ctx: DocContext) -> dict | None:
     """The template whose detecting title pattern the document's tables match."""
     doc_type = ctx.document["doc_type"] or "budget"
-    titles = [_normalised_title(t) for t in ctx.tables["title"].drop_nulls().to_list()]
+    titles = [_normalised_title(t["title"]) for t in ctx.table_rows if t["title"] is not None]
     for template in _mandated()["template"]:
         if template["doc_type"] != doc_type:
             continue
@@ -67,17 +66,17 @@ def _required(template: dict, year: int | None) -> list[tuple[str, bool]]:
 def _present(ctx: DocContext, table_id: str) -> bool:
     """A table of that DOMAIN id was recognised, a title matches its pattern, or (决算) a
     "公开0N表" label is printed outside the 目录."""
-    if table_id in set(ctx.tables["domain_id"].drop_nulls().to_list()):
+    if any(t["domain_id"] == table_id for t in ctx.table_rows):
         return True
     pattern = _mandated()["titles"].get(table_id)
-    titles = ctx.tables["title"].drop_nulls().to_list()
+    titles = [t["title"] for t in ctx.table_rows if t["title"] is not None]
     if pattern and any(re.search(pattern, _normalised_title(t)) for t in titles):
         return True
     if not table_id.startswith("F"):
         return False
     anchor = re.compile(rf"公开0?{int(table_id[1:])}表")  # 决算 tables carry 公开0N表 labels
     toc = {e["text"] for e in toc_lines(ctx)}
-    texts = [t for t in ctx.texts["text"].drop_nulls().to_list() if clean_text(t) not in toc]
+    texts = [t for t, clean in _texts(ctx) if clean not in toc]
     return any(anchor.search(match_key(t)) for t in titles + texts)
 
 
@@ -94,7 +93,7 @@ def mandated_table_missing(ctx: DocContext) -> list[dict] | None:
     label of it is printed. Depends on: doc type (budget / final account), fiscal year, and the
     template detected from the titles."""
     template = template_of(ctx)
-    if template is None or ctx.tables.is_empty():
+    if template is None or not ctx.table_rows:
         return None
     required = _required(template, ctx.document["fiscal_year"])
     present = {table_id: _present(ctx, table_id) for table_id, _ in required}
@@ -137,13 +136,35 @@ def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
     )
 
 
+@cache
+def _statements() -> dict:
+    return load_toml("checks/empty_tables.toml")
+
+
+def _texts(ctx: DocContext) -> list[tuple[str, str]]:
+    """(text, its clean_text) of every non-null text line in order, cleaned once per document."""
+    if "clean_texts" not in ctx.memo:
+        ctx.memo["clean_texts"] = [(t["text"], clean_text(t["text"])) for t in ctx.text_rows if t["text"] is not None]
+    return ctx.memo["clean_texts"]
+
+
+@cache
+def _none_pattern(subject: str) -> re.Pattern:
+    negation = _statements()["negation"]
+    return re.compile(rf"({negation})[^。；;，,]{{0,24}}{subject}|{subject}[^。；;]{{0,16}}({negation})")
+
+
+@cache
+def _zero_pattern(subject: str) -> re.Pattern:
+    return re.compile(rf"{subject}[^。；;]{{0,24}}?(为\s*0|为零|(?<![\d.])0(\.0+)?\s*万?元)")
+
+
 def _states_none(text: str, subject: str) -> bool:
-    negation = empty_table_statements()[0]
-    return bool(re.search(rf"({negation})[^。；;，,]{{0,24}}{subject}|{subject}[^。；;]{{0,16}}({negation})", text))
+    return bool(_none_pattern(subject).search(text))
 
 
 def _states_zero(text: str, subject: str) -> bool:
-    return bool(re.search(rf"{subject}[^。；;]{{0,24}}?(为\s*0|为零|(?<![\d.])0(\.0+)?\s*万?元)", text))
+    return bool(_zero_pattern(subject).search(text))
 
 
 @rule(
@@ -159,12 +180,12 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     statement that there is none does not come with a table holding nonzero amounts
     (DOMAIN F2, X09). A file without narrative (the tables file of a split publication) is
     only checked for the second."""
-    tables = ctx.tables.filter(pl.col("domain_id").is_not_null())
-    narrative = [clean_text(t) for t in ctx.texts["text"].drop_nulls().to_list()]
+    tables = [t for t in ctx.table_rows if t["domain_id"] is not None]
+    narrative = [clean for _, clean in _texts(ctx)]
     has_narrative = not ctx.claims.is_empty()  # a tables-only file may have its statement elsewhere
     out, evaluated = [], False
-    for spec in empty_table_statements()[1]:
-        for table in tables.filter(pl.col("domain_id").is_in(list(spec.ids))).iter_rows(named=True):
+    for spec in _statements()["table"]:
+        for table in (t for t in tables if t["domain_id"] in spec["ids"]):
             evaluated = True
             nonzero = [
                 i
@@ -203,6 +224,10 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     return out if evaluated else None
 
 
+_compiled = cache(re.compile)
+"""Patterns from metadata, compiled once (``re``'s own cache is small and costs a lookup)."""
+
+
 @cache
 def _sections() -> dict:
     return load_toml("checks/narrative_sections.toml")
@@ -222,16 +247,18 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     if ctx.claims.is_empty():
         return None
     toc = {match_key(e["text"]) for e in toc_lines(ctx)}
-    titles = {match_key(t) for t in ctx.tables["title"].drop_nulls().to_list()}
+    titles = {match_key(t["title"]) for t in ctx.table_rows if t["title"] is not None}
     definition = re.compile(_sections()["skip"]["definition"])
-    lines = [clean_text(t) for t in ctx.texts["text"].drop_nulls().to_list()]
-    lines = [t for t in lines if match_key(t) not in toc | titles and not definition.search(t)]
+    lines = [clean for _, clean in _texts(ctx)]
+    skip = toc | titles
+    lines = [t for t in lines if match_key(t) not in skip and not definition.search(t)]
     doc_type = ctx.document["doc_type"] or "budget"
     out = []
     for section in _sections()["section"]:
         if doc_type not in section.get("doc_types", [doc_type]):
             continue
-        if not any(re.search(section["pattern"], t) for t in lines):
+        pattern = _compiled(section["pattern"])
+        if not any(pattern.search(t) for t in lines):
             out.append(finding(f"情况说明中没有找到“{section['label']}”的内容", location=section["label"]))
     return out
 
@@ -242,7 +269,7 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     file's text appended, the first file that has a 目录 gives it."""
     if "toc_entry" not in ctx.texts.columns:
         return []
-    rows = ctx.texts.filter(pl.col("toc_entry").is_not_null()).rows(named=True)
+    rows = [r for r in ctx.text_rows if r["toc_entry"] is not None]
     first = rows[0]["doc_id"] if rows else None
     return [
         {
@@ -261,7 +288,7 @@ def _pair_toc_with_tables(ctx: DocContext, entries: list[dict]) -> tuple[list, l
     """(entry, table or None) in 目录 order, and the body tables no entry names. An entry takes
     the body table with the same normalised title, else the first unclaimed one of its kind."""
     department = ctx.document.get("department")
-    tables = [t for t in ctx.tables.rows(named=True) if t["title"]]
+    tables = [t for t in ctx.table_rows if t["title"]]
     free = list(tables)
     pairs = []
     for entry in entries:
@@ -297,7 +324,7 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     same."""
     lines = toc_lines(ctx)
     entries = [e for e in lines if e["table_kind"] is not None]
-    if not entries or ctx.tables.is_empty():
+    if not entries or not ctx.table_rows:
         return None
     department = ctx.document.get("department")
     pairs, unlisted = _pair_toc_with_tables(ctx, entries)
@@ -349,7 +376,7 @@ def toc_vs_body(ctx: DocContext) -> list[dict] | None:
     order = [t["table_index"] for _, t in pairs if t is not None]
     swapped = [(a, b) for a, b in itertools.pairwise(order) if b < a]
     if swapped:
-        names = {t["table_index"]: t["title"] for t in ctx.tables.rows(named=True)}
+        names = {t["table_index"]: t["title"] for t in ctx.table_rows}
         out.append(
             finding(
                 "目录中表格的顺序与正文不同："

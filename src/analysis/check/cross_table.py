@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import cast
 
-import polars as pl
-
 from analysis.check.context import DocContext, finding, group_in_order
 from analysis.check.registry import rule
 from analysis.kinds import Kind
@@ -16,18 +14,17 @@ from analysis.text import match_key
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
     columns = side.get("columns") or [side["column"]]
+    keyed = "row_key" in side
     rows = [
         r
-        for r in ctx.rows(side["kind"])
+        for r in (ctx.keyed_rows(side["kind"], side["row_key"]) if keyed else ctx.rows(side["kind"]))
         if r["column"] in columns
         and r["amount"] is not None
         and ("section" not in side or r["section"] == side["section"])
     ]
-    if "row_key" in side:
-        rows = [r for r in rows if r["row_key"] == side["row_key"]]
-    elif "row_keys" in side:
+    if not keyed and "row_keys" in side:
         rows = [r for r in rows if r["row_key"] in side["row_keys"]]
-    elif side.get("row_role") == "total":
+    elif not keyed and side.get("row_role") == "total":
         rows = [r for r in rows if r["row_role"] == "total"]
         first = min((r["row_index"] for r in rows), default=None)
         rows = [r for r in rows if r["row_index"] == first]
@@ -125,13 +122,13 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     Certain because: the summary covers all funds and all spending, so no line of it can be
     smaller than the same line of the 基本支出 table beyond rounding. Depends on: the economic codes
     printed in both tables."""
-    b06 = ctx.table(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE).filter(pl.col("column") == "total")
-    b11 = ctx.table(Kind.ECONOMIC_CLASSIFICATION_SUMMARY).filter(pl.col("column") == "total")
-    if not b06.height or not b11.height:
+    b06 = [r for r in ctx.rows("general_budget_basic_expenditure") if r["column"] == "total"]
+    b11 = [r for r in ctx.rows("economic_classification_summary") if r["column"] == "total"]
+    if not b06 or not b11:
         return None
-    totals = {r["econ_code"]: r for r in b11.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True)}
+    totals = {r["econ_code"]: r for r in b11 if r["econ_code"] is not None}
     out = []
-    for row in b06.filter(pl.col("econ_code").is_not_null()).iter_rows(named=True):
+    for row in (r for r in b06 if r["econ_code"] is not None):
         other = totals.get(row["econ_code"])
         value = (
             other["amount"]
@@ -165,16 +162,18 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
     Certain because: the same project (by code or name) is printed with different amounts, or is
     missing, in the project table and the performance-target table of the same document. Depends
     on: project codes or names printed in both."""
-    b10 = ctx.table(Kind.PROJECT_EXPENDITURE).filter(
-        (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
+    b10, b13 = (
+        [
+            r
+            for r in ctx.rows(kind)
+            if r["column"] == "total" and r["row_role"] == "item" and r["project_name"] is not None
+        ]
+        for kind in ("project_expenditure", "project_performance_targets")
     )
-    b13 = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
-        (pl.col("column") == "total") & (pl.col("row_role") == "item") & pl.col("project_name").is_not_null()
-    )
-    if not b10.height or not b13.height:
+    if not b10 or not b13:
         return None
-    left = {match_key(r["project_name"]): r for r in b10.iter_rows(named=True)}
-    right = {match_key(r["project_name"]): r for r in b13.iter_rows(named=True)}
+    left = {match_key(r["project_name"]): r for r in b10}
+    right = {match_key(r["project_name"]): r for r in b13}
     out = []
     for key in sorted(left.keys() | right.keys()):
         a, b = left.get(key), right.get(key)

@@ -12,5 +12,5 @@ def final_statements(ctx) -> list[Statement]:
     """The execution statements of a 决算 (none for other documents), read once per document."""
     if "statements" not in ctx.memo:
         final = ctx.document.get("doc_type") == "final_account"
-        ctx.memo["statements"] = document_statements(ctx.texts.to_dicts()) if final else []
+        ctx.memo["statements"] = document_statements(ctx.text_rows) if final else []
     return ctx.memo["statements"]

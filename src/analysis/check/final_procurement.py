@@ -69,7 +69,7 @@ def sme_share(ctx: DocContext) -> list[dict] | None:
         return None
     out, evaluated = [], False
     points = ctx.tolerance.percent_narrative
-    for row in ctx.texts.filter(ctx.texts["kind"] == "paragraph").iter_rows(named=True):
+    for row in (r for r in ctx.text_rows if r["kind"] == "paragraph"):
         text = row["text"]
         total, sme, small = _TOTAL.search(text), _SME.search(text), _SMALL.search(text)
         if not (sme and (total or small)):

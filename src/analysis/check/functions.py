@@ -75,7 +75,7 @@ def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
         return None
     amounts_by_kind: dict[str, dict] = {}
     out, evaluated = [], False
-    for claim in ctx.claims.iter_rows(named=True):
+    for claim in ctx.claim_dicts:
         subject = claim["subject"] or ""
         if claim["claim_type"] != "amount" or not subject.startswith("class:") or claim["value_wan"] is None:
             continue

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
-import polars as pl
-
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
@@ -25,6 +23,8 @@ from analysis.text import UNIT_TO_WAN
 _TO_WAN = UNIT_TO_WAN
 _MONEY = tuple(_TO_WAN)
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_compiled = cache(re.compile)
+"""Patterns from metadata, compiled once (``re``'s own cache is small and costs a lookup)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +63,15 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
         kind = source["kind"]
         if kind not in ctx.kinds:
             continue
+        keyed = "row_key" in source
         rows = [
             r
-            for r in ctx.rows(kind)
+            for r in (ctx.keyed_rows(kind, source["row_key"]) if keyed else ctx.rows(kind))
             if r["amount"] is not None and ("section" not in source or r["section"] == source["section"])
         ]
-        if "row_key" in source:
-            rows = [r for r in rows if r["row_key"] == source["row_key"]]
-        elif "row_keys" in source:
+        if not keyed and "row_keys" in source:
             rows = [r for r in rows if r["row_key"] in source["row_keys"]]
-        elif source.get("row_role") == "total":
+        elif not keyed and source.get("row_role") == "total":
             rows = [r for r in rows if r["row_role"] == "total"]
             first = min((r["row_index"] for r in rows), default=None)
             rows = [r for r in rows if r["row_index"] == first]
@@ -100,10 +99,11 @@ def claim_scope(claim: dict) -> str:
     sentence before the figure, else the section heading speaks of."""
     scope = _spec()["scope"]
     prefix = (claim["sentence"] or "")[: claim["offset"] or 0]
+    general, fiscal = _compiled(scope["general"]), _compiled(scope["fiscal"])
     for text in (claim["clause"] or "", prefix, claim["section"] or ""):
-        if re.search(scope["general"], text):
+        if general.search(text):
             return "general"
-        if re.search(scope["fiscal"], text):
+        if fiscal.search(text):
             return "fiscal"
     return "all"
 
@@ -122,7 +122,7 @@ def about_other_period(ctx: DocContext, claim: dict) -> bool:
         return True
     periods = _spec()["other_period"]
     doc_type = ctx.document["doc_type"] or "budget"
-    return bool(re.search(periods["any"], clause) or re.search(periods.get(doc_type, "$^"), clause))
+    return bool(_compiled(periods["any"]).search(clause) or _compiled(periods.get(doc_type, "$^")).search(clause))
 
 
 def _in_breakdown(claim: dict) -> bool:
@@ -157,10 +157,11 @@ def short(clause: str | None, width: int = 28) -> str:
 
 
 def _money_claims(ctx: DocContext, claim_type: str) -> list[dict]:
-    rows = ctx.claims.filter(
-        (pl.col("claim_type") == claim_type) & pl.col("unit").is_in(_MONEY) & pl.col("value_wan").is_not_null()
-    )
-    return rows.rows(named=True)
+    return [
+        c
+        for c in ctx.claim_dicts
+        if c["claim_type"] == claim_type and c["unit"] in _MONEY and c["value_wan"] is not None
+    ]
 
 
 def _matching_figure(ctx: DocContext, claim: dict, registry: dict[str, Figure], exclude: set[str]) -> Figure | None:
@@ -314,7 +315,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     out: list[dict] = []
     reported: list[float] = []
     institutions = re.compile(_spec()["operating_costs"]["institutions"])
-    has_institutions = any(institutions.search(t or "") for t in ctx.texts["text"].to_list())
+    has_institutions = any(institutions.search(t["text"] or "") for t in ctx.text_rows)
     for value, claim, unit, decimals in stated:
         tol = ctx.tolerance.narrative(decimals or 0) * _TO_WAN.get(unit, 1.0) + ctx.tolerance.sum(2)
         if abs(value - public.value) <= tol or any(abs(value - v) <= tol for v in reported):

@@ -15,7 +15,7 @@ def blocks(ctx: DocContext) -> list[Block]:
     if "blocks" not in ctx.memo:
         ctx.memo["blocks"] = [
             Block(r["kind"], Location(r["line"], r["page"], r["sheet"]), text=r["text"] or "", level=r["level"] or 0)
-            for r in ctx.texts.iter_rows(named=True)
+            for r in ctx.text_rows
             if r["kind"] != "table"
         ]
     return ctx.memo["blocks"]
@@ -37,23 +37,16 @@ def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:
         ctx.memo["rates"] = [
             (s, block)
             for sentence, block, _ in located_sentences(ctx)
+            if _figures_at_least_two(sentence)
             for s in sentence_rates(sentence, ctx.document.get("fiscal_year"))
         ]
     return ctx.memo["rates"]
 
 
-def claimed_change_rates(ctx: DocContext) -> dict[str, list[float]]:
-    """The change rates (``change_pct``) of the claims frame by sentence, digits read as ASCII as
-    :func:`located_sentences` reads them: the claims extraction made of each sentence."""
-    if "claimed_change_rates" not in ctx.memo:
-        by_sentence: dict[str, list[float]] = {}
-        for sentence, value in (
-            ctx.claims.filter(ctx.claims["claim_type"] == "change_pct").select("sentence", "value").iter_rows()
-        ):
-            if sentence is not None and value is not None:
-                by_sentence.setdefault(sentence.translate(NARROW_DIGITS), []).append(value)
-        ctx.memo["claimed_change_rates"] = by_sentence
-    return ctx.memo["claimed_change_rates"]
+def _figures_at_least_two(sentence: str) -> bool:
+    """A rate statement holds two figures or more, each an amount in 元 or a percentage: a
+    sentence with fewer of those marks has none (and is not parsed)."""
+    return sentence.count("元") + sentence.count("%") + sentence.count("％") >= 2
 
 
 def quote(text: str, limit: int = 60) -> str:

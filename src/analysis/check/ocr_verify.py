@@ -147,6 +147,8 @@ def verify_ocr_findings(findings: pl.DataFrame, documents: pl.DataFrame) -> pl.D
     """Error findings of OCR'd pages that one misreading explains, turned into doubts."""
     if findings.is_empty() or "ocr_cells" not in documents.columns:
         return findings
+    if documents.get_column("ocr_cells").null_count() == documents.height:
+        return findings  # no OCR'd page (one Polars call instead of a select, filter and conversion)
     ocr = {
         d["doc_id"]: json.loads(d["ocr_cells"]) for d in documents.select("doc_id", "ocr_cells").drop_nulls().to_dicts()
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.kinds import Kind
@@ -35,20 +33,24 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     Certain because: the cost indicator names the project's total cost and caps it below the
     project's own printed 资金总额 (DOMAIN I34/H1). Depends on: the indicator naming the project or
     项目总成本."""
-    costs = ctx.targets.filter(
-        (pl.col("table_kind") == Kind.PROJECT_PERFORMANCE_TARGETS)
-        & (pl.col("unit") == "万元")
-        & pl.col("value").is_not_null()
-        & pl.col("project_name").is_not_null()
-    )
-    amounts = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
-        (pl.col("column") == "total") & pl.col("project_name").is_not_null() & (pl.col("row_role") == "item")
-    )
-    if not costs.height or not amounts.height:
+    costs = [
+        t
+        for t in ctx.target_rows
+        if t["table_kind"] == "project_performance_targets"
+        and t["unit"] == "万元"
+        and t["value"] is not None
+        and t["project_name"] is not None
+    ]
+    amounts = [
+        r
+        for r in ctx.rows("project_performance_targets")
+        if r["column"] == "total" and r["project_name"] is not None and r["row_role"] == "item"
+    ]
+    if not costs or not amounts:
         return None
-    by_name = {match_key(r["project_name"]): r for r in amounts.iter_rows(named=True)}
+    by_name = {match_key(r["project_name"]): r for r in amounts}
     out = []
-    for target in costs.iter_rows(named=True):
+    for target in costs:
         project = by_name.get(match_key(target["project_name"]))
         if project is None or not _is_cost_indicator(target["indicator"], target["project_name"]):
             continue

@@ -7,8 +7,6 @@ import re
 from functools import cache
 from typing import cast
 
-import polars as pl
-
 from analysis.check.classification_rules import at, basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
 from analysis.check.projects import projects
@@ -45,11 +43,11 @@ def three_public_components(ctx: DocContext) -> dict[str, tuple[float, str, dict
     kind = next((k for k in _THREE_PUBLIC_KINDS if k in ctx.kinds), None)
     if kind:
         info = cast(dict, ctx.table_info(kind))  # kind is one of the document's tables
-        rows = ctx.table(kind).filter((pl.col("row_role") == "total") & pl.col("amount").is_not_null())
-        if rows.height:
-            rows = rows.filter(pl.col("row_index") == rows["row_index"].min())
-        cells = {r["column"]: r for r in rows.iter_rows(named=True)}
-        stray = any(r["column"] == "unlabelled" and abs(r["amount"]) > 0 for r in rows.iter_rows(named=True))
+        rows = [r for r in ctx.rows(kind) if r["row_role"] == "total" and r["amount"] is not None]
+        first = min((r["row_index"] for r in rows if r["row_index"] is not None), default=None)
+        rows = [r for r in rows if first is not None and r["row_index"] == first]
+        cells = {r["column"]: r for r in rows}
+        stray = any(r["column"] == "unlabelled" and abs(r["amount"]) > 0 for r in rows)
         where = f"《{info['title']}》"
         for component in _COMPONENT_NAMES:
             if component in cells:
@@ -108,13 +106,12 @@ def three_public_vs_economic(ctx: DocContext) -> list[dict] | None:
 
 
 def _vehicle_count(ctx: DocContext) -> dict | None:
-    rows = ctx.claims.filter(
-        (pl.col("subject") == "vehicles")
-        & (pl.col("claim_type") == "count")
-        & (pl.col("unit") == "辆")
-        & pl.col("value").is_not_null()
-    )
-    held = [c for c in rows.iter_rows(named=True) if not re.search(r"购置|购买|新增|更新", c["clause"] or "")]
+    rows = [
+        c
+        for c in ctx.claim_dicts
+        if c["subject"] == "vehicles" and c["claim_type"] == "count" and c["unit"] == "辆" and c["value"] is not None
+    ]
+    held = [c for c in rows if not re.search(r"购置|购买|新增|更新", c["clause"] or "")]
     return next(
         (c for c in held if re.search(r"共有|现有|实有|保有|拥有", c["clause"] or "")), held[0] if held else None
     )
@@ -157,11 +154,13 @@ def vehicles_vs_running_cost(ctx: DocContext) -> list[dict] | None:
 
 def procurement_total(ctx: DocContext) -> tuple[float, str, dict] | None:
     """政府采购 total (万元): the B14 合计 row, else the first 政府采购 amount in the narrative."""
-    rows = ctx.table(Kind.GOVERNMENT_PROCUREMENT).filter(
-        (pl.col("row_role") == "total") & (pl.col("column") == "total") & pl.col("amount").is_not_null()
-    )
-    if rows.height:
-        row = rows.row(0, named=True)
+    rows = [
+        r
+        for r in ctx.rows("government_procurement")
+        if r["row_role"] == "total" and r["column"] == "total" and r["amount"] is not None
+    ]
+    if rows:
+        row = rows[0]
         return row["amount"], ctx.where(row), row
     claim = _first_claims(ctx, {"procurement_total"}).get("procurement_total")
     if claim and claim["value_wan"] is not None:
@@ -211,23 +210,23 @@ def procurement_missing(ctx: DocContext) -> list[dict] | None:
 
 
 def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], dict] | None:
-    table = ctx.table(Kind.GOVERNMENT_PROCUREMENT).filter(pl.col("amount").is_not_null())
-    total = table.filter((pl.col("row_role") == "total") & (pl.col("column") == "total"))
-    if not total.height:
+    table = [r for r in ctx.rows("government_procurement") if r["amount"] is not None]
+    total = [r for r in table if r["row_role"] == "total" and r["column"] == "total"]
+    if not total:
         return None
-    total_row = total.row(0, named=True)
+    total_row = total[0]
     columns = {
-        c: table.filter((pl.col("row_index") == total_row["row_index"]) & (pl.col("column") == c))
+        c: [
+            r
+            for r in table
+            if r["row_index"] is not None and r["row_index"] == total_row["row_index"] and r["column"] == c
+        ]
         for c in ("goods", "works", "services")
     }
-    parts = [(c, float(v["amount"][0])) for c, v in columns.items() if v.height]
+    parts = [(c, float(v[0]["amount"])) for c, v in columns.items() if v]
     if len(parts) < 2:
-        items = table.filter((pl.col("column") == "total") & (pl.col("row_role") == "item"))
-        parts = [
-            (r["row_label"], r["amount"])
-            for r in items.iter_rows(named=True)
-            if _CATEGORY_ROW.match(r["row_label"] or "")
-        ]
+        items = [r for r in table if r["column"] == "total" and r["row_role"] == "item"]
+        parts = [(r["row_label"], r["amount"]) for r in items if _CATEGORY_ROW.match(r["row_label"] or "")]
     return (total_row["amount"], parts, total_row) if parts else None
 
 
@@ -332,15 +331,15 @@ def _function_amounts(ctx: DocContext) -> dict[str, float]:
         Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
         Kind.FINAL_EXPENDITURE,
     ):
-        rows = ctx.table(kind).filter(
-            pl.col("func_code").is_not_null()
-            & pl.col("column").is_in(["total", "amount"])
-            & pl.col("amount").is_not_null()
-        )
-        if rows.height:
-            column = "total" if "total" in set(rows["column"]) else "amount"
+        rows = [
+            r
+            for r in ctx.rows(kind)
+            if r["func_code"] is not None and r["column"] in ("total", "amount") and r["amount"] is not None
+        ]
+        if rows:
+            column = "total" if any(r["column"] == "total" for r in rows) else "amount"
             amounts: dict[str, float] = {}
-            for item in rows.filter(pl.col("column") == column).iter_rows(named=True):
+            for item in (r for r in rows if r["column"] == column):
                 amounts[item["func_code"]] = amounts.get(item["func_code"], 0.0) + item["amount"]
             return _leaves(amounts)
     return {}

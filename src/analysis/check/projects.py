@@ -79,8 +79,10 @@ def _cover(
     n = len(amounts)
     sums = _subset_sums(amounts)
     banned = 0 if split is None else 1 << split
+    allowed = [tol(k) for k in range(n + 1)]  # by the number of projects in the subset
+    gap = [allowed[bin(m).count("1")] for m in range(1 << n)]
     candidates = {
-        code: [m for m in range(1, 1 << n) if not m & banned and abs(sums[m] - value) <= tol(bin(m).count("1"))]
+        code: [m for m in range(1, 1 << n) if not m & banned and abs(sums[m] - value) <= gap[m]]
         for code, value in targets.items()
     }
     order = sorted(targets, key=lambda c: len(candidates[c]))

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
-
-import polars as pl
+from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
@@ -53,8 +51,8 @@ def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     """The document's level and the name it was read from: the department, else the
     department labels printed with the tables, else the cover lines."""
     names = [ctx.document.get("department")]
-    names += ctx.tables["department_label"].drop_nulls().unique(maintain_order=True).to_list()
-    names += ctx.texts.head(8)["text"].to_list()
+    names += list(dict.fromkeys(t["department_label"] for t in ctx.table_rows if t["department_label"] is not None))
+    names += [t["text"] for t in ctx.text_rows[:8]]
     for name in names:
         level = name_level(name)
         if level is not None:
@@ -72,13 +70,10 @@ def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
 
 
 def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
-    rows = [
-        {"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]}
-        for r in ctx.texts.iter_rows(named=True)
-    ]
+    rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]} for r in ctx.text_rows]
     if with_notes:
         texts = [r["text"] for r in rows]
-        for t in ctx.tables.filter(pl.col("notes").is_not_null()).iter_rows(named=True):
+        for t in (t for t in ctx.table_rows if t["notes"] is not None):
             for note in map(clean_text, t["notes"].split(" | ")):
                 if not any(note in text or (text and text in note) for text in texts):
                     rows.append({"text": note, "line": t["line"], "page": t["page"]})
@@ -125,12 +120,14 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
 
 
 @cache
-def _obsolete() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
-    """(name, pattern in running text, current name, confidence), longest names first."""
+def _obsolete() -> tuple[tuple[str, str, re.Pattern[str], str, str], ...]:
+    """(name, its normalised text, pattern in running text, current name, confidence), longest
+    names first."""
     rows = sorted(load_obsolete_names().iter_rows(named=True), key=lambda r: -len(r["obsolete_name"]))
     return tuple(
         (
             r["obsolete_name"],
+            normalize_name(r["obsolete_name"]),
             re.compile(re.escape(normalize_name(r["obsolete_name"])) + r"(?=支出|[(（][类款项][)）]|”|\"|$)"),
             r["current_name"],
             r["confidence"],
@@ -139,22 +136,32 @@ def _obsolete() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
     )
 
 
+@lru_cache(maxsize=1 << 14)
+def _label_text(label: str) -> str:
+    """A row label without its numbering (remembered: documents print the same labels)."""
+    return _NUMBERING.sub("", clean_text(label))
+
+
 def _flat(text: str) -> str:
     """Half-width, no whitespace, 其它 read as 其他; quotes kept (they delimit names in text)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("其它", "其他")
 
 
-def _obsolete_in(text: str, year: int, is_label: bool) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=1 << 14)
+def _obsolete_in(text: str, year: int, is_label: bool) -> tuple[tuple[str, str, str], ...]:
+    """Retired names in ``text`` (remembered: documents print the same row labels)."""
     key = normalize_name(text) if is_label else _flat(text)
     hits: list[tuple[str, str, str]] = []
     taken: list[tuple[int, int]] = []
-    for name, pattern, current, confidence in _obsolete():
+    for name, needle, pattern, current, confidence in _obsolete():
+        if needle not in key:  # the pattern starts with the name: a plain search rules most out
+            continue
         for m in pattern.finditer(key):
             if any(s <= m.start() < e for s, e in taken) or find_obsolete_name(name, year) is None:
                 continue
             taken.append((m.start(), m.end()))
             hits.append((name, current, confidence))
-    return hits
+    return tuple(hits)
 
 
 @rule(
@@ -178,7 +185,7 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
             first_of_row.setdefault((item["table_index"], item["row_index"]), item)
     sources = [
         {
-            "text": _NUMBERING.sub("", clean_text(r["row_label"])),
+            "text": _label_text(r["row_label"]),
             "line": r["line"],
             "page": r["page"],
             "table_kind": r["table_kind"],
@@ -187,10 +194,12 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
         for r in first_of_row.values()
     ]
     sources += [{**r, "table_kind": None, "title": None} for r in _text_rows(ctx, with_notes=False)]
-    labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
+    labels: set[str] | None = None  # normalised only when a retired name is found
     out = []
     for source in sources:
         for name, current, confidence in _obsolete_in(source["text"], year, source["table_kind"] is not None):
+            if labels is None:
+                labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
             where = f"《{source['title']}》" if source["title"] else "说明"
             beside = "，且同一文件中已有新名称" if normalize_name(current) in labels else ""
             out.append(
@@ -270,6 +279,8 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
                 )
             seen.setdefault(c["subject"], c)
     for row in _text_rows(ctx, with_notes=False):
+        if row["text"].count("、") < 2:  # a list of three names needs two 、
+            continue
         for items in _list_items(row["text"]):
             dupes = sorted({i for i in items if len(i) >= 2 and items.count(i) > 1 and not _PLACEHOLDER.fullmatch(i)})
             if dupes:
@@ -330,11 +341,7 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
     each one's position by (sentence, line, page)."""
     if "sentences" not in ctx.texts.columns:
         return [], {}
-    found = [
-        (s, r["line"], r["page"])
-        for r in ctx.texts.select("sentences", "line", "page").iter_rows(named=True)
-        for s in r["sentences"] or []
-    ]
+    found = [(s, r["line"], r["page"]) for r in ctx.text_rows for s in r["sentences"] or []]
     return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}
 
 

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 def _by_doc(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     if df.is_empty():
         return {}
+    ids = df.get_column("doc_id")
+    if not ids.null_count() and (ids == ids[0]).all():  # one document's rows (the engine's unit): no split
+        return {ids[0]: df}
     return {key[0]: part for key, part in df.partition_by("doc_id", as_dict=True).items()}
 
 
@@ -39,6 +42,12 @@ def previous_documents(documents: list[dict], departments: str | Path | None = N
             if previous is not None:
                 found[d["doc_id"]] = previous
     return found
+
+
+@cache
+def _empty(name: str) -> pl.DataFrame:
+    """An empty frame of an output table, built once (frames are immutable, so it is shared)."""
+    return frame(name, [])
 
 
 @cache
@@ -65,6 +74,8 @@ def _at_printed_precision(found: dict, rule_id: str, severity: str, ctx: DocCont
 def _findings_frame(findings: list[dict]) -> pl.DataFrame:
     """The findings frame; a finding whose values do not fit the schema is logged and left out
     instead of costing every document its findings."""
+    if not findings:
+        return _empty("findings").clone()
     try:
         return frame("findings", findings)
     except Exception:  # polars raises several types for one bad value
@@ -113,7 +124,9 @@ def run_checks(
         partner = document.get("paired_doc_id")
 
         def part(name: str, doc_id: str = doc_id, partner: str | None = partner) -> pl.DataFrame:
-            own = parts[name].get(doc_id, frame(name, []))
+            own = parts[name].get(doc_id)
+            if own is None:
+                own = _empty(name)
             if partner and name in {"claims", "texts"} and partner in parts[name]:
                 return pl.concat([own, parts[name][partner]])  # the narrative file's text
             return own
@@ -158,10 +171,28 @@ def run_checks(
     return sort_findings(result), frame("evaluations", evaluations)
 
 
+_SORT_IN_PYTHON = 2000
+"""A document's few findings are ordered in Python: three Polars calls cost more than the sort."""
+
+
+def _sorted_positions(result: pl.DataFrame, order: dict[str, int]) -> list[int]:
+    """Row positions in the order of :func:`sort_findings`'s Polars sort: severity rank, path,
+    rule, line, page, each ascending with nulls last; ties keep their order (a stable sort)."""
+    severity, *columns = (result.get_column(c).to_list() for c in ("severity", "path", "rule", "line", "page"))
+    ranks = [None if s is None else order[s] for s in severity]  # an unknown severity fails as replace_strict does
+
+    def key(i: int) -> tuple:
+        return tuple((True, 0) if v is None else (False, v) for v in (ranks[i], *(c[i] for c in columns)))
+
+    return sorted(range(result.height), key=key)
+
+
 def sort_findings(result: pl.DataFrame) -> pl.DataFrame:
     """Findings by severity, file, rule and position; ties keep their order (the run engine
     sorts per-document findings gathered from many workers the same way)."""
     order = {s: i for i, s in enumerate(SEVERITIES)}
+    if 1 < result.height <= _SORT_IN_PYTHON:
+        return result[pl.Series(_sorted_positions(result, order), dtype=pl.UInt32)]
     if result.height:
         result = (
             result.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_s"))

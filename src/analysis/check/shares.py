@@ -14,8 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import polars as pl
-
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import Figure, at, claim_scope, figure_registry, short, subject_figures
 from analysis.check.registry import rule
@@ -258,7 +256,7 @@ def share_range(ctx: DocContext) -> list[dict] | None:
 
     Certain because: a share of a whole cannot be outside 0–100 % at its printed precision.
     Depends on: the figure being a share (占…), not a change rate."""
-    shares = [c for c in ctx.claims.rows(named=True) if _is_share(c)]
+    shares = [c for c in ctx.claim_dicts if _is_share(c)]
     if not shares:
         return None
     return [
@@ -282,7 +280,7 @@ def percent_precision(ctx: DocContext) -> list[dict] | None:
     """Percentages are printed with the same number of decimals throughout (DOMAIN P5): "3.9 %"
     among two-decimal figures is a style defect. The usual precision is the document's most
     common one (ties: the finer); whole 0% and 100% are left alone."""
-    claims = ctx.claims.filter(pl.col("unit") == "%").rows(named=True)
+    claims = [c for c in ctx.claim_dicts if c["unit"] == "%"]
     if len(claims) < 3:
         return None
     counts = Counter(c["decimals"] for c in claims)

@@ -7,8 +7,6 @@ import re
 from collections import Counter
 from functools import cache
 
-import polars as pl
-
 from analysis.check.classification_rules import at
 from analysis.check.context import DocContext, finding
 from analysis.check.plausibility import procurement_total
@@ -42,6 +40,7 @@ _COUNT_UNITS = {
 _QUOTES = re.compile(r"[“”\"'‘’]")
 _BARE_COUNT = r"^\s*\d[\d,]*(\.\d+)?\s*[^\d\s]{1,4}\s*$"
 """A value that is only a number and a short unit ("17 人", "30个"), nothing else in the cell."""
+_BARE_COUNT_RE = re.compile(_BARE_COUNT.removesuffix("$") + r"\Z")  # $ would also match before a final newline
 
 
 def _owner(target: dict) -> str:
@@ -69,11 +68,11 @@ def target_quantity_conflict(ctx: DocContext) -> list[dict] | None:
     """A quantity that describes the department itself — above all its staff count (工作人员
     数量, 人员人数, 职工人数 …, checks/b_indicator_quantities.csv) — has one value across all
     indicators of the document; different values (17 人 / ≥80 人 / ≥33 人) are reported."""
-    rows = ctx.targets.filter((pl.col("value_kind") == "number") & pl.col("value").is_not_null())
-    if not rows.height:
+    rows = [t for t in ctx.target_rows if t["value_kind"] == "number" and t["value"] is not None]
+    if not rows:
         return None
     groups: dict[tuple[str, str, str | None], list[dict]] = {}
-    for target in rows.iter_rows(named=True):
+    for target in rows:
         key = _key(target["indicator"])
         for pattern, quantity, label in _quantities():
             if pattern.search(key):
@@ -110,9 +109,9 @@ def _is_zero(ctx: DocContext, subject: str) -> str | None:
         if total is not None and abs(total[0]) < 1e-9:
             return total[1]
         return None
-    claims = ctx.claims.filter((pl.col("subject") == subject) & pl.col("value").is_not_null())
-    if claims.height and (claims["value"].abs() < 1e-9).all():
-        first = claims.row(0, named=True)
+    claims = [c for c in ctx.claim_dicts if c["subject"] == subject and c["value"] is not None]
+    if claims and all(abs(c["value"]) < 1e-9 for c in claims):
+        first = claims[0]
         return f"{at(first)}“{first['clause']}”"
     return None
 
@@ -137,7 +136,7 @@ def target_inapplicable(ctx: DocContext) -> list[dict] | None:
     if ctx.targets.is_empty():
         return None
     out = []
-    for target in ctx.targets.iter_rows(named=True):
+    for target in ctx.target_rows:
         key = _key(target["indicator"])
         for pattern, subject, label in _inapplicable():
             if not pattern.search(key):
@@ -163,12 +162,15 @@ def target_inapplicable(ctx: DocContext) -> list[dict] | None:
 def target_no_comparator(ctx: DocContext) -> list[dict] | None:
     """A quantitative indicator value says whether it is a floor, a cap or an exact figure
     (≥, ≤, =); a bare count such as "17 人" or "30个" does not."""
-    rows = ctx.targets.filter(
-        (pl.col("value_kind") == "number")
-        & pl.col("comparator").is_null()
-        & pl.col("unit").is_in(list(_COUNT_UNITS))
-        & pl.col("raw_value").str.contains(_BARE_COUNT)
-    )
+    rows = [
+        t
+        for t in ctx.target_rows
+        if t["value_kind"] == "number"
+        and t["comparator"] is None
+        and t["unit"] in _COUNT_UNITS
+        and t["raw_value"] is not None
+        and _BARE_COUNT_RE.search(t["raw_value"])
+    ]
     if ctx.targets.is_empty():
         return None
     return [
@@ -181,7 +183,7 @@ def target_no_comparator(ctx: DocContext) -> list[dict] | None:
             line=t["line"],
             page=t["page"],
         )
-        for t in rows.iter_rows(named=True)
+        for t in rows
     ]
 
 
@@ -198,11 +200,11 @@ def target_boilerplate(ctx: DocContext) -> list[dict] | None:
     column of the targets frame; not evaluated when extraction does not provide it."""
     if "description" not in ctx.targets.columns:
         return None
-    rows = ctx.targets.filter(pl.col("description").is_not_null())
-    if not rows.height:
+    rows = [t for t in ctx.target_rows if t["description"] is not None]
+    if not rows:
         return None
     by_text: dict[str, list[dict]] = {}
-    for target in rows.iter_rows(named=True):
+    for target in rows:
         text = match_key(target["description"])
         if len(text) >= 8:
             by_text.setdefault(text, []).append(target)
@@ -238,25 +240,22 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the printed total of the target table differs from the sum of its printed
     project amounts beyond rounding. Depends on: the table's total row."""
-    b13 = ctx.table(Kind.PROJECT_PERFORMANCE_TARGETS).filter(
-        (pl.col("column") == "total") & pl.col("amount").is_not_null()
-    )
+    b13 = [r for r in ctx.rows("project_performance_targets") if r["column"] == "total" and r["amount"] is not None]
     # Code-only rows (a department code "363" read as an item) carry an empty project name.
-    items = b13.filter((pl.col("row_role") == "item") & (pl.col("project_name").str.strip_chars().str.len_chars() > 0))
-    if not items.height:
+    items = [r for r in b13 if r["row_role"] == "item" and (r["project_name"] or "").strip()]
+    if not items:
         return None
-    total = round(float(items["amount"].sum()), 6)
-    tol = ctx.tolerance.sum(items.height + 1, ctx.scale(Kind.PROJECT_PERFORMANCE_TARGETS))
+    total = round(float(sum(r["amount"] for r in items)), 6)
+    tol = ctx.tolerance.sum(len(items) + 1, ctx.scale("project_performance_targets"))
     out, evaluated = [], False
-    heads = b13.filter(pl.col("row_role") == "total")
-    heads = heads if heads.height else b13.filter(pl.col("row_role") == "unit")
-    if heads.height:
+    heads = [r for r in b13 if r["row_role"] == "total"] or [r for r in b13 if r["row_role"] == "unit"]
+    if heads:
         evaluated = True
-        head = heads.row(0, named=True)
+        head = heads[0]
         if abs(head["amount"] - total) > tol:
             out.append(
                 finding(
-                    f"{ctx.where(head)}：合计 {head['raw_value']} 万元，而 {items.height} 个项目的资金总额之和为 "
+                    f"{ctx.where(head)}：合计 {head['raw_value']} 万元，而 {len(items)} 个项目的资金总额之和为 "
                     f"{total:.2f} 万元",
                     row=head,
                     column="total",
@@ -271,7 +270,7 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
             if abs(stated[0] - total) > tol:
                 out.append(
                     finding(
-                        f"项目绩效目标表 {items.height} 个项目资金总额之和 {total:.2f} 万元，"
+                        f"项目绩效目标表 {len(items)} 个项目资金总额之和 {total:.2f} 万元，"
                         f"{ctx.where(stated[1])} 项目支出为 {stated[0]:.2f} 万元",
                         row=stated[1],
                         table_kind=Kind.PROJECT_PERFORMANCE_TARGETS,

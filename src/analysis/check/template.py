@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import polars as pl
-
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.text import clean_text
@@ -34,7 +32,7 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
     if ctx.texts.is_empty():
         return None
     out = []
-    for row in ctx.texts.iter_rows(named=True):
+    for row in ctx.text_rows:
         text = clean_text(row["text"] or "")
         for m in _PLACEHOLDERS.finditer(text):
             start = max(0, m.start() - 30)
@@ -58,11 +56,11 @@ def table_title_year(ctx: DocContext) -> list[dict] | None:
     Certain because: the title prints a year other than the document's own. Depends on: the
     fiscal year read from the cover or title."""
     year = ctx.document["fiscal_year"]
-    titled = ctx.tables.filter(pl.col("title_year").is_not_null())
-    if year is None or not titled.height:
+    titled = [t for t in ctx.table_rows if t["title_year"] is not None]
+    if year is None or not titled:
         return None
     out = []
-    for row in titled.filter(pl.col("title_year") != year).iter_rows(named=True):
+    for row in (t for t in titled if t["title_year"] != year):
         out.append(
             finding(
                 f"{'第' + str(row['line']) + '行' if row['line'] else '第' + str(row['page']) + '页'}："

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.text import UNIT_TO_WAN
 
@@ -32,7 +33,7 @@ class Tolerance:
         0.01 at least for two-decimal 万元 (§0.4), 0.5 元 per term for a table printed in whole
         元, and 0.62 万元 against 6,248.00 元 or a whole-元 total against parts in 元 and 分
         agree when they print alike."""
-        halves = [half_unit(c) for c in cells] or [0.5 * 10**-2]
+        halves = [_half_unit(c.get("raw_value") or "", c.get("source_unit") or "万元") for c in cells] or [0.5 * 10**-2]
         return max(2 * max(halves), sum(halves)) + 1e-9
 
     def same_print(self, difference: float, unit_scale: float = 1.0) -> bool:
@@ -50,6 +51,10 @@ class Tolerance:
 
 def half_unit(cell: dict) -> float:
     """Half a unit of a printed cell's last digit, in 万元 (its ``raw_value`` and ``source_unit``)."""
-    raw = cell.get("raw_value") or ""
+    return _half_unit(cell.get("raw_value") or "", cell.get("source_unit") or "万元")
+
+
+@lru_cache(maxsize=1 << 16)
+def _half_unit(raw: str, unit: str) -> float:
     decimals = len(raw.split(".")[1]) if "." in raw else (0 if raw else 2)
-    return 0.5 * 10 ** (-decimals) * UNIT_TO_WAN.get(cell.get("source_unit") or "万元", 1.0)
+    return 0.5 * 10 ** (-decimals) * UNIT_TO_WAN.get(unit, 1.0)

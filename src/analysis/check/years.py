@@ -39,7 +39,7 @@ def previous_year_change(ctx: DocContext) -> list[dict] | None:
     if ctx.previous is None or ctx.claims.is_empty():
         return None
     out, evaluated = [], False
-    for claim in ctx.claims.iter_rows(named=True):
+    for claim in ctx.claim_dicts:
         figure = _FIGURE_OF.get(claim["subject"] or "")
         if claim["claim_type"] != "change_amount" or figure is None or claim["value_wan"] is None:
             continue

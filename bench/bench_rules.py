@@ -1,0 +1,116 @@
+"""Benchmark: the whole rule catalogue per document, this tree side by side with a baseline tree.
+
+    python bench/bench_rules.py --baseline /work/main/src [--documents 300] [--seed 14]
+    python bench/bench_rules.py --baseline /work/main/src --inputs FOLDER
+
+Documents are a synthetic district (``analysis synth``, text format, budget documents) unless
+``--inputs`` names a folder. Each tree runs in its own interpreter (``PYTHONPATH=<tree>``): it
+extracts every document alone and combines it (as the run engine's worker does), then times
+``run_checks`` on each document's frames. documents/s/core is counted on the process's CPU
+time, so other load on the machine slows the wall clock but not the figure much; the wall figure
+is printed beside it. A second pass over ``--per-rule`` documents times each rule (ms/doc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_WORKER = """
+import json, sys, time
+from pathlib import Path
+from analysis.check import RULES, run_checks
+from analysis.extract import combine, extract_file
+
+folder, n, n_rules = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+suffixes = {".txt", ".md", ".html", ".xlsx", ".xls", ".pdf"}
+paths = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and not p.name.lower().startswith("readme"))[:n]
+frames = [combine([extract_file(p)]) for p in paths]
+run_checks(frames[0])  # warm: metadata loaded, caches filled
+cpu, wall = time.process_time(), time.perf_counter()
+for f in frames:
+    run_checks(f)
+cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+spent = {}
+for r in list(RULES.values()):
+    def timed(ctx, check=r.check, rule_id=r.id):
+        start = time.process_time()
+        try:
+            return check(ctx)
+        finally:
+            spent[rule_id] = spent.get(rule_id, 0.0) + time.process_time() - start
+    object.__setattr__(r, "check", timed)
+for f in frames[:n_rules]:
+    run_checks(f)
+print(json.dumps({"documents": len(frames), "cpu": cpu, "wall": wall, "rules": len(RULES),
+                  "per_rule": {k: v / max(1, min(n_rules, len(frames))) for k, v in spent.items()}}))
+"""
+
+
+def run_tree(src: Path, folder: Path, documents: int, per_rule: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(folder), str(documents), str(per_rule)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def synthesise(folder: Path, documents: int, seed: int) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    departments = math.ceil(documents / 3)
+    synth = ["--out", str(folder), "--departments", str(departments), "--formats", "text", "--seed", str(seed)]
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "synth", *synth, "--years", "2023,2024,2025"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, required=True, help="the baseline tree's src folder")
+    parser.add_argument("--documents", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--inputs", type=Path, default=None, help="a folder of documents instead of synth")
+    parser.add_argument("--per-rule", type=int, default=60, help="documents timed rule by rule")
+    parser.add_argument("--top", type=int, default=25, help="rules listed (slowest in the baseline)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.inputs or Path(tmp) / "synth"
+        if args.inputs is None:
+            synthesise(folder, args.documents, args.seed)
+        trees = {"baseline": args.baseline, "this tree": ROOT / "src"}
+        results = {name: run_tree(src, folder, args.documents, args.per_rule) for name, src in trees.items()}
+    base, new = results["baseline"], results["this tree"]
+    print(
+        f"documents: {new['documents']}; rules: baseline {base['rules']}, this tree {new['rules']}; load: {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'run_checks, whole catalogue':<32}{'baseline':>12}{'this tree':>12}")
+    for label, key, scale in (("documents/s/core (CPU time)", "cpu", 1), ("documents/s (wall)", "wall", 1)):
+        print(f"{label:<32}{base['documents'] / base[key] * scale:>12.1f}{new['documents'] / new[key] * scale:>12.1f}")
+    print(
+        f"{'ms/doc (CPU time)':<32}{1000 * base['cpu'] / base['documents']:>12.2f}{1000 * new['cpu'] / new['documents']:>12.2f}"
+    )
+    print(f"\nper rule, ms/doc (CPU time, {args.per_rule} documents; the rules' sum is inside run_checks)")
+    order = sorted(base["per_rule"], key=lambda r: -base["per_rule"][r])
+    for rule_id in order[: args.top]:
+        print(f"{rule_id:<32}{1000 * base['per_rule'][rule_id]:>12.2f}{1000 * new['per_rule'].get(rule_id, 0):>12.2f}")
+    total_base, total_new = sum(base["per_rule"].values()), sum(new["per_rule"].values())
+    print(f"{'all rules':<32}{1000 * total_base:>12.2f}{1000 * total_new:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
