@@ -6,14 +6,7 @@ from collections import defaultdict
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
-from analysis.metadata import identities_for
-
-_TWO_SIDED = {
-    "revenue_expenditure_summary",
-    "final_revenue_expenditure_summary",
-    "fiscal_appropriation_summary",
-    "final_fiscal_appropriation_summary",
-}
+from analysis.metadata import balance_identities, identities_for, two_sided_kinds
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -179,14 +172,15 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
     rounding of every printed cell; carry-over rows (上年结转, 年初结转和结余, with or without an ordinal)
     are counted. Depends on: the row labels of the table, budget vs final layout (I02 vs FI01)."""
     out, evaluated = [], False
-    for kind in _TWO_SIDED & ctx.kinds:
+    for kind in two_sided_kinds() & ctx.kinds:
         by_key: dict[tuple[str, str], dict] = {}
         for item in ctx.rows(kind):
             if item["column"] in ("amount", "total") and item["row_key"] is not None:
                 by_key.setdefault((item["section"], item["row_key"]), item)
-        for total_key, parts, title, section in _BALANCE:
-            total = by_key.get((section, total_key))
-            found = [by_key[(section, p)] for p in parts if (section, p) in by_key]
+        for balance in balance_identities():
+            section, title = balance.section, f"{balance.id} {balance.title}"
+            total = by_key.get((section, balance.total))
+            found = [by_key[(section, p)] for p in balance.parts if (section, p) in by_key]
             if total is None or not found:
                 continue
             evaluated = True

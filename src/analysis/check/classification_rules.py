@@ -98,7 +98,7 @@ def full_lines(ctx: DocContext) -> EconomicLines | None:
     """Basic and project 一般公共预算 money by economic code: B11 (DOMAIN X10), when it is not
     a basic-only table; its 一般公共预算 column when printed, else its 总计."""
     if "full_lines" not in ctx.memo:
-        kind = "economic_classification_summary"
+        kind = Kind.ECONOMIC_CLASSIFICATION_SUMMARY
         ctx.memo["full_lines"] = (
             None if _is_basic_only(ctx, kind) else _lines(ctx, kind, ("general_budget", "total", "amount"))
         )
@@ -456,7 +456,7 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
-    kinds = [*_BASIC_KINDS, "economic_classification_summary"]
+    kinds = [*_BASIC_KINDS, Kind.ECONOMIC_CLASSIFICATION_SUMMARY]
     rows = [
         i
         for i in ctx.item_rows

@@ -136,11 +136,6 @@ def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
     )
 
 
-@cache
-def _statements() -> dict:
-    return load_toml("checks/empty_tables.toml")
-
-
 def _texts(ctx: DocContext) -> list[tuple[str, str]]:
     """(text, its clean_text) of every non-null text line in order, cleaned once per document."""
     if "clean_texts" not in ctx.memo:
@@ -150,7 +145,7 @@ def _texts(ctx: DocContext) -> list[tuple[str, str]]:
 
 @cache
 def _none_pattern(subject: str) -> re.Pattern:
-    negation = _statements()["negation"]
+    negation = empty_table_statements()[0]
     return re.compile(rf"({negation})[^。；;，,]{{0,24}}{subject}|{subject}[^。；;]{{0,16}}({negation})")
 
 
@@ -184,8 +179,8 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     narrative = [clean for _, clean in _texts(ctx)]
     has_narrative = not ctx.claims.is_empty()  # a tables-only file may have its statement elsewhere
     out, evaluated = [], False
-    for spec in _statements()["table"]:
-        for table in (t for t in tables if t["domain_id"] in spec["ids"]):
+    for spec in empty_table_statements()[1]:
+        for table in (t for t in tables if t["domain_id"] in spec.ids):
             evaluated = True
             nonzero = [
                 i

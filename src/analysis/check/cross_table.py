@@ -122,8 +122,8 @@ def basic_vs_economic_summary(ctx: DocContext) -> list[dict] | None:
     Certain because: the summary covers all funds and all spending, so no line of it can be
     smaller than the same line of the 基本支出 table beyond rounding. Depends on: the economic codes
     printed in both tables."""
-    b06 = [r for r in ctx.rows("general_budget_basic_expenditure") if r["column"] == "total"]
-    b11 = [r for r in ctx.rows("economic_classification_summary") if r["column"] == "total"]
+    b06 = [r for r in ctx.rows(Kind.GENERAL_BUDGET_BASIC_EXPENDITURE) if r["column"] == "total"]
+    b11 = [r for r in ctx.rows(Kind.ECONOMIC_CLASSIFICATION_SUMMARY) if r["column"] == "total"]
     if not b06 or not b11:
         return None
     totals = {r["econ_code"]: r for r in b11 if r["econ_code"] is not None}
@@ -168,7 +168,7 @@ def project_lists_agree(ctx: DocContext) -> list[dict] | None:
             for r in ctx.rows(kind)
             if r["column"] == "total" and r["row_role"] == "item" and r["project_name"] is not None
         ]
-        for kind in ("project_expenditure", "project_performance_targets")
+        for kind in (Kind.PROJECT_EXPENDITURE, Kind.PROJECT_PERFORMANCE_TARGETS)
     )
     if not b10 or not b13:
         return None

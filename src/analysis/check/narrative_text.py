@@ -52,3 +52,16 @@ def _figures_at_least_two(sentence: str) -> bool:
 def quote(text: str, limit: int = 60) -> str:
     text = text.strip()
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
+
+
+def claimed_change_rates(ctx: DocContext) -> dict[str, list[float]]:
+    """The change rates (``change_pct``) of the claims frame by sentence, digits read as ASCII as
+    :func:`located_sentences` reads them: the claims extraction made of each sentence."""
+    if "claimed_change_rates" not in ctx.memo:
+        by_sentence: dict[str, list[float]] = {}
+        for claim in ctx.claim_dicts:
+            sentence, value = claim["sentence"], claim["value"]
+            if claim["claim_type"] == "change_pct" and sentence is not None and value is not None:
+                by_sentence.setdefault(sentence.translate(NARROW_DIGITS), []).append(value)
+        ctx.memo["claimed_change_rates"] = by_sentence
+    return ctx.memo["claimed_change_rates"]

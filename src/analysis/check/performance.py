@@ -36,14 +36,14 @@ def performance_cost_cap(ctx: DocContext) -> list[dict] | None:
     costs = [
         t
         for t in ctx.target_rows
-        if t["table_kind"] == "project_performance_targets"
+        if t["table_kind"] == Kind.PROJECT_PERFORMANCE_TARGETS
         and t["unit"] == "万元"
         and t["value"] is not None
         and t["project_name"] is not None
     ]
     amounts = [
         r
-        for r in ctx.rows("project_performance_targets")
+        for r in ctx.rows(Kind.PROJECT_PERFORMANCE_TARGETS)
         if r["column"] == "total" and r["project_name"] is not None and r["row_role"] == "item"
     ]
     if not costs or not amounts:

@@ -156,7 +156,7 @@ def procurement_total(ctx: DocContext) -> tuple[float, str, dict] | None:
     """政府采购 total (万元): the B14 合计 row, else the first 政府采购 amount in the narrative."""
     rows = [
         r
-        for r in ctx.rows("government_procurement")
+        for r in ctx.rows(Kind.GOVERNMENT_PROCUREMENT)
         if r["row_role"] == "total" and r["column"] == "total" and r["amount"] is not None
     ]
     if rows:
@@ -210,7 +210,7 @@ def procurement_missing(ctx: DocContext) -> list[dict] | None:
 
 
 def _table_breakdown(ctx: DocContext) -> tuple[float, list[tuple[str, float]], dict] | None:
-    table = [r for r in ctx.rows("government_procurement") if r["amount"] is not None]
+    table = [r for r in ctx.rows(Kind.GOVERNMENT_PROCUREMENT) if r["amount"] is not None]
     total = [r for r in table if r["row_role"] == "total" and r["column"] == "total"]
     if not total:
         return None

@@ -240,13 +240,13 @@ def project_targets_sum(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the printed total of the target table differs from the sum of its printed
     project amounts beyond rounding. Depends on: the table's total row."""
-    b13 = [r for r in ctx.rows("project_performance_targets") if r["column"] == "total" and r["amount"] is not None]
+    b13 = [r for r in ctx.rows(Kind.PROJECT_PERFORMANCE_TARGETS) if r["column"] == "total" and r["amount"] is not None]
     # Code-only rows (a department code "363" read as an item) carry an empty project name.
     items = [r for r in b13 if r["row_role"] == "item" and (r["project_name"] or "").strip()]
     if not items:
         return None
     total = round(float(sum(r["amount"] for r in items)), 6)
-    tol = ctx.tolerance.sum(len(items) + 1, ctx.scale("project_performance_targets"))
+    tol = ctx.tolerance.sum(len(items) + 1, ctx.scale(Kind.PROJECT_PERFORMANCE_TARGETS))
     out, evaluated = [], False
     heads = [r for r in b13 if r["row_role"] == "total"] or [r for r in b13 if r["row_role"] == "unit"]
     if heads:
