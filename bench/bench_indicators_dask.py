@@ -9,9 +9,11 @@ Timed, each mode in a fresh interpreter (so that peak memory is its own):
 
 - ``local``: ``score_indicators`` (lattice, robust z of every indicator in every peer group) and
   the IsolationForest (``multivariate_outliers``) in one process, as ``analysis compare`` does;
-- ``dask``: the same scores as tasks of indicator × document type (``scoring_partitions``,
+- ``dask``: the same scores as tasks of indicator × document type (``PARTITION_KEYS``,
   ``score_partition``, ``gather_scores``) on a LocalCluster of ``--workers`` single-threaded
-  worker processes, then the forest on the gathered scores (one forest sees every document).
+  worker processes, each task reading its partition's columns from the indicators file (the
+  workers share the file system, as for ``analysis run --scheduler``), then the forest on the
+  gathered scores (one forest sees every document).
   Starting the cluster (and its workers' imports) is reported apart. Peak MB: the client process, and the largest worker.
 
 The two modes' ``indicator_scores`` and forest outputs must be equal (exit status 1 otherwise).
@@ -90,14 +92,27 @@ def _warm_up() -> None:
     import analysis.compare.scoring  # noqa: F401
 
 
+def _score_from_file(path: str, key: dict, indicator: str) -> pl.DataFrame:
+    """One task on a worker: its partition read from the shared file (only the columns scoring
+    reads), then ``score_partition``; rows keep their position in the whole file."""
+    from analysis.compare.scoring import POSITION, score_partition
+
+    wanted = pl.all().exclude([c for c in _indicator_names() if c != indicator])
+    frame = pl.scan_parquet(path).with_row_index(POSITION)
+    for column, value in key.items():
+        frame = frame.filter(pl.col(column).eq_missing(value))
+    return score_partition(frame.select(wanted).collect(), indicator)
+
+
 def run_dask(indicators_path: Path, out: Path, workers: int) -> dict:
+    """The cluster model of ``analysis run --scheduler``: the workers read the input from a
+    file system they share with the client, so only the tasks and their results travel."""
     from distributed import Client, LocalCluster
 
     from analysis.compare.indicators import indicator_specs
     from analysis.compare.multivariate import multivariate_outliers
-    from analysis.compare.scoring import gather_scores, score_partition, scoring_partitions
+    from analysis.compare.scoring import PARTITION_KEYS, gather_scores
 
-    indicators = pl.read_parquet(indicators_path)
     started = time.perf_counter()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
@@ -105,13 +120,15 @@ def run_dask(indicators_path: Path, out: Path, workers: int) -> dict:
     startup = time.perf_counter() - started
     try:
         started = time.perf_counter()
-        partitions = client.scatter(scoring_partitions(indicators))
+        keys = pl.scan_parquet(indicators_path).select(PARTITION_KEYS).unique(maintain_order=True).collect()
         futures = [
-            client.submit(score_partition, partition, spec["name"], pure=False)
-            for partition in partitions
+            client.submit(_score_from_file, str(indicators_path), key, spec["name"], pure=False)
+            for key in keys.iter_rows(named=True)
             for spec in indicator_specs()
         ]
         scores = gather_scores(client.gather(futures))
+        del futures
+        indicators = pl.read_parquet(indicators_path, columns=["doc_id", "is_reference"])
         mv = multivariate_outliers(scores, indicators)
         seconds = time.perf_counter() - started
         worker_peaks = client.run(_peak_mb)
@@ -125,7 +142,7 @@ def run_dask(indicators_path: Path, out: Path, workers: int) -> dict:
         "startup": startup,
         "peak_mb": _peak_mb(),
         "worker_peak_mb": max(worker_peaks.values()),
-        "tasks": len(futures),
+        "tasks": len(keys) * len(indicator_specs()),
         "rows": scores.height,
     }
 

@@ -25,7 +25,8 @@ from analysis.schema import conform
 
 PARTITION_KEYS = ("doc_type",)
 """Documents that differ here are never peers, at any lattice level (``group_key``)."""
-_POSITION = "_position"
+POSITION = "_position"
+"""Column of a partition row's position in the whole indicators frame (its order in the scores)."""
 _ID_COLUMNS = ["doc_id", "department", "department_id", "fiscal_year", "doc_type", "is_reference"]
 
 
@@ -84,7 +85,7 @@ def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.D
         *[k for k in keys if k not in _ID_COLUMNS],
         pl.col(spec["name"]).alias("value"),
         pl.col("sources").alias("_sources"),
-        *([_POSITION] if _POSITION in indicators.columns else []),
+        *([POSITION] if POSITION in indicators.columns else []),
     )
     frame = _choose_groups(frame.with_columns(_transformed(spec).alias("x")), min_size)
     frame = frame.with_columns(_reason(min_size).alias("reason"))
@@ -150,7 +151,7 @@ def score_indicators(indicators: pl.DataFrame, min_group_size: int | None = None
 def scoring_partitions(indicators: pl.DataFrame) -> list[pl.DataFrame]:
     """The documents split by :data:`PARTITION_KEYS`, each row with its position in ``indicators``
     (so that :func:`gather_scores` puts the rows back in order)."""
-    numbered = indicators.with_row_index(_POSITION)
+    numbered = indicators.with_row_index(POSITION)
     return numbered.partition_by(list(PARTITION_KEYS), maintain_order=True) if numbered.height else [numbered]
 
 
@@ -159,7 +160,7 @@ def score_partition(partition: pl.DataFrame, indicator: str, min_group_size: int
     spec = next(s for s in indicator_specs() if s["name"] == indicator)
     min_size = min_group_size or settings()["peers"]["min_group_size"]
     scored = score_indicator(partition, spec, min_size)
-    return conform("indicator_scores", scored).with_columns(scored[_POSITION])
+    return conform("indicator_scores", scored).with_columns(scored[POSITION])
 
 
 def gather_scores(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -169,4 +170,4 @@ def gather_scores(parts: list[pl.DataFrame]) -> pl.DataFrame:
     if not parts:
         return conform("indicator_scores", pl.DataFrame())
     rank = pl.col("indicator").replace_strict(order, return_dtype=pl.Int64)
-    return pl.concat(parts).sort(rank, _POSITION).drop(_POSITION)
+    return pl.concat(parts).sort(rank, POSITION).drop(POSITION)
