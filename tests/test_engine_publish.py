@@ -140,3 +140,20 @@ def test_one_folder_for_both_outputs(tmp_path):
         write_bytes(b"x", p / "a.parquet")
         write_bytes(b"y", r / "report.html")
     assert (both / "a.parquet").read_bytes() == b"x" and (both / "report.html").read_bytes() == b"y"
+
+
+def test_without_symbolic_links_the_files_are_renamed_into_place(tmp_path, monkeypatch, caplog):
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    processed.mkdir()
+    reports.mkdir()
+    _write_old_layout(processed, reports)
+
+    def refused(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "symlink", refused)
+    with publication(processed, reports) as (p, r):
+        _write_run(p, r, "new")
+    assert _runs_seen(processed, PROCESSED_NAMES) == {"new"} == _runs_seen(reports, REPORT_NAMES)
+    assert not any(path.is_symlink() for path in [*processed.rglob("*"), *reports.rglob("*")])
+    assert not list(processed.glob(f"{TEMP_PREFIX}*")) and "no symbolic links" in caplog.text

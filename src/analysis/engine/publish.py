@@ -27,13 +27,15 @@ removed once nothing can point at them; a file a reader already opened stays rea
 
 A folder written by earlier code (plain files) is adopted on the first publish: its files move
 into a generation of their own, each replaced by its link with the same content, so even that
-one-time change never shows a mix. Copying an output folder works (``cp -r`` copies the links
+one-time change never shows a mix. On a file system without symbolic links (some network shares) the files are renamed into place
+one by one, as before, with a warning. Copying an output folder works (``cp -r`` copies the links
 and their relative targets, ``zip`` and ``shutil.copytree`` copy the files).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -43,6 +45,7 @@ from pathlib import Path
 
 from analysis.engine.atomic import TEMP_PREFIX, write_bytes
 
+logger = logging.getLogger(__name__)
 CURRENT = ".current"
 GENERATIONS = ".generations"
 JOURNAL = ".publish.json"
@@ -116,7 +119,33 @@ def _finish(switches: list[tuple[Path, str]]) -> None:
         tidy(folder)
 
 
+def _symlinks_work(folder: Path) -> bool:
+    probe = folder / f"{TEMP_PREFIX}probe-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.symlink(CURRENT, probe)
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def _rename_one_by_one(folder: Path, generation: Path) -> None:
+    """Without symbolic links (some network shares): each file renamed over its name, as
+    before generations; each file stays whole, the set of files may mix for a moment."""
+    logger.warning("%s: no symbolic links on this file system; outputs are renamed one by one", folder)
+    for relative in _files(generation):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        if (folder / relative).is_symlink():
+            (folder / relative).unlink()
+        os.replace(generation / relative, folder / relative)
+    (folder / CURRENT).unlink(missing_ok=True)
+    shutil.rmtree(generation, ignore_errors=True)
+
+
 def _switch(folder: Path, name: str) -> None:
+    if not _symlinks_work(folder):
+        _rename_one_by_one(folder, folder / GENERATIONS / name)
+        return
     files = _files(folder / GENERATIONS / name)
     _adopt(folder, files)
     for relative in files:  # links of new names first: absent until the switch, then present
