@@ -35,6 +35,7 @@ SLOW_MODULES = {
     "test_api",
     "test_compare_cli",
     "test_engine",
+    "test_engine_publish",
     "test_execution_synth",
     "test_findings_review",
     "test_golden_pdfs",

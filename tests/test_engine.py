@@ -182,7 +182,7 @@ def test_a_full_disk_gives_one_line_and_keeps_the_previous_outputs(district, tmp
     before = {
         p: p.read_bytes()
         for p in [*(out / "processed").glob("*.parquet"), *(out / "reports").glob("*.*")]
-        if p.name != "run.log"
+        if p.name != "run.log" and p.is_file()
     }
     real_write = pl.DataFrame.write_parquet
     calls = []
@@ -270,3 +270,44 @@ def test_an_unreachable_scheduler_is_a_clear_error(district, tmp_path):
         run_command, [str(district), "--out", str(tmp_path), "-q", "--scheduler", "tcp://127.0.0.1:1"]
     )
     assert result.exit_code == 2 and "cannot reach the Dask scheduler" in result.output
+
+
+def test_a_hanging_document_on_a_dask_cluster_is_stopped_at_the_time_limit(district, tmp_path):
+    """The time limit holds on ``--scheduler`` too: the stuck document fails, the others finish
+    on the same workers, and the hung child does not hold the run."""
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is installed by make test ([dask] extra)")
+    paths = discover([district])
+    hang = tmp_path / "hang.txt"
+    hang.write_text(paths[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        started = time.monotonic()
+        done = run_documents(
+            [hang, *paths],
+            tmp_path / "cache",
+            "k",
+            time_limit=10,  # well above a document's seconds on a loaded machine
+            scheduler=cluster.scheduler_address,
+            task=hanging_task,
+        )
+        elapsed = time.monotonic() - started
+    assert elapsed < 120
+    documents = done.frames["documents"]
+    hung = documents.filter(pl.col("path") == str(hang)).row(0, named=True)
+    assert hung["status"] == "failed" and "time limit" in hung["error"]
+    assert documents.filter(pl.col("path") != str(hang))["status"].to_list().count("failed") == 0
+    assert documents.height == len(paths) + 1
+    assert not DocCache(tmp_path / "cache", "k").has(hung["doc_id"])
+
+
+def test_a_dying_document_on_a_dask_cluster_fails_alone(district, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is installed by make test ([dask] extra)")
+    paths = discover([district])
+    die = tmp_path / "die.txt"
+    die.write_text(paths[1].read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        done = run_documents(
+            [die, *paths], tmp_path / "cache", "k", scheduler=cluster.scheduler_address, task=dying_task
+        )
+    documents = done.frames["documents"]
+    assert documents.row(0, named=True)["status"] == "failed" and "exit code" in documents.row(0, named=True)["error"]
+    assert documents["status"].to_list()[1:].count("failed") == 0

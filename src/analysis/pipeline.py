@@ -32,6 +32,7 @@ import polars as pl
 from analysis.check.runner import sort_findings
 from analysis.engine import atomic
 from analysis.engine.atomic import folder_lock, remove_leftovers
+from analysis.engine.publish import publication
 from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
 from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
@@ -347,10 +348,6 @@ def _run(
     mark = time.perf_counter()
     findings = auditor_findings(findings, frames["documents"], reports, reviews)
     outputs = {**frames, "findings": findings, "evaluations": evaluations}
-    for name, table in outputs.items():
-        atomic.write_parquet(table, processed / f"{name}.parquet")
-    for file_name, table in comparison.outputs.items():
-        atomic.write_parquet(table, processed / file_name)
     data = ReportData(
         frames["documents"],
         frames["tables"],
@@ -363,7 +360,12 @@ def _run(
         benford=comparison.benford,
         panel=comparison.panel,
     )
-    with atomic.staging_folder(reports) as stage:
+    # every output into a new generation of each folder, published as a whole (engine/publish.py)
+    with publication(processed, reports) as (new_processed, stage):
+        for name, table in outputs.items():
+            atomic.write_parquet(table, new_processed / f"{name}.parquet")
+        for file_name, table in comparison.outputs.items():
+            atomic.write_parquet(table, new_processed / file_name)
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark

@@ -6,6 +6,11 @@ offset), find each document's peer group on the lattice (the narrowest level who
 reference documents (one per department, year and type) with those groups, and score every
 document. Rows that cannot be compared carry ``status = not_evaluated`` and the reason; they
 never flag.
+
+The work splits without changing a score along indicator × document type (every lattice level
+keeps 预算 and 决算 apart; a finer split, by year, would not do: the widest level pools years):
+:func:`scoring_partitions`, :func:`score_partition` and :func:`gather_scores` give the rows of
+:func:`score_indicators` from tasks a Dask cluster can run (``bench/bench_indicators_dask.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from analysis.compare.models import RobustZScore
 from analysis.compare.peers import group_key, group_name, lattice, settings
 from analysis.schema import conform
 
+PARTITION_KEYS = ("doc_type",)
+"""Documents that differ here are never peers, at any lattice level (``group_key``)."""
+POSITION = "_position"
+"""Column of a partition row's position in the whole indicators frame (its order in the scores)."""
 _ID_COLUMNS = ["doc_id", "department", "department_id", "fiscal_year", "doc_type", "is_reference"]
 
 
@@ -76,6 +85,7 @@ def score_indicator(indicators: pl.DataFrame, spec: dict, min_size: int) -> pl.D
         *[k for k in keys if k not in _ID_COLUMNS],
         pl.col(spec["name"]).alias("value"),
         pl.col("sources").alias("_sources"),
+        *([POSITION] if POSITION in indicators.columns else []),
     )
     frame = _choose_groups(frame.with_columns(_transformed(spec).alias("x")), min_size)
     frame = frame.with_columns(_reason(min_size).alias("reason"))
@@ -136,3 +146,28 @@ def score_indicators(indicators: pl.DataFrame, min_group_size: int | None = None
     min_size = min_group_size or settings()["peers"]["min_group_size"]
     parts = [conform("indicator_scores", score_indicator(indicators, s, min_size)) for s in indicator_specs()]
     return pl.concat(parts) if parts else conform("indicator_scores", pl.DataFrame())
+
+
+def scoring_partitions(indicators: pl.DataFrame) -> list[pl.DataFrame]:
+    """The documents split by :data:`PARTITION_KEYS`, each row with its position in ``indicators``
+    (so that :func:`gather_scores` puts the rows back in order)."""
+    numbered = indicators.with_row_index(POSITION)
+    return numbered.partition_by(list(PARTITION_KEYS), maintain_order=True) if numbered.height else [numbered]
+
+
+def score_partition(partition: pl.DataFrame, indicator: str, min_group_size: int | None = None) -> pl.DataFrame:
+    """The ``indicator_scores`` rows of one indicator over one of :func:`scoring_partitions`."""
+    spec = next(s for s in indicator_specs() if s["name"] == indicator)
+    min_size = min_group_size or settings()["peers"]["min_group_size"]
+    scored = score_indicator(partition, spec, min_size)
+    return conform("indicator_scores", scored).with_columns(scored[POSITION])
+
+
+def gather_scores(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Rows of :func:`score_partition` for every partition and indicator, in any order → the
+    frame :func:`score_indicators` returns (indicators in declared order, documents in input order)."""
+    order = {s["name"]: i for i, s in enumerate(indicator_specs())}
+    if not parts:
+        return conform("indicator_scores", pl.DataFrame())
+    rank = pl.col("indicator").replace_strict(order, return_dtype=pl.Int64)
+    return pl.concat(parts).sort(rank, POSITION).drop(POSITION)

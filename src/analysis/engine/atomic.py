@@ -75,10 +75,16 @@ def staging_folder(final: Path):
 
 
 def remove_leftovers(folder: Path) -> None:
-    """Temporary files of a run that was killed before it could rename them."""
+    """Temporary files of a run that was killed before it could rename them, and its outputs'
+    publish finished or undone (:func:`analysis.engine.publish.recover`)."""
+    from analysis.engine.publish import recover  # publish builds on this module
+
     if folder.is_dir():
         for entry in folder.glob(f"{TEMP_PREFIX}*"):
-            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() else entry.unlink(
+                missing_ok=True
+            )
+        recover(folder)
 
 
 @contextmanager

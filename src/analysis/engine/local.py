@@ -36,6 +36,20 @@ def _context():
 
 
 @contextmanager
+def _children_allowed():
+    """A Dask worker is a daemonic process, and multiprocessing refuses children to those (so
+    that none outlive it). Ours cannot outlive it either: each is a daemon of its own, and its
+    loop ends when the pipe to its parent closes, so the refusal is lifted while one starts."""
+    config = multiprocessing.current_process()._config
+    daemonic = config.pop("daemon", None)
+    try:
+        yield
+    finally:
+        if daemonic is not None:
+            config["daemon"] = daemonic
+
+
+@contextmanager
 def _main_module_hidden():
     """Workers need nothing from ``__main__``; hiding it stops multiprocessing from importing the
     caller's script again in every worker (which reruns a script without a ``__main__`` guard)."""
@@ -99,7 +113,7 @@ class LocalPool:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self.task), daemon=True)
-        with _main_module_hidden():
+        with _main_module_hidden(), _children_allowed():
             process.start()
         child.close()
         return _Worker(process, parent)
@@ -118,9 +132,24 @@ class LocalPool:
                         worker.conn.send((worker.index, args))
                 yield from self._collect()
         finally:
-            for worker in self._workers:
-                worker.stop(kill=worker.index is not None)
-            self._workers = []
+            self.close()
+
+    def run_one(self, args: tuple) -> dict:
+        """One document on a worker process that is kept for the next call (the Dask path: each
+        Dask worker thread holds such a pool); stopped at the time limit like :meth:`run`'s."""
+        if not self._workers:
+            self._workers = [self._start()]
+        worker = self._workers[0]
+        worker.index, worker.started = 0, time.monotonic()
+        worker.conn.send((0, args))
+        while True:
+            for _index, result in self._collect():
+                return result
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop(kill=worker.index is not None)
+        self._workers = []
 
     def _collect(self) -> Iterator[tuple[int, dict]]:
         busy = {w.conn: w for w in self._workers if w.index is not None}

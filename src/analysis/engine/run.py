@@ -77,7 +77,7 @@ def run_documents(
     if scheduler:
         from analysis.engine.distributed import run_on_cluster
 
-        results = run_on_cluster(task, args, scheduler)
+        results = run_on_cluster(task, args, scheduler, time_limit)
     else:
         results = LocalPool(task, jobs or default_jobs(), time_limit).run(args)
     ticker = iter(progress(range(len(args)))) if progress else None
