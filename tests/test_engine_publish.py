@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.engine.atomic import TEMP_PREFIX, remove_leftovers, write_bytes
-from analysis.engine.publish import CURRENT, GENERATIONS, JOURNAL, current_generation, publication
+from analysis.engine.atomic import TEMP_PREFIX, write_bytes
+from analysis.engine.publish import CURRENT, GENERATIONS, JOURNAL, current_generation, publication, remove_leftovers
 
 # what each run writes: names vary between runs, a sub-folder of pages included
 PROCESSED_NAMES = {"old": ["a.parquet", "b.parquet"], "new": ["a.parquet", "b.parquet", "c.parquet"]}

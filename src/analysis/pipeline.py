@@ -31,8 +31,8 @@ import polars as pl
 
 from analysis.check.runner import sort_findings
 from analysis.engine import atomic
-from analysis.engine.atomic import folder_lock, remove_leftovers
-from analysis.engine.publish import publication
+from analysis.engine.atomic import folder_lock
+from analysis.engine.publish import publication, remove_leftovers
 from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
 from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports

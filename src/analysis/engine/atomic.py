@@ -74,19 +74,6 @@ def staging_folder(final: Path):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def remove_leftovers(folder: Path) -> None:
-    """Temporary files of a run that was killed before it could rename them, and its outputs'
-    publish finished or undone (:func:`analysis.engine.publish.recover`)."""
-    from analysis.engine.publish import recover  # publish builds on this module
-
-    if folder.is_dir():
-        for entry in folder.glob(f"{TEMP_PREFIX}*"):
-            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() else entry.unlink(
-                missing_ok=True
-            )
-        recover(folder)
-
-
 @contextmanager
 def folder_lock(*folders: Path):
     """Hold an exclusive lock on each folder for the block, or raise :class:`OutputLocked` at once.

@@ -213,3 +213,15 @@ def recover(folder: Path) -> None:
         else:
             journal.unlink(missing_ok=True)
     tidy(folder)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Temporary files of a run that was killed before it could rename them, and its outputs'
+    publish finished or undone (:func:`recover`)."""
+    if folder.is_dir():
+        for entry in folder.glob(f"{TEMP_PREFIX}*"):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        recover(folder)
