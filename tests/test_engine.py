@@ -240,9 +240,11 @@ def test_every_rule_reading_another_document_is_evaluated_after_the_tasks():
     # the recheck passes a rule only the tables it declares: every table its source reads is one
     table_of = {
         "items": "line_items", "item_rows": "line_items", "rows": "line_items", "table": "line_items",
-        "value": "line_items", "tables": "tables", "table_info": "tables", "scale": "tables",
-        "kinds": "tables", "claims": "claims", "claim_rows": "claims", "claims_by_section": "claims",
-        "targets": "targets", "texts": "texts",
+        "value": "line_items", "keyed_rows": "line_items", "items_by_kind": "line_items",
+        "tables": "tables", "table_info": "tables", "scale": "tables", "kinds": "tables",
+        "table_rows": "tables", "claims": "claims", "claim_rows": "claims", "claim_dicts": "claims",
+        "claims_by_section": "claims", "targets": "targets", "target_rows": "targets",
+        "texts": "texts", "text_rows": "texts",
     }  # fmt: skip
     for rule_id, declared in CROSS_DOCUMENT_RULES.items():
         used = set(re.findall(r"ctx\.(\w+)", inspect.getsource(RULES[rule_id].check)))
