@@ -1,6 +1,7 @@
 """The report at scale (issue 14, item 6): the overview stays bounded as findings grow, every
 finding is reachable from some page, department pages have safe and unique file names, and the
-workbook splits and says so at Excel's limits (tested with small injected limits)."""
+workbook splits and says so at Excel's limits (tested with small injected limits). Tests that
+render whole batches carry the ``slow`` marker (``make test`` runs them)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,7 @@ def _batch(n_departments: int, n_findings: int, *, unknown: int = 0) -> ReportDa
 # --- the overview is bounded ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # renders whole batches: make test, not make test-fast
 def test_overview_size_does_not_grow_with_the_findings():
     departments = INLINE_DEPARTMENTS + 20  # beyond the inline scale
     sizes = {n: len(render_html(_batch(departments, n), department_charts=False).encode()) for n in (3000, 12000)}
@@ -133,6 +135,7 @@ def test_peer_chart_keeps_its_width_with_thousands_of_departments():
 # --- every finding is reachable ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("departments", [5, INLINE_DEPARTMENTS + 5])
 def test_every_finding_is_reachable_from_the_overview(tmp_path, departments):
     data = _batch(departments, 900, unknown=2)
@@ -151,6 +154,7 @@ def test_every_finding_is_reachable_from_the_overview(tmp_path, departments):
     assert 'id="f-unknown0"' in unknown and 'id="f-unknown1"' in unknown
 
 
+@pytest.mark.slow  # renders whole batches: make test, not make test-fast
 def test_a_second_render_replaces_the_department_pages(tmp_path):
     write_reports(_batch(8, 20), tmp_path, department_charts=False)
     write_reports(_batch(3, 20), tmp_path, department_charts=False)
@@ -278,3 +282,14 @@ def test_profile_marks_drawn_over_the_background_sit_where_the_png_has_them():
     for x, y in circles:
         r, g, b = image.getpixel((round(x), round(y)))
         assert r > 150 and g < 110 and b < 110, (x, y, (r, g, b))  # the red of charts.MARK
+
+
+@pytest.mark.slow  # renders whole batches: make test, not make test-fast
+def test_a_run_moves_the_department_pages_into_its_reports_folder():
+    from test_report_support import DEPARTMENTS, small_run
+
+    root, result = small_run()
+    pages = result.paths["departments"]
+    assert pages == root / "reports" / "departments"
+    assert len(list(pages.glob("*.html"))) == DEPARTMENTS
+    assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".departments-")]
