@@ -9,7 +9,7 @@ inline (see pages.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import cast
 
 import polars as pl
@@ -166,9 +166,30 @@ def department_sections(blocks: list[Safe]) -> Safe:
     return tag("section", tag("h2", text("departments"), id="departments"), *blocks)
 
 
+def year_cells(docs: pl.DataFrame, findings: pl.DataFrame) -> tuple[list[int], Callable[[str], list[Safe]]]:
+    """The years of the batch, and for a department one cell per year: each document's reading
+    status and, in brackets, its findings (the coverage grid's cells)."""
+    years = sorted(docs["fiscal_year"].drop_nulls().unique().to_list())
+    counts = dict(findings.group_by("doc_id").len().iter_rows()) if findings.height else {}
+    cells: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for dept, year, doc_id, status in docs.select("department", "fiscal_year", "doc_id", "status").rows():
+        cells.setdefault((dept, year), []).append((doc_id, status))
+
+    def row(dept: str) -> list[Safe]:
+        out = []
+        for year in years:
+            found = cells.get((dept, year))
+            label = " ".join(word("status", s) + (f"（{counts[d]}）" if counts.get(d) else "") for d, s in found or [])
+            out.append(td(label, f"status-{found[0][1]}") if found else td("—", "missing"))
+        return out
+
+    return years, row
+
+
 def department_index(data: ReportData, layout: Layout) -> Safe:
-    """The heading and one row per department: its documents, findings by severity (those judged
-    false left out) and a link to its page, where all of them are."""
+    """The heading and one row per department: its documents year by year (status and findings,
+    as the coverage grid), its findings by severity (those judged false left out) and a link to
+    its page, where all of them are."""
     from analysis.check.registry import SEVERITIES
 
     findings = data.findings.filter(~reviewed_false(data.findings)).with_columns(
@@ -180,9 +201,7 @@ def department_index(data: ReportData, layout: Layout) -> Safe:
         .agg(*(pl.col("severity").eq(s).sum().alias(s) for s in SEVERITIES), pl.len().alias("n"))
         .rows()
     }
-    docs = dict(
-        data.documents.with_columns(pl.col("department").fill_null(UNKNOWN)).group_by("department").len().rows()
-    )
+    years, cells = year_cells(data.documents, data.findings)
     rows = []
     for name in layout.names:
         numbers = counts.get(name, (0,) * (len(SEVERITIES) + 1))
@@ -190,14 +209,15 @@ def department_index(data: ReportData, layout: Layout) -> Safe:
             [
                 td(tag("a", name, href=layout.href(name)), "dept"),
                 gov_level(name) if name != UNKNOWN else "",
-                td(docs.get(name, 0), "num"),
+                *cells(name),
                 *(td(n, "num") for n in numbers),
             ]
         )
-    headers = ["部门", "级次", "文档数", *(f"{word('severity', s)}类问题" for s in SEVERITIES), "问题合计"]
+    headers = ["部门", "级次", *years, *(f"{word('severity', s)}类问题" for s in SEVERITIES), "问题合计"]
     return tag(
         "section",
         tag("h2", text("departments"), id="departments"),
         tag("p", text("department_pages").format(n=len(layout.names)), class_="note"),
+        tag("p", "年度列为各文档的读取状态，括号内为该文档的问题数。"),
         table(headers, rows),
     )

@@ -15,7 +15,7 @@ import polars as pl
 
 from analysis.report import charts
 from analysis.report.benford import mean_absolute_deviation, verdict
-from analysis.report.departments import department_blocks, department_index, department_sections
+from analysis.report.departments import department_blocks, department_index, department_sections, year_cells
 from analysis.report.execution import execution_section
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
 from analysis.report.frames import (
@@ -65,20 +65,12 @@ def _header(data: ReportData) -> tuple[Safe, Safe]:
 
 
 def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, layout: Layout) -> Safe:
-    """Department × year: each document's reading status and, in brackets, its findings."""
-    years = sorted(docs["fiscal_year"].drop_nulls().unique().to_list())
-    counts = dict(findings.group_by("doc_id").len().iter_rows()) if findings.height else {}
-    cells: dict[tuple[str, int], list[tuple[str, str]]] = {}
-    for dept, year, doc_id, status in docs.select("department", "fiscal_year", "doc_id", "status").rows():
-        cells.setdefault((dept, year), []).append((doc_id, status))
-    rows = []
-    for dept in departments(docs):
-        row: list[object] = [td(tag("a", dept, href=layout.href(dept)))]
-        for year in years:
-            found = cells.get((dept, year))
-            label = " ".join(word("status", s) + (f"（{counts[d]}）" if counts.get(d) else "") for d, s in found or [])
-            row.append(td(label, f"status-{found[0][1]}") if found else td("—", "missing"))
-        rows.append(row)
+    """Department × year: each document's reading status and, in brackets, its findings. Beyond
+    the inline scale the grid is part of the department index (four) instead."""
+    if not layout.inline:
+        return tag("p", text("coverage_in_index"))
+    years, cells = year_cells(docs, findings)
+    rows = [[td(tag("a", dept, href=layout.href(dept))), *cells(dept)] for dept in departments(docs)]
     return join([tag("p", "单元格为读取状态，括号内为该文档的问题数。"), table(["部门", *years], rows)])
 
 
