@@ -11,8 +11,13 @@ written: stable ids, the amount at stake and the verdicts of earlier reviews (re
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
+
+if TYPE_CHECKING:
+    from analysis.report.markup import Safe
+    from analysis.report.pages import Layout
 
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
 DEPARTMENTS_DIR = "departments"
@@ -70,7 +75,9 @@ def write_reports(
     return paths
 
 
-def _write_department_pages(data: ReportData, plan, folder: Path, charts: bool):
+def _write_department_pages(
+    data: ReportData, plan: Layout, folder: Path, charts: bool
+) -> tuple[Path, list[Safe] | None]:
     """Write every department's page, one at a time (memory stays flat); pages of an earlier
     render are replaced as a whole. Returns the folder and, for an inline layout, the sections
     (the overview shows them too; rendering them once is half the cost)."""
@@ -86,7 +93,7 @@ def _write_department_pages(data: ReportData, plan, folder: Path, charts: bool):
     umask = os.umask(0)
     os.umask(umask)
     fresh.chmod(0o777 & ~umask)  # mkdtemp makes it private; the pages are as readable as report.html
-    kept = []
+    kept: list[Safe] = []
     try:
         for name, block in department_blocks(data, plan, charts_wanted=charts):
             (fresh / plan.files[name]).write_text(department_page(data, name, block), encoding="utf-8")

@@ -173,7 +173,7 @@ def year_cells(docs: pl.DataFrame, findings: pl.DataFrame) -> tuple[list[int], C
     counts = dict(findings.group_by("doc_id").len().iter_rows()) if findings.height else {}
     cells: dict[tuple[str, int], list[tuple[str, str]]] = {}
     for dept, year, doc_id, status in docs.select("department", "fiscal_year", "doc_id", "status").rows():
-        cells.setdefault((dept, year), []).append((doc_id, status))
+        cells.setdefault((UNKNOWN if dept is None else dept, year), []).append((doc_id, status))
 
     def row(dept: str) -> list[Safe]:
         out = []
