@@ -1,7 +1,8 @@
 """Report stage (issue 7): the annual anomaly report (HTML), the auditors' workbook (xlsx) and a
 markdown summary, all made from one run's frames (see ``ReportData``).
 
-``write_reports(data, reports_dir)`` writes the three files and returns their paths;
+``write_reports(data, reports_dir)`` writes the three files and one page per department under
+``departments/`` (pages.py: at scale the overview keeps a bounded summary) and returns their paths;
 ``load(processed_dir)`` builds ``ReportData`` from parquet outputs, for notebooks.
 ``auditor_findings`` gives a run's findings what the auditor's desk needs before they are
 written: stable ids, the amount at stake and the verdicts of earlier reviews (review.py).
@@ -10,10 +11,16 @@ written: stable ids, the amount at stake and the verdicts of earlier reviews (re
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
 
+if TYPE_CHECKING:
+    from analysis.report.markup import Safe
+    from analysis.report.pages import Layout
+
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
+DEPARTMENTS_DIR = "departments"
 PDF_FILE = "report.pdf"
 
 
@@ -37,11 +44,12 @@ def write_reports(
     pdf: bool = False,
     review_dir: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Write report.html, workbook.xlsx and summary.md into ``reports_dir``, and report.pdf
-    (printed by headless Chromium) when ``pdf`` is asked for and Chromium is installed.
-    ``review_dir`` holds the review store (default ``reports_dir``; the run writes into a
-    staging folder and keeps its store in the final one)."""
-    from analysis.report.html import render_html
+    """Write report.html, the department pages (``departments/``, key ``departments``),
+    workbook.xlsx and summary.md into ``reports_dir``, and report.pdf (printed by headless
+    Chromium) when ``pdf`` is asked for and Chromium is installed. ``review_dir`` holds the review
+    store (default ``reports_dir``; the run writes into a staging folder and keeps its store in
+    the final one)."""
+    from analysis.report.html import layout, render_html
     from analysis.report.review import orphaned, read_store
     from analysis.report.summary import render_summary
     from analysis.report.workbook import write_workbook
@@ -51,7 +59,11 @@ def write_reports(
     paths = {key: folder / name for key, name in REPORT_FILES.items()}
     if data.findings["finding_id"].is_not_null().any():
         data.orphaned_reviews = orphaned(read_store(Path(review_dir or folder)), data.findings)
-    paths["html"].write_text(render_html(data, department_charts=department_charts), encoding="utf-8")
+    plan = layout(data)
+    paths["departments"], blocks = _write_department_pages(data, plan, folder, department_charts)
+    paths["html"].write_text(
+        render_html(data, department_charts=department_charts, plan=plan, blocks=blocks), encoding="utf-8"
+    )
     write_workbook(data, paths["workbook"])
     paths["summary"].write_text(render_summary(data), encoding="utf-8")
     if pdf:
@@ -61,6 +73,38 @@ def write_reports(
         if written is not None:
             paths["pdf"] = written
     return paths
+
+
+def _write_department_pages(
+    data: ReportData, plan: Layout, folder: Path, charts: bool
+) -> tuple[Path, list[Safe] | None]:
+    """Write every department's page, one at a time (memory stays flat); pages of an earlier
+    render are replaced as a whole. Returns the folder and, for an inline layout, the sections
+    (the overview shows them too; rendering them once is half the cost)."""
+    import os
+    import shutil
+    import tempfile
+
+    from analysis.report.departments import department_blocks
+    from analysis.report.html import department_page
+
+    target = folder / DEPARTMENTS_DIR
+    fresh = Path(tempfile.mkdtemp(prefix=".departments-", dir=folder))
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh.chmod(0o777 & ~umask)  # mkdtemp makes it private; the pages are as readable as report.html
+    kept: list[Safe] = []
+    try:
+        for name, block in department_blocks(data, plan, charts_wanted=charts):
+            (fresh / plan.files[name]).write_text(department_page(data, name, block), encoding="utf-8")
+            if plan.inline:
+                kept.append(block)
+        if target.is_dir():
+            shutil.rmtree(target)
+        fresh.rename(target)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return target, (kept if plan.inline else None)
 
 
 __all__ = [

@@ -27,6 +27,7 @@ _VIEW = 4.0  # histograms show quartiles ± 4 IQR
 _LINEAR_GROWTH = 50.0  # growth charts turn logarithmic beyond ±50 %
 _CLIP = 5.0  # positions beyond ±5 IQR are drawn at the edge, labelled with their value
 _DPI = 96
+MAX_LABELLED_BARS = 80  # beyond this many departments the peer chart is a ranked profile, unlabelled
 
 
 def to_data_uri(fig: Figure) -> str:
@@ -130,18 +131,32 @@ def distributions(indicators: pl.DataFrame, year: int, columns: int = 3) -> Figu
 @styled
 def peer_bars(indicators: pl.DataFrame, indicator: str, year: int, codes: dict[str, str]) -> Figure:
     """Every department's value of one indicator in ``year``, sorted; beyond the fences in red.
-    ``codes`` names the departments on the axis (``axis_names``)."""
+    ``codes`` names the departments on the axis (``axis_names``). With more than
+    ``MAX_LABELLED_BARS`` departments the chart keeps its width and draws the sorted values as one
+    filled profile, flagged ones as red ticks, and names no department (the page lists them)."""
     part = _year_rows(indicators, year).filter(pl.col("indicator") == indicator).sort("value")
     factor, suffix = _scale(part["unit"][0] if part.height else None)
-    fig = Figure(figsize=(max(5.0, 0.22 * part.height + 1.5), 2.8), layout="constrained")
+    labelled = part.height <= MAX_LABELLED_BARS
+    width = 0.22 * part.height + 1.5 if labelled else 0.22 * MAX_LABELLED_BARS + 1.5
+    fig = Figure(figsize=(max(5.0, width), 2.8), layout="constrained")
     ax = fig.subplots()
-    colours = [MARK if flag else PEER for flag in part["flagged"].to_list()]
-    ax.bar(range(part.height), (part["value"] * factor).to_list(), color=colours)
+    values = (part["value"] * factor).to_list()
+    flags = part["flagged"].fill_null(False).to_list()
+    if labelled:
+        ax.bar(range(part.height), values, color=[MARK if flag else PEER for flag in flags])
+    else:
+        ax.fill_between(range(part.height), values, step="mid", color=PEER, linewidth=0)
+        marked = [n for n, flag in enumerate(flags) if flag]
+        ax.vlines(marked, 0, [values[n] for n in marked], color=MARK, linewidth=0.8)
     if part.height:
         ax.axhline(cast(float, part["value"].median()) * factor, color=ACCENT, linewidth=1)
-    ax.set_xticks(
-        range(part.height), [codes.get(d, "?") for d in part["department"].to_list()], rotation=90, fontsize=6
-    )
+    if labelled:
+        ax.set_xticks(
+            range(part.height), [codes.get(d, "?") for d in part["department"].to_list()], rotation=90, fontsize=6
+        )
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(chart_word("ranked_departments", n=part.height), fontsize=8)
     ax.set_ylabel(suffix or chart_word("value"), fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     title = part["title"][0] if part.height else None

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.report import charts
 from analysis.report.fragments import figure, severity_cell
+from analysis.report.frames import ranked_findings
 from analysis.report.markup import Safe, table, tag
 from analysis.report.model import ReportData
 
@@ -65,15 +66,32 @@ def _rows(panel: pl.DataFrame, codes: dict[str, str]) -> list[list[object]]:
     return rows
 
 
-def execution_section(data: ReportData, codes: dict[str, str]) -> Safe:
+def execution_section(data: ReportData, codes: dict[str, str], *, limit: int | None = None) -> Safe:
     """The section, or nothing when no 决算 of the batch is linked to a budget (the compare
-    stage's panel; the report links nothing itself)."""
+    stage's panel; the report links nothing itself). ``limit`` caps the panel's rows (those
+    furthest from their peers first) and the cross-document findings (the most severe first);
+    the department pages and panel.parquet have the rest."""
     if not (data.documents["doc_type"] == "final_account").any():
         return Safe("")
     panel = data.panel.filter(pl.col("indicator") == _INDICATOR)
     if panel.is_empty() or panel["budget_value"].is_null().all():
         return Safe("")
     found = data.findings.filter(pl.col("rule").str.starts_with("execution-"))
+    notes: list[Safe] = []
+    if limit is not None and panel.height > limit:
+        notes.append(
+            tag(
+                "p",
+                f"此处仅列出执行率偏离同行最远的 {limit} 行（共 {panel.height} 行）；完整面板见 panel.parquet。",
+                class_="note",
+            )
+        )
+        panel = panel.sort(pl.col("peer_z").abs(), descending=True, nulls_last=True, maintain_order=True).head(limit)
+    if limit is not None and found.height > limit:
+        notes.append(
+            tag("p", f"此处仅列出 {limit} 条跨文档问题（共 {found.height} 条）；其余见各部门页面。", class_="note")
+        )
+        found = ranked_findings(found).head(limit)
     parts = [
         tag("h2", "预算执行：预算与决算", id="execution"),
         tag(
@@ -82,6 +100,7 @@ def execution_section(data: ReportData, codes: dict[str, str]) -> Safe:
             "（DOMAIN §2.7）。同行位置为同年同级部门执行率的中位数与稳健 z 值。",
         ),
         figure(charts.to_data_uri(budget_final_chart(panel, codes)), "各部门年初预算（灰）与决算（蓝），万元"),
+        *notes,
         table(["代码", "部门", "年度", "年初预算", "决算", "执行率", "同行中位数", "稳健 z"], _rows(panel, codes)),
     ]
     if found.height:

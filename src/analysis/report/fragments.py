@@ -9,6 +9,7 @@ from analysis.metadata import table_kind_info
 from analysis.report import charts
 from analysis.report.labels import word
 from analysis.report.markup import Safe, amount, esc, join, share, table, tag, td, void
+from analysis.report.pages import UNKNOWN, Layout
 
 
 def figure(fig, caption: str) -> Safe:
@@ -17,8 +18,8 @@ def figure(fig, caption: str) -> Safe:
     return tag("figure", void("img", src=uri, alt=caption), tag("figcaption", caption), class_="figure")
 
 
-def severity_cell(severity: str | None) -> Safe:
-    return td(word("severity", severity), class_=f"sev sev-{severity}")
+def severity_cell(severity: str | None, cell_id: str | None = None) -> Safe:
+    return tag("td", word("severity", severity), class_=f"sev sev-{severity}", id=cell_id)
 
 
 def evidence_where(row: dict) -> str:
@@ -77,9 +78,22 @@ def review_cell(row: dict) -> Safe:
     )
 
 
-def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_department: bool = True) -> Safe:
+def _department_link(layout: Layout | None, row: dict) -> Safe:
+    """The department of a finding, linked to its section (small batches) or to the finding's
+    row in the department's page."""
+    dept = row["department"]
+    if layout is None:
+        return esc(dept)
+    href = layout.href(dept) if layout.inline else layout.page_href(dept, row.get("finding_id"))
+    return tag("a", dept if dept is not None else UNKNOWN, href=href) if href else esc(dept)
+
+
+def findings_table(
+    findings: pl.DataFrame, layout: Layout | None, *, with_department: bool = True, row_ids: bool = False
+) -> Safe:
     """Findings with their evidence: where, table, row/column, expected vs actual, what is at
-    stake, message, excerpt and the auditor's review; rows judged false are grey."""
+    stake, message, excerpt and the auditor's review; rows judged false are grey. ``row_ids``
+    gives each row's first cell the id ``f-<finding_id>`` (a department's page, which the overview links to)."""
     headers = [
         "严重程度",
         *(["部门", "年度"] if with_department else ["年度"]),
@@ -97,12 +111,10 @@ def findings_table(findings: pl.DataFrame, anchors: dict[str, str], *, with_depa
     ]
     rows, classes = [], []
     for r in findings.iter_rows(named=True):
-        dept = r["department"]
-        dept_cell = tag("a", dept, href=f"#{anchors[dept]}") if dept in anchors else esc(dept)
         rows.append(
             [
-                severity_cell(r["severity"]),
-                *([td(dept_cell, "dept")] if with_department else []),
+                severity_cell(r["severity"], f"f-{r['finding_id']}" if row_ids and r.get("finding_id") else None),
+                *([td(_department_link(layout, r), "dept")] if with_department else []),
                 r["fiscal_year"],
                 td(join([tag("span", r["rule"], class_="code"), Safe("<br>"), word("category", r["category"])])),
                 _evidence_cell(r),

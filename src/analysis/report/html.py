@@ -1,9 +1,12 @@
-"""The annual anomaly report: one self-contained HTML file (styles inline, charts as data URIs).
+"""The annual anomaly report: self-contained HTML files (styles inline, charts as data URIs).
 
-Sections: overview (coverage, failures, table recognition), findings ranked by severity and
-department with their evidence, indicators and peer comparison (distributions, peer bars,
-Benford, year-over-year growth), then one section per department. All text that comes from
-documents passes through ``markup.esc`` (see markup.py).
+The overview ``report.html``: overview (coverage, failures, table recognition), findings ranked
+by severity and department with their evidence, indicators and peer comparison (distributions,
+peer bars, Benford, year-over-year growth), then the departments. Every department also has a
+page of its own under ``departments/``; whether the overview holds the departments' sections and
+every finding, or only an index, the most material findings and capped lists, is pages.py's
+rule (small batches: everything). All text that comes from documents passes through
+``markup.esc`` (see markup.py).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import polars as pl
 
 from analysis.report import charts
 from analysis.report.benford import mean_absolute_deviation, verdict
-from analysis.report.departments import department_sections
+from analysis.report.departments import department_blocks, department_index, department_sections, year_cells
 from analysis.report.execution import execution_section
 from analysis.report.fragments import figure, findings_table, severity_cell, table_name
 from analysis.report.frames import (
@@ -24,12 +27,13 @@ from analysis.report.frames import (
     severity_counts,
 )
 from analysis.report.labels import severity_rank, text, word
-from analysis.report.markup import Safe, join, table, tag, td, void
+from analysis.report.markup import Safe, join, share, table, tag, td, void
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
+from analysis.report.pages import INLINE_FINDINGS, TOP_FINDINGS, TOP_ROWS, Layout, make_layout
 from analysis.report.style import CSS
 
 GROWTH_SUFFIX = "_growth"  # indicator codes of year-over-year changes (ours and the compare stage's)
-MAX_FINDINGS = 2000  # the page stays usable; the workbook always has every finding
+MAX_FINDINGS = INLINE_FINDINGS  # the page stays usable; the workbook always has every finding
 _KEY_PEER_INDICATORS = 3
 
 
@@ -60,38 +64,44 @@ def _header(data: ReportData) -> tuple[Safe, Safe]:
     ), tag("div", *(tag("div", tag("b", n), tag("span", label), class_="card") for n, label in cards), class_="cards")
 
 
-def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, anchors: dict[str, str]) -> Safe:
-    """Department × year: each document's reading status and, in brackets, its findings."""
-    years = sorted(docs["fiscal_year"].drop_nulls().unique().to_list())
-    counts = dict(findings.group_by("doc_id").len().iter_rows()) if findings.height else {}
-    rows = []
-    for dept in departments(docs):
-        own = docs.filter(pl.col("department") == dept)
-        cells = []
-        for year in years:
-            found = own.filter(pl.col("fiscal_year") == year).select("doc_id", "status").rows()
-            label = " ".join(word("status", s) + (f"（{counts[d]}）" if counts.get(d) else "") for d, s in found)
-            cells.append(td(label, f"status-{found[0][1]}") if found else td("—", "missing"))
-        rows.append([td(tag("a", dept, href=f"#{anchors[dept]}")), *cells])
+def _coverage(docs: pl.DataFrame, findings: pl.DataFrame, layout: Layout) -> Safe:
+    """Department × year: each document's reading status and, in brackets, its findings. Beyond
+    the inline scale the grid is part of the department index (four) instead."""
+    if not layout.inline:
+        return tag("p", text("coverage_in_index"))
+    years, cells = year_cells(docs, findings)
+    rows = [[td(tag("a", dept, href=layout.href(dept))), *cells(dept)] for dept in departments(docs)]
     return join([tag("p", "单元格为读取状态，括号内为该文档的问题数。"), table(["部门", *years], rows)])
 
 
-def _failures(docs: pl.DataFrame) -> Safe:
-    bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
-    if not bad.height:
+def _capped_note(shown: int, total: int, where: str) -> Safe:
+    if shown >= total:
+        return Safe("")
+    return tag("p", text("capped").format(shown=shown, total=total, where=where), class_="note")
+
+
+def _failures(docs: pl.DataFrame, layout: Layout) -> Safe:
+    every = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
+    if not every.height:
         return tag("p", text("none"))
-    return table(
-        ["文件", "部门", "年度", "状态", "原因"],
+    bad = every if layout.inline else every.head(TOP_ROWS)
+    return join(
         [
-            [
-                r["path"],
-                r["department"],
-                r["fiscal_year"],
-                td(word("status", r["status"]), f"status-{r['status']}"),
-                r["error"],
-            ]
-            for r in bad.iter_rows(named=True)
-        ],
+            _capped_note(bad.height, every.height, text("where_documents")),
+            table(
+                ["文件", "部门", "年度", "状态", "原因"],
+                [
+                    [
+                        r["path"],
+                        r["department"],
+                        r["fiscal_year"],
+                        td(word("status", r["status"]), f"status-{r['status']}"),
+                        r["error"],
+                    ]
+                    for r in bad.iter_rows(named=True)
+                ],
+            ),
+        ]
     )
 
 
@@ -125,7 +135,7 @@ def _table_coverage(data: ReportData) -> Safe:
     return table(["表格", "文档数", "占可读文档", "有数据", "注明不适用", "空表"], rows)
 
 
-def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
+def _overview(data: ReportData, layout: Layout) -> Safe:
     docs = data.documents
     by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
     year_rows = [
@@ -137,15 +147,25 @@ def _overview(data: ReportData, anchors: dict[str, str]) -> Safe:
         tag("h2", text("overview"), id="overview"),
         table(["年度", "读取状态", "文档数"], year_rows),
         tag("h3", text("coverage")),
-        _coverage(docs, data.findings, anchors),
+        _coverage(docs, data.findings, layout),
         tag("h3", text("failures")),
-        _failures(docs),
+        _failures(docs, layout),
         tag("h3", text("table_coverage")),
         _table_coverage(data),
     )
 
 
-def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
+def _rule_counts(findings: pl.DataFrame) -> Safe:
+    """Findings per rule and severity (those judged false left out), most frequent first."""
+    counted = findings.filter(pl.col("review_verdict").ne("false").fill_null(True)).group_by("rule", "severity").len()
+    rows = [
+        [tag("span", r, class_="code"), severity_cell(s), td(n, "num")]
+        for r, s, n in sorted(counted.iter_rows(), key=lambda r: (severity_rank(r[1]), -r[2], r[0] or ""))
+    ]
+    return join([tag("h3", text("by_rule")), table(["规则", "严重程度", "问题数"], rows)])
+
+
+def _findings_section(data: ReportData, layout: Layout) -> Safe:
     findings = ranked_findings(data.findings)
     if findings.height:
         pivot = (
@@ -158,12 +178,14 @@ def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
         summary = table(["类别", "严重程度", "问题数"], rows)
     else:
         summary = tag("p", text("none"))
-    shown = findings.head(MAX_FINDINGS)
+    shown = findings.head(MAX_FINDINGS if layout.inline else TOP_FINDINGS)
     note = (
         tag("p", text("truncated").format(shown=shown.height, total=findings.height), class_="note")
         if shown.height < findings.height
         else Safe("")
     )
+    if not layout.inline and findings.height:
+        summary = join([summary, _rule_counts(findings)])
     if false_count(findings):
         note = join([note, tag("p", text("reviewed_false_note"), class_="note")])
     if data.orphaned_reviews:
@@ -173,11 +195,13 @@ def _findings_section(data: ReportData, anchors: dict[str, str]) -> Safe:
         tag("h2", text("findings"), id="findings"),
         summary,
         note,
-        findings_table(shown, anchors) if shown.height else Safe(""),
+        findings_table(shown, layout) if shown.height else Safe(""),
     )
 
 
 def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
+    """Indicators and peers; with more departments than a bar chart can name, the most extreme
+    flagged values are listed by name instead (the department pages have every value)."""
     parts: list[object] = [tag("h2", text("comparison"), id="comparison")]
     if data.compare_status == COMPARE_UNAVAILABLE:
         parts.append(tag("p", text("compare_unavailable"), class_="note"))
@@ -200,7 +224,9 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
                     f"{ind.filter(pl.col('indicator') == code)['title'][0]}：各部门（红色为被标记为异常者）",
                 )
             )
-        if axis == codes:  # no CJK font: the charts name departments by code
+        if len(codes) > charts.MAX_LABELLED_BARS:
+            parts.append(_flagged_values(ind, year))
+        elif axis == codes:  # no CJK font: the charts name departments by code
             parts.append(tag("p", text("chart_codes")))
             parts.append(table(["代号", "部门"], [[c, d] for d, c in codes.items()]))
         else:
@@ -215,6 +241,29 @@ def _comparison(data: ReportData, codes: dict[str, str]) -> Safe:
         tag("p", f"平均绝对偏差 MAD = {mad:.4f}：{verdict(data.benford)}" if mad is not None else text("none"))
     )
     return tag("section", *parts)
+
+
+def _flagged_values(ind: pl.DataFrame, year: int) -> Safe:
+    """The year's flagged indicator values furthest from their peers (capped)."""
+    flagged = ind.filter((pl.col("fiscal_year") == year) & pl.col("flagged").fill_null(False))
+    top = flagged.sort(pl.col("position").abs(), descending=True, nulls_last=True, maintain_order=True).head(TOP_ROWS)
+    rows = [
+        [
+            r["department"],
+            r["title"],
+            td(share(r["value"], r["unit"]), "num"),
+            td(share(r["peer_median"], r["unit"]), "num"),
+            td("" if r["position"] is None else f"{r['position']:+.2f}", "num"),
+        ]
+        for r in top.iter_rows(named=True)
+    ]
+    return join(
+        [
+            tag("h3", f"{text('flagged_values')}（{year}年）"),
+            _capped_note(top.height, flagged.height, text("where_indicators")),
+            table(["部门", "指标", "本部门", "同行中位数", "相对位置"], rows) if rows else tag("p", text("none")),
+        ]
+    )
 
 
 def _indicator_legend(ind: pl.DataFrame) -> Safe:
@@ -245,19 +294,31 @@ def _page(body: Safe, extra_css: str = "") -> str:
     return "<!DOCTYPE html>\n" + tag("html", tag("head", head), tag("body", body), lang="zh-CN") + "\n"
 
 
-def _names(data: ReportData) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Departments, their anchors and their chart codes (the same in every page of a run)."""
-    names = departments(data.documents)
-    return names, {name: f"dept-{n}" for n, name in enumerate(names, start=1)}, charts.department_codes(names)
+def layout(data: ReportData) -> Layout:
+    """Departments, their anchors, chart codes and pages (the same in every page of a run)."""
+    return make_layout(departments(data.documents), data.findings["department"].to_list(), data.findings.height)
 
 
 def render_html(
-    data: ReportData, *, department_charts: bool = True, front: Safe | None = None, extra_css: str = ""
+    data: ReportData,
+    *,
+    department_charts: bool = True,
+    front: Safe | None = None,
+    extra_css: str = "",
+    plan: Layout | None = None,
+    blocks: list[Safe] | None = None,
 ) -> str:
-    """The whole report page as a string; ``front`` goes before everything in the main part (the
-    printed report's table of contents), ``extra_css`` after the stylesheet."""
-    names, anchors, codes = _names(data)
+    """The overview page as a string; ``front`` goes before everything in the main part (the
+    printed report's table of contents), ``extra_css`` after the stylesheet. ``blocks`` are the
+    departments' sections when the caller has rendered them already (inline layouts only)."""
+    plan = plan or layout(data)
     header, cards = _header(data)
+    if plan.inline:
+        if blocks is None:
+            blocks = [block for _, block in department_blocks(data, plan, charts_wanted=department_charts)]
+        tail = department_sections(blocks)
+    else:
+        tail = department_index(data, plan)
     return _page(
         join(
             [
@@ -266,11 +327,11 @@ def render_html(
                     "main",
                     front or Safe(""),
                     cards,
-                    _overview(data, anchors),
-                    _findings_section(data, anchors),
-                    _comparison(data, codes),
-                    execution_section(data, codes),
-                    department_sections(data, names, anchors, codes, charts_wanted=department_charts),
+                    _overview(data, plan),
+                    _findings_section(data, plan),
+                    _comparison(data, plan.codes),
+                    execution_section(data, plan.codes, limit=None if plan.inline else TOP_ROWS),
+                    tail,
                 ),
             ]
         ),
@@ -279,24 +340,35 @@ def render_html(
 
 
 def sections(data: ReportData) -> list[tuple[str, str, int]]:
-    """The report's sections in page order as (anchor, title, depth): the four parts, then every
-    department under the fourth."""
-    names, anchors, _ = _names(data)
+    """The overview's sections in page order as (anchor, title, depth): the four parts, then,
+    when the departments' sections are inline, every department under the fourth."""
+    plan = layout(data)
     parts = [(key, text(key), 1) for key in ("overview", "findings", "comparison", "departments")]
-    return parts + [(anchors[name], name, 2) for name in names]
+    return parts + ([(plan.anchors[name], name, 2) for name in plan.names] if plan.inline else [])
+
+
+def department_page(data: ReportData, name: str, block: Safe, *, overview: str = "../report.html") -> str:
+    """A department's own page: its section, with a link back to the overview."""
+    header = tag(
+        "header",
+        tag("h1", text("title")),
+        tag("p", f"{name}　生成时间：{data.generated}"),
+    )
+    nav = tag("nav", tag("a", text("back_to_overview"), href=overview))
+    return _page(join([header, nav, tag("main", block)]))
 
 
 def render_department_html(data: ReportData, department: str) -> str:
     """A page with one department's section only (to send to that department, or to show)."""
-    _, anchors, codes = _names(data)
-    if department not in anchors:
+    plan = layout(data)
+    if department not in plan.anchors:
         raise ValueError(f"no document of department {department!r}")
-    header = tag("header", tag("h1", text("title")), tag("p", f"{department}　生成时间：{data.generated}"))
-    return _page(join([header, tag("main", department_sections(data, [department], anchors, codes))]))
+    [(_, block)] = list(department_blocks(data, plan, [department]))
+    return department_page(data, department, block)
 
 
 def render_comparison_html(data: ReportData) -> str:
     """A page with the indicators and peer comparison only (its charts, for the README)."""
-    _, _, codes = _names(data)
+    plan = layout(data)
     header = tag("header", tag("h1", text("title")), tag("p", f"生成时间：{data.generated}"))
-    return _page(join([header, tag("main", _comparison(data, codes))]))
+    return _page(join([header, tag("main", _comparison(data, plan.codes))]))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -118,30 +119,44 @@ def read_workbook(path: Path) -> pl.DataFrame:
     try:
         if "findings" not in book.sheetnames:
             raise ValueError(f"{path}: no findings sheet (is it a workbook written by analysis run?)")
-        rows = book["findings"].iter_rows(values_only=True)
-        header = [_titles().get(str(h).strip()) if h is not None else None for h in next(rows, ())]
-        if "finding_id" not in header:
-            raise ValueError(f"{path}: the findings sheet has no 问题编号 column (written before reviews existed?)")
         out = []
-        for n, row in enumerate(rows, start=2):
-            cells = {name: row[i] for i, name in enumerate(header) if name and i < len(row)}
-            verdict_cell, note = cells.get("review_verdict"), _text(cells.get("note"))
-            verdict = verdict_code(verdict_cell)
-            if verdict_cell not in (None, "") and verdict is None:
-                logger.warning("%s row %d: verdict %r not understood (use 属实, 误报 or 待核实)", path, n, verdict_cell)
-            if not cells.get("finding_id") or (verdict is None and note is None):
-                continue
-            out.append(
-                {
-                    "finding_id": str(cells["finding_id"]).strip(),
-                    "verdict": verdict,
-                    "note": note,
-                    **{c: _text(cells.get(c)) for c in _CONTEXT},
-                }
-            )
+        for sheet in _findings_sheets(book.sheetnames):  # a large batch's findings fill several sheets
+            out += _read_sheet(path, sheet, book[sheet].iter_rows(values_only=True))
     finally:
         book.close()
     return pl.DataFrame(out, schema={c: pl.String for c in ("finding_id", "verdict", "note", *_CONTEXT)})
+
+
+def _findings_sheets(names: list[str]) -> list[str]:
+    """findings, then findings_2, findings_3 … in number order (workbook.sheet_names)."""
+    numbered = sorted((int(n.rsplit("_", 1)[1]), n) for n in names if re.fullmatch(r"findings_\d+", n))
+    return ["findings", *(n for _, n in numbered)]
+
+
+def _read_sheet(path: Path, sheet: str, rows) -> list[dict]:
+    header = [_titles().get(str(h).strip()) if h is not None else None for h in next(rows, ())]
+    if "finding_id" not in header:
+        raise ValueError(f"{path}: the {sheet} sheet has no 问题编号 column (written before reviews existed?)")
+    out = []
+    for n, row in enumerate(rows, start=2):
+        cells = {name: row[i] for i, name in enumerate(header) if name and i < len(row)}
+        verdict_cell, note = cells.get("review_verdict"), _text(cells.get("note"))
+        verdict = verdict_code(verdict_cell)
+        if verdict_cell not in (None, "") and verdict is None:
+            logger.warning(
+                "%s %s row %d: verdict %r not understood (use 属实, 误报 or 待核实)", path, sheet, n, verdict_cell
+            )
+        if not cells.get("finding_id") or (verdict is None and note is None):
+            continue
+        out.append(
+            {
+                "finding_id": str(cells["finding_id"]).strip(),
+                "verdict": verdict,
+                "note": note,
+                **{c: _text(cells.get(c)) for c in _CONTEXT},
+            }
+        )
+    return out
 
 
 def _text(value: object) -> str | None:

@@ -35,6 +35,9 @@ td.cell { max-width: 180px; overflow-wrap: anywhere; }
 .note { background: #fffbea; border-left: 4px solid #f0b429; padding: 8px 12px; margin: 12px 0; }
 .figure { margin: 12px 0 20px; }
 .figure img { max-width: 100%; border: 1px solid var(--line); }
+.figure .overlay { position: relative; display: inline-block; max-width: 100%; border: 1px solid var(--line); }
+.figure .overlay img { display: block; border: 0; }
+.figure .overlay svg { position: absolute; left: 0; top: 0; width: 100%; height: 100%; overflow: visible; }
 .figure figcaption { color: var(--muted); font-size: 12px; }
 section.department { border-top: 1px solid var(--line); margin-top: 28px; }
 .code { font-family: monospace; color: var(--muted); }
@@ -45,4 +48,5 @@ td.review { min-width: 8em; max-width: 240px; }
 .top h4 { margin: 2px 0 4px; }
 .top ol { margin: 0; padding-left: 1.6em; }
 .top .stake { font-weight: bold; white-space: nowrap; }
+.pagelink { font-size: 13px; font-weight: normal; margin-left: 8px; }
 """

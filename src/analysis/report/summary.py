@@ -1,5 +1,10 @@
 """Markdown summary of a run, made to be diffed against last year's.
 
+Bounded like the overview page (pages.py): every finding while there are at most
+``INLINE_FINDINGS``, beyond that the ``TOP_FINDINGS`` most material; lists of departments, failed
+files and flagged indicator values beyond ``TOP_ROWS`` entries are cut to that. The file says
+when it cut something and where the whole list is (the findings parquet, the workbook).
+
 Only the first line carries a timestamp. Everything below is sorted by stable keys (file
 names rather than full paths, so moving the raw folder changes nothing), numbers have fixed
 decimals, and each finding is one line, so a diff shows exactly what appeared or went away.
@@ -20,6 +25,7 @@ from analysis.report.benford import mean_absolute_deviation
 from analysis.report.frames import departments, ranked_documents, ranked_findings, severity_counts
 from analysis.report.labels import severity_rank, text, word
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData
+from analysis.report.pages import INLINE_DEPARTMENTS, INLINE_FINDINGS, TOP_FINDINGS, TOP_ROWS
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -67,6 +73,11 @@ def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
     return [*lines, ""]
 
 
+def _cut(total: int, shown: int, where: str) -> list[str]:
+    """The line that says a list was cut (nothing when it was not)."""
+    return [f"（仅列出前 {shown} 项，共 {total} 项；完整清单见 {where}。）", ""] if shown < total else []
+
+
 def _corpus(data: ReportData) -> list[str]:
     docs = data.documents
     by_year = docs.group_by("fiscal_year", "status").len().sort("fiscal_year", "status", nulls_last=True)
@@ -75,8 +86,13 @@ def _corpus(data: ReportData) -> list[str]:
         ["年度", "状态", "文档数"],
         [[y if y is not None else "未知", word("status", s), n] for y, s, n in by_year.iter_rows()],
     )
-    bad = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
-    lines += ["### 无法读取或部分读取", ""]
+    every = ranked_documents(docs.filter(~pl.col("status").is_in(["ok", "narrative_only"])))
+    bad = every if every.height <= INLINE_DEPARTMENTS else every.head(TOP_ROWS)
+    lines += [
+        "### 无法读取或部分读取",
+        "",
+        *_cut(every.height, bad.height, "documents.parquet 与工作簿的 documents 表"),
+    ]
     lines += [
         f"- {word('status', r['status'])} {md_code(r['file'])}：{md_text(r['error'])}"
         for r in bad.iter_rows(named=True)
@@ -102,9 +118,12 @@ def _finding_counts(data: ReportData) -> list[str]:
         .rows(named=True)
     )
     by_dept.sort(key=lambda r: (-r["n"], r["department"] or ""))
+    total = len(by_dept)
+    by_dept = by_dept if total <= INLINE_DEPARTMENTS else by_dept[:TOP_ROWS]
     lines += [
         "### 按部门",
         "",
+        *_cut(total, len(by_dept), "report.html 的“四、分部门情况”"),
         *_table(
             ["部门", *(word("severity", s) for s in counts), "合计"],
             [[r["department"], *(r[s] for s in counts), r["n"]] for r in by_dept],
@@ -119,8 +138,10 @@ def _comparison(data: ReportData) -> list[str]:
         lines += [text("compare_unavailable"), ""]
     elif data.compare_status != COMPARE_OK:
         lines += [text("compare_failed") + data.compare_status, ""]
-    flagged = data.indicators.filter(pl.col("flagged")).sort(["department", "fiscal_year", "indicator"])
-    lines += [f"被标记为异常的指标值 {flagged.height} 个：", ""]
+    every = data.indicators.filter(pl.col("flagged")).sort(["department", "fiscal_year", "indicator"])
+    flagged = every if every.height <= INLINE_FINDINGS else every.head(TOP_ROWS)
+    lines += [f"被标记为异常的指标值 {every.height} 个：", ""]
+    lines += _cut(every.height, flagged.height, "indicator_scores.parquet 与工作簿的 indicators 表")
     lines += [
         f"- {md_text(r['department'])} {r['fiscal_year']} {md_code(r['indicator'])} = {r['value']:.4f}"
         f"（同行中位数 {r['peer_median']:.4f}）"
@@ -136,8 +157,16 @@ def _number(value: float | None) -> str:
 
 
 def _findings(data: ReportData) -> list[str]:
+    every = ranked_findings(data.findings)
+    shown = every if every.height <= INLINE_FINDINGS else every.head(TOP_FINDINGS)
     lines = ["## 问题清单", ""]
-    for r in ranked_findings(data.findings).iter_rows(named=True):
+    if shown.height < every.height:
+        lines += [
+            f"问题共 {every.height} 条，此处仅列出按严重程度与涉及金额排序的前 {shown.height} 条；"
+            "完整清单见 findings.parquet 与 workbook.xlsx 的 findings 表，各部门的全部问题见其部门页面。",
+            "",
+        ]
+    for r in shown.iter_rows(named=True):
         where = f"第{r['line']}行" if r["line"] else (f"第{r['page']}页" if r["page"] else "")
         numbers = f"（应为 {_number(r['expected'])}，实际 {_number(r['actual'])}）" if r["expected"] is not None else ""
         lines.append(
