@@ -21,6 +21,7 @@ from analysis.report.markup import Safe, amount, join, share, table, tag, td
 from analysis.report.model import ReportData
 from analysis.report.pages import UNKNOWN, Layout
 from analysis.report.profile import ProfileRenderer
+from analysis.vocab import SEVERITIES
 
 TOP_PROBLEMS = 3  # what an auditor reads before anything else about a department
 HEADLINE = {
@@ -190,8 +191,6 @@ def department_index(data: ReportData, layout: Layout) -> Safe:
     """The heading and one row per department: its documents year by year (status and findings,
     as the coverage grid), its findings by severity (those judged false left out) and a link to
     its page, where all of them are."""
-    from analysis.check.registry import SEVERITIES
-
     findings = data.findings.filter(~reviewed_false(data.findings)).with_columns(
         pl.col("department").fill_null(UNKNOWN)
     )
