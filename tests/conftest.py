@@ -29,16 +29,21 @@ def seed_path(seed_text) -> Path:
     return SEED
 
 
-# End-to-end modules (whole runs, notebooks, rendered districts, browser): `make test` runs
-# them, `make test-fast` (-m "not slow") leaves them out for a unit tier under a minute.
+# End-to-end modules (whole runs, notebooks, rendered districts, browser) and the heavy
+# property/fuzz modules (hypothesis over readers and hostile files, scikit-learn's estimator
+# checks): `make test` runs them, `make test-fast` (-m "not slow") leaves them out for a unit
+# tier under a minute.
 SLOW_MODULES = {
     "test_api",
     "test_compare_cli",
+    "test_compare_models",
     "test_engine",
     "test_engine_publish",
     "test_execution_synth",
     "test_findings_review",
+    "test_fuzz_readers",
     "test_golden_pdfs",
+    "test_hostile_input",
     "test_metamorphic",
     "test_notebooks",
     "test_pipeline",
