@@ -5,7 +5,6 @@ worker, a kill at any point, a full disk, two runs on one folder, a cache file o
 from __future__ import annotations
 
 import errno
-import io
 import logging
 import os
 import random
@@ -15,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -27,7 +25,7 @@ from analysis.check import run_checks
 from analysis.commands.run import run_command
 from analysis.engine import run_documents
 from analysis.engine.atomic import LOCK_NAME, TEMP_PREFIX, folder_lock
-from analysis.engine.cache import DOC_TABLES, DocCache
+from analysis.engine.cache import DocCache
 from analysis.extract import OUTPUT_TABLES, extract_paths
 from analysis.pipeline import cache_key, run
 from analysis.read import discover
@@ -124,7 +122,7 @@ def _cli(raw: Path, out: Path, *extra: str) -> subprocess.Popen:
 
 def _cache_files_whole(out: Path) -> int:
     cache = DocCache(out / "processed" / "cache", cache_key())
-    files = list(cache.folder.glob("*/*.zip")) if cache.folder.is_dir() else []
+    files = cache.files()
     for path in files:
         assert cache.read(path.stem) is not None, path
     return len(files)
@@ -211,15 +209,11 @@ def test_a_cache_file_of_another_schema_is_discarded_with_a_warning(district, re
     out = tmp_path
     run([district], out / "processed", out / "reports", department_charts=False, jobs=2)
     cache = DocCache(out / "processed" / "cache", cache_key())
-    first, second = sorted(cache.folder.glob("*/*.zip"))[:2]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:  # written by other code: a column renamed
-        for name in DOC_TABLES:
-            frame = pl.read_ipc(io.BytesIO(zipfile.ZipFile(first).read(name)))
-            stream = io.BytesIO()
-            (frame.rename({"doc_id": "document"}) if name == "documents" else frame).write_ipc(stream)
-            archive.writestr(name, stream.getvalue())
-    first.write_bytes(buffer.getvalue())
+    first, second = cache.files()[:2]
+    frames = cache.read(first.stem)
+    assert frames is not None
+    frames["documents"] = frames["documents"].rename({"doc_id": "document"})  # written by other code
+    cache.write(first.stem, frames)
     second.write_bytes(second.read_bytes()[:100])  # and one cut short by something else
     with caplog.at_level(logging.WARNING, logger="analysis"):
         result = run([district], out / "processed", out / "reports", department_charts=False, jobs=2)
