@@ -98,7 +98,7 @@ def _measure(src: Path, warm: list[Path], paths: list[Path], repeat: int) -> dic
 def _synthetic(raw: Path | None, count: int, tmp: Path) -> list[Path]:
     if raw is None:
         raw = tmp / "raw"
-        departments = -(-count // 3)
+        departments = -(-(count + WARM_UP) // 3)
         command = [sys.executable, "-m", "analysis", "synth", "--out", str(raw), "--departments", str(departments)]
         subprocess.run(
             [*command, "--years", "2023,2024,2025", "--formats", "text", "--seed", "14"],

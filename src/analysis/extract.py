@@ -32,6 +32,7 @@ from analysis.read import document_format, folder_problem, read_document
 from analysis.read.ocr_cells import ocr_cells_json
 from analysis.recognise import RecognisedTable, recognise_tables
 from analysis.schema import empty, frame, schema
+from analysis.sentences.split import sentences
 from analysis.vocab import DocumentStatus
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,9 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
         targets += found_targets
     for row in items:
         row["doc_id"] = doc_id
-    claims = narrative_claims(document.blocks)
+    narrative = [(n, b) for n, b in enumerate(document.blocks) if b.kind != "table"]
+    split = sentences([b for _, b in narrative])  # once: the claims and the texts rows read them
+    claims = narrative_claims(document.blocks, split)
     for claim in claims:
         claim["doc_id"] = doc_id
     figures, sources, doubtful = guarded_figures(items, table_rows, claims)
@@ -160,8 +163,7 @@ def extract_document(document: Document, doc_id: str) -> Extraction:
     }
     for target in targets:
         target["doc_id"] = doc_id
-    narrative = [(n, b) for n, b in enumerate(document.blocks) if b.kind != "table"]
-    read_as = contents_columns([b for _, b in narrative])  # sentences and 目录 entries, for the checks
+    read_as = contents_columns([b for _, b in narrative], split)  # sentences and 目录 entries, for the checks
     texts = [
         {
             "doc_id": doc_id,

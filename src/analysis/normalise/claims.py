@@ -215,10 +215,13 @@ def sentence_claims(sentence: str) -> list[dict]:
     return claims
 
 
-def narrative_claims(blocks: list[Block]) -> list[dict]:
-    """Claims of all narrative blocks (tables excluded), with sentence, section and location."""
+def narrative_claims(blocks: list[Block], split: list[tuple[str, Block, str | None]] | None = None) -> list[dict]:
+    """Claims of all narrative blocks (tables excluded), with sentence, section and location.
+    ``split``: ``sentences`` of those blocks when the caller has them already."""
     rows = []
-    for sentence, block, section in sentences([b for b in blocks if b.kind != "table"]):
+    if split is None:
+        split = sentences([b for b in blocks if b.kind != "table"])
+    for sentence, block, section in split:
         for claim in sentence_claims(sentence):
             claim.update(section=section, sentence=sentence, line=block.location.line, page=block.location.page)
             rows.append(claim)

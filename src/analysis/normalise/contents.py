@@ -18,11 +18,14 @@ _TRAILING_PAGE = re.compile(r"[.…·\s\d-]+$")
 _TOC_WINDOW = 90  # rows after "目录" that may still be entries
 
 
-def sentences_by_block(blocks: list[Block]) -> list[list[str]]:
-    """For each block, the narrative sentences that start in it, in reading order."""
+def sentences_by_block(
+    blocks: list[Block], split: list[tuple[str, Block, str | None]] | None = None
+) -> list[list[str]]:
+    """For each block, the narrative sentences that start in it, in reading order (``split``:
+    ``sentences(blocks)`` when the caller has it already)."""
     out: list[list[str]] = [[] for _ in blocks]
     position = {id(b): n for n, b in enumerate(blocks)}
-    for sentence, block, _ in sentences(blocks):
+    for sentence, block, _ in sentences(blocks) if split is None else split:
         out[position[id(block)]].append(sentence)
     return out
 
@@ -58,12 +61,13 @@ def toc_entries(texts: list[str | None]) -> dict[int, str]:
     return out
 
 
-def contents_columns(blocks: list[Block]) -> list[dict]:
+def contents_columns(blocks: list[Block], split: list[tuple[str, Block, str | None]] | None = None) -> list[dict]:
     """Per block: ``sentences``, and ``toc_entry``/``toc_table_kind``/``toc_year`` on the row
-    where a 目录 entry starts (the kind and year its title names, when it names a table)."""
+    where a 目录 entry starts (the kind and year its title names, when it names a table).
+    ``split``: ``sentences(blocks)`` when the caller has it already."""
     entries = toc_entries([b.text for b in blocks])
     rows = []
-    for n, found in enumerate(sentences_by_block(blocks)):
+    for n, found in enumerate(sentences_by_block(blocks, split)):
         entry = entries.get(n)
         match = match_title(entry) if entry is not None else None
         rows.append(
