@@ -57,6 +57,9 @@ def test_a_document_reads_back_exactly_as_written(demo_frames, tmp_path):
     cache.write("aa11", demo_frames)
     assert cache.has("aa11") and cache.files() == [cache.path("aa11")]
     _assert_same(cache.read("aa11"), demo_frames)
+    streams = split(cache.path("aa11").read_bytes())
+    for name in DOC_TABLES:  # the usual file takes the fast path (schema compared as bytes)
+        assert bytes(streams[name]).startswith(declared_schema_message(name)), name
 
 
 def test_empty_tables_and_nulls_survive(demo_frames, tmp_path):
