@@ -257,10 +257,10 @@ def test_normalisation_crash_fails_only_its_file(tmp_path, monkeypatch, baseline
     (folder / "m_poison.txt").write_text(GOOD.replace("某局", "毒局"), encoding="utf-8")
     real = extract_module.narrative_claims
 
-    def crash_on_poison(blocks):
+    def crash_on_poison(blocks, *args):
         if any("毒局" in b.text for b in blocks):
             raise RecursionError("maximum recursion depth exceeded")
-        return real(blocks)
+        return real(blocks, *args)
 
     monkeypatch.setattr(extract_module, "narrative_claims", crash_on_poison)
     frames = extract_paths(discover([folder]))
