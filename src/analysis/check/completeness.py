@@ -177,7 +177,7 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     only checked for the second."""
     tables = [t for t in ctx.table_rows if t["domain_id"] is not None]
     narrative = [clean for _, clean in _texts(ctx)]
-    has_narrative = not ctx.claims.is_empty()  # a tables-only file may have its statement elsewhere
+    has_narrative = bool(ctx.claim_dicts)  # a tables-only file may have its statement elsewhere
     out, evaluated = [], False
     for spec in empty_table_statements()[1]:
         for table in (t for t in tables if t["domain_id"] in spec.ids):
@@ -239,7 +239,7 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     """The narrative explains 收支总体, 收入, 支出, 财政拨款, 一般公共预算, 基本支出, 三公,
     政府性基金, 国有资本经营, 机关运行经费, 政府采购, 国有资产 and 绩效 (DOMAIN F3). Not
     evaluated on a file without narrative figures (a tables-only file of a split publication)."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     toc = {match_key(e["text"]) for e in toc_lines(ctx)}
     titles = {match_key(t["title"]) for t in ctx.table_rows if t["title"] is not None}
@@ -262,7 +262,7 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     """The 目录 entries extraction found (``texts.toc_entry``, ``normalise/contents.py``): text,
     line, page and the table kind and year the entry's title names. With a paired narrative
     file's text appended, the first file that has a 目录 gives it."""
-    if "toc_entry" not in ctx.texts.columns:
+    if "toc_entry" not in ctx.columns("texts"):
         return []
     rows = [r for r in ctx.text_rows if r["toc_entry"] is not None]
     first = rows[0]["doc_id"] if rows else None

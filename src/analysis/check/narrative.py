@@ -387,7 +387,7 @@ def change_direction(ctx: DocContext) -> list[dict] | None:
     Certain because: the same sentence prints both years' amounts and a direction word their
     difference contradicts (beyond half a unit of their print). Depends on: the years named in
     the clauses."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     words = {"up": "增加", "down": "减少", "flat": "持平"}

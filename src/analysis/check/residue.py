@@ -96,7 +96,7 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
     the document's own level, read from its department name: "市级财政" in a 区 document or
     "省级" in a 市 document is text copied from another level's template (DOMAIN E3)."""
     found = document_level(ctx)
-    if found is None or ctx.texts.is_empty():
+    if found is None or not ctx.text_rows:
         return None
     level, name = found
     word = re.compile(government_levels()["level_word"]["pattern"])
@@ -177,7 +177,7 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     (DOMAIN E4, §3.8), worse when listed beside its new name. Names whose retirement is
     uncertain in the catalogue give info only."""
     year = ctx.document["fiscal_year"]
-    if year is None or (ctx.items.is_empty() and ctx.texts.is_empty()):
+    if year is None or (not ctx.item_rows and not ctx.text_rows):
         return None
     first_of_row: dict[tuple, dict] = {}  # the row's label once, not once per amount
     for item in ctx.item_rows:
@@ -249,7 +249,7 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     """An enumeration names each item once: the same subject stated twice after "其中"
     (政府性基金 twice while 国有资本经营 is missing) or the same word twice in a 、-list is a
     copy-paste slip (DOMAIN E5)."""
-    if ctx.claims.is_empty() and ctx.texts.is_empty():
+    if not ctx.claim_dicts and not ctx.text_rows:
         return None
     out = []
     for claims in by_sentence(ctx.claim_rows()):
@@ -297,7 +297,7 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
 
 def _pattern_rule(ctx: DocContext, rule_id: str) -> list[dict] | None:
     """One finding per text line and pattern, quoting the first place it matches."""
-    if ctx.texts.is_empty():
+    if not ctx.text_rows:
         return None
     out = []
     for row in _text_rows(ctx):
@@ -339,7 +339,7 @@ def _inside_brackets(clause: str | None) -> bool:
 def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
     """The narrative's sentences in reading order (``texts.sentences``, split at extraction) and
     each one's position by (sentence, line, page)."""
-    if "sentences" not in ctx.texts.columns:
+    if "sentences" not in ctx.columns("texts"):
         return [], {}
     found = [(s, r["line"], r["page"]) for r in ctx.text_rows for s in r["sentences"] or []]
     return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}

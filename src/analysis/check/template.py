@@ -29,7 +29,7 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the page prints the placeholder itself (XX, 增加（减少）, a blank where a number
     belongs). Depends on: nothing else."""
-    if ctx.texts.is_empty():
+    if not ctx.text_rows:
         return None
     out = []
     for row in ctx.text_rows:
