@@ -163,17 +163,31 @@ class DocContext:
         return _dicts(self.claims)
 
     @cached_property
-    def _claim_rows(self) -> list[dict]:
+    def ordered_claims(self) -> list[dict]:
+        """The claims as dicts in reading order, each with ``_order`` (its position); shared:
+        read, never change them (:meth:`claim_rows` gives copies to annotate)."""
         return [{**row, "_order": order} for order, row in enumerate(self.claim_dicts)]
 
     def claim_rows(self) -> list[dict]:
-        """The claims as dicts in reading order, each with ``_order`` (its position); fresh
-        copies, so a rule may annotate them."""
-        return [dict(row) for row in self._claim_rows]
+        """:attr:`ordered_claims` as fresh copies, so a rule may annotate them."""
+        return [dict(row) for row in self.ordered_claims]
+
+    @cached_property
+    def _sections(self) -> list[list[dict]]:
+        sections = group_in_order(self.claim_rows(), lambda c: c["section"])
+        for rows in sections:
+            number, last = -1, None
+            for row in rows:
+                key = (row["sentence"], row["line"], row["page"])
+                number += key != last
+                row["_sentence"], last = number, key
+        return sections
 
     def claims_by_section(self) -> list[list[dict]]:
-        """:meth:`claim_rows` grouped by narrative section, sections and claims in reading order."""
-        return group_in_order(self.claim_rows(), lambda c: c["section"])
+        """:attr:`ordered_claims` grouped by narrative section, sections and claims in reading
+        order, each claim with ``_sentence``, its sentence's position in the section; built once
+        and shared: read, never change them."""
+        return self._sections
 
     def rows(self, kind: str) -> list[dict]:
         """Line items (dicts) of the first table of ``kind``."""

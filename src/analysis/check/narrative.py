@@ -363,7 +363,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
 
 def _sentence_groups(ctx: DocContext) -> list[list[dict]]:
     """Claims of each sentence, in reading order."""
-    return by_sentence(ctx.claim_rows())
+    return by_sentence(ctx.ordered_claims)
 
 
 def _year_of(ctx: DocContext, claim: dict) -> str | None:

@@ -17,13 +17,7 @@ def _section_groups(ctx: DocContext):
     """Claims of each narrative section in reading order, each with ``_sentence``, its
     sentence's position in the section: a change sentence often follows the sentence that
     states the current amount ("…459.21 万元。与 2023 年相比，增加 183.41 万元…")."""
-    for rows in ctx.claims_by_section():
-        number, last = -1, None
-        for row in rows:
-            key = (row["sentence"], row["line"], row["page"])
-            number += key != last
-            row["_sentence"], last = number, key
-        yield rows
+    yield from ctx.claims_by_section()
 
 
 def _same_subject(a: dict, b: dict) -> bool:
@@ -301,7 +295,7 @@ def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
-    for claims in group_in_order(ctx.claim_rows(), lambda c: (c["line"], c["sentence"])):
+    for claims in group_in_order(ctx.ordered_claims, lambda c: (c["line"], c["sentence"])):
         claims.sort(key=lambda c: c["offset"])
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] not in {"up", "down"}:

@@ -252,7 +252,7 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     if not ctx.claim_dicts and not ctx.text_rows:
         return None
     out = []
-    for claims in by_sentence(ctx.claim_rows()):
+    for claims in by_sentence(ctx.ordered_claims):
         start = (claims[0]["sentence"] or "").find("其中")
         listed = [
             c
@@ -355,7 +355,7 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
 def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
     """A change of 0 is "持平", not "增加0万元"/"减少0万元"; it needs no reason ("主要原因…"),
     and an item of 0 needs no description of what it is used for ("主要用于…") (DOMAIN E7, P3)."""
-    rows = ctx.claim_rows()
+    rows = ctx.ordered_claims
     if not any(c["value"] == 0 and c["unit"] in _MONEY | {"%"} for c in rows):
         return None
     texts, index = _sentence_order(ctx)
