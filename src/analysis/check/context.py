@@ -9,7 +9,7 @@ import polars as pl
 
 from analysis.check.tolerance import Tolerance
 from analysis.schema import frame, schema
-from analysis.text import UNIT_TO_WAN
+from analysis.text import UNIT_TO_WAN, clean_text
 
 
 def group_in_order(rows: list[dict], key) -> list[list[dict]]:
@@ -150,6 +150,11 @@ class DocContext:
     def text_rows(self) -> list[dict]:
         """The texts rows as dicts, in reading order (shared: read, never change them)."""
         return _dicts(self.texts)
+
+    @cached_property
+    def clean_texts(self) -> list[str]:
+        """The texts rows' text as :func:`analysis.text.clean_text` reads it, row by row."""
+        return [clean_text(r["text"] or "") for r in self.text_rows]
 
     @cached_property
     def target_rows(self) -> list[dict]:

@@ -26,14 +26,13 @@ def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
     ``\\d`` never splits "１９２４．０９" at its full-width point; the sentences extraction
     split where the texts carry them (the third member, the section, is then ``None``)."""
     if "sentences" not in ctx.memo:
-        split = _split_at_extraction(ctx)
-        if split is None:
-            split = sentences(blocks(ctx))
+        given = _split_at_extraction(ctx)
+        split = sentences(blocks(ctx)) if given is None else given
         ctx.memo["sentences"] = [(text.translate(NARROW_DIGITS), block, section) for text, block, section in split]
     return ctx.memo["sentences"]
 
 
-def _split_at_extraction(ctx: DocContext) -> list[tuple[str, Block, None]] | None:
+def _split_at_extraction(ctx: DocContext) -> list[tuple[str, Block, str | None]] | None:
     """The sentences extraction cut with the same splitter (``texts.sentences``: those that
     start in each row), with their blocks, when the texts are one document's and every row has
     them; ``None`` otherwise (a paired narrative file's rows appended: a sentence may run from

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, by_sentence, finding
 from analysis.check.narrative import at, short
+from analysis.check.prefilter import joined, may_match
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
 from analysis.departments import government_levels, name_level
@@ -38,6 +39,7 @@ def _word_rank() -> dict[str, int]:
     return ranks
 
 
+@cache
 @cache
 def _patterns(rule_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(
@@ -69,8 +71,12 @@ def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
     return ctx.memo[key]
 
 
+def _joined_text_rows(ctx: DocContext) -> str:
+    return joined(ctx, "text_rows_with_notes", [r["text"] for r in _text_rows(ctx)])
+
+
 def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
-    rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]} for r in ctx.text_rows]
+    rows = [{"text": text, "line": r["line"], "page": r["page"]} for r, text in zip(ctx.text_rows, ctx.clean_texts)]
     if with_notes:
         texts = [r["text"] for r in rows]
         for t in (t for t in ctx.table_rows if t["notes"] is not None):
@@ -100,7 +106,9 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
         return None
     level, name = found
     word = re.compile(government_levels()["level_word"]["pattern"])
-    out = []
+    out: list[dict] = []
+    if not may_match(word, _joined_text_rows(ctx)):
+        return out
     for row in _text_rows(ctx):
         for m in word.finditer(row["text"]):
             rank = _word_rank().get(m.group(1), level["rank"])
@@ -299,9 +307,12 @@ def _pattern_rule(ctx: DocContext, rule_id: str) -> list[dict] | None:
     """One finding per text line and pattern, quoting the first place it matches."""
     if not ctx.text_rows:
         return None
-    out = []
+    out: list[dict] = []
+    patterns = [(pattern, what) for pattern, what in _patterns(rule_id) if may_match(pattern, _joined_text_rows(ctx))]
+    if not patterns:
+        return out
     for row in _text_rows(ctx):
-        for pattern, what in _patterns(rule_id):
+        for pattern, what in patterns:
             m = pattern.search(row["text"])
             if m is not None:
                 out.append(
