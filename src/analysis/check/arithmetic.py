@@ -72,7 +72,8 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
 
 
 def _parent(code: str) -> str | None:
-    return {7: code[:5], 5: code[:3]}.get(len(code))
+    n = len(code)
+    return code[:5] if n == 7 else code[:3] if n == 5 else None
 
 
 @rule(
@@ -97,6 +98,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
         totals: dict[tuple[int, str], dict] = {}
         uncoded: set[tuple[int, str]] = set()  # columns with an item row whose code is unknown
+        top_codes: dict[frozenset[str], set[str]] = {}  # codes → those no other code is a prefix of
         for item in ctx.item_rows:
             if item["amount"] is None:
                 continue
@@ -139,7 +141,10 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             column = key[1]
             # the highest level printed of each branch: a 款 row whose 类 row is not printed is
             # a top row; one whose 类 row is printed is already inside it (never both counted)
-            tops = [v for c, v in coded.items() if not any(c[:n] in coded for n in range(1, len(c)))]
+            codes = frozenset(coded)
+            if codes not in top_codes:  # the columns of a table print the same codes
+                top_codes[codes] = {c for c in codes if not any(c[:n] in codes for n in range(1, len(c)))}
+            tops = [v for c, v in coded.items() if c in top_codes[codes]]
             top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True

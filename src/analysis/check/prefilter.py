@@ -20,11 +20,16 @@ _UNSAFE = re.compile(r"\(\?<?!|\\[AZ]")
 ``\\Z`` mean one row's ends: such a pattern gets no sieve."""
 
 
+def join(texts: list[str]) -> str:
+    """Rows joined for :func:`may_match` and :func:`any_matches`."""
+    return _SEPARATOR.join(texts)
+
+
 def joined(ctx: DocContext, key: str, texts: list[str]) -> str:
     """``texts`` (one document's rows, named ``key``) joined once per document."""
     memo_key = ("joined", key)
     if memo_key not in ctx.memo:
-        ctx.memo[memo_key] = _SEPARATOR.join(texts)
+        ctx.memo[memo_key] = join(texts)
     return ctx.memo[memo_key]
 
 
@@ -33,6 +38,20 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
     ``False`` only when it matches none of them."""
     sieve = _sieve(pattern)
     return sieve is None or sieve.search(text) is not None
+
+
+def any_matches(pattern: re.Pattern[str], texts: list[str], text: str) -> bool:
+    """``any(pattern.search(t) for t in texts)``, ``text`` being ``texts`` joined
+    (:func:`joined`): the joined match's own row is tried first, so a pattern found in the
+    document costs two searches instead of one per row up to it."""
+    sieve = _sieve(pattern)
+    if sieve is None:
+        return any(pattern.search(t) for t in texts)
+    found = sieve.search(text)
+    if found is None:
+        return False
+    row = text.count(_SEPARATOR, 0, found.start())
+    return pattern.search(texts[row]) is not None or any(pattern.search(t) for t in texts)
 
 
 @lru_cache(maxsize=256)
