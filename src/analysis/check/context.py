@@ -178,6 +178,12 @@ class DocContext:
         return [dict(row) for row in self.ordered_claims]
 
     @cached_property
+    def claims_by_sentence(self) -> list[list[dict]]:
+        """:attr:`ordered_claims` grouped by the sentence they were stated in (:func:`by_sentence`);
+        shared: read, never change them."""
+        return by_sentence(self.ordered_claims)
+
+    @cached_property
     def _sections(self) -> list[list[dict]]:
         sections = group_in_order(self.claim_rows(), lambda c: c["section"])
         for rows in sections:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from analysis.check.context import DocContext, by_sentence, finding
+from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at, short
 from analysis.check.prefilter import joined, may_match
 from analysis.check.registry import rule
@@ -260,7 +260,7 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     if not ctx.claim_dicts and not ctx.text_rows:
         return None
     out = []
-    for claims in by_sentence(ctx.ordered_claims):
+    for claims in ctx.claims_by_sentence:
         start = (claims[0]["sentence"] or "").find("其中")
         listed = [
             c
@@ -371,7 +371,7 @@ def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
         return None
     texts, index = _sentence_order(ctx)
     out = []
-    for claims in by_sentence(rows):
+    for claims in ctx.claims_by_sentence:
         key = (claims[0]["sentence"], claims[0]["line"], claims[0]["page"])
         problems: list[str] = []
         for i, c in enumerate(claims):
