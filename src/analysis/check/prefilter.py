@@ -50,8 +50,9 @@ def any_matches(pattern: re.Pattern[str], texts: list[str], text: str) -> bool:
     found = sieve.search(text)
     if found is None:
         return False
-    row = text.count(_SEPARATOR, 0, found.start())
-    return pattern.search(texts[row]) is not None or any(pattern.search(t) for t in texts)
+    row = text.count(_SEPARATOR, 0, found.start())  # the row, unless rows hold the separator
+    first = texts[row] if row < len(texts) else ""
+    return pattern.search(first) is not None or any(pattern.search(t) for t in texts)
 
 
 @lru_cache(maxsize=256)
