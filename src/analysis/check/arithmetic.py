@@ -143,7 +143,8 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             # a top row; one whose 类 row is printed is already inside it (never both counted)
             codes = frozenset(coded)
             if codes not in top_codes:  # the columns of a table print the same codes
-                top_codes[codes] = {c for c in codes if not any(c[:n] in codes for n in range(1, len(c)))}
+                lengths = {len(c) for c in codes}  # a prefix that is a code has a code's length
+                top_codes[codes] = {c for c in codes if not any(c[:n] in codes for n in lengths if 0 < n < len(c))}
             tops = [v for c, v in coded.items() if c in top_codes[codes]]
             top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.check.classification_rules import at
 from analysis.check.context import DocContext, finding
@@ -47,7 +47,9 @@ def _owner(target: dict) -> str:
     return f"项目“{target['project_name']}”" if target["project_name"] else "整体绩效目标"
 
 
+@lru_cache(maxsize=1 << 14)
 def _key(indicator: str | None) -> str:
+    """An indicator's match key without quotes (remembered: templates repeat indicators)."""
     return _QUOTES.sub("", match_key(indicator or ""))
 
 
