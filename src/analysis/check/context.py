@@ -44,13 +44,15 @@ _FRAMES = {"line_items": "items", "tables": "tables", "claims": "claims", "targe
 class DocContext:
     """One document as rules read it: its frames, and plain-Python views of them built once on
     first use (``item_rows``, ``rows(kind)``, ``items_by_kind``, ``keyed_rows``, ``table_rows``,
-    ``text_rows``, ``claim_dicts``, ``target_rows``). A document has a few hundred rows, where a
+    ``text_rows``, ``clean_texts``, ``claim_dicts``, ``ordered_claims``, ``claims_by_sentence``,
+    ``claims_by_section()``, ``target_rows``). A document has a few hundred rows, where a
     Polars filter costs 50–200 µs a call: rules read the views, not the frames (issue 14). The
     views are shared by every rule: read them, never change them (``claim_rows`` gives copies).
 
     :meth:`from_rows` builds a context from one document's row dicts (the run engine's worker,
     which has them from extraction): its frames are then ``None`` and the views are those rows,
-    so rules read the views, never the frames."""
+    so rules read the views, never the frames (``columns(table)`` tells a table's columns either
+    way)."""
 
     document: dict
     items: pl.DataFrame | None
