@@ -6,7 +6,9 @@
 Documents are a synthetic district (``analysis synth``, text format, budget documents) unless
 ``--inputs`` names a folder. Each tree runs in its own interpreter (``PYTHONPATH=<tree>``): it
 extracts every document alone and combines it (as the run engine's worker does), then times
-``run_checks`` on each document's frames. documents/s/core is counted on the process's CPU
+``run_checks`` on each document's frames, ``check_document`` on each extraction's rows (the
+worker's hand-off; a tree without it prints —) and the worker's whole task per document
+(``engine.task.process_document``: extract, check, write the cache file). documents/s/core is counted on the process's CPU
 time, so other load on the machine slows the wall clock but not the figure much; the wall figure
 is printed beside it. A second pass over ``--per-rule`` documents times each rule (ms/doc).
 """
@@ -25,20 +27,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 _WORKER = """
-import json, sys, time
+import json, sys, tempfile, time
 from pathlib import Path
 from analysis.check import RULES, run_checks
+from analysis.engine.task import process_document
 from analysis.extract import combine, extract_file
 
 folder, n, n_rules = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 suffixes = {".txt", ".md", ".html", ".xlsx", ".xls", ".pdf"}
 paths = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and not p.name.lower().startswith("readme"))[:n]
-frames = [combine([extract_file(p)]) for p in paths]
+extractions = [extract_file(p) for p in paths]
+frames = [combine([e]) for e in extractions]
 run_checks(frames[0])  # warm: metadata loaded, caches filled
 cpu, wall = time.process_time(), time.perf_counter()
 for f in frames:
     run_checks(f)
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+try:  # the worker's hand-off: the extraction's rows, no frames (absent from older trees)
+    from analysis.check.runner import check_document
+    from analysis.extract import document_rows
+except ImportError:
+    rows_cpu = None
+else:
+    given = [(f["documents"].row(0, named=True), document_rows(e)) for f, e in zip(frames, extractions)]
+    rows_cpu = time.process_time()
+    for document, rows in given:
+        check_document(document, rows)
+    rows_cpu = time.process_time() - rows_cpu
+with tempfile.TemporaryDirectory() as cache:  # the worker's whole task: extract, check, cache write
+    process_document(str(paths[0]), None, cache, "warm")
+    task_cpu = time.process_time()
+    for p in paths:
+        process_document(str(p), None, cache, "bench")
+    task_cpu = time.process_time() - task_cpu
 spent = {}
 for r in list(RULES.values()):
     def timed(ctx, check=r.check, rule_id=r.id):
@@ -50,7 +71,8 @@ for r in list(RULES.values()):
     object.__setattr__(r, "check", timed)
 for f in frames[:n_rules]:
     run_checks(f)
-print(json.dumps({"documents": len(frames), "cpu": cpu, "wall": wall, "rules": len(RULES),
+print(json.dumps({"documents": len(frames), "cpu": cpu, "wall": wall, "rows_cpu": rows_cpu, "task_cpu": task_cpu,
+                  "rules": len(RULES),
                   "per_rule": {k: v / max(1, min(n_rules, len(frames))) for k, v in spent.items()}}))
 """
 
@@ -103,6 +125,20 @@ def main() -> None:
         print(f"{label:<32}{base['documents'] / base[key] * scale:>12.1f}{new['documents'] / new[key] * scale:>12.1f}")
     print(
         f"{'ms/doc (CPU time)':<32}{1000 * base['cpu'] / base['documents']:>12.2f}{1000 * new['cpu'] / new['documents']:>12.2f}"
+    )
+    print(f"\n{'checks on rows (the worker)':<32}{'baseline':>12}{'this tree':>12}")
+    for label, scale in (("documents/s/core (CPU time)", None), ("ms/doc (CPU time)", 1000)):
+        cells = [
+            "—"
+            if r["rows_cpu"] is None
+            else f"{(r['documents'] / r['rows_cpu'] if scale is None else scale * r['rows_cpu'] / r['documents']):.2f}"
+            for r in (base, new)
+        ]
+        print(f"{label:<32}{cells[0]:>12}{cells[1]:>12}")
+    print(f"\n{'worker task: extract, check, cache':<32}{'baseline':>12}{'this tree':>12}")
+    print(
+        f"{'ms/doc (CPU time)':<32}{1000 * base['task_cpu'] / base['documents']:>12.2f}"
+        f"{1000 * new['task_cpu'] / new['documents']:>12.2f}"
     )
     print(f"\nper rule, ms/doc (CPU time, {args.per_rule} documents; the rules' sum is inside run_checks)")
     order = sorted(base["per_rule"], key=lambda r: -base["per_rule"][r])

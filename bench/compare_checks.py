@@ -5,7 +5,9 @@
 For each seed a district with budget and final documents is synthesised (text format; 50
 departments × 3 years × 2 types = 300 documents). Each tree, in its own interpreter, extracts
 the district, checks it as one batch (as ``analysis.api.check`` does: previous years and paired
-narratives known) and document by document (as the run engine's worker does), and writes the
+narratives known), document by document from frames, and document by document from the
+extraction's rows (as the run engine's worker does, ``check_document``; a tree without it
+checks the frames there), and writes the
 frames as parquet. The frames are compared row for row, order included (findings are sorted by
 the runner). Exit status 0 when every frame is equal.
 """
@@ -40,6 +42,21 @@ evaluations.write_parquet(out / "batch_evaluations.parquet")
 alone = [run_checks(combine([extract_file(p)])) for p in paths]
 pl.concat([f for f, _ in alone], how="vertical").write_parquet(out / "alone_findings.parquet")
 pl.concat([e for _, e in alone], how="vertical").write_parquet(out / "alone_evaluations.parquet")
+try:  # the run engine's worker checks the extraction's rows (a tree without it: its frames)
+    from analysis.check.runner import check_document
+    from analysis.extract import document_rows
+except ImportError:
+    check_document = None
+worker = []
+for p in paths:
+    extraction = extract_file(p)
+    frames = combine([extraction])
+    if check_document is None:
+        worker.append(run_checks(frames))
+    else:
+        worker.append(check_document(frames["documents"].row(0, named=True), document_rows(extraction)))
+pl.concat([f for f, _ in worker], how="vertical").write_parquet(out / "worker_findings.parquet")
+pl.concat([e for _, e in worker], how="vertical").write_parquet(out / "worker_evaluations.parquet")
 """
 
 

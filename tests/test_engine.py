@@ -236,7 +236,7 @@ def test_every_rule_reading_another_document_is_evaluated_after_the_tasks():
         "items": "line_items", "item_rows": "line_items", "rows": "line_items", "table": "line_items",
         "value": "line_items", "keyed_rows": "line_items", "items_by_kind": "line_items",
         "tables": "tables", "table_info": "tables", "scale": "tables", "kinds": "tables",
-        "table_rows": "tables", "claims": "claims", "claim_rows": "claims", "claim_dicts": "claims",
+        "table_rows": "tables", "claims": "claims", "claim_rows": "claims", "claim_dicts": "claims", "ordered_claims": "claims", "claims_by_sentence": "claims",
         "claims_by_section": "claims", "targets": "targets", "target_rows": "targets",
         "texts": "texts", "text_rows": "texts",
     }  # fmt: skip

@@ -304,6 +304,54 @@ def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     return _concat([_frames(extractions)])
 
 
+_ROW_TABLES = {
+    "line_items": "item_rows",
+    "tables": "tables",
+    "claims": "claims",
+    "targets": "targets",
+    "texts": "texts",
+}
+
+
+def document_rows(extraction: Extraction) -> dict[str, list[dict]]:
+    """One extraction's rows as its frames hold them, by output table name, for the checks
+    without a frame round trip (``analysis.check.runner.check_document``): every declared
+    column present (null when a reader left it out), whole numbers in float columns as floats,
+    and line items with their table's title and source unit (:func:`line_items_frame`). Line
+    items are copies; the other rows are the extraction's own dicts where they already conform
+    (shared with it: read, never change them)."""
+    out = {
+        name: _conformed(name, getattr(extraction, attr)) for name, attr in _ROW_TABLES.items() if name != "line_items"
+    }
+    tables: dict[int, dict] = {}
+    for table in extraction.tables:
+        tables.setdefault(table["table_index"], table)
+    blank = dict.fromkeys(_TABLE_FIELDS)
+    items = []
+    for item in extraction.item_rows:
+        table = tables.get(item["table_index"], blank)
+        items.append({**item, **{column: table[field] for field, column in _TABLE_FIELDS.items()}})
+    out["line_items"] = _conformed("line_items", items)
+    return out
+
+
+def _conformed(name: str, rows: list[dict]) -> list[dict]:
+    """``rows`` as table ``name``'s frame would give them back: a row with other keys than the
+    declared columns, or a whole number in a float column, is replaced by a conformed copy."""
+    columns = schema(name)
+    names, keys = columns.names(), set(columns.names())
+    floats = [n for n, dtype in columns.items() if dtype == pl.Float64]
+    out = []
+    for row in rows:
+        if row.keys() != keys or any(type(row[c]) is int for c in floats):
+            row = {n: row.get(n) for n in names}
+            for column in floats:
+                if type(row[column]) is int:
+                    row[column] = float(row[column])
+        out.append(row)
+    return out
+
+
 @contextmanager
 def _fewer_gc_passes():
     """Extraction makes millions of short-lived, acyclic dicts and strings; the default cyclic

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
+from analysis.check.tolerance import EXACT
 from analysis.metadata import balance_identities, identities_for, two_sided_kinds
 
 
@@ -53,7 +54,7 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
                 evaluated = True
                 total = cells[ident.total]
                 expected = round(sum(cells[p]["amount"] for p in parts), 6)
-                if abs(total["amount"] - expected) > ctx.tolerance.printed(
+                if (gap := abs(total["amount"] - expected)) > EXACT and gap > ctx.tolerance.printed(
                     [total, *(cells[p] for p in parts)] + [total] * (n_printed - len(parts))
                 ):
                     terms = " + ".join(f"{cells[p]['raw_value']}" for p in parts) or "0"
@@ -71,7 +72,8 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
 
 
 def _parent(code: str) -> str | None:
-    return {7: code[:5], 5: code[:3]}.get(len(code))
+    n = len(code)
+    return code[:5] if n == 7 else code[:3] if n == 5 else None
 
 
 @rule(
@@ -96,6 +98,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
         groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
         totals: dict[tuple[int, str], dict] = {}
         uncoded: set[tuple[int, str]] = set()  # columns with an item row whose code is unknown
+        top_codes: dict[frozenset[str], set[str]] = {}  # codes → those no other code is a prefix of
         for item in ctx.item_rows:
             if item["amount"] is None:
                 continue
@@ -120,7 +123,7 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
                     continue
                 evaluated = True
                 expected = round(sum(c["amount"] for c in children), 6)
-                if abs(item["amount"] - expected) > ctx.tolerance.printed([item, *children]):
+                if (gap := abs(item["amount"] - expected)) > EXACT and gap > ctx.tolerance.printed([item, *children]):
                     out.append(
                         finding(
                             f"{ctx.where(item)}：科目 {code} 的 {column} 为 {item['raw_value']}，"
@@ -138,11 +141,15 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
             column = key[1]
             # the highest level printed of each branch: a 款 row whose 类 row is not printed is
             # a top row; one whose 类 row is printed is already inside it (never both counted)
-            tops = [v for c, v in coded.items() if not any(c[:n] in coded for n in range(1, len(c)))]
+            codes = frozenset(coded)
+            if codes not in top_codes:  # the columns of a table print the same codes
+                lengths = {len(c) for c in codes}  # a prefix that is a code has a code's length
+                top_codes[codes] = {c for c in codes if not any(c[:n] in codes for n in lengths if 0 < n < len(c))}
+            tops = [v for c, v in coded.items() if c in top_codes[codes]]
             top_len = min(len(c) for c in coded)
             expected = round(sum(v["amount"] for v in tops), 6)
             evaluated = True
-            if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *tops]):
+            if (gap := abs(total["amount"] - expected)) > EXACT and gap > ctx.tolerance.printed([total, *tops]):
                 out.append(
                     finding(
                         f"{ctx.where(total)}：合计行 {column} 为 {total['raw_value']}，"
@@ -185,7 +192,7 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
                 continue
             evaluated = True
             expected = round(sum(f["amount"] for f in found), 6)
-            if abs(total["amount"] - expected) > ctx.tolerance.printed([total, *found]):
+            if (gap := abs(total["amount"] - expected)) > EXACT and gap > ctx.tolerance.printed([total, *found]):
                 out.append(
                     finding(
                         f"{ctx.where(total)}：{title}不成立，{total['raw_value']} ≠ {expected:.2f}",
@@ -199,7 +206,7 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
         if current and classes:
             evaluated = True
             expected = round(sum(c["amount"] for c in classes), 6)
-            if abs(current["amount"] - expected) > ctx.tolerance.printed([current, *classes]):
+            if (gap := abs(current["amount"] - expected)) > EXACT and gap > ctx.tolerance.printed([current, *classes]):
                 out.append(
                     finding(
                         f"{ctx.where(current)}：本年支出合计 {current['raw_value']} ≠ 各功能类支出之和 {expected:.2f}",
@@ -214,7 +221,9 @@ def two_sided_balance(ctx: DocContext) -> list[dict] | None:
         )
         if grand_in and grand_out:
             evaluated = True
-            if abs(grand_in["amount"] - grand_out["amount"]) > ctx.tolerance.printed([grand_in, grand_out]):
+            if (gap := abs(grand_in["amount"] - grand_out["amount"])) > EXACT and gap > ctx.tolerance.printed(
+                [grand_in, grand_out]
+            ):
                 out.append(
                     finding(
                         f"{ctx.where(grand_in)}：收入方 {grand_in['raw_value']} 与支出方 {grand_out['raw_value']} 不平衡",

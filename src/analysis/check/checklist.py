@@ -9,6 +9,7 @@ import re
 
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative_text import blocks, located_sentences, quote, rate_statements
+from analysis.check.prefilter import joined, may_match
 from analysis.check.registry import rule
 from analysis.model import Block
 from analysis.sentences.rates import direction_of
@@ -218,7 +219,9 @@ def year_end_date_wrong(ctx: DocContext):
         return None
     final = ctx.document.get("doc_type") == "final_account"
     want = year if final else year - 1
-    found = []
+    found: list[dict] = []
+    if not may_match(_YEAR_END, joined(ctx, "sentences", [s for s, _, _ in located_sentences(ctx)])):
+        return found
     for sentence, block, _ in located_sentences(ctx):
         for m in _YEAR_END.finditer(sentence):
             if m.group(0).strip().startswith(("截至", "截止")) and int(m.group("year")) != want:
@@ -243,7 +246,9 @@ words are reported."""
 @rule("repeated-word", severity="info", category="template", title="词语重复（如“预算预算”）", domain_ids="E6 N6")
 def repeated_word(ctx: DocContext):
     """The same two-to-four-character word printed twice in a row ("预算预算", "支出支出")."""
-    found = []
+    found: list[dict] = []
+    if not may_match(_REPEATED, joined(ctx, "blocks", [block.text for block in blocks(ctx)])):
+        return found
     for block in blocks(ctx):
         for m in _REPEATED.finditer(block.text):
             if len(set(m.group(1))) < 2 or _REDUPLICATED_OK.match(m.group(1)):

@@ -46,7 +46,7 @@ def three_public_table_blank(ctx: DocContext):
         return []
     stated = [
         c
-        for c in ctx.claim_rows()
+        for c in ctx.ordered_claims
         if c["subject"] in _THREE_PUBLIC_SUBJECTS
         and c["claim_type"] == "amount"
         and (c["value_wan"] or 0) > 0

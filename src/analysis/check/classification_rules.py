@@ -155,7 +155,9 @@ def at(row: dict | None) -> str:
     return page + line
 
 
+@lru_cache(maxsize=1 << 14)
 def _strip_ordinal(label: str) -> str:
+    """A row label without its ordinal (remembered: documents print the same labels)."""
     return _ORDINAL.sub("", label or "").strip()
 
 

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
+from analysis.check.prefilter import any_matches, join, joined, may_match
 from analysis.check.registry import rule
 from analysis.metadata import empty_table_statements, load_toml
 from analysis.text import LEADING_NUMBER, clean_text, match_key
@@ -139,7 +140,9 @@ def _certainly_mandated(template: dict, table_id: str, ctx: DocContext) -> bool:
 def _texts(ctx: DocContext) -> list[tuple[str, str]]:
     """(text, its clean_text) of every non-null text line in order, cleaned once per document."""
     if "clean_texts" not in ctx.memo:
-        ctx.memo["clean_texts"] = [(t["text"], clean_text(t["text"])) for t in ctx.text_rows if t["text"] is not None]
+        ctx.memo["clean_texts"] = [
+            (t["text"], clean) for t, clean in zip(ctx.text_rows, ctx.clean_texts, strict=True) if t["text"] is not None
+        ]
     return ctx.memo["clean_texts"]
 
 
@@ -177,7 +180,8 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
     only checked for the second."""
     tables = [t for t in ctx.table_rows if t["domain_id"] is not None]
     narrative = [clean for _, clean in _texts(ctx)]
-    has_narrative = not ctx.claims.is_empty()  # a tables-only file may have its statement elsewhere
+    text = joined(ctx, "narrative_lines", narrative)
+    has_narrative = bool(ctx.claim_dicts)  # a tables-only file may have its statement elsewhere
     out, evaluated = [], False
     for spec in empty_table_statements()[1]:
         for table in (t for t in tables if t["domain_id"] in spec.ids):
@@ -189,7 +193,8 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
             ]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
-            said_none = [t for t in [notes, *narrative] if _states_none(t, spec.subject)]
+            stating = narrative if may_match(_none_pattern(spec.subject), text) else []
+            said_none = [t for t in [notes, *stating] if _states_none(t, spec.subject)]
             if nonzero and said_none:
                 out.append(
                     finding(
@@ -205,7 +210,7 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
                 and not said_none
                 and not notes
                 and has_narrative
-                and not any(_states_zero(t, spec.subject) for t in narrative)
+                and not any_matches(_zero_pattern(spec.subject), narrative, text)
             ):
                 out.append(
                     finding(
@@ -239,7 +244,7 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     """The narrative explains 收支总体, 收入, 支出, 财政拨款, 一般公共预算, 基本支出, 三公,
     政府性基金, 国有资本经营, 机关运行经费, 政府采购, 国有资产 and 绩效 (DOMAIN F3). Not
     evaluated on a file without narrative figures (a tables-only file of a split publication)."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     toc = {match_key(e["text"]) for e in toc_lines(ctx)}
     titles = {match_key(t["title"]) for t in ctx.table_rows if t["title"] is not None}
@@ -247,13 +252,13 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     lines = [clean for _, clean in _texts(ctx)]
     skip = toc | titles
     lines = [t for t in lines if match_key(t) not in skip and not definition.search(t)]
+    text = join(lines)
     doc_type = ctx.document["doc_type"] or "budget"
     out = []
     for section in _sections()["section"]:
         if doc_type not in section.get("doc_types", [doc_type]):
             continue
-        pattern = _compiled(section["pattern"])
-        if not any(pattern.search(t) for t in lines):
+        if not any_matches(_compiled(section["pattern"]), lines, text):
             out.append(finding(f"情况说明中没有找到“{section['label']}”的内容", location=section["label"]))
     return out
 
@@ -262,7 +267,7 @@ def toc_lines(ctx: DocContext) -> list[dict]:
     """The 目录 entries extraction found (``texts.toc_entry``, ``normalise/contents.py``): text,
     line, page and the table kind and year the entry's title names. With a paired narrative
     file's text appended, the first file that has a 目录 gives it."""
-    if "toc_entry" not in ctx.texts.columns:
+    if "toc_entry" not in ctx.columns("texts"):
         return []
     rows = [r for r in ctx.text_rows if r["toc_entry"] is not None]
     first = rows[0]["doc_id"] if rows else None

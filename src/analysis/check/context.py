@@ -8,7 +8,8 @@ from functools import cached_property
 import polars as pl
 
 from analysis.check.tolerance import Tolerance
-from analysis.text import UNIT_TO_WAN
+from analysis.schema import frame, schema
+from analysis.text import UNIT_TO_WAN, clean_text
 
 
 def group_in_order(rows: list[dict], key) -> list[list[dict]]:
@@ -26,42 +27,74 @@ def as_dicts(df: pl.DataFrame) -> list[dict]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*(df.get_column(c).to_list() for c in columns))]
 
 
+def _dicts(df: pl.DataFrame | None) -> list[dict]:
+    return [] if df is None else as_dicts(df)
+
+
 def by_sentence(rows: list[dict]) -> list[list[dict]]:
     """Claims grouped by the sentence (and its place) they were stated in."""
     return group_in_order(rows, lambda c: (c["sentence"], c["line"], c["page"]))
+
+
+_FRAMES = {"line_items": "items", "tables": "tables", "claims": "claims", "targets": "targets", "texts": "texts"}
+"""Output table name → the context's frame field."""
 
 
 @dataclass
 class DocContext:
     """One document as rules read it: its frames, and plain-Python views of them built once on
     first use (``item_rows``, ``rows(kind)``, ``items_by_kind``, ``keyed_rows``, ``table_rows``,
-    ``text_rows``, ``claim_dicts``, ``target_rows``). A document has a few hundred rows, where a
+    ``text_rows``, ``clean_texts``, ``claim_dicts``, ``ordered_claims``, ``claims_by_sentence``,
+    ``claims_by_section()``, ``target_rows``). A document has a few hundred rows, where a
     Polars filter costs 50–200 µs a call: rules read the views, not the frames (issue 14). The
-    views are shared by every rule: read them, never change them (``claim_rows`` gives copies)."""
+    views are shared by every rule: read them, never change them (``claim_rows`` gives copies).
+
+    :meth:`from_rows` builds a context from one document's row dicts (the run engine's worker,
+    which has them from extraction): its frames are then ``None`` and the views are those rows,
+    so rules read the views, never the frames (``columns(table)`` tells a table's columns either
+    way)."""
 
     document: dict
-    items: pl.DataFrame
-    tables: pl.DataFrame
-    claims: pl.DataFrame
-    targets: pl.DataFrame
-    texts: pl.DataFrame
+    items: pl.DataFrame | None
+    tables: pl.DataFrame | None
+    claims: pl.DataFrame | None
+    targets: pl.DataFrame | None
+    texts: pl.DataFrame | None
     tolerance: Tolerance
     previous: dict | None = None
     """The same department's document of the previous year, when it was checked together."""
     memo: dict = field(default_factory=dict)
     """Results several rules share on one document (the figure registry, the shares)."""
 
+    @classmethod
+    def from_rows(
+        cls, document: dict, rows: dict[str, list[dict]], tolerance: Tolerance, previous: dict | None = None
+    ) -> DocContext:
+        """A context over row dicts as the frames would hold them (every declared column, line
+        items with their table's title and source unit: ``analysis.extract.document_rows``),
+        keyed by output table name; the rows become the views as they are (read, never change)."""
+        ctx = cls(document, None, None, None, None, None, tolerance, previous=previous)
+        views = ctx.__dict__  # the cached properties' own slots: a given view is never rebuilt
+        views["item_rows"], views["table_rows"] = rows["line_items"], rows["tables"]
+        views["claim_dicts"], views["target_rows"], views["text_rows"] = rows["claims"], rows["targets"], rows["texts"]
+        return ctx
+
     @cached_property
     def kinds(self) -> set[str]:
         return {t["table_kind"] for t in self.table_rows if t["table_kind"] is not None}
 
     @cached_property
+    def _items_frame(self) -> pl.DataFrame:
+        return self.items if self.items is not None else frame("line_items", self.item_rows)
+
+    @cached_property
     def _first_tables(self) -> dict[str, pl.DataFrame]:
-        """Items of the first table of each kind, split once (rules ask for them many times)."""
-        if self.items.is_empty():
+        """Items of the first table of each kind, split once (for notebooks: rules read rows)."""
+        items = self._items_frame
+        if items.is_empty():
             return {}
-        first = self.items.group_by("table_kind").agg(pl.col("table_index").min())
-        keep = self.items.join(first, on=["table_kind", "table_index"], how="semi")
+        first = items.group_by("table_kind").agg(pl.col("table_index").min())
+        keep = items.join(first, on=["table_kind", "table_index"], how="semi")
         return {key[0]: part for key, part in keep.partition_by("table_kind", as_dict=True).items()}
 
     @cached_property
@@ -74,7 +107,7 @@ class DocContext:
     @cached_property
     def item_rows(self) -> list[dict]:
         """All line items as dicts: plain Python is faster than a Polars filter per lookup."""
-        return as_dicts(self.items)
+        return _dicts(self.items)
 
     @cached_property
     def _first_rows(self) -> dict[str, list[dict]]:
@@ -113,39 +146,61 @@ class DocContext:
     @cached_property
     def table_rows(self) -> list[dict]:
         """The tables rows as dicts, in order (shared: read, never change them)."""
-        return self.tables.to_dicts()
+        return _dicts(self.tables)
 
     @cached_property
     def text_rows(self) -> list[dict]:
         """The texts rows as dicts, in reading order (shared: read, never change them)."""
-        return self.texts.to_dicts()
+        return _dicts(self.texts)
+
+    @cached_property
+    def clean_texts(self) -> list[str]:
+        """The texts rows' text as :func:`analysis.text.clean_text` reads it, row by row."""
+        return [clean_text(r["text"] or "") for r in self.text_rows]
 
     @cached_property
     def target_rows(self) -> list[dict]:
         """The performance targets as dicts, in order (shared: read, never change them)."""
-        return self.targets.to_dicts()
+        return _dicts(self.targets)
 
     @cached_property
     def claim_dicts(self) -> list[dict]:
         """The claims as dicts in reading order, as the frame holds them (shared: read, never
         change them; :meth:`claim_rows` gives copies to annotate)."""
-        return self.claims.to_dicts()
+        return _dicts(self.claims)
 
     @cached_property
-    def _claim_rows(self) -> list[dict]:
-        rows = self.claims.to_dicts()
-        for order, row in enumerate(rows):
-            row["_order"] = order
-        return rows
+    def ordered_claims(self) -> list[dict]:
+        """The claims as dicts in reading order, each with ``_order`` (its position); shared:
+        read, never change them (:meth:`claim_rows` gives copies to annotate)."""
+        return [{**row, "_order": order} for order, row in enumerate(self.claim_dicts)]
 
     def claim_rows(self) -> list[dict]:
-        """The claims as dicts in reading order, each with ``_order`` (its position); fresh
-        copies, so a rule may annotate them."""
-        return [dict(row) for row in self._claim_rows]
+        """:attr:`ordered_claims` as fresh copies, so a rule may annotate them."""
+        return [dict(row) for row in self.ordered_claims]
+
+    @cached_property
+    def claims_by_sentence(self) -> list[list[dict]]:
+        """:attr:`ordered_claims` grouped by the sentence they were stated in (:func:`by_sentence`);
+        shared: read, never change them."""
+        return by_sentence(self.ordered_claims)
+
+    @cached_property
+    def _sections(self) -> list[list[dict]]:
+        sections = group_in_order(self.claim_rows(), lambda c: c["section"])
+        for rows in sections:
+            number, last = -1, None
+            for row in rows:
+                key = (row["sentence"], row["line"], row["page"])
+                number += key != last
+                row["_sentence"], last = number, key
+        return sections
 
     def claims_by_section(self) -> list[list[dict]]:
-        """:meth:`claim_rows` grouped by narrative section, sections and claims in reading order."""
-        return group_in_order(self.claim_rows(), lambda c: c["section"])
+        """:attr:`ordered_claims` grouped by narrative section, sections and claims in reading
+        order, each claim with ``_sentence``, its sentence's position in the section; built once
+        and shared: read, never change them."""
+        return self._sections
 
     def rows(self, kind: str) -> list[dict]:
         """Line items (dicts) of the first table of ``kind``."""
@@ -154,7 +209,13 @@ class DocContext:
     def table(self, kind: str) -> pl.DataFrame:
         """Line items of the (first) table of ``kind`` as a frame (for notebooks; rules read
         :meth:`rows`)."""
-        return self._first_tables.get(kind, self.items.clear())
+        return self._first_tables.get(kind, self._items_frame.clear())
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of one of the document's tables (``"texts"``, ``"targets"`` …): its frame's,
+        or the declared ones for a context built from rows (which hold every declared column)."""
+        given = getattr(self, _FRAMES[table])
+        return given.columns if given is not None else schema(table).names()
 
     def table_info(self, kind: str) -> dict | None:
         return self._table_infos.get(kind)

@@ -65,7 +65,7 @@ def sme_share(ctx: DocContext) -> list[dict] | None:
     """中小企业 ≤ 总额 and 小微 ≤ 中小 (a larger part is an error); the 中小企业 share is of the
     total and the 小微 share of the 中小企业 amount (a share on another base, or one that no base
     gives, is a warning: J4)."""
-    if ctx.document.get("doc_type") != "final_account" or ctx.texts.is_empty():
+    if ctx.document.get("doc_type") != "final_account" or not ctx.text_rows:
         return None
     out, evaluated = [], False
     points = ctx.tolerance.percent_narrative

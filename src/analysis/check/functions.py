@@ -71,7 +71,7 @@ def narrative_class_amount(ctx: DocContext) -> list[dict] | None:
     and the same funds, and differ beyond half a unit of the narrative's printed precision plus
     the rounding of two table cells. Depends on: the scope words of the sentence or heading, and
     the table of that scope printing function codes."""
-    if ctx.claims.is_empty() or not any(k in ctx.kinds for k in _TABLES):
+    if not ctx.claim_dicts or not any(k in ctx.kinds for k in _TABLES):
         return None
     amounts_by_kind: dict[str, dict] = {}
     out, evaluated = [], False

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
-from analysis.check.context import DocContext, by_sentence, finding
+from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
@@ -363,7 +363,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
 
 def _sentence_groups(ctx: DocContext) -> list[list[dict]]:
     """Claims of each sentence, in reading order."""
-    return by_sentence(ctx.claim_rows())
+    return ctx.claims_by_sentence
 
 
 def _year_of(ctx: DocContext, claim: dict) -> str | None:
@@ -387,7 +387,7 @@ def change_direction(ctx: DocContext) -> list[dict] | None:
     Certain because: the same sentence prints both years' amounts and a direction word their
     difference contradicts (beyond half a unit of their print). Depends on: the years named in
     the clauses."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     words = {"up": "增加", "down": "减少", "flat": "持平"}

@@ -23,12 +23,29 @@ def blocks(ctx: DocContext) -> list[Block]:
 
 def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
     """Sentences with full-width digits read as ASCII (as the claims read them), so a parser's
-    ``\\d`` never splits "１９２４．０９" at its full-width point."""
+    ``\\d`` never splits "１９２４．０９" at its full-width point; the sentences extraction
+    split where the texts carry them (the third member, the section, is then ``None``)."""
     if "sentences" not in ctx.memo:
-        ctx.memo["sentences"] = [
-            (text.translate(NARROW_DIGITS), block, section) for text, block, section in sentences(blocks(ctx))
-        ]
+        given = _split_at_extraction(ctx)
+        split = sentences(blocks(ctx)) if given is None else given
+        ctx.memo["sentences"] = [(text.translate(NARROW_DIGITS), block, section) for text, block, section in split]
     return ctx.memo["sentences"]
+
+
+def _split_at_extraction(ctx: DocContext) -> list[tuple[str, Block, str | None]] | None:
+    """The sentences extraction cut with the same splitter (``texts.sentences``: those that
+    start in each row), with their blocks, when the texts are one document's and every row has
+    them; ``None`` otherwise (a paired narrative file's rows appended: a sentence may run from
+    one file's last paragraph into the other's, as only a split of both together reads it).
+    The section is not given (no rule reads it)."""
+    rows = [r for r in ctx.text_rows if r["kind"] != "table"]
+    if (
+        not rows
+        or "sentences" not in ctx.columns("texts")
+        or any(r["sentences"] is None or r["doc_id"] != rows[0]["doc_id"] for r in rows)
+    ):
+        return None
+    return [(text, block, None) for r, block in zip(rows, blocks(ctx), strict=True) for text in r["sentences"]]
 
 
 def rate_statements(ctx: DocContext) -> list[tuple[RateStatement, Block]]:

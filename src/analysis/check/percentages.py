@@ -17,13 +17,7 @@ def _section_groups(ctx: DocContext):
     """Claims of each narrative section in reading order, each with ``_sentence``, its
     sentence's position in the section: a change sentence often follows the sentence that
     states the current amount ("…459.21 万元。与 2023 年相比，增加 183.41 万元…")."""
-    for rows in ctx.claims_by_section():
-        number, last = -1, None
-        for row in rows:
-            key = (row["sentence"], row["line"], row["page"])
-            number += key != last
-            row["_sentence"], last = number, key
-        yield rows
+    yield from ctx.claims_by_section()
 
 
 def _same_subject(a: dict, b: dict) -> bool:
@@ -145,7 +139,7 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     and not Δ ÷ (current − Δ) anywhere in the range the printed amounts allow. Not judged when
     the sentence speaks of a comparable base (可比口径, 剔除…). Depends on: the change and current
     amount stated with the rate."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     for verdict, pct, change, current, previous, expected in _rate_cases(ctx):
@@ -186,7 +180,7 @@ def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
     Certain because: no previous-year base within the printed precision of the amounts makes the
     stated change and rate agree, and the sentence names no comparable base. Depends on: the
     change and current amount attached to the same subject as the rate."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     for verdict, pct, change, current, previous, expected in _rate_cases(ctx):
@@ -259,7 +253,7 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     Certain because: the document itself states the previous amount as 0 (or a change equal to
     the whole current amount) and still prints a rate. Depends on: the previous-year figure
     stated in the same sentence or section."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     for claims in _section_groups(ctx):
@@ -298,10 +292,10 @@ def direction_words_agree(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the amount and the rate of one change carry opposite direction words in the
     same clause pair. Depends on: both attaching to the same subject."""
-    if ctx.claims.is_empty():
+    if not ctx.claim_dicts:
         return None
     out, evaluated = [], False
-    for claims in group_in_order(ctx.claim_rows(), lambda c: (c["line"], c["sentence"])):
+    for claims in group_in_order(ctx.ordered_claims, lambda c: (c["line"], c["sentence"])):
         claims.sort(key=lambda c: c["offset"])
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] not in {"up", "down"}:

@@ -29,7 +29,7 @@ def _first_claims(ctx: DocContext, subjects: set[str], claim_type: str = "amount
     """The first narrative claim of each subject (a section states the current figure first;
     later ones are comparisons or sub-amounts such as the SME share of 政府采购)."""
     found: dict[str, dict] = {}
-    for claim in ctx.claim_rows():
+    for claim in ctx.ordered_claims:
         if claim["subject"] in subjects and claim["claim_type"] == claim_type and claim["value"] is not None:
             found.setdefault(claim["subject"], claim)
     return found

@@ -5,6 +5,7 @@ to the per-code differences."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -69,6 +70,23 @@ def _subset_sums(amounts: list[float]) -> list[float]:
     return sums
 
 
+def _candidates(
+    targets: dict[str, float], sums: list[float], allowed: list[float], banned: int
+) -> dict[str, list[int]]:
+    """For each code, the subsets (bit masks, ascending) whose sum is its target within the gap
+    allowed for that many projects. The subsets are sorted by sum once and each code looks only
+    at those near its target, not at all 2^n of them."""
+    by_sum = sorted(range(1, len(sums)), key=sums.__getitem__)
+    keys = [sums[m] for m in by_sum]
+    widest = max(allowed)
+    out = {}
+    for code, value in targets.items():
+        pad = widest + 1e-9 * (1.0 + abs(value))  # wider than any gap, rounding of the bounds included
+        near = by_sum[bisect_left(keys, value - pad) : bisect_right(keys, value + pad)]
+        out[code] = sorted(m for m in near if not m & banned and abs(sums[m] - value) <= allowed[m.bit_count()])
+    return out
+
+
 def _cover(
     targets: dict[str, float], amounts: list[float], tol, limits: dict, split: int | None = None
 ) -> list[dict[int, object]]:
@@ -80,11 +98,7 @@ def _cover(
     sums = _subset_sums(amounts)
     banned = 0 if split is None else 1 << split
     allowed = [tol(k) for k in range(n + 1)]  # by the number of projects in the subset
-    gap = [allowed[bin(m).count("1")] for m in range(1 << n)]
-    candidates = {
-        code: [m for m in range(1, 1 << n) if not m & banned and abs(sums[m] - value) <= gap[m]]
-        for code, value in targets.items()
-    }
+    candidates = _candidates(targets, sums, allowed, banned)
     order = sorted(targets, key=lambda c: len(candidates[c]))
     goal = ((1 << n) - 1) ^ banned
     solutions: list[dict[int, object]] = []

@@ -10,8 +10,9 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from analysis.check.context import DocContext, by_sentence, finding
+from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at, short
+from analysis.check.prefilter import joined, may_match
 from analysis.check.registry import rule
 from analysis.classification import find_obsolete_name, load_obsolete_names, normalize_name
 from analysis.departments import government_levels, name_level
@@ -38,6 +39,7 @@ def _word_rank() -> dict[str, int]:
     return ranks
 
 
+@cache
 @cache
 def _patterns(rule_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(
@@ -69,8 +71,12 @@ def _text_rows(ctx: DocContext, with_notes: bool = True) -> list[dict]:
     return ctx.memo[key]
 
 
+def _joined_text_rows(ctx: DocContext) -> str:
+    return joined(ctx, "text_rows_with_notes", [r["text"] for r in _text_rows(ctx)])
+
+
 def _read_text_rows(ctx: DocContext, with_notes: bool) -> list[dict]:
-    rows = [{"text": clean_text(r["text"] or ""), "line": r["line"], "page": r["page"]} for r in ctx.text_rows]
+    rows = [{"text": text, "line": r["line"], "page": r["page"]} for r, text in zip(ctx.text_rows, ctx.clean_texts)]
     if with_notes:
         texts = [r["text"] for r in rows]
         for t in (t for t in ctx.table_rows if t["notes"] is not None):
@@ -96,11 +102,13 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
     the document's own level, read from its department name: "市级财政" in a 区 document or
     "省级" in a 市 document is text copied from another level's template (DOMAIN E3)."""
     found = document_level(ctx)
-    if found is None or ctx.texts.is_empty():
+    if found is None or not ctx.text_rows:
         return None
     level, name = found
     word = re.compile(government_levels()["level_word"]["pattern"])
-    out = []
+    out: list[dict] = []
+    if not may_match(word, _joined_text_rows(ctx)):
+        return out
     for row in _text_rows(ctx):
         for m in word.finditer(row["text"]):
             rank = _word_rank().get(m.group(1), level["rank"])
@@ -177,7 +185,7 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     (DOMAIN E4, §3.8), worse when listed beside its new name. Names whose retirement is
     uncertain in the catalogue give info only."""
     year = ctx.document["fiscal_year"]
-    if year is None or (ctx.items.is_empty() and ctx.texts.is_empty()):
+    if year is None or (not ctx.item_rows and not ctx.text_rows):
         return None
     first_of_row: dict[tuple, dict] = {}  # the row's label once, not once per amount
     for item in ctx.item_rows:
@@ -249,10 +257,10 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
     """An enumeration names each item once: the same subject stated twice after "其中"
     (政府性基金 twice while 国有资本经营 is missing) or the same word twice in a 、-list is a
     copy-paste slip (DOMAIN E5)."""
-    if ctx.claims.is_empty() and ctx.texts.is_empty():
+    if not ctx.claim_dicts and not ctx.text_rows:
         return None
     out = []
-    for claims in by_sentence(ctx.claim_rows()):
+    for claims in ctx.claims_by_sentence:
         start = (claims[0]["sentence"] or "").find("其中")
         listed = [
             c
@@ -297,11 +305,14 @@ def duplicated_list_item(ctx: DocContext) -> list[dict] | None:
 
 def _pattern_rule(ctx: DocContext, rule_id: str) -> list[dict] | None:
     """One finding per text line and pattern, quoting the first place it matches."""
-    if ctx.texts.is_empty():
+    if not ctx.text_rows:
         return None
-    out = []
+    out: list[dict] = []
+    patterns = [(pattern, what) for pattern, what in _patterns(rule_id) if may_match(pattern, _joined_text_rows(ctx))]
+    if not patterns:
+        return out
     for row in _text_rows(ctx):
-        for pattern, what in _patterns(rule_id):
+        for pattern, what in patterns:
             m = pattern.search(row["text"])
             if m is not None:
                 out.append(
@@ -339,7 +350,7 @@ def _inside_brackets(clause: str | None) -> bool:
 def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
     """The narrative's sentences in reading order (``texts.sentences``, split at extraction) and
     each one's position by (sentence, line, page)."""
-    if "sentences" not in ctx.texts.columns:
+    if "sentences" not in ctx.columns("texts"):
         return [], {}
     found = [(s, r["line"], r["page"]) for r in ctx.text_rows for s in r["sentences"] or []]
     return [s for s, _, _ in found], {key: i for i, key in enumerate(found)}
@@ -355,12 +366,12 @@ def _sentence_order(ctx: DocContext) -> tuple[list[str], dict[tuple, int]]:
 def zero_change_boilerplate(ctx: DocContext) -> list[dict] | None:
     """A change of 0 is "持平", not "增加0万元"/"减少0万元"; it needs no reason ("主要原因…"),
     and an item of 0 needs no description of what it is used for ("主要用于…") (DOMAIN E7, P3)."""
-    rows = ctx.claim_rows()
+    rows = ctx.ordered_claims
     if not any(c["value"] == 0 and c["unit"] in _MONEY | {"%"} for c in rows):
         return None
     texts, index = _sentence_order(ctx)
     out = []
-    for claims in by_sentence(rows):
+    for claims in ctx.claims_by_sentence:
         key = (claims[0]["sentence"], claims[0]["line"], claims[0]["page"])
         problems: list[str] = []
         for i, c in enumerate(claims):

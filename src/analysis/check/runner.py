@@ -108,7 +108,8 @@ def run_checks(
     tolerance = tolerance or Tolerance()
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     parts = {name: _by_doc(frames[name]) for name in ("line_items", "tables", "claims", "targets", "texts")}
-    findings, evaluations = [], []
+    findings: list[dict] = []
+    evaluations: list[dict] = []
     documents = frames["documents"].to_dicts()
     previous = previous_documents(documents, departments)
     for document in documents:
@@ -142,33 +143,100 @@ def run_checks(
                 {"doc_id": doc_id, "rule": rule.id, "status": "not_evaluated", "n_findings": 0} for rule in selected
             ]
             continue
-        for rule in selected:
-            try:
-                found = rule.check(ctx)
-            except Exception:  # a rule bug must not hide the other rules' findings
-                logger.exception("rule %s crashed on %s", rule.id, document["path"])
-                found = None
-            status = "not_evaluated" if found is None else ("failed" if found else "passed")
-            evaluations.append({"doc_id": doc_id, "rule": rule.id, "status": status, "n_findings": len(found or [])})
-            for f in found or []:
-                f = _at_printed_precision(f, rule.id, rule.severity, ctx)
-                findings.append(
-                    {
-                        **f,
-                        "doc_id": doc_id,
-                        "path": document["path"],
-                        "department": document["department"],
-                        "fiscal_year": document["fiscal_year"],
-                        "rule": rule.id,
-                        "severity": f.get("severity", rule.severity),
-                        "category": rule.category,
-                        "domain_ids": rule.domain_ids,
-                        "location": f.get("location") or ctx.where(f, kind=f.get("table_kind")),
-                    }
-                )
-    # Errors on OCR'd pages that one misread digit explains are extraction doubts (issue 17).
-    result = verify_ocr_findings(_findings_frame(findings), frames["documents"])
-    return sort_findings(result), frame("evaluations", evaluations)
+        _apply_rules(ctx, selected, findings, evaluations)
+    return _sorted_frame(findings, frames["documents"]), frame("evaluations", evaluations)
+
+
+def _apply_rules(ctx: DocContext, selected: list, findings: list[dict], evaluations: list[dict]) -> None:
+    """Every selected rule on one document: its evaluations and findings appended."""
+    document = ctx.document
+    doc_id = document["doc_id"]
+    for rule in selected:
+        try:
+            found = rule.check(ctx)
+        except Exception:  # a rule bug must not hide the other rules' findings
+            logger.exception("rule %s crashed on %s", rule.id, document["path"])
+            found = None
+        status = "not_evaluated" if found is None else ("failed" if found else "passed")
+        evaluations.append({"doc_id": doc_id, "rule": rule.id, "status": status, "n_findings": len(found or [])})
+        for f in found or []:
+            f = _at_printed_precision(f, rule.id, rule.severity, ctx)
+            findings.append(
+                {
+                    **f,
+                    "doc_id": doc_id,
+                    "path": document["path"],
+                    "department": document["department"],
+                    "fiscal_year": document["fiscal_year"],
+                    "rule": rule.id,
+                    "severity": f.get("severity", rule.severity),
+                    "category": rule.category,
+                    "domain_ids": rule.domain_ids,
+                    "location": f.get("location") or ctx.where(f, kind=f.get("table_kind")),
+                }
+            )
+
+
+def check_document(
+    document: dict,
+    rows: dict[str, list[dict]],
+    *,
+    rules: list[str] | None = None,
+    tolerance: Tolerance | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`run_checks` of one document alone, given as row dicts instead of frames: its
+    documents row and ``rows`` by output table name, as the frames would hold them
+    (``analysis.extract.document_rows``). The run engine's worker has these rows from
+    extraction; turning them into frames only for the rules to turn them back costs more than
+    most rules. Same findings and evaluations as ``run_checks`` on that document's frames."""
+    tolerance = tolerance or Tolerance()
+    selected = [RULES[r] for r in rules] if rules else list(RULES.values())
+    findings: list[dict] = []
+    evaluations: list[dict] = []
+    if document["status"] != DocumentStatus.FAILED and document["doc_id"] is not None:
+        # alone, a document has no previous year and no partner whose narrative it is checked with
+        try:
+            ctx = DocContext.from_rows(document, rows, tolerance)
+        except Exception:
+            logger.exception("checks could not start on %s", document["path"])
+            evaluations = [
+                {"doc_id": document["doc_id"], "rule": rule.id, "status": "not_evaluated", "n_findings": 0}
+                for rule in selected
+            ]
+        else:
+            _apply_rules(ctx, selected, findings, evaluations)
+    ocr = None
+    if document.get("ocr_cells") is not None:
+        ocr = pl.DataFrame([{"doc_id": document["doc_id"], "ocr_cells": document["ocr_cells"]}])
+    return _sorted_frame(findings, ocr), frame("evaluations", evaluations)
+
+
+def _sorted_frame(findings: list[dict], documents: pl.DataFrame | None) -> pl.DataFrame:
+    """The findings frame in :func:`sort_findings`'s order. Errors on OCR'd pages that one
+    misread digit explains are extraction doubts (issue 17): where a document was read by OCR,
+    the frame is verified, then sorted; otherwise the dicts are sorted before they are framed
+    (a Polars gather or sort per document costs more than the sort)."""
+    ocr = documents is not None and "ocr_cells" in documents.columns
+    if documents is not None and ocr and documents.get_column("ocr_cells").null_count() < documents.height:
+        return sort_findings(verify_ocr_findings(_findings_frame(findings), documents))
+    try:
+        ranked = sorted(findings, key=_sort_key)
+    except (KeyError, TypeError):  # an odd value: Polars casts (or refuses) it as sort_findings does
+        return sort_findings(_findings_frame(findings))
+    return _findings_frame(ranked)
+
+
+_RANKS = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def _sort_key(finding: dict) -> tuple:
+    """:func:`sort_findings`'s order on a finding's dict: severity rank, path, rule, line, page,
+    ascending, nulls last."""
+    severity = finding.get("severity")
+    return (
+        (True, 0) if severity is None else (False, _RANKS[severity]),
+        *((True, 0) if (v := finding.get(c)) is None else (False, v) for c in ("path", "rule", "line", "page")),
+    )
 
 
 _SORT_IN_PYTHON = 2000

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from analysis.check.classification_rules import at
 from analysis.check.context import DocContext, finding
@@ -47,7 +47,9 @@ def _owner(target: dict) -> str:
     return f"项目“{target['project_name']}”" if target["project_name"] else "整体绩效目标"
 
 
+@lru_cache(maxsize=1 << 14)
 def _key(indicator: str | None) -> str:
+    """An indicator's match key without quotes (remembered: templates repeat indicators)."""
     return _QUOTES.sub("", match_key(indicator or ""))
 
 
@@ -133,7 +135,7 @@ def target_inapplicable(ctx: DocContext) -> list[dict] | None:
     """An indicator whose base is a figure the document states as 0 cannot be measured:
     三公经费控制率 with no 三公经费, 政府采购执行率 with no 政府采购, 专项资金细化率 with no
     专项转移支付 (checks/b_inapplicable_indicators.csv)."""
-    if ctx.targets.is_empty():
+    if not ctx.target_rows:
         return None
     out = []
     for target in ctx.target_rows:
@@ -171,7 +173,7 @@ def target_no_comparator(ctx: DocContext) -> list[dict] | None:
         and t["raw_value"] is not None
         and _BARE_COUNT_RE.search(t["raw_value"])
     ]
-    if ctx.targets.is_empty():
+    if not ctx.target_rows:
         return None
     return [
         finding(
@@ -198,7 +200,7 @@ def target_boilerplate(ctx: DocContext) -> list[dict] | None:
     """Each indicator's explanation (指标值说明) says something about that indicator; one text
     repeated for three or more different indicators is boilerplate. Needs the ``description``
     column of the targets frame; not evaluated when extraction does not provide it."""
-    if "description" not in ctx.targets.columns:
+    if "description" not in ctx.columns("targets"):
         return None
     rows = [t for t in ctx.target_rows if t["description"] is not None]
     if not rows:

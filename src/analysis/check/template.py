@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from analysis.check.context import DocContext, finding
+from analysis.check.prefilter import joined, may_match
 from analysis.check.registry import rule
-from analysis.text import clean_text
 
 _PLACEHOLDERS = re.compile(
     r"增加\s*/\s*减少|增长\s*/\s*下降|上升\s*/\s*下降|增\s*/\s*减|[XＸ×]{2,}|(?<![A-Za-z])XX(?![A-Za-z])|\*{3,}"
@@ -29,11 +29,12 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the page prints the placeholder itself (XX, 增加（减少）, a blank where a number
     belongs). Depends on: nothing else."""
-    if ctx.texts.is_empty():
+    if not ctx.text_rows:
         return None
-    out = []
-    for row in ctx.text_rows:
-        text = clean_text(row["text"] or "")
+    out: list[dict] = []
+    if not may_match(_PLACEHOLDERS, joined(ctx, "clean_texts", ctx.clean_texts)):
+        return out
+    for row, text in zip(ctx.text_rows, ctx.clean_texts, strict=True):
         for m in _PLACEHOLDERS.finditer(text):
             start = max(0, m.start() - 30)
             out.append(

@@ -7,6 +7,11 @@ from functools import lru_cache
 
 from analysis.text import UNIT_TO_WAN
 
+EXACT = 1e-9
+"""A gap no larger is a match whatever the precision (every allowed gap here is above it): a
+rule compares a gap with :meth:`Tolerance.printed` only beyond it, as the cells' precision is the
+costly part and most printed sums agree exactly."""
+
 
 @dataclass(frozen=True, slots=True)
 class Tolerance:

@@ -36,7 +36,7 @@ def previous_year_change(ctx: DocContext) -> list[dict] | None:
     stated change or direction contradicts the difference beyond the rounding of both prints.
     Depends on: the department identity across years and budget vs final documents of the same
     type."""
-    if ctx.previous is None or ctx.claims.is_empty():
+    if ctx.previous is None or not ctx.claim_dicts:
         return None
     out, evaluated = [], False
     for claim in ctx.claim_dicts:

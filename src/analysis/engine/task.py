@@ -12,9 +12,9 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from analysis.check import run_checks
+from analysis.check.runner import check_document
 from analysis.engine.cache import DocCache
-from analysis.extract import combine, extract_file
+from analysis.extract import combine, document_rows, extract_file
 
 
 def process_document(path: str, doc_id: str | None, cache_root: str, key: str) -> dict:
@@ -28,7 +28,9 @@ def process_document(path: str, doc_id: str | None, cache_root: str, key: str) -
     if doc_id is None:
         return {"document": extraction.document}
     frames = combine([extraction])
-    findings, evaluations = run_checks(frames)
+    # the checks read the extraction's own rows (the frames are for the cache): a frame → dicts
+    # round trip would cost more than most rules
+    findings, evaluations = check_document(frames["documents"].row(0, named=True), document_rows(extraction))
     cache.write(doc_id, {**frames, "findings": findings, "evaluations": evaluations})
     del frames, extraction
     gc.collect(1)

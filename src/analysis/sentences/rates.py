@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from analysis.text import UNIT_TO_WAN
 
@@ -44,8 +45,10 @@ _BUDGET = re.compile(
 """A 决算's budget base: 年初预算, 调整预算, 全年预算, or "比预算数"; never a budget's own "支出预算"."""
 _CLAUSE_YEAR = re.compile(r"(20\d{2})\s*年")
 _COMPARISON = re.compile(r"决算(?:数)?(?:支出)?(?P<word>大于|小于|等于|高于|低于|超过|持平于?)(?:年初)?预算(?:数)?")
-_CLAUSE = re.compile(r"[，,、：:（(]")
-_STOP = re.compile(r"[；;。]")
+_CLAUSE_MARKS = "，,、：:（("
+_CLAUSE = re.compile(f"[{_CLAUSE_MARKS}]")
+_STOP_MARKS = "；;。"
+_STOP = re.compile(f"[{_STOP_MARKS}]")
 
 
 @dataclass(slots=True)
@@ -139,7 +142,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
         if _STOP.search(before) and current is not None:
             current = None  # a new clause group: nothing carries over a 。 or ；
         near = sentence[max(0, m.start() - 24) : m.start()]
-        near = near[max((k.end() for k in _STOP.finditer(near)), default=0) :]
+        near = near[_after_last(near, _STOP_MARKS) :]
         unit = m.group("unit").replace("％", "%")
         num = m.group("num")
         figure = Figure(float(num.replace(",", "")), _decimals(num), unit, m.group(0))
@@ -158,7 +161,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
                     current.rate = figure
             current.end = m.end()
             continue
-        clause = near[max((k.end() for k in _CLAUSE.finditer(near)), default=0) :]
+        clause = near[_after_last(near, _CLAUSE_MARKS) :]
         if (r := _TO_WORD.search(near)) and current is not None and current.previous and not current.current:
             figure.word = r.group(0)
             current.current, current.to_form, current.end = figure, True, m.end()
@@ -216,5 +219,11 @@ def _next_start(statements: list[RateStatement], statement: RateStatement, defau
 
 def _clause_start(sentence: str, at: int) -> int:
     """Where the clause holding position ``at`` begins (after the last ，；。 before it)."""
-    cut = max(sentence.rfind(mark, 0, at) for mark in "，,；;。：:")
-    return cut + 1
+    return _after_last(sentence, "，,；;。：:", at)
+
+
+def _after_last(text: str, marks: str, end: int | None = None) -> int:
+    """The position after the last of the one-character ``marks`` in ``text[:end]`` (0 when
+    there is none): a few ``rfind`` calls, not a regular expression scan of every match."""
+    stop = len(text) if end is None else end
+    return max(map(text.rfind, marks, repeat(0, len(marks)), repeat(stop, len(marks)))) + 1
