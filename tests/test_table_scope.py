@@ -83,3 +83,27 @@ def test_headline_guard_without_a_consistent_reading_makes_the_document_partial(
     assert "personnel+public<=basic" in document["error"]
     assert document["personnel_expenditure"] is None and document["public_expenditure"] is None
     assert document["basic_expenditure"] == pytest.approx(200.0)
+
+
+def test_headline_guard_reports_every_broken_identity_when_they_share_a_figure(monkeypatch):
+    # 人员经费 breaks both 人员+公用 ≤ 基本 and 人员 ≤ 支出总计: the second message must still
+    # show the figure the first one set aside (a synthetic district's document failed on this)
+    from analysis.normalise import headline
+
+    values = {
+        "personnel_expenditure": 900.0,
+        "public_expenditure": 20.0,
+        "basic_expenditure": 200.0,
+        "project_expenditure": 100.0,
+        "total_expenditure": 300.0,
+        "three_public_total": 1.0,
+    }
+    monkeypatch.setattr(headline, "document_figures", lambda *_: (dict(values), {n: "B01" for n in values}))
+    figures, sources, problems = headline.guarded_figures([], [])
+    assert [p.split("（")[0] for p in problems] == [
+        "主要数字不合恒等式 personnel+public<=basic",
+        "主要数字不合恒等式 personnel<=total",
+    ]
+    assert "人员经费 900.00" in problems[1]
+    assert figures["personnel_expenditure"] is None and "personnel_expenditure" not in sources
+    assert figures["total_expenditure"] == pytest.approx(300.0)

@@ -80,6 +80,8 @@ def guarded_figures(
         names = [*ident["parts"], ident["total"]]
         shown = "、".join(f"{_LABELS.get(n, n)} {values[n]:.2f}" for n in names)
         problems.append(f"主要数字不合恒等式 {ident['id']}（{shown}），这些数字不作为事实报告")
+    # set aside only once every message is written: two broken identities may share a figure
+    for ident in failed:
         for name in ident["parts"]:
             values[name] = None
             sources.pop(name, None)
