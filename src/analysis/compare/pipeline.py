@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -94,7 +95,7 @@ def evaluations(indicators, scores, mv, texts, distinctive, benford, findings) -
     return rows.select(pl.col(name).cast(dtype) for name, dtype in schema("evaluations").items())
 
 
-def compare_frames(frames: dict[str, pl.DataFrame], overrides: str | Path | None = None) -> dict[str, pl.DataFrame]:
+def compare_frames(frames: Mapping[str, pl.DataFrame], overrides: str | Path | None = None) -> dict[str, pl.DataFrame]:
     """Indicators, their peer scores, department matches, Benford tests, outlier findings and
     per-rule evaluations from the frames ``analysis extract`` writes."""
     indicators, departments = build_indicators(frames, overrides)
