@@ -8,8 +8,8 @@ Usage:
 Each size is one synthetic district (``analysis synth``, text only, departments × 3 years),
 run by ``python -m analysis run DIR --out OUT -q`` in a child process with PYTHONPATH set to
 the tree under test; the wall time, the CPU time of the whole process tree (user + system of
-the run and its workers) and its peak resident memory (sampled every 0.2 s) are printed per
-tree, with the stage times and the parent's per-stage peaks the run logs. A second run over the same folder shows the cache (nothing to extract or check).
+the run and each worker, sampled with the memory every 0.2 s) and its peak resident memory are
+printed per tree, with the stage times and the parent's per-stage peaks the run logs. A second run over the same folder shows the cache (nothing to extract or check).
 The machine's load average is printed with the figures: on a shared machine they move.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -32,25 +31,23 @@ ROOT = Path(__file__).resolve().parents[1]
 YEARS = (2023, 2024, 2025)
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def _tree_rss(process: psutil.Process, cpu: dict[int, float]) -> int:
+    """Resident memory of the tree now; ``cpu`` gets each member's CPU seconds so far (its own,
+    not its reaped children's, so that no process counts twice)."""
     total = 0
     for member in [process, *process.children(recursive=True)]:
         try:
             total += member.memory_info().rss
+            times = member.cpu_times()
+            cpu[member.pid] = times.user + times.system
         except psutil.Error:
             pass
     return total
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _run(src: Path, raw: Path, out: Path, extra: list[str]) -> tuple[float, float, float, str]:
     """(seconds, CPU seconds of the process tree, peak MB of the process tree, the run's time line)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
-    cpu = _children_cpu()
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "analysis", "run", str(raw), "--out", str(out), *extra],
@@ -59,22 +56,23 @@ def _run(src: Path, raw: Path, out: Path, extra: list[str]) -> tuple[float, floa
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    watched, peak = psutil.Process(child.pid), 0
+    watched, peak, cpu = psutil.Process(child.pid), 0, {}
     while child.poll() is None:
         try:
-            peak = max(peak, _tree_rss(watched))
+            peak = max(peak, _tree_rss(watched, cpu))
         except psutil.Error:
             pass
         time.sleep(0.2)
     seconds = time.perf_counter() - start
-    cpu = _children_cpu() - cpu  # the run and its workers (reaped children count here)
+    # sampled every 0.2 s: a member's last fraction of a second is not counted
+    cpu_seconds = sum(cpu.values())
     output = child.stdout.read()
     if child.returncode:
         raise SystemExit(f"run failed ({child.returncode}) with {src}")
     lines = output.splitlines()
     timeline = next((line for line in lines if line.startswith("time:")), "")
     memory = next((line for line in lines if line.startswith("peak memory")), "")
-    return seconds, cpu, peak / 2**20, f"{timeline} | {memory}" if memory else timeline
+    return seconds, cpu_seconds, peak / 2**20, f"{timeline} | {memory}" if memory else timeline
 
 
 def _generate(raw: Path, documents: int) -> int:
