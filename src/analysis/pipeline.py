@@ -16,11 +16,13 @@ and the report says so instead of computing a comparison of its own.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +36,7 @@ from analysis.engine import atomic
 from analysis.engine.atomic import folder_lock
 from analysis.engine.publish import publication, remove_leftovers
 from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
+from analysis.engine.stored import StoredFrames, write_tables
 from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
 from analysis.report.frames import false_count, severity_counts
@@ -42,6 +45,7 @@ from analysis.schema import empty, schema
 
 logger = logging.getLogger(__name__)
 CACHE_DIR = "cache"
+SPILL_DIR = ".gathered"  # inside the new generation: the gathered parts, removed once written whole
 RUN_LOG = "run.log"
 # What extraction output depends on; anything else (checks, reports) may change freely.
 _EXTRACTION_SOURCES = (
@@ -66,9 +70,11 @@ class RunResult:
     ``frames`` holds the extraction tables, ``findings`` (checks and outliers), ``evaluations``
     and ``indicators``: the long indicator frame with peer statistics that the report used
     (on disk: indicator_scores.parquet; the compare stage's wide indicators.parquet is separate).
+    The large extraction tables (line items, texts …) are read from this run's published
+    parquet on first access (``engine/stored.py``), not held in memory.
     """
 
-    frames: dict[str, pl.DataFrame]
+    frames: Mapping[str, pl.DataFrame]
     report: ReportData
     paths: dict[str, Path]
     cached: int = 0
@@ -155,7 +161,7 @@ def _without_comparison(status: str) -> Comparison:
     return Comparison(empty_indicators(), empty("findings"), empty("evaluations"), {}, status)
 
 
-def compare_stage(frames: dict[str, pl.DataFrame], overrides: Path | None = None) -> Comparison:
+def compare_stage(frames: Mapping[str, pl.DataFrame], overrides: Path | None = None) -> Comparison:
     """Run ``analysis.compare.compare_frames``; when it is missing or fails, an empty comparison
     with a status the report shows (the check findings are kept)."""
     try:
@@ -321,62 +327,71 @@ def _run(
     started = time.perf_counter()
     paths = discover(raw)
     log.note("%d files found", len(paths))
-    done = run_documents(paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress, **engine)
-    frames, findings, evaluations = done.frames, done.findings, done.evaluations
-    timings["documents"] = time.perf_counter() - started
-    peaks["documents"] = _peak_mb()
-    for path, status, error in (
-        frames["documents"]
-        .filter(~pl.col("status").is_in(["ok", "narrative_only"]))
-        .select("path", "status", "error")
-        .iter_rows()
-    ):
-        log.note("%s: %s: %s", status, path, error)
-
-    mark = time.perf_counter()
-    comparison = compare_stage(frames, engine.get("departments"))
-    # the compare stage groups in hash order: sorted here, so that every run writes the same rows
-    findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
-    evaluations = pl.concat(
-        [evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)], how="vertical_relaxed"
-    )
-    timings["compare"] = time.perf_counter() - mark
-    peaks["compare"] = _peak_mb()
-    if comparison.status != COMPARE_OK:
-        log.note("compare stage: %s", comparison.status)
-
-    mark = time.perf_counter()
-    findings = auditor_findings(findings, frames["documents"], reports, reviews)
-    outputs = {**frames, "findings": findings, "evaluations": evaluations}
-    data = ReportData(
-        frames["documents"],
-        frames["tables"],
-        frames["line_items"],
-        findings,
-        comparison.indicators,
-        comparison.status,
-        datetime.now().strftime("%Y-%m-%d %H:%M"),
-        [str(p) for p in raw],
-        benford=comparison.benford,
-        panel=comparison.panel,
-    )
-    # every output into a new generation of each folder, published as a whole (engine/publish.py)
+    # every output goes into a new generation of each folder, published as a whole when the run
+    # ends (engine/publish.py); the gathered tables are written there at once and read back
+    # only where a stage needs them (memory flat in the number of documents)
     with publication(processed, reports) as (new_processed, stage):
-        for name, table in outputs.items():
-            atomic.write_parquet(table, new_processed / f"{name}.parquet")
+        spill = new_processed / SPILL_DIR
+        done = run_documents(
+            paths, processed / CACHE_DIR, cache_key(), use_cache=use_cache, progress=progress, spill=spill, **engine
+        )
+        documents, findings, evaluations = done.documents, done.findings, done.evaluations
+        counts = (done.cached, done.extracted)
+        write_tables(done.frames, new_processed)
+        del done
+        shutil.rmtree(spill, ignore_errors=True)
+        timings["documents"] = time.perf_counter() - started
+        peaks["documents"] = _peak_mb()
+        for path, status, error in (
+            documents.filter(~pl.col("status").is_in(["ok", "narrative_only"]))
+            .select("path", "status", "error")
+            .iter_rows()
+        ):
+            log.note("%s: %s: %s", status, path, error)
+
+        mark = time.perf_counter()
+        comparison = compare_stage(StoredFrames(new_processed, {"documents": documents}), engine.get("departments"))
+        gc.collect()  # the compare stage's frames and matrices go before the report starts
+        # the compare stage groups in hash order: sorted here, so that every run writes the same rows
+        findings = pl.concat([findings, sort_findings(comparison.findings)], how="vertical_relaxed")
+        evaluations = pl.concat(
+            [evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)], how="vertical_relaxed"
+        )
         for file_name, table in comparison.outputs.items():
             atomic.write_parquet(table, new_processed / file_name)
+        timings["compare"] = time.perf_counter() - mark
+        peaks["compare"] = _peak_mb()
+        if comparison.status != COMPARE_OK:
+            log.note("compare stage: %s", comparison.status)
+
+        mark = time.perf_counter()
+        findings = auditor_findings(findings, documents, reports, reviews)
+        atomic.write_parquet(findings, new_processed / "findings.parquet")
+        atomic.write_parquet(evaluations, new_processed / "evaluations.parquet")
+        data = ReportData(
+            documents,
+            pl.read_parquet(new_processed / "tables.parquet"),
+            pl.scan_parquet(new_processed / "line_items.parquet"),  # the report never reads them
+            findings,
+            comparison.indicators,
+            comparison.status,
+            datetime.now().strftime("%Y-%m-%d %H:%M"),
+            [str(p) for p in raw],
+            benford=comparison.benford,
+            panel=comparison.panel,
+        )
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
+    data.line_items = pl.scan_parquet(processed / "line_items.parquet")  # the published file, read when asked for
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark
     peaks["report"] = _peak_mb()
     timings["total"] = time.perf_counter() - started
+    held = {"documents": documents, "findings": findings, "evaluations": evaluations}
     return RunResult(
-        {**outputs, "indicators": comparison.indicators},
+        StoredFrames(processed, {**held, "indicators": comparison.indicators}, pin=True),
         data,
         {**report_paths, "processed": processed},
-        done.cached,
-        done.extracted,
+        *counts,
         timings,
         peaks,
     )

@@ -10,6 +10,7 @@ and gathers these findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -333,7 +334,7 @@ def _next_budgets(documents: pl.DataFrame, departments: pl.DataFrame) -> dict[st
     return {r["final_doc_id"]: r["budget_doc_id"] for r in later.iter_rows(named=True) if r["budget_doc_id"]}
 
 
-def execution_frames(frames: dict[str, pl.DataFrame], departments: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def execution_frames(frames: Mapping[str, pl.DataFrame], departments: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Links, panel and cross-document findings from the extraction frames."""
     documents = frames["documents"]
     links = link_documents(documents, departments)

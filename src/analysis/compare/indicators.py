@@ -13,6 +13,7 @@ A per-capita figure needs a headcount above zero: with none, or a printed 0, it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 import polars as pl
@@ -222,7 +223,7 @@ def derive_indicators(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
     return conform("indicators", wide)
 
 
-def build_indicators(frames: dict[str, pl.DataFrame], overrides=None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_indicators(frames: Mapping[str, pl.DataFrame], overrides=None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(indicators, departments) from extracted frames; see the module docstring."""
     base, departments = identify_documents(frames["documents"], frames["line_items"], overrides)
     heads = document_headcounts(base, frames["texts"], frames["claims"], frames["targets"])

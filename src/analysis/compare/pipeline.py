@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -94,29 +95,36 @@ def evaluations(indicators, scores, mv, texts, distinctive, benford, findings) -
     return rows.select(pl.col(name).cast(dtype) for name, dtype in schema("evaluations").items())
 
 
-def compare_frames(frames: dict[str, pl.DataFrame], overrides: str | Path | None = None) -> dict[str, pl.DataFrame]:
+def _release(frames: Mapping[str, pl.DataFrame], *names: str) -> None:
+    """Let go of tables no later step reads, when ``frames`` can (``engine/stored.py``): the
+    narrative reuse search then runs without the line items beside it."""
+    release = getattr(frames, "release", None)
+    if release is not None:
+        release(*names)
+
+
+def compare_frames(frames: Mapping[str, pl.DataFrame], overrides: str | Path | None = None) -> dict[str, pl.DataFrame]:
     """Indicators, their peer scores, department matches, Benford tests, outlier findings and
-    per-rule evaluations from the frames ``analysis extract`` writes."""
+    per-rule evaluations from the frames ``analysis extract`` writes.
+
+    The steps that read line items, claims and targets run first, so that a mapping that loads
+    tables on demand can release them before the narrative reuse search (the largest step)."""
     indicators, departments = build_indicators(frames, overrides)
     scores = score_indicators(indicators)
     mv = multivariate_outliers(scores, indicators)
-    sentences = narrative_sentences(frames["texts"], indicators)
-    reuse = narrative_reuse(sentences)
-    foreign = foreign_mentions(sentences)
     repeats = repeated_amounts(frames["line_items"], indicators)
     benford = benford_tests(frames["line_items"], indicators)
-    findings = outlier_findings(indicators, scores, mv, reuse, foreign, repeats, benford)
+    distinctive = distinctive_amounts(frames["line_items"], indicators)
     execution = execution_frames(frames, departments)
+    _release(frames, "line_items", "claims", "targets", "tables")
+    sentences = narrative_sentences(frames["texts"], indicators)
+    texts = frames["texts"].select("doc_id", "kind")  # all the evaluations read of them
+    _release(frames, "texts")
+    reuse = narrative_reuse(sentences)
+    foreign = foreign_mentions(sentences)
+    findings = outlier_findings(indicators, scores, mv, reuse, foreign, repeats, benford)
     findings = pl.concat([findings, execution["findings"]], how="vertical_relaxed")
-    evaluated = evaluations(
-        indicators,
-        scores,
-        mv,
-        frames["texts"],
-        distinctive_amounts(frames["line_items"], indicators),
-        benford,
-        findings,
-    )
+    evaluated = evaluations(indicators, scores, mv, texts, distinctive, benford, findings)
     logger.info("compare: %d documents, %d outlier findings", indicators.height, findings.height)
     return {
         "indicators": indicators,

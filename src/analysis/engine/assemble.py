@@ -1,11 +1,19 @@
 """The run's frames from the per-document cache, in file order, with the cross-document steps
 that need every document: pairing the two files of a disclosure and checking a paired file
-against its partner's narrative."""
+against its partner's narrative.
+
+With a ``spill`` folder the large tables (line items, texts, claims …) are not held: every
+few hundred documents their rows go to a parquet part there and the frames come back as lazy
+scans of the parts, so the parent's memory stays flat in the number of documents. Cache files
+are read a few at a time on threads (zip and Arrow reading release the GIL), in file order.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -20,15 +28,27 @@ from analysis.schema import empty, frame, schema
 logger = logging.getLogger(__name__)
 _CONCAT_EVERY = 500  # documents' small frames joined into one chunk (fewer, larger chunks)
 _PAIR_COLUMNS = ("pair_id", "paired_doc_id")
+HELD_TABLES = ("documents", "findings", "evaluations")
+"""Tables the parent keeps in memory when spilling: small, and changed after gathering
+(pairing, the cross-document rechecks); every other table is spilled as it comes."""
+_READERS = 4  # threads reading cache files ahead of the join
+_READ_AHEAD = 32  # cache files in flight: bounded, so memory does not grow with the run
+
+Frame = pl.DataFrame | pl.LazyFrame
 
 
 class _Parts:
-    """Frames of many documents, concatenated in chunks as they come."""
+    """Frames of many documents, concatenated in chunks as they come; with ``spill``, the
+    chunks of the tables not in ``HELD_TABLES`` are written there and dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, spill: Path | None = None) -> None:
         self.chunks: dict[str, list[pl.DataFrame]] = {n: [] for n in DOC_TABLES}
         self.pending: dict[str, list[pl.DataFrame]] = {n: [] for n in DOC_TABLES}
         self.count = 0
+        self.spill = spill
+        self.parts: dict[str, list[Path]] = {n: [] for n in DOC_TABLES}
+        if spill is not None:
+            spill.mkdir(parents=True, exist_ok=True)
 
     def add(self, frames: dict[str, pl.DataFrame]) -> None:
         for name in DOC_TABLES:
@@ -40,16 +60,27 @@ class _Parts:
     def _flush(self) -> None:
         for name in DOC_TABLES:
             if self.pending[name]:
-                self.chunks[name].append(pl.concat(self.pending[name], how="vertical_relaxed", rechunk=True))
+                chunk = pl.concat(self.pending[name], how="vertical_relaxed", rechunk=True)
                 self.pending[name] = []
+                if self.spill is None or name in HELD_TABLES:
+                    self.chunks[name].append(chunk)
+                else:
+                    part = self.spill / f"{name}-{len(self.parts[name]):06d}.parquet"
+                    chunk.select(list(schema(name))).write_parquet(part, compression="uncompressed", statistics=False)
+                    self.parts[name].append(part)
 
-    def frames(self) -> dict[str, pl.DataFrame]:
+    def frames(self) -> dict[str, Frame]:
         self._flush()
-        # no rechunk: the chunks are joined without a copy (a copy would double the peak)
-        return {
-            n: pl.concat(c, how="vertical_relaxed", rechunk=False).select(list(schema(n))) if c else empty(n)
-            for n, c in self.chunks.items()
-        }
+        out: dict[str, Frame] = {}
+        for name, chunks in self.chunks.items():
+            if self.parts[name]:
+                out[name] = pl.scan_parquet(self.parts[name], schema=schema(name))
+            elif chunks:
+                # no rechunk: the chunks are joined without a copy (a copy would double the peak)
+                out[name] = pl.concat(chunks, how="vertical_relaxed", rechunk=False).select(list(schema(name)))
+            else:
+                out[name] = empty(name)
+        return out
 
 
 def _as_frames(document: dict) -> dict[str, pl.DataFrame]:
@@ -69,27 +100,53 @@ def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFr
     return out
 
 
+def _read_ahead(
+    files: list[tuple[str, str | None]], cache: DocCache, errors: dict[int, dict]
+) -> Iterator[tuple[int, dict[str, pl.DataFrame] | None]]:
+    """(file position, cache read) in file order, a bounded number of reads in flight on
+    threads; files with an error row or no content id are not read."""
+    wanted = [(o, doc_id) for o, (_path, doc_id) in enumerate(files) if o not in errors and doc_id is not None]
+    with ThreadPoolExecutor(_READERS, thread_name_prefix="cache-read") as pool:
+        flight: deque = deque()
+        queue = iter(wanted)
+        for order, doc_id in queue:
+            flight.append((order, pool.submit(cache.read, doc_id)))
+            if len(flight) >= _READ_AHEAD:
+                break
+        while flight:
+            order, future = flight.popleft()
+            following = next(queue, None)
+            if following is not None:
+                flight.append((following[0], pool.submit(cache.read, following[1])))
+            yield order, future.result()
+
+
 def gather(
     files: list[tuple[str, str | None]],
     cache: DocCache,
     errors: dict[int, dict],
     redo: Callable[[str, str], None],
     departments: str | Path | None = None,
-) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+    spill: Path | None = None,
+) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
     """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
 
     ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
     by file position; ``redo(path, doc_id)`` redoes a document whose cache file was discarded.
-    ``departments``: the department overrides CSV the cross-document rules honour.
+    ``departments``: the department overrides CSV the cross-document rules honour. With
+    ``spill`` (a folder the caller removes), the tables not in ``HELD_TABLES`` come back as
+    lazy scans of parquet parts written there; without it, every frame is in memory.
     """
-    parts = _Parts()
+    parts = _Parts(spill)
+    reads = _read_ahead(files, cache, errors)
     for order, (path, doc_id) in enumerate(files):
         if order in errors:
             cached = _as_frames(errors[order])
         elif doc_id is None:
             continue
         else:
-            read = cache.read(doc_id)
+            read_order, read = next(reads)
+            assert read_order == order  # the reads come in file order
             if read is None:
                 redo(path, doc_id)
                 read = cache.read(doc_id) or _as_frames(
@@ -98,11 +155,20 @@ def gather(
             cached = _own_path(read, path)
         parts.add(cached)
     gathered = parts.frames()
-    documents = _pair(gathered["documents"])
+    documents = _pair(in_memory(gathered["documents"]))
     frames = {name: gathered[name] for name in OUTPUT_TABLES}
     frames["documents"] = documents
-    findings, evaluations = _recheck_pairs(frames, gathered["findings"], gathered["evaluations"], departments)
+    findings, evaluations = _recheck_pairs(
+        frames, in_memory(gathered["findings"]), in_memory(gathered["evaluations"]), departments
+    )
     return frames, findings, evaluations
+
+
+def in_memory(frame: Frame) -> pl.DataFrame:
+    """A table of ``HELD_TABLES`` (never spilled), as the frame it is."""
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError("a held table was spilled")
+    return frame
 
 
 def _pair(documents: pl.DataFrame) -> pl.DataFrame:
@@ -126,8 +192,13 @@ tables only (tests/test_engine.py checks that every rule reading ``ctx.previous`
 with every table it reads)."""
 
 
+def _rows(frame: Frame, keep: pl.Expr) -> pl.DataFrame:
+    """The rows of an in-memory or spilled table that ``keep`` selects."""
+    return frame.filter(keep).collect() if isinstance(frame, pl.LazyFrame) else frame.filter(keep)
+
+
 def _recheck_pairs(
-    frames: dict[str, pl.DataFrame],
+    frames: dict[str, Frame],
     findings: pl.DataFrame,
     evaluations: pl.DataFrame,
     departments: str | Path | None = None,
@@ -136,12 +207,14 @@ def _recheck_pairs(
     cross-document rules over every document, as the whole-batch check does; the other rules'
     results of each document's own task stand."""
     own_rules = [r for r in RULES if r not in CROSS_DOCUMENT_RULES]
-    documents = frames["documents"]
+    documents = in_memory(frames["documents"])
     paired = documents.filter(pl.col("paired_doc_id").is_not_null() & (pl.col("status") != "failed"))
     if paired.height:
         ids = paired["doc_id"].unique().to_list()
         related = set(ids) | set(paired["paired_doc_id"].to_list())
-        subset = {name: frames[name].filter(pl.col("doc_id").is_in(list(related))) for name in OUTPUT_TABLES}
+        subset: dict[str, pl.DataFrame] = {
+            name: _rows(frames[name], pl.col("doc_id").is_in(list(related))) for name in OUTPUT_TABLES
+        }
         subset["documents"] = paired
         new_findings, new_evaluations = run_checks(subset, rules=own_rules)
         findings = _replace_findings(findings, new_findings, pl.col("doc_id").is_in(ids))
@@ -153,7 +226,7 @@ def _recheck_pairs(
         ids = list(previous)
         read = {table for tables in CROSS_DOCUMENT_RULES.values() for table in tables}
         subset = {
-            name: frames[name].filter(pl.col("doc_id").is_in(ids)) if name in read else empty(name)
+            name: _rows(frames[name], pl.col("doc_id").is_in(ids)) if name in read else empty(name)
             for name in OUTPUT_TABLES
         }
         subset["documents"] = documents

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.engine.assemble import gather
+from analysis.engine.assemble import Frame, gather, in_memory
 from analysis.engine.cache import DocCache
 from analysis.engine.local import LocalPool
 from analysis.engine.task import process_document
@@ -24,11 +24,18 @@ under a minute, so ten minutes only stops what is stuck, even on a loaded machin
 
 @dataclass(slots=True)
 class EngineResult:
-    frames: dict[str, pl.DataFrame]
+    """The gathered rows; with a spill folder, the large tables are lazy scans of its parts
+    (``engine/assemble.py``), so they must be read before the folder is removed."""
+
+    frames: dict[str, Frame]
     findings: pl.DataFrame
     evaluations: pl.DataFrame
     cached: int
     extracted: int
+
+    @property
+    def documents(self) -> pl.DataFrame:
+        return in_memory(self.frames["documents"])
 
 
 def default_jobs() -> int:
@@ -57,9 +64,12 @@ def run_documents(
     progress: Callable | None = None,
     task: Callable = process_document,
     departments: Path | None = None,
+    spill: Path | None = None,
 ) -> EngineResult:
     """Extract and check every file in ``paths`` (documents not in the cache under ``key``
-    only), on ``jobs`` local worker processes or on the Dask cluster at ``scheduler``."""
+    only), on ``jobs`` local worker processes or on the Dask cluster at ``scheduler``.
+    ``spill``: a folder for the gathered rows of the large tables (the caller removes it), so
+    that the parent does not hold them; without it every frame is in memory."""
     cache = DocCache(cache_root, key)
     if not use_cache and cache.folder.exists():
         import shutil
@@ -105,5 +115,5 @@ def run_documents(
     def redo(path: str, doc_id: str) -> None:
         process_document(path, doc_id, str(cache_root), key)
 
-    frames, findings, evaluations = gather(files, cache, errors, redo, departments)
+    frames, findings, evaluations = gather(files, cache, errors, redo, departments, spill)
     return EngineResult(frames, findings, evaluations, cached, len(todo))

@@ -25,7 +25,9 @@ class ReportData:
     """Frames and run facts a report is rendered from.
 
     Attributes:
-        documents, tables, line_items, findings: the stage outputs (schema.toml).
+        documents, tables, line_items, findings: the stage outputs (schema.toml); the report
+            never reads ``line_items``, so a run and :func:`load` give them as a lazy scan of the
+            parquet file (``.collect()`` to read them).
         indicators: the compare contract of ``indicators.py`` (peer statistics are added on
             construction when absent); empty when the compare stage did not run.
         compare_status: ``ok``, ``unavailable`` (the compare stage did not run) or an error
@@ -39,7 +41,7 @@ class ReportData:
 
     documents: pl.DataFrame
     tables: pl.DataFrame
-    line_items: pl.DataFrame
+    line_items: pl.DataFrame | pl.LazyFrame
     findings: pl.DataFrame
     indicators: pl.DataFrame
     compare_status: str = COMPARE_OK
@@ -76,7 +78,9 @@ def load(processed_dir: str | Path, *, generated: str = "", compare_status: str 
     return ReportData(
         read("documents"),
         read("tables"),
-        read("line_items"),
+        pl.scan_parquet(folder / "line_items.parquet")
+        if (folder / "line_items.parquet").is_file()
+        else empty("line_items"),
         read("findings"),
         indicators,
         compare_status,

@@ -27,6 +27,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from analysis.report import xlsx_rows
 from analysis.report.frames import ranked_documents, ranked_findings
 from analysis.report.labels import Column, doc_kind_expr, gov_level, labels, sheet_columns, word
 from analysis.report.model import ReportData
@@ -97,6 +98,17 @@ def _writer(sheet, dtype: pl.DataType, fmt) -> Callable[[int, int, object], obje
     return lambda r, c, v: sheet.write(r, c, v, fmt)
 
 
+def _kind(dtype: pl.DataType) -> str:
+    """How :mod:`xlsx_rows` writes a column (as :func:`_writer` picks the xlsxwriter call)."""
+    if dtype == pl.String:
+        return xlsx_rows.STRING
+    if dtype.is_numeric():
+        return xlsx_rows.NUMBER
+    if dtype == pl.Boolean:
+        return xlsx_rows.BOOLEAN
+    return xlsx_rows.OTHER
+
+
 def _write_sheet(book: xlsxwriter.Workbook, sheet_name: str, name: str, frame: pl.DataFrame, formats: dict) -> None:
     columns: tuple[Column, ...] = tuple(c for c in sheet_columns(name) if c.name in frame.columns)
     sheet = book.add_worksheet(sheet_name)
@@ -114,9 +126,20 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet_name: str, name: str, frame: p
         if name == "indicators" and c.name in ("value", "peer_median", "peer_q1", "peer_q3")
     }
     ratio_rows = frame["unit"].to_list() if percent_columns else None
-    for r, row in enumerate(frame.select([c.name for c in columns]).iter_rows(), start=1):
+    data = frame.select([c.name for c in columns])
+    if remarks:
+        data = data.with_columns(pl.Series(REMARKS, remarks, dtype=pl.String))
+    kinds = [_kind(data.schema[c]) for c in data.columns]
+    column_formats = [formats.get(c.number_format) for c in columns] + [formats["remarks"]]
+
+    def cell_format(n: int) -> Callable[[int], object]:
+        if n in percent_columns and ratio_rows is not None:
+            return lambda r: formats["percent"] if ratio_rows[r - 1] == "ratio" else column_formats[n]
+        return lambda r: column_formats[n]
+
+    def by_xlsxwriter(r: int, row) -> None:
         ratio = ratio_rows is not None and ratio_rows[r - 1] == "ratio"
-        for n, value in enumerate(row):
+        for n, value in enumerate(row[: len(columns)]):
             if value is None:
                 continue
             if ratio and n in percent_columns and isinstance(value, float):
@@ -125,6 +148,12 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet_name: str, name: str, frame: p
                 writers[n](r, n, value)
         if remarks and remarks[r - 1] is not None:
             sheet.write_string(r, len(columns), remarks[r - 1], formats["remarks"])
+
+    if xlsx_rows.supported(sheet):
+        xlsx_rows.write_rows(sheet, data.iter_rows(), kinds, [cell_format(n) for n in range(len(kinds))], by_xlsxwriter)
+    else:
+        for r, row in enumerate(data.iter_rows(), start=1):
+            by_xlsxwriter(r, row)
     if name == "findings":
         _review_form(sheet, [c.name for c in columns], frame.height, formats)
     sheet.freeze_panes(1, 0)
