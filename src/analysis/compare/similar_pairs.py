@@ -31,16 +31,18 @@ from scipy import sparse
 _MARGIN = 1e-7
 """Prefixes end a little late: a rounding error in the tail weight may only add candidates."""
 _BOUND_MARGIN = 1e-6
-"""Slack of the float64 bound (rounding errors near 1e-15): it may only keep more pairs."""
+"""Slack of the stage-1 bound (norms stored as float32, rounded by ≤ 6e-8): it may only keep more."""
 _GROUP_MARGIN = 1e-4
-"""Slack of the float32 group bound (256 products of weights ≤ 1, each rounded to 6e-8)."""
+"""Slack of the group bound, summed in float32 (256 products ≤ 1, each rounded by ≤ 6e-8)."""
+_GROUP_BATCH = 4096
+"""Candidates per stage-2 product: their gathered group norms stay in the processor's cache
+(the a rows come from one piece, the b rows in increasing order)."""
 _BREAKPOINTS = 64
 """Positions in the feature ranking at which every row's remaining norm is tabled (stage 1)."""
-_GROUPS = 256
-"""Feature groups of stage 2: more groups give a tighter bound and more memory (rows × groups
-× 4 bytes, 80 MB at 80,000 distinct sentences)."""
-_GROUP_BATCH = 4096
-"""Candidates per stage-2 batch: their gathered group norms stay in the processor's cache."""
+_GROUPS = (32, 256)
+"""Feature groups of stage 2, coarse then fine: more groups give a tighter bound and cost more
+memory (rows × groups × 4 bytes × 2: 180 MB at 80,000 distinct sentences) and more bytes to
+gather per candidate; the coarse pass halves the candidates the fine one reads."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,9 @@ class _Search:
     prefix: sparse.csr_matrix  # prefix weights, columns ranked rarest first
     after_prefix: np.ndarray  # norm of each row after its prefix
     breakpoint_of: np.ndarray  # per row: the last breakpoint at or before its prefix end
-    after_breakpoint: np.ndarray  # (rows, breakpoints): norm of each row after each breakpoint
-    groups: np.ndarray  # (rows, groups) float32: norm of each row within each feature group
-    groups_after_prefix: np.ndarray  # the same, of each row after its prefix
+    after_breakpoint: np.ndarray  # (breakpoints, rows): norm of each row after each breakpoint
+    groups: list[tuple[np.ndarray, np.ndarray]]  # per level of _GROUPS, (rows, groups) float32:
+    # norm of each row after its prefix within each feature group, and of the whole row
 
 
 def _ranked(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -94,32 +96,24 @@ def _prefixes(matrix: sparse.csr_matrix, threshold: float) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(int(keep.sum())), ranked.indices[keep], indptr), shape=ranked.shape)
 
 
-def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray) -> np.ndarray:
+def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray, groups: int) -> np.ndarray:
     """Norm of each row within each feature group (features dealt round-robin by rank, so the
     few features of one sentence seldom share a group)."""
-    group = ranked.indices % _GROUPS
-    per_group = sparse.csr_matrix((squares, group, ranked.indptr), shape=(ranked.shape[0], _GROUPS))
+    per_group = sparse.csr_matrix((squares, ranked.indices % groups, ranked.indptr), shape=(ranked.shape[0], groups))
     return np.sqrt(per_group.toarray()).astype(np.float32)
 
 
 def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
     ranked = _ranked(matrix)
     n_rows, n_features = ranked.shape
-    keep, row_of = _in_prefix(ranked, threshold)
+    row_of, tail = _tails(ranked)
+    keep = tail >= threshold**2 - _MARGIN
     kept = np.bincount(row_of[keep], minlength=n_rows)
-    last = ranked.indptr[:-1] + kept - 1
-    prefix_end = np.where(kept > 0, ranked.indices[np.maximum(last, 0)], n_features)
+    prefix_end = np.where(kept > 0, ranked.indices[np.maximum(ranked.indptr[:-1] + kept - 1, 0)], n_features)
     order = np.argsort(prefix_end, kind="stable")
-    ranked = ranked[order]
-    ranked.sort_indices()
-    prefix_end = prefix_end[order]
-    keep, row_of = _in_prefix(ranked, threshold)
-    _, tail = _tails(ranked)
-    kept = np.bincount(row_of[keep], minlength=n_rows)
 
-    lengths = np.diff(ranked.indptr)
     after_prefix = np.zeros(n_rows)
-    more = kept < lengths
+    more = kept < np.diff(ranked.indptr)
     after_prefix[more] = tail[(ranked.indptr[:-1] + kept)[more]]
 
     # The norm left after breakpoint k is the row's total less its weight at ranks ≤ it.
@@ -129,28 +123,44 @@ def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
     up_to = np.searchsorted(breakpoints, ranked.indices, side="left")  # first breakpoint ≥ rank
     weight_by = np.bincount(row_of * width + up_to, weights=squares, minlength=n_rows * width).reshape(n_rows, width)
     row_total = weight_by.sum(axis=1)
-    after_breakpoint = np.sqrt(np.maximum(row_total[:, None] - np.cumsum(weight_by[:, :-1], axis=1), 0.0))
+    after_breakpoint = np.sqrt(np.maximum(row_total[None, :] - np.cumsum(weight_by[:, :-1], axis=1).T, 0.0))
 
     prefix = sparse.csr_matrix(
         (ranked.data[keep], ranked.indices[keep], np.concatenate(([0], np.cumsum(kept)))), shape=ranked.shape
     )
     return _Search(
         order=order,
-        prefix=prefix,
-        after_prefix=np.sqrt(np.maximum(after_prefix, 0.0)),
-        breakpoint_of=np.searchsorted(breakpoints, prefix_end, side="right") - 1,
-        after_breakpoint=after_breakpoint,
-        groups=_group_norms(ranked, squares),
-        groups_after_prefix=_group_norms(ranked, np.where(keep, 0.0, squares)),
+        prefix=prefix[order],
+        after_prefix=np.sqrt(np.maximum(after_prefix[order], 0.0)).astype(np.float32),
+        breakpoint_of=np.searchsorted(breakpoints, prefix_end[order], side="right") - 1,
+        after_breakpoint=np.ascontiguousarray(after_breakpoint[:, order], dtype=np.float32),
+        groups=[
+            (_group_norms(ranked, np.where(keep, 0.0, squares), n)[order], _group_norms(ranked, squares, n)[order])
+            for n in _GROUPS
+        ],
     )
 
 
+def _pieces(search: _Search, chunk: int) -> list[tuple[int, int]]:
+    """Runs of at most ``chunk`` rows whose prefixes end after the same breakpoint (one
+    column of the breakpoint table serves a whole run)."""
+    breakpoint_of = search.breakpoint_of
+    changes = np.flatnonzero(np.diff(breakpoint_of)) + 1
+    edges = np.concatenate(([0], changes, [breakpoint_of.size]))
+    return [
+        (start, min(start + chunk, stop))
+        for run_start, stop in zip(edges[:-1], edges[1:], strict=True)
+        for start in range(int(run_start), int(stop), chunk)
+    ]
+
+
 def _candidates(search: _Search, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (a, b), start ≤ a < stop, a < b, sharing a prefix feature, with S, the dot
-    product of their prefixes."""
-    product = search.prefix[start:stop] @ search.prefix[start:].T.tocsr()
-    a = np.repeat(np.arange(start, start + product.shape[0]), np.diff(product.indptr))
-    b = product.indices.astype(np.int64) + start
+    """Pairs (a, b), start ≤ a < stop, a < b, sharing a prefix feature, with the dot product
+    of their prefixes; ordered by b. (The product is taken as later rows × this piece, so only
+    the piece's prefixes are transposed.)"""
+    product = search.prefix[start:] @ search.prefix[start:stop].T.tocsr()
+    b = np.repeat(np.arange(start, search.order.size, dtype=np.int32), np.diff(product.indptr))
+    a = product.indices + np.int32(start)
     later = b > a
     return a[later], b[later], product.data[later]
 
@@ -158,25 +168,30 @@ def _candidates(search: _Search, start: int, stop: int) -> tuple[np.ndarray, np.
 def _bounds(
     search: _Search, a: np.ndarray, b: np.ndarray, shared: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates whose cosine may reach the threshold.
+    """The candidates (from one piece, ordered by b) whose cosine may reach the threshold.
 
     Row a ends its prefix first (the renumbering), at rank p. Every feature of a up to p is in
     a's prefix and every feature of b up to p in b's, so ``shared`` is their exact dot product
     over ranks ≤ p, and the cosine is ``shared`` plus the dot product of what follows p.
     Stage 1 bounds that rest by the product of both norms after p (Cauchy–Schwarz; b's norm is
-    read at the last tabled breakpoint before p, which can only be larger). Stage 2 bounds it
-    group by group: Σ_g ‖a after p, in g‖·‖b in g‖. Template variants that share an amount's
-    digits have a small ``shared`` and differ in other groups, and fail one or the other.
+    read at the piece's breakpoint, at or before p, which can only make it larger). Stage 2
+    bounds it group by group: Σ_g ‖a after p, in g‖·‖b in g‖. Template variants that share an
+    amount's digits have a small ``shared`` and differ in other groups, and fail one or the other.
     """
-    rest = search.after_prefix[a] * search.after_breakpoint[b, search.breakpoint_of[a]]
-    first = shared + rest >= threshold - _BOUND_MARGIN
+    if a.size == 0:
+        return a, b
+    after_breakpoint = search.after_breakpoint[search.breakpoint_of[a.min()]]
+    first = shared + search.after_prefix[a] * after_breakpoint[b] >= threshold - _BOUND_MARGIN
     a, b, shared = a[first], b[first], shared[first]
-    second = np.empty(a.size, dtype=bool)
-    for at in range(0, a.size, _GROUP_BATCH):
-        part = slice(at, at + _GROUP_BATCH)
-        rest = np.einsum("ij,ij->i", search.groups_after_prefix[a[part]], search.groups[b[part]])
-        second[part] = shared[part] + rest >= threshold - _GROUP_MARGIN
-    return a[second], b[second]
+    for after_prefix, whole in search.groups:
+        rest = np.empty(a.size, dtype=np.float32)
+        for at in range(0, a.size, _GROUP_BATCH):
+            part = slice(at, at + _GROUP_BATCH)
+            ours, theirs = np.take(after_prefix, a[part], axis=0), np.take(whole, b[part], axis=0)
+            rest[part] = np.einsum("ij,ij->i", ours, theirs)
+        second = shared + rest >= threshold - _GROUP_MARGIN
+        a, b, shared = a[second], b[second], shared[second]
+    return a, b
 
 
 def similar_pairs(
@@ -189,8 +204,8 @@ def similar_pairs(
     matrix = sparse.csr_matrix(matrix)
     search = _prepare(matrix, threshold)
     left, right = [], []
-    for start in range(0, matrix.shape[0], chunk):
-        a, b = _bounds(search, *_candidates(search, start, start + chunk), threshold)
+    for start, stop in _pieces(search, chunk):
+        a, b = _bounds(search, *_candidates(search, start, stop), threshold)
         i, j = search.order[a], search.order[b]
         i, j = np.minimum(i, j), np.maximum(i, j)
         for at in range(0, i.size, verify_batch):
@@ -212,8 +227,8 @@ def search_counts(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000
     matrix = sparse.csr_matrix(matrix)
     search = _prepare(matrix, threshold)
     candidates = bounded = 0
-    for start in range(0, matrix.shape[0], chunk):
-        a, b, shared = _candidates(search, start, start + chunk)
+    for start, stop in _pieces(search, chunk):
+        a, b, shared = _candidates(search, start, stop)
         candidates += a.size
         bounded += _bounds(search, a, b, shared, threshold)[0].size
     return {"candidates": candidates, "bounded": bounded}
