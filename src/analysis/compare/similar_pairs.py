@@ -24,6 +24,7 @@ candidates per true pair on the synthetic district.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -81,21 +82,6 @@ def _tails(ranked: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return row_of, row_total_to_end[row_of] - (running - squares)
 
 
-def _in_prefix(ranked: sparse.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per stored entry, whether it belongs to its row's prefix; and the row of each entry."""
-    row_of, tail = _tails(ranked)
-    return tail >= threshold**2 - _MARGIN, row_of
-
-
-def _prefixes(matrix: sparse.csr_matrix, threshold: float) -> sparse.csr_matrix:
-    """0/1 matrix of each row's prefix over the features ranked rarest first (the column
-    order of the result is that ranking, which is all the candidate search needs)."""
-    ranked = _ranked(matrix)
-    keep, row_of = _in_prefix(ranked, threshold)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(row_of[keep], minlength=ranked.shape[0]))))
-    return sparse.csr_matrix((np.ones(int(keep.sum())), ranked.indices[keep], indptr), shape=ranked.shape)
-
-
 def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray, groups: int) -> np.ndarray:
     """Norm of each row within each feature group (features dealt round-robin by rank, so the
     few features of one sentence seldom share a group)."""
@@ -149,7 +135,7 @@ def _pieces(search: _Search, chunk: int) -> list[tuple[int, int]]:
     edges = np.concatenate(([0], changes, [breakpoint_of.size]))
     return [
         (start, min(start + chunk, stop))
-        for run_start, stop in zip(edges[:-1], edges[1:], strict=True)
+        for run_start, stop in pairwise(edges)
         for start in range(int(run_start), int(stop), chunk)
     ]
 
@@ -202,6 +188,8 @@ def similar_pairs(
     time, so memory holds one chunk's candidates and the pairs found. The pairs come sorted
     (i < j first, then the same pairs turned round)."""
     matrix = sparse.csr_matrix(matrix)
+    if matrix.nnz == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     search = _prepare(matrix, threshold)
     left, right = [], []
     for start, stop in _pieces(search, chunk):
@@ -225,8 +213,10 @@ def search_counts(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000
     """How many pairs each step keeps (the benchmark prints them beside the true pairs):
     ``candidates`` share a prefix feature, ``bounded`` pass both bounds (and are verified)."""
     matrix = sparse.csr_matrix(matrix)
-    search = _prepare(matrix, threshold)
     candidates = bounded = 0
+    if matrix.nnz == 0:
+        return {"candidates": candidates, "bounded": bounded}
+    search = _prepare(matrix, threshold)
     for start, stop in _pieces(search, chunk):
         a, b, shared = _candidates(search, start, stop)
         candidates += a.size
@@ -235,7 +225,5 @@ def search_counts(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000
 
 
 def candidate_count(matrix: sparse.csr_matrix, threshold: float) -> int:
-    """How many pairs the prefix filter proposes (the benchmark prints it beside the true pairs)."""
-    prefix = _prefixes(sparse.csr_matrix(matrix), threshold)
-    product = prefix @ prefix.T
-    return int((product.nnz - np.count_nonzero(product.diagonal())) // 2)
+    """How many pairs the prefix filter proposes (those sharing a prefix feature)."""
+    return search_counts(matrix, threshold)["candidates"]
