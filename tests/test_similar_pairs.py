@@ -118,9 +118,11 @@ def test_the_bounds_set_aside_most_template_candidates() -> None:
     assert true_pairs <= counts["bounded"] < 0.25 * counts["candidates"]
 
 
-def test_pairs_come_sorted_both_ways_round() -> None:
+def test_pairs_come_sorted_both_ways_round_and_the_matrix_is_left_alone() -> None:
     rows = _rows(3)
+    before = rows.copy()
     i, j = similar_pairs(rows, 0.8)
+    assert (rows != before).nnz == 0 and np.array_equal(rows.indices, before.indices)
     half = i.size // 2
     assert np.array_equal(i[:half], j[half:]) and np.array_equal(j[:half], i[half:])
     assert (i[:half] < j[:half]).all()

@@ -64,8 +64,10 @@ class _Search:
 def _ranked(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """The matrix with its columns ranked rarest first (fewest rows holding the feature)."""
     rows_per_feature = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    ranked = matrix[:, np.argsort(rows_per_feature, kind="stable")].tocsr()
-    ranked.sort_indices()
+    rank = np.empty(matrix.shape[1], dtype=matrix.indices.dtype)
+    rank[np.argsort(rows_per_feature, kind="stable")] = np.arange(matrix.shape[1], dtype=rank.dtype)
+    ranked = sparse.csr_matrix((matrix.data.copy(), rank[matrix.indices], matrix.indptr.copy()), shape=matrix.shape)
+    ranked.sort_indices()  # in place: hence the copies, the caller's matrix stays as it was
     return ranked
 
 
@@ -82,11 +84,24 @@ def _tails(ranked: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return row_of, row_total_to_end[row_of] - (running - squares)
 
 
-def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray, groups: int) -> np.ndarray:
-    """Norm of each row within each feature group (features dealt round-robin by rank, so the
-    few features of one sentence seldom share a group)."""
-    per_group = sparse.csr_matrix((squares, ranked.indices % groups, ranked.indptr), shape=(ranked.shape[0], groups))
-    return np.sqrt(per_group.toarray()).astype(np.float32)
+def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray) -> list[np.ndarray]:
+    """Per level of ``_GROUPS``, the norm of each row within each feature group (features dealt
+    round-robin by rank, so the few features of one sentence seldom share a group). A level
+    that divides the finest is summed from it rather than from the matrix."""
+    finest = max(_GROUPS)
+    cells = sparse.csr_matrix((squares, ranked.indices % finest, ranked.indptr), shape=(ranked.shape[0], finest))
+    fine = cells.toarray()
+    levels = []
+    for groups in _GROUPS:
+        if finest % groups == 0:
+            level = fine.reshape(ranked.shape[0], finest // groups, groups).sum(axis=1)
+        else:
+            level = sparse.csr_matrix(
+                (squares, ranked.indices % groups, ranked.indptr), shape=(ranked.shape[0], groups)
+            )
+            level = level.toarray()
+        levels.append(np.sqrt(level).astype(np.float32))
+    return levels
 
 
 def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
@@ -121,8 +136,10 @@ def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
         breakpoint_of=np.searchsorted(breakpoints, prefix_end[order], side="right") - 1,
         after_breakpoint=np.ascontiguousarray(after_breakpoint[:, order], dtype=np.float32),
         groups=[
-            (_group_norms(ranked, np.where(keep, 0.0, squares), n)[order], _group_norms(ranked, squares, n)[order])
-            for n in _GROUPS
+            (after[order], whole[order])
+            for after, whole in zip(
+                _group_norms(ranked, np.where(keep, 0.0, squares)), _group_norms(ranked, squares), strict=True
+            )
         ],
     )
 
