@@ -1,10 +1,11 @@
 """Near-duplicate narrative across departments (DOMAIN §6.5 text-reuse index, E template residue).
 
 Narrative paragraphs (``texts`` frame) are cut into sentences and embedded as character n-gram
-TF-IDF vectors (scikit-learn), one per distinct sentence; two sentences are near-identical when
-their cosine reaches ``similarity``. The pairs are found by an exact prefix-filter search
-(``compare.similar_pairs``), not by comparing every sentence with every other. Sentences near-identical in many departments are template boilerplate (名词解释,
-"我单位无…") and are set aside. A document is reported when most of its remaining sentences
+TF-IDF vectors (counts by ``compare.char_ngrams``, the same as scikit-learn's), one per distinct
+sentence; two sentences are near-identical when their cosine reaches ``similarity``. The pairs
+are found by an exact prefix-filter search (``compare.similar_pairs``), not by comparing every
+sentence with every other. Sentences near-identical in many departments are template
+boilerplate (名词解释, "我单位无…") and are set aside. A document is reported when most of its remaining sentences
 have a near-identical sentence in one other department's document of the same year and type.
 Who copied is read from the shared sentences: the copy names the other department, the
 original names itself.
@@ -17,9 +18,9 @@ from typing import cast
 import numpy as np
 import polars as pl
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from analysis.compare.char_ngrams import char_ngram_counts
 from analysis.compare.peers import settings
 from analysis.compare.similar_pairs import similar_pairs
 
@@ -85,12 +86,7 @@ def _unique_vectors(block: pl.DataFrame, params: dict) -> tuple[pl.DataFrame, sp
         .agg(pl.col("sid"), pl.col("department_id").alias("departments"))
         .with_row_index("u")
     )
-    counts = (
-        CountVectorizer(analyzer="char", ngram_range=(params["ngram_min"], params["ngram_max"]))
-        .fit_transform(unique["sentence"].to_list())
-        .tocsr()
-        .astype(np.float64)
-    )
+    counts = char_ngram_counts(unique["sentence"].to_list(), params["ngram_min"], params["ngram_max"])
     copies = unique["sid"].list.len().to_numpy().astype(np.float64)
     present = counts.copy()
     present.data[:] = 1.0
