@@ -5,7 +5,7 @@ against its partner's narrative.
 With a ``spill`` folder the large tables (line items, texts, claims …) are not held: every
 few hundred documents their rows go to a parquet part there and the frames come back as lazy
 scans of the parts, so the parent's memory stays flat in the number of documents. Cache files
-are read a few at a time on threads (zip and Arrow reading release the GIL), in file order.
+are read a few at a time on threads (file and Arrow reading release the GIL), in file order.
 """
 
 from __future__ import annotations
