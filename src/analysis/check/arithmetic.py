@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import EXACT
 from analysis.metadata import balance_identities, identities_for, two_sided_kinds
+
+
+_identities_for = cache(identities_for)
+"""The identities of a kind, gathered once per process (metadata does not change in a run)."""
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -36,7 +41,7 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
     precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
-        rules = identities_for(kind)
+        rules = _identities_for(kind)
         if not rules:
             continue
         kind_items = ctx.items_by_kind.get(kind, [])
@@ -71,6 +76,31 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
     return out if evaluated else None
 
 
+_Groups = tuple[dict[tuple[int, str], dict[str, dict]], dict[tuple[int, str], dict], set[tuple[int, str]]]
+
+
+def _code_groups(ctx: DocContext) -> tuple[_Groups, _Groups]:
+    """For the function and the economic code, in one pass over the items with an amount:
+    (table, column) → code → its first item; (table, column) → the first total row without
+    that code; the (table, column)s with an item row whose code is unknown."""
+    func: _Groups = (defaultdict(dict), {}, set())
+    econ: _Groups = (defaultdict(dict), {}, set())
+    for item in ctx.item_rows:
+        if item["amount"] is None:
+            continue
+        key, role, labelled = (item["table_index"], item["column"]), item["row_role"], item["column"] != "unlabelled"
+        for code, (groups, totals, uncoded) in ((item["func_code"], func), (item["econ_code"], econ)):
+            if not code and role == "item":
+                uncoded.add(key)
+            if not labelled:
+                continue
+            if code:
+                groups[key].setdefault(code, item)
+            elif role == "total":
+                totals.setdefault(key, item)
+    return func, econ
+
+
 def _parent(code: str) -> str | None:
     n = len(code)
     return code[:5] if n == 7 else code[:3] if n == 5 else None
@@ -94,23 +124,8 @@ def code_hierarchy(ctx: DocContext) -> list[dict] | None:
     Depends on: the codes printed (or inferred from the rows above) and the code hierarchy
     类 3 / 款 5 / 项 7 digits (部门经济分类 3 / 5)."""
     out, evaluated = [], False
-    for code_col in ("func_code", "econ_code"):
-        groups: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
-        totals: dict[tuple[int, str], dict] = {}
-        uncoded: set[tuple[int, str]] = set()  # columns with an item row whose code is unknown
+    for groups, totals, uncoded in _code_groups(ctx):  # function codes, then economic codes
         top_codes: dict[frozenset[str], set[str]] = {}  # codes → those no other code is a prefix of
-        for item in ctx.item_rows:
-            if item["amount"] is None:
-                continue
-            key, code = (item["table_index"], item["column"]), item[code_col]
-            if not code and item["row_role"] == "item":
-                uncoded.add(key)
-            if item["column"] == "unlabelled":
-                continue
-            if code:
-                groups[key].setdefault(code, item)
-            elif item["row_role"] == "total":
-                totals.setdefault(key, item)
         for (_, column), values in groups.items():
             by_parent: dict[str, list[dict]] = defaultdict(list)
             for c, v in values.items():

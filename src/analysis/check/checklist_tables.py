@@ -184,11 +184,14 @@ def class_code_unknown(ctx: DocContext):
             found.append(finding(f"功能分类科目 {code}“{label}”：类级编码 {code[:3]} 在科目表中不存在", **where))
 
     for item in ctx.item_rows:
-        code = item["func_code"]
-        printed = (item["unit_code"] or "") + (item["func_partial"] or "")
-        if item["row_role"] == "unit" and item["func_code_inferred"] and _SPLIT_CODE.fullmatch(printed):
-            code = printed  # "277 01 99 其他文化和旅游支出": a class the reader could not take for one
-        if code and (item["row_role"] != "unit" or code == printed) and _CODE.fullmatch(code):
+        code, unit = item["func_code"], item["row_role"] == "unit"
+        if unit:
+            printed = (item["unit_code"] or "") + (item["func_partial"] or "")
+            if item["func_code_inferred"] and _SPLIT_CODE.fullmatch(printed):
+                code = printed  # "277 01 99 其他文化和旅游支出": a class the reader could not take for one
+            if code != printed:
+                continue
+        if code and code not in seen and _CODE.fullmatch(code):
             judge(code, item["row_label"] or "", row=item, column="code", excerpt=f"{code} {item['row_label'] or ''}")
     for sentence, block, _ in located_sentences(ctx):
         for m in _NARRATIVE_CODE.finditer(sentence):

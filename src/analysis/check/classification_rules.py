@@ -204,6 +204,14 @@ def _names_match(name: str, names: tuple[str, ...]) -> bool:
     return cat.names_match(name, names)
 
 
+@lru_cache(maxsize=1 << 14)
+def _economic_pair(book: str, year: int | None, code: str, name: str) -> tuple[list[dict], bool]:
+    """The catalogue entries of an economic code (部门 ``econ`` or 政府 ``gov``) and whether
+    ``name`` is theirs (or the code is unknown); remembered, as documents print the same pairs."""
+    entries = (_economic_entries(year) if book == "econ" else _gov_entries()).get(code, [])
+    return entries, not entries or _names_match(name, tuple(_names(entries)))
+
+
 @lru_cache(maxsize=1 << 12)
 def _named_codes(book: str, year: int | None, name: str) -> frozenset[str]:
     entries_by_code = _economic_entries(year) if book == "econ" else _gov_entries()
@@ -257,12 +265,7 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     Certain because: the printed code and name disagree with the 功能/经济分类 catalogue of the
     document's year. Depends on: the fiscal year (catalogue edition)."""
     year = ctx.document.get("fiscal_year")
-    rows, seen = [], set()
-    for item in ctx.item_rows:  # one item per printed row
-        if item["row_label"] is not None and (item["table_index"], item["row_index"]) not in seen:
-            seen.add((item["table_index"], item["row_index"]))
-            rows.append(item)
-    econ, gov = _economic_entries(year), _gov_entries()
+    rows = ctx.labelled_rows  # one item per printed row
     problems: dict[tuple, list[dict]] = {}
     evaluated = False
     department = department_name(ctx)
@@ -284,8 +287,8 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
                     continue
             else:
                 book = "econ" if family == "部门经济分类" else "gov"
-                entries = (econ if book == "econ" else gov).get(code, [])
-                if not entries or _names_match(name, tuple(_names(entries))):
+                entries, fits = _economic_pair(book, year, code, name)
+                if fits:
                     evaluated = evaluated or bool(entries)
                     continue
                 others, confidences = set(_named_codes(book, year, name) - {code}), _confidences(book, year)

@@ -188,8 +188,8 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
             evaluated = True
             nonzero = [
                 i
-                for i in ctx.item_rows
-                if i["table_index"] == table["table_index"] and i["amount"] is not None and abs(i["amount"]) > 0
+                for i in ctx.items_by_table.get(table["table_index"], [])
+                if i["amount"] is not None and abs(i["amount"]) > 0
             ]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"

@@ -44,8 +44,8 @@ _FRAMES = {"line_items": "items", "tables": "tables", "claims": "claims", "targe
 class DocContext:
     """One document as rules read it: its frames, and plain-Python views of them built once on
     first use (``item_rows``, ``rows(kind)``, ``items_by_kind``, ``keyed_rows``, ``table_rows``,
-    ``text_rows``, ``clean_texts``, ``claim_dicts``, ``ordered_claims``, ``claims_by_sentence``,
-    ``claims_by_section()``, ``target_rows``). A document has a few hundred rows, where a
+    ``labelled_rows``, ``items_by_table``, ``text_rows``, ``clean_texts``, ``claim_dicts``,
+    ``ordered_claims``, ``claims_by_sentence``, ``claims_by_section()``, ``target_rows``). A document has a few hundred rows, where a
     Polars filter costs 50–200 µs a call: rules read the views, not the frames (issue 14). The
     views are shared by every rule: read them, never change them (``claim_rows`` gives copies).
 
@@ -134,6 +134,24 @@ class DocContext:
     def keyed_rows(self, kind: str, row_key: str) -> list[dict]:
         """The items of :meth:`rows` of ``kind`` whose ``row_key`` is ``row_key``, in order."""
         return self._rows_by_key.get((kind, row_key), [])
+
+    @cached_property
+    def labelled_rows(self) -> list[dict]:
+        """The first item with a ``row_label`` of each printed row (``table_index``,
+        ``row_index``), in order: the row's label once, not once per amount."""
+        first: dict[tuple, dict] = {}
+        for item in self.item_rows:
+            if item["row_label"] is not None:
+                first.setdefault((item["table_index"], item["row_index"]), item)
+        return list(first.values())
+
+    @cached_property
+    def items_by_table(self) -> dict[int | None, list[dict]]:
+        """All line items by ``table_index``, in order."""
+        out: dict[int | None, list[dict]] = {}
+        for item in self.item_rows:
+            out.setdefault(item["table_index"], []).append(item)
+        return out
 
     @cached_property
     def items_by_kind(self) -> dict[str | None, list[dict]]:

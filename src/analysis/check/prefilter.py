@@ -55,6 +55,24 @@ def any_matches(pattern: re.Pattern[str], texts: list[str], text: str) -> bool:
     return pattern.search(first) is not None or any(pattern.search(t) for t in texts)
 
 
+def rows_with(gate: re.Pattern[str], texts: list[str], text: str) -> list[int]:
+    """Positions of the rows of ``texts`` in which ``gate`` matches, ``text`` being ``texts``
+    joined (:func:`joined`): one search over the document instead of one per row. ``gate`` is a
+    cheap necessary condition of a rule's pattern (a row without a match of the gate holds no
+    match of the pattern) and never matches the separator (write ``[^\\S\n]`` for a space), so
+    each of its matches lies in one row; every row is returned when a row holds the separator."""
+    if text.count(_SEPARATOR) != len(texts) - 1:
+        return list(range(len(texts)))
+    rows: list[int] = []
+    row, counted = 0, 0
+    for m in gate.finditer(text):
+        row += text.count(_SEPARATOR, counted, m.start())
+        counted = m.start()
+        if not rows or rows[-1] != row:
+            rows.append(row)
+    return rows
+
+
 @lru_cache(maxsize=256)
 def _sieve(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The pattern with ``^``/``$`` at every row's ends (multi-line), or ``None`` when the

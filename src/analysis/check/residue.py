@@ -187,37 +187,32 @@ def obsolete_class_name(ctx: DocContext) -> list[dict] | None:
     year = ctx.document["fiscal_year"]
     if year is None or (not ctx.item_rows and not ctx.text_rows):
         return None
-    first_of_row: dict[tuple, dict] = {}  # the row's label once, not once per amount
-    for item in ctx.item_rows:
-        if item["row_label"] is not None:
-            first_of_row.setdefault((item["table_index"], item["row_index"]), item)
+    # (text, line, page, table_kind, title): row labels (once per row), then the narrative
     sources = [
-        {
-            "text": _label_text(r["row_label"]),
-            "line": r["line"],
-            "page": r["page"],
-            "table_kind": r["table_kind"],
-            "title": r["table_title"],
-        }
-        for r in first_of_row.values()
+        (_label_text(r["row_label"]), r["line"], r["page"], r["table_kind"], r["table_title"])
+        for r in ctx.labelled_rows
     ]
-    sources += [{**r, "table_kind": None, "title": None} for r in _text_rows(ctx, with_notes=False)]
+    sources += [(r["text"], r["line"], r["page"], None, None) for r in _text_rows(ctx, with_notes=False)]
     labels: set[str] | None = None  # normalised only when a retired name is found
     out = []
-    for source in sources:
-        for name, current, confidence in _obsolete_in(source["text"], year, source["table_kind"] is not None):
+    for text, line, page, table_kind, title in sources:
+        hits = _obsolete_in(text, year, table_kind is not None)
+        if not hits:
+            continue
+        source = {"text": text, "line": line, "page": page}
+        for name, current, confidence in hits:
             if labels is None:
-                labels = {normalize_name(s["text"]) for s in sources if s["table_kind"]}
-            where = f"《{source['title']}》" if source["title"] else "说明"
+                labels = {normalize_name(s[0]) for s in sources if s[3]}
+            where = f"《{title}》" if title else "说明"
             beside = "，且同一文件中已有新名称" if normalize_name(current) in labels else ""
             out.append(
                 {
                     **finding(
                         f"{at(source)} {where}：“{name}”在 {year} 年已停用，现为“{current}”{beside}",
-                        table_kind=source["table_kind"],
-                        excerpt=source["text"],
-                        line=source["line"],
-                        page=source["page"],
+                        table_kind=table_kind,
+                        excerpt=text,
+                        line=line,
+                        page=page,
                         location=f"{at(source)} {where} “{name}”",
                     ),
                     **({"severity": "info"} if confidence == "uncertain" else {}),

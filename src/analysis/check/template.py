@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from analysis.check.context import DocContext, finding
-from analysis.check.prefilter import joined, may_match
+from analysis.check.prefilter import joined, rows_with
 from analysis.check.registry import rule
 
 _PLACEHOLDERS = re.compile(
@@ -13,6 +13,13 @@ _PLACEHOLDERS = re.compile(
     r"|(增加|增长|上升|上涨|减少|下降|降低)\s*[（(]\s*(增加|增长|上升|上涨|减少|下降|降低)\s*[)）]|(?<=[出入算为计排])\s*万元"
     r"|（单位名称）|\(单位名称\)|主要原因[是为]?[:：]?\s*[。；]|主要用于[:：]?\s*[。；]"
 )
+
+_PLACEHOLDER_GATE = re.compile(
+    r"[/XＸ×]|\*\*\*|单位名称|主要原因[是为]?[:：]?[^\S\n]*[。；]|主要用于[:：]?[^\S\n]*[。；]"
+    r"|[出入算为计排][^\S\n]*万元|(?:增加|增长|上升|上涨|减少|下降|降低)[^\S\n]*[（(]"
+)
+"""What every match of ``_PLACEHOLDERS`` holds (a slash, an X, ***, 单位名称, an empty reason, a
+blank before 万元, a word before a bracket): rows without it are not searched (issue 14)."""
 
 
 @rule(
@@ -32,9 +39,9 @@ def template_placeholder(ctx: DocContext) -> list[dict] | None:
     if not ctx.text_rows:
         return None
     out: list[dict] = []
-    if not may_match(_PLACEHOLDERS, joined(ctx, "clean_texts", ctx.clean_texts)):
-        return out
-    for row, text in zip(ctx.text_rows, ctx.clean_texts, strict=True):
+    texts = ctx.clean_texts
+    for i in rows_with(_PLACEHOLDER_GATE, texts, joined(ctx, "clean_texts", texts)):
+        row, text = ctx.text_rows[i], texts[i]
         for m in _PLACEHOLDERS.finditer(text):
             start = max(0, m.start() - 30)
             out.append(
