@@ -10,7 +10,6 @@ from analysis.check.registry import rule
 from analysis.check.tolerance import EXACT
 from analysis.metadata import balance_identities, identities_for, two_sided_kinds
 
-
 _identities_for = cache(identities_for)
 """The identities of a kind, gathered once per process (metadata does not change in a run)."""
 
