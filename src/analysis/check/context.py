@@ -43,7 +43,8 @@ _FRAMES = {"line_items": "items", "tables": "tables", "claims": "claims", "targe
 @dataclass
 class DocContext:
     """One document as rules read it: its frames, and plain-Python views of them built once on
-    first use (``item_rows``, ``rows(kind)``, ``items_by_kind``, ``keyed_rows``, ``table_rows``,
+    first use (``item_rows``, ``rows(kind)``, ``items_by_kind``, ``keyed_rows``, ``role_rows``,
+    ``table_rows``,
     ``labelled_rows``, ``items_by_table``, ``text_rows``, ``clean_texts``, ``claim_dicts``,
     ``ordered_claims``, ``claims_by_sentence``, ``claims_by_section()``, ``target_rows``). A document has a few hundred rows, where a
     Polars filter costs 50–200 µs a call: rules read the views, not the frames (issue 14). The
@@ -130,6 +131,18 @@ class DocContext:
                 if row["row_key"] is not None:
                     out.setdefault((kind, row["row_key"]), []).append(row)
         return out
+
+    @cached_property
+    def _rows_by_role(self) -> dict[tuple[str, str], list[dict]]:
+        out: dict[tuple[str, str], list[dict]] = {}
+        for kind, rows in self._first_rows.items():
+            for row in rows:
+                out.setdefault((kind, row["row_role"]), []).append(row)
+        return out
+
+    def role_rows(self, kind: str, row_role: str) -> list[dict]:
+        """The items of :meth:`rows` of ``kind`` whose ``row_role`` is ``row_role``, in order."""
+        return self._rows_by_role.get((kind, row_role), [])
 
     def keyed_rows(self, kind: str, row_key: str) -> list[dict]:
         """The items of :meth:`rows` of ``kind`` whose ``row_key`` is ``row_key``, in order."""

@@ -63,16 +63,16 @@ def _read(ctx: DocContext, figure: dict) -> Figure | None:
         kind = source["kind"]
         if kind not in ctx.kinds:
             continue
-        keyed = "row_key" in source
-        rows = [
-            r
-            for r in (ctx.keyed_rows(kind, source["row_key"]) if keyed else ctx.rows(kind))
-            if r["amount"] is not None and ("section" not in source or r["section"] == source["section"])
-        ]
+        keyed, totals = "row_key" in source, "row_keys" not in source and source.get("row_role") == "total"
+        if keyed:
+            given = ctx.keyed_rows(kind, source["row_key"])
+        else:  # a source's rows picked from an index where one is kept
+            given = ctx.role_rows(kind, "total") if totals else ctx.rows(kind)
+        section = source.get("section")
+        rows = [r for r in given if r["amount"] is not None and (section is None or r["section"] == section)]
         if not keyed and "row_keys" in source:
             rows = [r for r in rows if r["row_key"] in source["row_keys"]]
-        elif not keyed and source.get("row_role") == "total":
-            rows = [r for r in rows if r["row_role"] == "total"]
+        elif not keyed and totals:
             first = min((r["row_index"] for r in rows), default=None)
             rows = [r for r in rows if r["row_index"] == first]
         rows = [r for r in rows if r["column"] in source["columns"]]

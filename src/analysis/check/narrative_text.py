@@ -3,6 +3,8 @@ sentences, checklist items, stated sums). Works the same on narrative-only docum
 
 from __future__ import annotations
 
+import re
+
 from analysis.check.context import DocContext
 from analysis.model import Block, Location
 from analysis.sentences.rates import RateStatement, sentence_rates
@@ -28,8 +30,18 @@ def located_sentences(ctx: DocContext) -> list[tuple[str, Block, str | None]]:
     if "sentences" not in ctx.memo:
         given = _split_at_extraction(ctx)
         split = sentences(blocks(ctx)) if given is None else given
-        ctx.memo["sentences"] = [(text.translate(NARROW_DIGITS), block, section) for text, block, section in split]
+        ctx.memo["sentences"] = [(_narrow(text), block, section) for text, block, section in split]
     return ctx.memo["sentences"]
+
+
+_WIDE = re.compile("[０-９．％]")
+"""The characters :data:`NARROW_DIGITS` translates."""
+
+
+def _narrow(text: str) -> str:
+    """``text.translate(NARROW_DIGITS)``: the translation, which costs a dictionary lookup per
+    character, only where there is something to translate."""
+    return text.translate(NARROW_DIGITS) if _WIDE.search(text) else text
 
 
 def _split_at_extraction(ctx: DocContext) -> list[tuple[str, Block, str | None]] | None:
@@ -79,6 +91,6 @@ def claimed_change_rates(ctx: DocContext) -> dict[str, list[float]]:
         for claim in ctx.claim_dicts:
             sentence, value = claim["sentence"], claim["value"]
             if claim["claim_type"] == "change_pct" and sentence is not None and value is not None:
-                by_sentence.setdefault(sentence.translate(NARROW_DIGITS), []).append(value)
+                by_sentence.setdefault(_narrow(sentence), []).append(value)
         ctx.memo["claimed_change_rates"] = by_sentence
     return ctx.memo["claimed_change_rates"]

@@ -138,8 +138,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
     current: RateStatement | None = None
     last_end = 0
     for m in _TOKEN.finditer(sentence):
-        before = sentence[last_end : m.start()]
-        if _STOP.search(before) and current is not None:
+        if current is not None and _has_stop(sentence, last_end, m.start()):
             current = None  # a new clause group: nothing carries over a 。 or ；
         near = sentence[max(0, m.start() - 24) : m.start()]
         near = near[_after_last(near, _STOP_MARKS) :]
@@ -147,41 +146,61 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
         num = m.group("num")
         figure = Figure(float(num.replace(",", "")), _decimals(num), unit, m.group(0))
         last_end = m.end()
+        # each pattern below is tried only where the words it needs are there (issue 14: a
+        # literal test costs a fraction of a search anchored at the end of ``near``)
+        budget_word, last = "预算" in near, near.rstrip()[-1:]
+        changed = last in _CHANGE_LAST
         if unit == "%":
             if current is None:
                 continue
-            if (r := _RATIO.search(near)) is not None:
+            if (budget_word or "率" in near) and (r := _RATIO.search(near)) is not None:
                 figure.word = r.group(0)
                 current.ratio = current.ratio or figure
                 if current.base is None:
                     current.base = "budget"
-            elif (r := _RATE_NOUN.search(near)) or (r := _CHANGE_WORD.search(near)):
+            elif ((_RATE_HINT.search(near) is not None) and (r := _RATE_NOUN.search(near))) or (
+                changed and (r := _CHANGE_WORD.search(near))
+            ):
                 figure.word = r.group("word")
                 if current.rate is None:
                     current.rate = figure
             current.end = m.end()
             continue
         clause = near[_after_last(near, _CLAUSE_MARKS) :]
-        if (r := _TO_WORD.search(near)) and current is not None and current.previous and not current.current:
+        if (
+            ("到" in near or "至" in near)
+            and (r := _TO_WORD.search(near))
+            and current is not None
+            and current.previous
+            and not current.current
+        ):
             figure.word = r.group(0)
             current.current, current.to_form, current.end = figure, True, m.end()
             continue
         if (
-            (r := _CHANGE_WORD.search(near))
+            changed
+            and (r := _CHANGE_WORD.search(near))
             and current is not None
             and current.change is None
             and (current.current or current.previous)
-            and not _BUDGET.search(near)
+            and not (budget_word and _BUDGET.search(near))
         ):
             figure.word = r.group("word")
             current.change, current.end = figure, m.end()
             continue
-        prev = _FROM.search(near) or _PREVIOUS.search(near) or _BUDGET.search(near) or _year_previous(clause, year)
+        from_ = _FROM.search(near) if ("由" in near or "从" in near) else None
+        prev = (
+            from_
+            or (_PREVIOUS_HINT.search(near) is not None and _PREVIOUS.search(near))
+            or (budget_word and _BUDGET.search(near))
+            or ("20" in clause and _year_previous(clause, year))
+            or None
+        )
         if prev is not None and prev.group(0).strip():
             base_text = prev.group(0).strip()
             kind = (
                 _base_kind(base_text)
-                if not _FROM.search(near)
+                if not from_
                 else ("budget" if "预算" in base_text and "上年" not in base_text else "previous")
             )
             if current is None or current.previous is not None or current.change or current.rate:
@@ -202,12 +221,25 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
         current.end = m.end()
     for statement in out:
         tail = sentence[statement.start : _next_start(out, statement, len(sentence))]
-        cmp = _COMPARISON.search(tail)
+        cmp = _COMPARISON.search(tail) if "决算" in tail else None
         if cmp:
             statement.comparison = cmp.group("word")
             if statement.previous is not None and statement.base is None:
                 statement.base = "budget"
     return [s for s in out if s.given() >= 2 or (s.comparison and s.previous and s.current)]
+
+
+_CHANGE_LAST = frozenset("加长升涨高多少降低调约省了为计")
+"""The last character of every match of ``_CHANGE_WORD`` (a direction word's, or 了 为 计)."""
+_RATE_HINT = re.compile(r"幅|率|增速")
+"""What every match of ``_RATE_NOUN`` holds."""
+_PREVIOUS_HINT = re.compile(r"上|去年|20\d{2}")
+"""What every match of ``_PREVIOUS`` holds (上年, 上一年, 上年度, 去年 or a year)."""
+
+
+def _has_stop(sentence: str, start: int, end: int) -> bool:
+    """Whether a 。；; lies in ``sentence[start:end]``."""
+    return any(sentence.find(mark, start, end) >= 0 for mark in _STOP_MARKS)
 
 
 def _next_start(statements: list[RateStatement], statement: RateStatement, default: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from analysis.sentences.rates import Figure
 from analysis.text import SECTION_ORDINAL
@@ -44,11 +45,10 @@ class StatedSum:
         return self.sentence[self.start : self.end]
 
 
-def _depth(text: str, end: int) -> int:
-    depth = 0
-    for ch in text[:end]:
-        depth += (ch in _OPEN) - (ch in _CLOSE)
-    return depth
+def _depths(text: str) -> list[int]:
+    """The bracket depth before each position of ``text`` (and at its end): one pass, where a
+    count up to each amount of a sentence costs one pass per amount."""
+    return [0, *accumulate((ch in _OPEN) - (ch in _CLOSE) for ch in text)]
 
 
 def _label(before: str) -> str:
@@ -60,21 +60,23 @@ def sentence_sums(sentence: str) -> list[StatedSum]:
     """The stated sums of one sentence that list two or more parts (or one larger part)."""
     amounts = list(_AMOUNT.finditer(sentence))
     out: list[StatedSum] = []
+    depth: list[int] = []  # counted at the first total that lists parts
     for n, m in enumerate(amounts):
         after = sentence[m.end() : m.end() + 6]
         of_which = _OF_WHICH.match(after.lstrip("，,；; "))
         if not of_which:
             continue
         before = sentence[: m.start()]
-        if _NOT_PART.search(before[-14:]) or _depth(sentence, m.start()) > 0:
+        depth = depth or _depths(sentence)
+        if _NOT_PART.search(before[-14:]) or depth[m.start()] > 0:
             continue
         total = _figure(m)
         stated = StatedSum(sentence, total, _label(before), start=before.rfind("，") + 1, end=m.end())
-        base_depth = _depth(sentence, m.end())
+        base_depth = depth[m.end()]
         list_start = sentence.find(of_which.group(0), m.end()) + len(of_which.group(0))
         for k in amounts[n + 1 :]:
             between = sentence[max(stated.end, list_start) : k.start()]
-            if _depth(sentence, k.start()) > base_depth:
+            if depth[k.start()] > base_depth:
                 continue  # "（其中…）", "（上年…）": no part of this list
             if _STOP.search(between) or _OF_WHICH.search(_BRACKETED.sub("", between)):
                 break  # the clause group ended, or a nested 其中 lists the parts of a part
