@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
 
 from analysis.check.context import DocContext, finding
 from analysis.check.registry import rule
 from analysis.check.tolerance import EXACT
 from analysis.metadata import balance_identities, identities_for, two_sided_kinds
-
-_identities_for = cache(identities_for)
-"""The identities of a kind, gathered once per process (metadata does not change in a run)."""
 
 
 def _rows(items: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -40,7 +36,7 @@ def row_identity(ctx: DocContext) -> list[dict] | None:
     precision. Depends on: the column map placing each printed cell under its header."""
     out, evaluated = [], False
     for kind in ctx.kinds:
-        rules = _identities_for(kind)
+        rules = identities_for(kind)
         if not rules:
             continue
         kind_items = ctx.items_by_kind.get(kind, [])

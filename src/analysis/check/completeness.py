@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 from analysis.check.context import DocContext, finding
 from analysis.check.narrative import at
-from analysis.check.prefilter import any_matches, join, joined, may_match
+from analysis.check.prefilter import any_matches, join, joined, rows_with
 from analysis.check.registry import rule
 from analysis.metadata import empty_table_statements, load_toml
 from analysis.text import LEADING_NUMBER, clean_text, match_key
@@ -147,9 +147,11 @@ def _texts(ctx: DocContext) -> list[tuple[str, str]]:
 
 
 @cache
-def _none_pattern(subject: str) -> re.Pattern:
-    negation = empty_table_statements()[0]
-    return re.compile(rf"({negation})[^。；;，,]{{0,24}}{subject}|{subject}[^。；;]{{0,16}}({negation})")
+def _none_pattern(subject: str, row_gate: bool = False) -> re.Pattern:
+    """A statement that there is no ``subject``; with ``row_gate``, the same within one row of
+    joined text (the gaps never span a line break: :func:`analysis.check.prefilter.rows_with`)."""
+    negation, gap = empty_table_statements()[0], "\n" if row_gate else ""
+    return re.compile(rf"({negation})[^。；;，,{gap}]{{0,24}}{subject}|{subject}[^。；;{gap}]{{0,16}}({negation})")
 
 
 @cache
@@ -193,7 +195,7 @@ def empty_table_statement(ctx: DocContext) -> list[dict] | None:
             ]
             notes = clean_text(table["notes"] or "")
             title = f"{at(table)}《{table['title']}》"
-            stating = narrative if may_match(_none_pattern(spec.subject), text) else []
+            stating = [narrative[i] for i in rows_with(_none_pattern(spec.subject, row_gate=True), narrative, text)]
             said_none = [t for t in [notes, *stating] if _states_none(t, spec.subject)]
             if nonzero and said_none:
                 out.append(

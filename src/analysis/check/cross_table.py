@@ -14,18 +14,20 @@ from analysis.text import match_key
 
 def _side(ctx: DocContext, side: dict) -> tuple[float, dict] | None:
     columns = side.get("columns") or [side["column"]]
-    keyed = "row_key" in side
+    keyed, totals = "row_key" in side, "row_keys" not in side and side.get("row_role") == "total"
+    if keyed:
+        given = ctx.keyed_rows(side["kind"], side["row_key"])
+    else:  # the rows picked from an index where one is kept
+        given = ctx.role_rows(side["kind"], "total") if totals else ctx.rows(side["kind"])
+    section = side.get("section")
     rows = [
         r
-        for r in (ctx.keyed_rows(side["kind"], side["row_key"]) if keyed else ctx.rows(side["kind"]))
-        if r["column"] in columns
-        and r["amount"] is not None
-        and ("section" not in side or r["section"] == side["section"])
+        for r in given
+        if r["column"] in columns and r["amount"] is not None and (section is None or r["section"] == section)
     ]
     if not keyed and "row_keys" in side:
         rows = [r for r in rows if r["row_key"] in side["row_keys"]]
-    elif not keyed and side.get("row_role") == "total":
-        rows = [r for r in rows if r["row_role"] == "total"]
+    elif not keyed and totals:
         first = min((r["row_index"] for r in rows), default=None)
         rows = [r for r in rows if r["row_index"] == first]
     if not rows:

@@ -371,11 +371,14 @@ def _year_of(ctx: DocContext, claim: dict) -> str | None:
     year = ctx.document["fiscal_year"]
     clause = claim["clause"] or ""
     years = {int(y) for y in _YEAR.findall(clause)}
-    if re.search(r"上年|上一年|去年", clause) or (year is not None and years == {year - 1}):
+    if _PREVIOUS_WORD.search(clause) or (year is not None and years == {year - 1}):
         return "previous"
-    if re.search(r"本年|今年", clause) or (year is not None and years == {year}):
+    if _CURRENT_WORD.search(clause) or (year is not None and years == {year}):
         return "current"
     return None
+
+
+_PREVIOUS_WORD, _CURRENT_WORD = re.compile(r"上年|上一年|去年"), re.compile(r"本年|今年")
 
 
 @rule("change-direction", severity="error", category="narrative", title="增减方向用语与前后数字不符", domain_ids="P3")
@@ -392,12 +395,16 @@ def change_direction(ctx: DocContext) -> list[dict] | None:
     out, evaluated = [], False
     words = {"up": "增加", "down": "减少", "flat": "持平"}
     for claims in _sentence_groups(ctx):
+        dated: dict[int, str | None] = {}  # a claim's year read once, not once per change after it
         for i, change in enumerate(claims):
             if change["claim_type"] not in {"change_amount", "change_pct"} or change["direction"] not in words:
                 continue
             before = [c for c in claims[:i] if c["claim_type"] == "amount" and c["unit"] in _MONEY]
-            previous = next((c for c in reversed(before) if _year_of(ctx, c) == "previous"), None)
-            current = next((c for c in reversed(before) if _year_of(ctx, c) == "current"), None)
+            for c in before:
+                if c["_order"] not in dated:
+                    dated[c["_order"]] = _year_of(ctx, c)
+            previous = next((c for c in reversed(before) if dated[c["_order"]] == "previous"), None)
+            current = next((c for c in reversed(before) if dated[c["_order"]] == "current"), None)
             if previous is None or current is None:
                 continue
             evaluated = True
