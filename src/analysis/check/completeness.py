@@ -241,6 +241,7 @@ def _sections() -> dict:
     category="completeness",
     title="情况说明缺少应有的部分",
     domain_ids="F3",
+    needs=("claims",),
 )
 def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
     """The narrative explains 收支总体, 收入, 支出, 财政拨款, 一般公共预算, 基本支出, 三公,

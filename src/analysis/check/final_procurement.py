@@ -60,6 +60,7 @@ def _part_exceeds(
     category="percentage",
     title="政府采购中小企业、小微企业合同金额或占比有误",
     domain_ids="FI11 J4",
+    needs=("final_account", "texts"),
 )
 def sme_share(ctx: DocContext) -> list[dict] | None:
     """中小企业 ≤ 总额 and 小微 ≤ 中小 (a larger part is an error); the 中小企业 share is of the

@@ -381,7 +381,14 @@ def _year_of(ctx: DocContext, claim: dict) -> str | None:
 _PREVIOUS_WORD, _CURRENT_WORD = re.compile(r"上年|上一年|去年"), re.compile(r"本年|今年")
 
 
-@rule("change-direction", severity="error", category="narrative", title="增减方向用语与前后数字不符", domain_ids="P3")
+@rule(
+    "change-direction",
+    severity="error",
+    category="narrative",
+    title="增减方向用语与前后数字不符",
+    domain_ids="P3",
+    needs=("claims",),
+)
 def change_direction(ctx: DocContext) -> list[dict] | None:
     """When a sentence states both the previous-year and the current amount, its direction word
     agrees with their difference: 增加/增长/上涨 ⇔ Δ > 0, 减少/下降 ⇔ Δ < 0, 持平 ⇔ Δ = 0

@@ -128,6 +128,7 @@ def _rate_finding(pct: dict, change: dict, message: str, expected: float) -> dic
     category="percentage",
     title="同比增减百分比计算基数错误",
     domain_ids="P2 D1 D3",
+    needs=("claims",),
 )
 def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     """A stated year-on-year rate equals Δ ÷ previous-year value, where the previous value is
@@ -171,6 +172,7 @@ def yoy_percent_base(ctx: DocContext) -> list[dict] | None:
     category="narrative",
     title="同一变动所述增减额与增减率互相矛盾",
     domain_ids="P2 C1",
+    needs=("claims",),
 )
 def change_amount_rate_mismatch(ctx: DocContext) -> list[dict] | None:
     """The change amount and rate stated for one figure agree: rate = Δ ÷ (current − Δ). When
@@ -243,6 +245,7 @@ def _zero_previous(ctx: DocContext, claims: list[dict], i: int) -> str | None:
     category="percentage",
     title="上年数为0时仍列出增减百分比",
     domain_ids="P7 A4",
+    needs=("claims",),
 )
 def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     """A year-on-year percentage needs a nonzero previous-year value: when the previous value is
@@ -285,6 +288,7 @@ def percent_zero_base(ctx: DocContext) -> list[dict] | None:
     category="percentage",
     title="同一变动的增减额与增减率方向词相互矛盾",
     domain_ids="P3",
+    needs=("claims",),
 )
 def direction_words_agree(ctx: DocContext) -> list[dict] | None:
     """A change stated as an amount and as a rate in one sentence ("减少26.00万元，上涨2.20%")

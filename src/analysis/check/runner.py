@@ -153,7 +153,8 @@ def _apply_rules(ctx: DocContext, selected: list, findings: list[dict], evaluati
     doc_id = document["doc_id"]
     for rule in selected:
         try:
-            found = rule.check(ctx)
+            # a rule whose declared needs the document lacks would return None at once: not run
+            found = rule.check(ctx) if not rule.needs or rule.applies(ctx) else None
         except Exception:  # a rule bug must not hide the other rules' findings
             logger.exception("rule %s crashed on %s", rule.id, document["path"])
             found = None

@@ -130,6 +130,7 @@ def _inapplicable() -> tuple[tuple[re.Pattern, str, str], ...]:
     category="performance",
     title="绩效指标的分母为 0，指标无法适用",
     domain_ids="H3",
+    needs=("targets",),
 )
 def target_inapplicable(ctx: DocContext) -> list[dict] | None:
     """An indicator whose base is a figure the document states as 0 cannot be measured:

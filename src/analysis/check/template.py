@@ -28,6 +28,7 @@ blank before 万元, a word before a bracket): rows without it are not searched 
     category="template",
     title="模板占位符未填写（如“增加/减少”、“XX”、空白原因）",
     domain_ids="E1 P3",
+    needs=("texts",),
 )
 def template_placeholder(ctx: DocContext) -> list[dict] | None:
     """No narrative text keeps a template alternative ("增加/减少", "增加（减少）"), a placeholder

@@ -25,6 +25,7 @@ _WORD = {"up": "增加", "down": "减少", "flat": "持平"}
     category="narrative",
     title="所述增减额或增减方向与上年公开数据不符",
     domain_ids="Y1 P3 C1",
+    needs=("previous", "claims"),
 )
 def previous_year_change(ctx: DocContext) -> list[dict] | None:
     """A change stated for a headline figure (收支总计, 基本/项目支出, 人员/公用经费, 三公) equals
