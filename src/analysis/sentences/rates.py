@@ -18,8 +18,8 @@ is kept, so a check compares like with like. Nothing here decides right or wrong
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import repeat
 
 from analysis.text import UNIT_TO_WAN
 
@@ -137,11 +137,12 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
     out: list[RateStatement] = []
     current: RateStatement | None = None
     last_end = 0
+    marks = _Marks(sentence)
     for m in _TOKEN.finditer(sentence):
-        if current is not None and _has_stop(sentence, last_end, m.start()):
+        start = m.start()
+        if current is not None and marks.any_stop(last_end, start):
             current = None  # a new clause group: nothing carries over a 。 or ；
-        near = sentence[max(0, m.start() - 24) : m.start()]
-        near = near[_after_last(near, _STOP_MARKS) :]
+        near = sentence[marks.after_stop(max(0, start - 24), start) : start]
         unit = m.group("unit").replace("％", "%")
         num = m.group("num")
         figure = Figure(float(num.replace(",", "")), _decimals(num), unit, m.group(0))
@@ -166,7 +167,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
                     current.rate = figure
             current.end = m.end()
             continue
-        clause = near[_after_last(near, _CLAUSE_MARKS) :]
+        clause = sentence[marks.after_clause(start - len(near), start) : start]
         if (
             ("到" in near or "至" in near)
             and (r := _TO_WORD.search(near))
@@ -204,7 +205,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
                 else ("budget" if "预算" in base_text and "上年" not in base_text else "previous")
             )
             if current is None or current.previous is not None or current.change or current.rate:
-                current = RateStatement(sentence, _clause_start(sentence, m.start()), subject=clause.strip())
+                current = RateStatement(sentence, marks.clause_start(start), subject=clause.strip())
                 out.append(current)
             current.previous, current.base, current.base_text = figure, kind, base_text
             current.amounts.append(figure)
@@ -214,7 +215,7 @@ def sentence_rates(sentence: str, year: int | None = None) -> list[RateStatement
         if current is not None and current.previous is not None and current.current is None and current.change is None:
             current.current = figure
         else:
-            current = RateStatement(sentence, _clause_start(sentence, m.start()), subject=clause.strip())
+            current = RateStatement(sentence, marks.clause_start(start), subject=clause.strip())
             current.current = figure
             out.append(current)
         current.amounts.append(figure)
@@ -237,9 +238,40 @@ _PREVIOUS_HINT = re.compile(r"上|去年|20\d{2}")
 """What every match of ``_PREVIOUS`` holds (上年, 上一年, 上年度, 去年 or a year)."""
 
 
-def _has_stop(sentence: str, start: int, end: int) -> bool:
-    """Whether a 。；; lies in ``sentence[start:end]``."""
-    return any(sentence.find(mark, start, end) >= 0 for mark in _STOP_MARKS)
+_CLAUSE_START = re.compile("[，,；;。：:]")
+
+
+class _Marks:
+    """Where a sentence's stop marks (。；;), clause marks (:data:`_CLAUSE_MARKS`) and clause
+    starts (after ，；。：) are, found once per sentence: each token then asks by bisection, not by
+    a scan of the text before it (issue 14). Positions are the sentence's own."""
+
+    __slots__ = ("clauses", "starts", "stops")
+
+    def __init__(self, sentence: str) -> None:
+        self.stops = [m.start() for m in _STOP.finditer(sentence)]
+        self.clauses = [m.start() for m in _CLAUSE.finditer(sentence)]
+        self.starts = [m.start() for m in _CLAUSE_START.finditer(sentence)]
+
+    @staticmethod
+    def _after(marks: list[int], lo: int, hi: int) -> int:
+        """The position after the last mark in ``[lo, hi)``, else ``lo``."""
+        k = bisect_left(marks, hi)
+        return marks[k - 1] + 1 if k and marks[k - 1] >= lo else lo
+
+    def any_stop(self, lo: int, hi: int) -> bool:
+        """Whether a stop mark lies in ``[lo, hi)``."""
+        return bisect_left(self.stops, lo) < bisect_left(self.stops, hi)
+
+    def after_stop(self, lo: int, hi: int) -> int:
+        return self._after(self.stops, lo, hi)
+
+    def after_clause(self, lo: int, hi: int) -> int:
+        return self._after(self.clauses, lo, hi)
+
+    def clause_start(self, at: int) -> int:
+        """Where the clause holding position ``at`` begins (after the last ，；。： before it)."""
+        return self._after(self.starts, 0, at)
 
 
 def _next_start(statements: list[RateStatement], statement: RateStatement, default: int) -> int:
@@ -247,15 +279,3 @@ def _next_start(statements: list[RateStatement], statement: RateStatement, defau
     stop = _STOP.search(statement.sentence, statement.end)
     ends = later + ([stop.end()] if stop else [])
     return min(ends) if ends else default
-
-
-def _clause_start(sentence: str, at: int) -> int:
-    """Where the clause holding position ``at`` begins (after the last ，；。 before it)."""
-    return _after_last(sentence, "，,；;。：:", at)
-
-
-def _after_last(text: str, marks: str, end: int | None = None) -> int:
-    """The position after the last of the one-character ``marks`` in ``text[:end]`` (0 when
-    there is none): a few ``rfind`` calls, not a regular expression scan of every match."""
-    stop = len(text) if end is None else end
-    return max(map(text.rfind, marks, repeat(0, len(marks)), repeat(stop, len(marks)))) + 1
