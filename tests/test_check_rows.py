@@ -13,7 +13,7 @@ import pytest
 
 from analysis.check import run_checks
 from analysis.check.context import DocContext, as_dicts
-from analysis.check.prefilter import any_matches, join, may_match
+from analysis.check.prefilter import any_matches, join, may_match, rows_with
 from analysis.check.projects import _candidates, _subset_sums
 from analysis.check.runner import check_document
 from analysis.check.tolerance import Tolerance
@@ -112,6 +112,25 @@ def test_the_joined_text_sieve_never_misses_a_row():
         in_rows = any(pattern.search(r) for r in rows)
         assert in_rows <= may_match(pattern, text), (pattern, rows)
         assert any_matches(pattern, rows, text) == in_rows, (pattern, rows)
+
+
+def test_rows_a_gate_finds_hold_every_match():
+    """``rows_with``: a gate (the pattern with its spaces and negated classes kept inside a
+    row) finds every row the pattern matches, rows with line breaks of their own included."""
+    rng = random.Random(15)
+    patterns = [p for p in _PATTERNS if "(?<!" not in p and "(?!" not in p]
+    for _ in range(3000):
+        rows = ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 12))) for _ in range(rng.randint(0, 6))]
+        source = rng.choice(patterns)
+        pattern = re.compile(source)
+        gate = re.compile(source.replace(r"\s", r"[^\S\n]").replace("[^", "[^\n"), re.MULTILINE)
+        found = set(rows_with(gate, rows, join(rows)))
+        assert {i for i, r in enumerate(rows) if pattern.search(r)} <= found, (source, rows)
+
+
+def test_the_sieve_does_not_join_two_rows_into_one_match():
+    assert not may_match(re.compile(r"(?<=万元)\s*(?=20\d{2})"), join(["支出100万元", "2024年预算"]))
+    assert may_match(re.compile(r"(?<=万元)\s*(?=20\d{2})"), join(["支出100万元 2024年预算"]))
 
 
 def test_candidate_subsets_are_those_of_the_full_scan():

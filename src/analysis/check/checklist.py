@@ -220,8 +220,9 @@ def year_end_date_wrong(ctx: DocContext):
     final = ctx.document.get("doc_type") == "final_account"
     want = year if final else year - 1
     found: list[dict] = []
-    if not may_match(_YEAR_END, joined(ctx, "sentences", [s for s, _, _ in located_sentences(ctx)])):
-        return found
+    text = joined(ctx, "sentences", [s for s, _, _ in located_sentences(ctx)])
+    if ("截至" not in text and "截止" not in text) or not may_match(_YEAR_END, text):
+        return found  # only a year-end after 截至/截止 is judged
     for sentence, block, _ in located_sentences(ctx):
         for m in _YEAR_END.finditer(sentence):
             if m.group(0).strip().startswith(("截至", "截止")) and int(m.group("year")) != want:
