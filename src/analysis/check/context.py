@@ -110,35 +110,65 @@ class DocContext:
         """All line items as dicts: plain Python is faster than a Polars filter per lookup."""
         return _dicts(self.items)
 
-    @cached_property
-    def _first_rows(self) -> dict[str, list[dict]]:
-        first: dict[str, int] = {}
+    def _index_items(self) -> dict:
+        """One pass over the line items builds the item views (:meth:`rows`' first table of each
+        kind, :attr:`items_by_kind`, :attr:`items_by_table`, :attr:`labelled_rows`): nearly every
+        document needs them all, and a pass each costs more than the views (issue 14)."""
+        by_kind: dict[str | None, list[dict]] = {}
+        by_table: dict[int | None, list[dict]] = {}
+        labelled: dict[tuple, dict] = {}
+        first: dict[str | None, list[dict]] = {}  # the items of the lowest table_index of a kind
+        lowest: dict[str | None, int] = {}
         for item in self.item_rows:
             kind, index = item["table_kind"], item["table_index"]
-            if index is not None and (kind not in first or index < first[kind]):
-                first[kind] = index
-        out: dict[str, list[dict]] = {}
-        for item in self.item_rows:
-            if item["table_index"] is not None and first.get(item["table_kind"]) == item["table_index"]:
-                out.setdefault(item["table_kind"], []).append(item)
-        return out
+            if (of_kind := by_kind.get(kind)) is None:
+                by_kind[kind] = [item]
+            else:
+                of_kind.append(item)
+            if (of_table := by_table.get(index)) is None:
+                by_table[index] = [item]
+            else:
+                of_table.append(item)
+            if item["row_label"] is not None:
+                labelled.setdefault((index, item["row_index"]), item)
+            if index is not None:
+                low = lowest.get(kind)
+                if low is None or index < low:  # a table of the kind before those seen: it is the first
+                    lowest[kind], first[kind] = index, [item]
+                elif index == low:
+                    first[kind].append(item)
+        views = self.__dict__
+        views.setdefault("_first_rows", first)
+        views.setdefault("items_by_kind", by_kind)
+        views.setdefault("items_by_table", by_table)
+        views.setdefault("labelled_rows", list(labelled.values()))
+        return views
 
     @cached_property
-    def _rows_by_key(self) -> dict[tuple[str, str], list[dict]]:
-        out: dict[tuple[str, str], list[dict]] = {}
+    def _first_rows(self) -> dict[str | None, list[dict]]:
+        return self._index_items()["_first_rows"]
+
+    def _index_first_rows(self) -> dict:
+        """:meth:`keyed_rows` and :meth:`role_rows` of the first tables, in one pass."""
+        by_key: dict[tuple[str | None, str], list[dict]] = {}
+        by_role: dict[tuple[str | None, str], list[dict]] = {}
         for kind, rows in self._first_rows.items():
             for row in rows:
                 if row["row_key"] is not None:
-                    out.setdefault((kind, row["row_key"]), []).append(row)
-        return out
+                    by_key.setdefault((kind, row["row_key"]), []).append(row)
+                by_role.setdefault((kind, row["row_role"]), []).append(row)
+        views = self.__dict__
+        views.setdefault("_rows_by_key", by_key)
+        views.setdefault("_rows_by_role", by_role)
+        return views
 
     @cached_property
-    def _rows_by_role(self) -> dict[tuple[str, str], list[dict]]:
-        out: dict[tuple[str, str], list[dict]] = {}
-        for kind, rows in self._first_rows.items():
-            for row in rows:
-                out.setdefault((kind, row["row_role"]), []).append(row)
-        return out
+    def _rows_by_key(self) -> dict[tuple[str | None, str], list[dict]]:
+        return self._index_first_rows()["_rows_by_key"]
+
+    @cached_property
+    def _rows_by_role(self) -> dict[tuple[str | None, str], list[dict]]:
+        return self._index_first_rows()["_rows_by_role"]
 
     def role_rows(self, kind: str, row_role: str) -> list[dict]:
         """The items of :meth:`rows` of ``kind`` whose ``row_role`` is ``row_role``, in order."""
@@ -152,27 +182,17 @@ class DocContext:
     def labelled_rows(self) -> list[dict]:
         """The first item with a ``row_label`` of each printed row (``table_index``,
         ``row_index``), in order: the row's label once, not once per amount."""
-        first: dict[tuple, dict] = {}
-        for item in self.item_rows:
-            if item["row_label"] is not None:
-                first.setdefault((item["table_index"], item["row_index"]), item)
-        return list(first.values())
+        return self._index_items()["labelled_rows"]
 
     @cached_property
     def items_by_table(self) -> dict[int | None, list[dict]]:
         """All line items by ``table_index``, in order."""
-        out: dict[int | None, list[dict]] = {}
-        for item in self.item_rows:
-            out.setdefault(item["table_index"], []).append(item)
-        return out
+        return self._index_items()["items_by_table"]
 
     @cached_property
     def items_by_kind(self) -> dict[str | None, list[dict]]:
         """All line items (every table, not only the first) by table kind, in order."""
-        out: dict[str | None, list[dict]] = {}
-        for item in self.item_rows:
-            out.setdefault(item["table_kind"], []).append(item)
-        return out
+        return self._index_items()["items_by_kind"]
 
     @cached_property
     def table_rows(self) -> list[dict]:
