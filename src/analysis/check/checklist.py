@@ -276,6 +276,8 @@ def _unbalanced(text: str) -> tuple[int, int] | None:
     """The first pair of ``_PAIRS`` (its index) left unbalanced in ``text`` and where: a closing
     mark without its opening one, or the last opening mark left open. One pass over the marks
     (the pairs share no character, so each keeps its own stack)."""
+    if _MARKS.search(text) is None:  # most paragraphs print no bracket or quote at all
+        return None
     stacks: list[list[int]] = [[] for _ in _PAIRS]
     early: list[int | None] = [None] * len(_PAIRS)
     for m in _MARKS.finditer(text):

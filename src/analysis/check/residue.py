@@ -238,13 +238,19 @@ def _list_items(sentence: str) -> list[list[str]]:
     """The 、-separated enumerations of a sentence (three items or more), the lead-in of the
     first item ("包括…") and the tail of the last ("…等") cut off."""
     lists = []
-    for segment in re.split(r"[，,；;。：:]", sentence):
+    for segment in _SEGMENT.split(sentence):
+        if segment.count("、") < 2:  # fewer than three items
+            continue
         items = [match_key(i) for i in segment.split("、")]
-        if len(items) >= 3:
-            items[0] = re.split(r"包括|包含|主要有|主要是|分别是|分别为", items[0])[-1]
-            items[-1] = re.sub(r"(等|及其他).*$", "", items[-1])
-            lists.append(items)
+        items[0] = _LEAD_IN.split(items[0])[-1]
+        items[-1] = _TAIL.sub("", items[-1])
+        lists.append(items)
     return lists
+
+
+_SEGMENT = re.compile(r"[，,；;。：:]")
+_LEAD_IN = re.compile(r"包括|包含|主要有|主要是|分别是|分别为")
+_TAIL = re.compile(r"(等|及其他).*$")
 
 
 @rule("duplicated-list-item", severity="warning", category="template", title="列举中重复列出同一项目", domain_ids="E5")
