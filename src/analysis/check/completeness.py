@@ -251,7 +251,7 @@ def narrative_section_missing(ctx: DocContext) -> list[dict] | None:
         return None
     toc = {match_key(e["text"]) for e in toc_lines(ctx)}
     titles = {match_key(t["title"]) for t in ctx.table_rows if t["title"] is not None}
-    definition = re.compile(_sections()["skip"]["definition"])
+    definition = _compiled(_sections()["skip"]["definition"])
     lines = [clean for _, clean in _texts(ctx)]
     skip = toc | titles
     lines = [t for t in lines if match_key(t) not in skip and not definition.search(t)]

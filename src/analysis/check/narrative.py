@@ -130,7 +130,7 @@ def _in_breakdown(claim: dict) -> bool:
     spec = _spec()["breakdown"]
     prefix = (claim["sentence"] or "")[: claim["offset"] or 0]
     return claim["subject"] in spec["subjects"] and any(
-        re.search(spec["context"], text) for text in (claim["section"] or "", prefix)
+        _compiled(spec["context"]).search(text) for text in (claim["section"] or "", prefix)
     )
 
 
@@ -314,7 +314,7 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
         return None
     out: list[dict] = []
     reported: list[float] = []
-    institutions = re.compile(_spec()["operating_costs"]["institutions"])
+    institutions = _compiled(_spec()["operating_costs"]["institutions"])
     has_institutions = any(institutions.search(t["text"] or "") for t in ctx.text_rows)
     for value, claim, unit, decimals in stated:
         tol = ctx.tolerance.narrative(decimals or 0) * _TO_WAN.get(unit, 1.0) + ctx.tolerance.sum(2)

@@ -69,11 +69,13 @@ def rows_with(gate: re.Pattern[str], texts: list[str], text: str) -> list[int]:
         return list(range(len(texts)))
     rows: list[int] = []
     row, counted = 0, 0
-    for m in gate.finditer(text):
+    while (m := gate.search(text, counted)) is not None:
         row += text.count(_SEPARATOR, counted, m.start())
-        counted = m.start()
-        if not rows or rows[-1] != row:
-            rows.append(row)
+        rows.append(row)
+        end = text.find(_SEPARATOR, m.end())  # the row's end: its other matches change nothing
+        if end < 0:
+            break
+        row, counted = row + 1, end + len(_SEPARATOR)
     return rows
 
 

@@ -49,6 +49,11 @@ def _patterns(rule_id: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     )
 
 
+@cache
+def _level_word() -> re.Pattern[str]:
+    return re.compile(government_levels()["level_word"]["pattern"])
+
+
 def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     """The document's level and the name it was read from: the department, else the
     department labels printed with the tables, else the cover lines."""
@@ -105,7 +110,7 @@ def government_level_word(ctx: DocContext) -> list[dict] | None:
     if found is None or not ctx.text_rows:
         return None
     level, name = found
-    word = re.compile(government_levels()["level_word"]["pattern"])
+    word = _level_word()
     out: list[dict] = []
     if not may_match(word, _joined_text_rows(ctx)):
         return out

@@ -44,6 +44,9 @@ _BUDGET = re.compile(
 )
 """A 决算's budget base: 年初预算, 调整预算, 全年预算, or "比预算数"; never a budget's own "支出预算"."""
 _CLAUSE_YEAR = re.compile(r"(20\d{2})\s*年")
+_FROM_YEAR = re.compile(r"20\d{2}\s*年.*$")
+_DOWN_WORD, _UP_WORD = re.compile(_DOWN + "|降幅|减幅|下降率"), re.compile(_UP + "|增幅|增长率|增速")
+_PREVIOUS_YEAR = re.compile(r"上年|去年|20\d{2}")
 _COMPARISON = re.compile(r"决算(?:数)?(?:支出)?(?P<word>大于|小于|等于|高于|低于|超过|持平于?)(?:年初)?预算(?:数)?")
 _CLAUSE_MARKS = "，,、：:（("
 _CLAUSE = re.compile(f"[{_CLAUSE_MARKS}]")
@@ -104,9 +107,9 @@ def _decimals(num: str) -> int:
 def _direction(word: str | None) -> str | None:
     if not word:
         return None
-    if re.search(_DOWN + "|降幅|减幅|下降率", word):
+    if _DOWN_WORD.search(word):
         return "down"
-    if re.search(_UP + "|增幅|增长率|增速", word):
+    if _UP_WORD.search(word):
         return "up"
     return None
 
@@ -116,7 +119,7 @@ def direction_of(figure: Figure | None) -> str | None:
 
 
 def _base_kind(text: str) -> str:
-    return "budget" if "预算" in text and not re.search(r"上年|去年|20\d{2}", text) else "previous"
+    return "budget" if "预算" in text and not _PREVIOUS_YEAR.search(text) else "previous"
 
 
 def _year_previous(clause: str, year: int | None) -> re.Match | None:
@@ -125,7 +128,7 @@ def _year_previous(clause: str, year: int | None) -> re.Match | None:
         return None
     years = _CLAUSE_YEAR.findall(clause)
     if years and int(years[-1]) == year - 1:
-        return re.search(r"20\d{2}\s*年.*$", clause)
+        return _FROM_YEAR.search(clause)
     return None
 
 

@@ -28,6 +28,8 @@ _STOP = re.compile(r"[；;。]")
 _OPEN, _CLOSE = "（(", "）)"
 _SECTION = SECTION_ORDINAL
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+_LABEL_END, _LABEL_LEAD = re.compile(r"[，,、；;：:。]"), re.compile(r"^(?:其中|包括|分别为|以及|和|及)")
+_NAMES_END, _TOTAL_WORD = re.compile(r"[，,；;。：:]"), re.compile(r"合计|总计|共计|共|总额|总")
 
 
 @dataclass(slots=True)
@@ -52,8 +54,8 @@ def _depths(text: str) -> list[int]:
 
 
 def _label(before: str) -> str:
-    label = re.split(r"[，,、；;：:。]", before)[-1]
-    return re.sub(r"^(?:其中|包括|分别为|以及|和|及)", "", label).strip()
+    label = _LABEL_END.split(before)[-1]
+    return _LABEL_LEAD.sub("", label).strip()
 
 
 def sentence_sums(sentence: str) -> list[StatedSum]:
@@ -93,7 +95,7 @@ def sentence_sums(sentence: str) -> list[StatedSum]:
         if stated.parts:
             out.append(stated)
     for m in _RESPECTIVELY.finditer(sentence):
-        names = re.split(r"[，,；;。：:]", sentence[: m.start()])[-1]
+        names = _NAMES_END.split(sentence[: m.start()])[-1]
         items = [x for x in names.split("、") if x.strip()]
         figures = []
         for k in amounts:
@@ -126,7 +128,7 @@ def _preceding_total(sentence: str, at: int, amounts) -> tuple[str, Figure, int]
     if not before:
         return None
     k = before[-1]
-    if not re.search(r"合计|总计|共计|共|总额|总", sentence[max(0, k.start() - 12) : k.start()]):
+    if not _TOTAL_WORD.search(sentence[max(0, k.start() - 12) : k.start()]):
         return None
     return _label(sentence[: k.start()]), _figure(k), sentence.rfind("，", 0, k.start()) + 1
 
