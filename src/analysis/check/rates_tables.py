@@ -50,6 +50,7 @@ def _half(row: dict) -> float:
     category="percentage",
     title="完成预算的百分比或预算数、决算数与“三公”经费表不符",
     domain_ids="EX2 FI07 P4 N1",
+    needs=(f"kind:{_KIND}",),
 )
 def rate_sentence_tables(ctx: DocContext):
     """A 三公 sentence of a final account that gives the 年初预算, the 决算 or the completion
