@@ -270,6 +270,8 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     evaluated = False
     department = department_name(ctx)
     for item in rows:
+        if not (item["func_code"] or item["econ_code"] or item["gov_econ_code"]):
+            continue  # no code printed: nothing to pair with the name
         name = _strip_ordinal(item["row_label"])
         if not name or item["row_role"] == "unit" or name.endswith("本级") or (department and department in name):
             continue  # a budget-unit row whose unit code was read as a function code

@@ -72,11 +72,18 @@ def _rate_range(ctx: DocContext, change: dict, current: dict, delta: float, prev
     return (max(abs(delta) - half_change, 0.0) / low_base * 100, (abs(delta) + half_change) / high_base * 100)
 
 
-def _rate_cases(ctx: DocContext):
+def _rate_cases(ctx: DocContext) -> list[tuple]:
     """(verdict, pct, change, current, previous, expected) for every stated year-on-year rate
     whose change and current amount are stated too: ``ok``; ``current_base`` (Δ ÷ this year,
     D1); ``delta_as_rate`` (the change printed as a percentage, D3); or ``inconsistent`` (the
-    change and the rate disagree and neither mistake explains it)."""
+    change and the rate disagree and neither mistake explains it). Read once per document (two
+    rules judge them); shared: read, never change them."""
+    if "rate_cases" not in ctx.memo:
+        ctx.memo["rate_cases"] = list(_read_rate_cases(ctx))
+    return ctx.memo["rate_cases"]
+
+
+def _read_rate_cases(ctx: DocContext):
     for claims in _section_groups(ctx):
         for i, pct in enumerate(claims):
             if pct["claim_type"] != "change_pct" or pct["direction"] == "unfilled":
