@@ -129,6 +129,8 @@ def zero_amount_changed(ctx: DocContext):
                     **_at(block, s.text),
                 )
             )
+    if "持平" not in joined(ctx, "sentences", [s for s, _, _ in sentences]):
+        return found  # every contradictory pair names 持平
     for sentence, block, _ in sentences:
         for m in _CONTRADICTORY.finditer(sentence):
             found.append(finding(f"{quote(sentence)}：“{m.group(0)}”用词自相矛盾", **_at(block, sentence)))

@@ -54,6 +54,11 @@ def _level_word() -> re.Pattern[str]:
     return re.compile(government_levels()["level_word"]["pattern"])
 
 
+_name_level = lru_cache(maxsize=1 << 12)(name_level)
+"""The level of a name, remembered: labels and cover lines repeat across documents, and a name
+is read through a dozen patterns (the level returned is metadata: read, never change it)."""
+
+
 def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     """The document's level and the name it was read from: the department, else the
     department labels printed with the tables, else the cover lines."""
@@ -61,7 +66,7 @@ def document_level(ctx: DocContext) -> tuple[dict, str | None] | None:
     names += list(dict.fromkeys(t["department_label"] for t in ctx.table_rows if t["department_label"] is not None))
     names += [t["text"] for t in ctx.text_rows[:8]]
     for name in names:
-        level = name_level(name)
+        level = _name_level(name)
         if level is not None:
             return level, name
     return None
