@@ -20,6 +20,7 @@ import polars as pl
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array
 
+from analysis.compare.inputs import Table, collect
 from analysis.compare.peers import settings
 from analysis.kinds import Kind
 from analysis.schema import conform
@@ -104,11 +105,13 @@ class BenfordTest(BaseEstimator):
         return [(int(digits[k]), round(float(self.observed_[k]), 4), round(float(self.expected_[k]), 4)) for k in order]
 
 
-def pooled_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
-    """Distinct positive item amounts per document, with the document's department."""
+def pooled_amounts(line_items: Table, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Distinct positive item amounts per document, with the document's department
+    (``line_items`` may be a lazy scan: two columns of the rows kept are read)."""
     min_amount = settings()["benford"]["min_amount"]
-    return (
-        line_items.filter(
+    amounts = collect(
+        line_items.lazy()
+        .filter(
             (pl.col("row_role") == "item")
             & (pl.col("amount") > min_amount)
             & ~pl.col("column").str.starts_with("prev_")
@@ -116,11 +119,13 @@ def pooled_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.Dat
         )
         .select("doc_id", "amount")
         .unique()
-        .join(indicators.filter(pl.col("is_reference")).select("doc_id", "department_id", "region"), on="doc_id")
+    )
+    return amounts.join(
+        indicators.filter(pl.col("is_reference")).select("doc_id", "department_id", "region"), on="doc_id"
     )
 
 
-def benford_tests(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+def benford_tests(line_items: Table, indicators: pl.DataFrame) -> pl.DataFrame:
     """One row per pool (each department, and 全部) and test (the ``benford`` table)."""
     params = settings()["benford"]
     amounts = pooled_amounts(line_items, indicators)
