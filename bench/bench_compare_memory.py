@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare_outputs import compare_folders  # noqa: E402
+from compare_outputs import compare_folders
 
 STEPS = (
     "build_indicators",
