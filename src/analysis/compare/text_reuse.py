@@ -21,7 +21,7 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from analysis.compare.char_ngrams import char_ngram_counts
-from analysis.compare.inputs import Table, collect, has_columns
+from analysis.compare.inputs import Table, has_columns
 from analysis.compare.peers import settings
 from analysis.compare.similar_pairs import similar_pairs
 
@@ -47,23 +47,28 @@ REUSE_SCHEMA = pl.Schema(
 
 def sentences(texts: Table, docs: pl.DataFrame, min_chars: int) -> pl.DataFrame:
     """Narrative sentences of the given documents, with their department and block
-    (``texts`` may be a lazy scan: the paragraphs' text and place are read, nothing else)."""
-    paragraphs = collect(texts.lazy().filter(pl.col("kind") == "paragraph").select("doc_id", "text", "line", "page"))
-    rows = paragraphs.join(docs, on="doc_id", how="inner")
-    del paragraphs
-    rows = rows.with_columns(
-        pl.col("text")
-        .str.replace_all(r"\s+|\x00", "")
-        .str.replace_all(_SENTENCE_END, f"${{1}}{_CUT}")
-        .str.split(_CUT)
-        .alias("sentence")
-    )
-    return (
-        rows.explode("sentence")
+    (``texts`` may be a lazy scan: the paragraphs' text and place are read, nothing else).
+
+    One streaming query: paragraphs are cut into sentences a batch at a time, so memory holds
+    the sentences kept, not every paragraph and its pieces beside them (issue 14); the order
+    is that of the paragraphs, as the sentence ids need."""
+    query = (
+        texts.lazy()
+        .filter(pl.col("kind") == "paragraph")
+        .select("doc_id", "text", "line", "page")
+        .join(docs.lazy(), on="doc_id", how="inner", maintain_order="left")
+        .with_columns(
+            pl.col("text")
+            .str.replace_all(r"\s+|\x00", "")
+            .str.replace_all(_SENTENCE_END, f"${{1}}{_CUT}")
+            .str.split(_CUT)
+            .alias("sentence")
+        )
+        .explode("sentence")
         .filter(pl.col("sentence").str.len_chars() >= min_chars)
         .select("doc_id", "department_id", "department", "fiscal_year", "doc_type", "sentence", "line", "page")
-        .with_row_index("sid")
     )
+    return query.collect(engine="streaming").with_row_index("sid")
 
 
 def all_pairs(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000) -> tuple[np.ndarray, np.ndarray]:
