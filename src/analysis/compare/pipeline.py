@@ -122,10 +122,9 @@ def compare_frames(frames: Mapping[str, pl.DataFrame], overrides: str | Path | N
     benford = benford_tests(line_items, indicators)
     execution = execution_frames(frames, departments)
     _release(frames, "line_items", "claims", "targets", "tables")
-    texts = scan(frames, "texts")
-    sentences = narrative_sentences(texts, indicators)
+    sentences = narrative_sentences(scan(frames, "texts"), indicators)
     # all the evaluations read of the texts: which documents have narrative paragraphs
-    texts = collect(texts.filter(pl.col("kind") == "paragraph").select("doc_id", "kind").unique())
+    texts = collect(scan(frames, "texts").filter(pl.col("kind") == "paragraph").select("doc_id", "kind").unique())
     _release(frames, "texts")
     reuse = narrative_reuse(sentences)
     foreign = foreign_mentions(sentences)

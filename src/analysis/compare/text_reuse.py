@@ -106,18 +106,18 @@ def _unique_vectors(block: pl.DataFrame, params: dict) -> tuple[pl.DataFrame, sp
 
 _BLOCK_SCHEMA = pl.Schema(
     {
-        "doc_id": pl.String,
-        "other_doc_id": pl.String,
-        "other_department": pl.String,
-        "n_shared": pl.Int64,
-        "shared": pl.List(pl.String),
-        "department": pl.String,
-        "line": pl.Int64,
-        "page": pl.Int64,
-        "n_sentences": pl.Int64,
-        "share": pl.Float64,
-        "block_median_share": pl.Float64,
-        "block_documents": pl.Int64,
+        "doc_id": pl.String(),
+        "other_doc_id": pl.String(),
+        "other_department": pl.String(),
+        "n_shared": pl.Int64(),
+        "shared": pl.List(pl.String()),
+        "department": pl.String(),
+        "line": pl.Int64(),
+        "page": pl.Int64(),
+        "n_sentences": pl.Int64(),
+        "share": pl.Float64(),
+        "block_median_share": pl.Float64(),
+        "block_documents": pl.Int64(),
     }
 )
 
