@@ -101,6 +101,37 @@ def link_documents(documents: pl.DataFrame, departments: pl.DataFrame, *, narrat
 
 # --- figures of one document with their sources ----------------------------------------------
 
+FIGURE_TABLES = (
+    Kind.GENERAL_BUDGET_EXPENDITURE,
+    Kind.EXPENDITURE_SUMMARY,
+    Kind.THREE_PUBLIC_EXPENSES,
+    Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
+    Kind.FINAL_EXPENDITURE,
+    Kind.FINAL_THREE_PUBLIC_EXPENSES,
+    Kind.FINAL_REVENUE_EXPENDITURE_SUMMARY,
+)
+"""The tables whose cells :class:`DocFigures` is asked for (here and in
+``execution_findings``): only their rows are loaded, not a document's every line item. A new
+question about another table adds its kind here."""
+FIGURE_COLUMNS = (
+    "doc_id",
+    "table_kind",
+    "table_index",
+    "table_title",
+    "section",
+    "row_label",
+    "row_key",
+    "row_role",
+    "func_code",
+    "column",
+    "amount",
+    "raw_value",
+    "line",
+    "page",
+    "sheet",
+)
+"""The line-item columns :class:`DocFigures` and the findings read (sources included)."""
+
 
 def _place(item: dict) -> str:
     if item.get("page") is not None:

@@ -15,7 +15,17 @@ from typing import Any
 
 import polars as pl
 
-from analysis.compare.execution import DocFigures, build_panel, final_values, link_documents, settings, source_text
+from analysis.compare.execution import (
+    FIGURE_COLUMNS,
+    FIGURE_TABLES,
+    DocFigures,
+    build_panel,
+    final_values,
+    link_documents,
+    settings,
+    source_text,
+)
+from analysis.compare.inputs import collect, scan
 from analysis.kinds import Kind
 from analysis.schema import empty, frame
 from analysis.sentences.execution import document_statements
@@ -349,13 +359,15 @@ def execution_frames(frames: Mapping[str, pl.DataFrame], departments: pl.DataFra
     )
     docs = {d["doc_id"]: d for d in documents.filter(pl.col("doc_id").is_in(list(wanted))).to_dicts()}
     by_doc: dict[str, list[dict]] = {}
-    for item in frames["line_items"].filter(pl.col("doc_id").is_in(list(wanted))).to_dicts():
+    cells = scan(frames, "line_items").filter(
+        pl.col("doc_id").is_in(list(wanted)) & pl.col("table_kind").is_in(FIGURE_TABLES)
+    )
+    for item in collect(cells.select(FIGURE_COLUMNS)).iter_rows(named=True):
         by_doc.setdefault(item["doc_id"], []).append(item)
     readers = set(links["final_doc_id"]) | set(next_budgets.values())  # whose narrative is read
     texts: dict[str, list[dict]] = {}
-    for row in (
-        frames["texts"].filter(pl.col("doc_id").is_in(list(readers)) & (pl.col("kind") == "paragraph")).to_dicts()
-    ):
+    paragraphs = scan(frames, "texts").filter(pl.col("doc_id").is_in(list(readers)) & (pl.col("kind") == "paragraph"))
+    for row in collect(paragraphs.select("doc_id", "kind", "text", "line", "page")).iter_rows(named=True):
         texts.setdefault(row["doc_id"], []).append(row)
     figures = {d: DocFigures(docs[d], by_doc.get(d, []), texts.get(d)) for d in docs}
     panel = build_panel(links, figures)

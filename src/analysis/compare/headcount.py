@@ -19,6 +19,8 @@ from functools import cache
 
 import polars as pl
 
+from analysis.compare.inputs import Table, collect, has_columns
+
 KIND_PREFERENCE = ("in_service", "authorised", "actual_total", "target_staff")
 """Which count a per-capita figure divides by, best first (§6.3: 在职 staff; retirees never)."""
 RELIABILITY_ORDER = ("high", "medium", "low")
@@ -123,30 +125,36 @@ def choose(candidates: list[dict]) -> dict | None:
     return min(usable, key=lambda c: (KIND_PREFERENCE.index(c["kind"]), RELIABILITY_ORDER.index(c["reliability"])))
 
 
-def _rows_by_doc(df: pl.DataFrame, columns: list[str], keep: pl.Expr) -> dict[str, list[dict]]:
-    if df.is_empty():
-        return {}
+def _rows_by_doc(df: Table, columns: list[str], keep: pl.Expr) -> dict[str, list[dict]]:
     grouped: dict[str, list[dict]] = {}
-    for row in df.filter(keep).select(columns).iter_rows(named=True):
+    if not has_columns(df, *columns):
+        return grouped
+    for row in collect(df.lazy().filter(keep).select(columns)).iter_rows(named=True):
         grouped.setdefault(row["doc_id"], []).append(row)
     return grouped
 
 
-def document_headcounts(
-    documents: pl.DataFrame, texts: pl.DataFrame, claims: pl.DataFrame, targets: pl.DataFrame
-) -> pl.DataFrame:
+def document_headcounts(documents: pl.DataFrame, texts: Table, claims: Table, targets: Table) -> pl.DataFrame:
     """One row per document: the headcount per-capita figures use, its kind, source, reliability.
 
     Paragraphs come from ``texts``; a document without texts rows falls back to its claims'
-    sentences (the same narrative, cut into sentences).
+    sentences (the same narrative, cut into sentences). The tables may be lazy scans: only the
+    paragraphs and claims that mention people, and the targets counted in 人, are read.
     """
     import json
 
     mentions = pl.col("text").str.contains(r"\d\s*[人名]")
     paragraphs = _rows_by_doc(texts, ["doc_id", "text", "line", "page"], (pl.col("kind") == "paragraph") & mentions)
-    if not claims.is_empty():
+    with_texts = (
+        collect(texts.lazy().select(pl.col("doc_id").unique()))["doc_id"]
+        if has_columns(texts, "doc_id")
+        else pl.Series("doc_id", [], pl.String)
+    )
+    if has_columns(claims, "doc_id", "sentence", "line", "page"):
         claim_text = (
-            claims.filter(~pl.col("doc_id").is_in(texts["doc_id"].unique().implode()))
+            claims.lazy()
+            .select("doc_id", "sentence", "line", "page")
+            .filter(~pl.col("doc_id").is_in(with_texts.implode()))
             .unique(["doc_id", "sentence"], maintain_order=True)
             .rename({"sentence": "text"})
         )

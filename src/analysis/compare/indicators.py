@@ -19,6 +19,7 @@ from functools import cache
 import polars as pl
 
 from analysis.compare.headcount import document_headcounts
+from analysis.compare.inputs import Table, collect, has_columns, scan
 from analysis.compare.items import item_amounts, item_json
 from analysis.compare.peers import department_kind, main_function_class, representatives
 from analysis.departments import match_departments
@@ -68,9 +69,7 @@ def growth(current: pl.Expr, previous: pl.Expr) -> pl.Expr:
     return pl.when(previous > 0).then(current / previous - 1).otherwise(None)
 
 
-def identify_documents(
-    documents: pl.DataFrame, line_items: pl.DataFrame, overrides=None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def identify_documents(documents: pl.DataFrame, line_items: Table, overrides=None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Readable documents with department_id, region, level, kind and main function class;
     and the name → department_id table."""
     docs = documents.filter((pl.col("status") != "failed") & pl.col("doc_id").is_not_null())
@@ -96,12 +95,19 @@ def identify_documents(
     return base, departments
 
 
-def _narrative_previous(claims: pl.DataFrame) -> pl.DataFrame:
+def _narrative_previous(claims: Table) -> pl.DataFrame:
     """Previous-year amounts implied by the narrative's stated change (万元)."""
     columns: dict[str, pl.DataType] = {"doc_id": pl.String()}
     columns.update({f"_narr_{f}": pl.Float64() for f in _NARRATIVE_GROWTH})
     out = pl.Schema(columns)
-    if claims.is_empty():
+    if not has_columns(claims, "doc_id", "claim_type", "subject", "direction", "value_wan"):
+        return pl.DataFrame(schema=out)
+    changes = collect(
+        claims.lazy()
+        .filter((pl.col("claim_type") == "change_amount") & pl.col("subject").is_in(list(_NARRATIVE_GROWTH.values())))
+        .select("doc_id", "subject", "direction", "value_wan")
+    )
+    if changes.is_empty():
         return pl.DataFrame(schema=out)
     signed = (
         pl.when(pl.col("direction") == "down")
@@ -110,10 +116,7 @@ def _narrative_previous(claims: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("value_wan"))
     )
     changes = (
-        claims.filter(
-            (pl.col("claim_type") == "change_amount") & pl.col("subject").is_in(list(_NARRATIVE_GROWTH.values()))
-        )
-        .with_columns(signed.alias("change"))
+        changes.with_columns(signed.alias("change"))
         .filter(pl.col("change").is_not_null())
         .unique(["doc_id", "subject"], keep="first", maintain_order=True)
     )
@@ -128,7 +131,7 @@ def _narrative_previous(claims: pl.DataFrame) -> pl.DataFrame:
     return wide.select(list(out)).cast(out)
 
 
-def _previous(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
+def _previous(base: pl.DataFrame, claims: Table) -> pl.DataFrame:
     """prev_* figures: the previous-year document first, the narrative's change second."""
     reference = base.filter(representatives(base))
     previous = reference.select(
@@ -205,7 +208,7 @@ def _sources_expr(columns: list[str]) -> pl.Expr:
     return pl.struct(fields).struct.json_encode().alias("sources")
 
 
-def derive_indicators(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
+def derive_indicators(base: pl.DataFrame, claims: Table) -> pl.DataFrame:
     """Indicators from a frame of documents with their figures, identity, headcount and item
     totals and sources (``{item}_total``, ``{item}_source``): previous-year figures, every
     declared indicator, and the JSON of inputs and sources."""
@@ -224,10 +227,12 @@ def derive_indicators(base: pl.DataFrame, claims: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_indicators(frames: Mapping[str, pl.DataFrame], overrides=None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(indicators, departments) from extracted frames; see the module docstring."""
-    base, departments = identify_documents(frames["documents"], frames["line_items"], overrides)
-    heads = document_headcounts(base, frames["texts"], frames["claims"], frames["targets"])
-    amounts = item_amounts(frames["line_items"], base)
+    """(indicators, departments) from extracted frames; see the module docstring. The large
+    tables are read as lazy scans (``compare/inputs.py``): each step loads its own rows only."""
+    line_items, claims = scan(frames, "line_items"), scan(frames, "claims")
+    base, departments = identify_documents(frames["documents"], line_items, overrides)
+    heads = document_headcounts(base, scan(frames, "texts"), claims, scan(frames, "targets"))
+    amounts = item_amounts(line_items, base)
     base = base.join(heads, on="doc_id", how="left").join(item_json(amounts), on="doc_id", how="left")
     for key in _item_keys():
         part = amounts.filter(pl.col("item_type") == key).select(
@@ -236,4 +241,4 @@ def build_indicators(frames: Mapping[str, pl.DataFrame], overrides=None) -> tupl
         base = base.join(part, on="doc_id", how="left")
     from analysis.schema import conform
 
-    return derive_indicators(base, frames["claims"]), conform("departments", departments)
+    return derive_indicators(base, claims), conform("departments", departments)

@@ -13,6 +13,7 @@ from functools import cache
 
 import polars as pl
 
+from analysis.compare.inputs import Table, collect
 from analysis.kinds import Kind
 from analysis.metadata import load_csv
 
@@ -40,7 +41,7 @@ def classify_project(name: str | None) -> str | None:
     return next((item for keyword, item in _rules() if keyword in compact), None)
 
 
-def item_amounts(line_items: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+def item_amounts(line_items: Table, documents: pl.DataFrame) -> pl.DataFrame:
     """Per document and item type: amount (万元) and the project rows it sums.
 
     Only project rows of the project table's ``total`` column count: budget-unit rows (a unit
@@ -48,16 +49,20 @@ def item_amounts(line_items: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFr
     project printed twice is counted once per name.
     """
     schema = {"doc_id": pl.String, "item_type": pl.String, "amount": pl.Float64, "source": pl.String}
-    if line_items.is_empty():
-        return pl.DataFrame(schema=schema)
-    rows = (
-        line_items.filter(
+    cells = collect(
+        line_items.lazy()
+        .filter(
             (pl.col("table_kind") == ITEM_TABLE)
             & (pl.col("row_role") == "item")
             & (pl.col("column") == "total")
             & pl.col("amount").is_not_null()
         )
-        .with_columns(pl.coalesce("project_name", "row_label").alias("name"))
+        .select("doc_id", "project_name", "row_label", "unit_code", "amount", "page", "line")
+    )
+    if cells.is_empty():
+        return pl.DataFrame(schema=schema)
+    rows = (
+        cells.with_columns(pl.coalesce("project_name", "row_label").alias("name"))
         .join(documents.select("doc_id", "department"), on="doc_id", how="left")
         .filter(
             pl.col("unit_code").is_null()

@@ -21,6 +21,7 @@ from functools import cache
 import polars as pl
 
 from analysis.classification import function_classes
+from analysis.compare.inputs import Table, collect
 from analysis.departments import LEVEL_LABELS
 from analysis.metadata import load_csv, load_toml
 
@@ -57,21 +58,23 @@ def function_class_names() -> dict[str, str]:
     return {entry.code: entry.name for entry in function_classes()}
 
 
-def main_function_class(line_items: pl.DataFrame) -> pl.DataFrame:
+def main_function_class(line_items: Table) -> pl.DataFrame:
     """Per document, the 类 with the most money over its function-coded rows.
 
     Each printed row counts with its largest amount (the row total), every table alike, so a
-    class printed in several tables keeps its relative weight.
+    class printed in several tables keeps its relative weight. ``line_items`` may be a lazy
+    scan: only the five columns read here are loaded, only the coded rows kept.
     """
     schema = {"doc_id": pl.String, "function_class": pl.String}
-    if line_items.is_empty():
+    coded = collect(
+        line_items.lazy()
+        .filter(pl.col("func_code").is_not_null() & (pl.col("amount") > 0) & ~pl.col("column").str.starts_with("prev_"))
+        .select("doc_id", "table_index", "row_index", "func_code", "amount")
+    )
+    if coded.is_empty():
         return pl.DataFrame(schema=schema)
-    rows = (
-        line_items.filter(
-            pl.col("func_code").is_not_null() & (pl.col("amount") > 0) & ~pl.col("column").str.starts_with("prev_")
-        )
-        .group_by("doc_id", "table_index", "row_index")
-        .agg(pl.col("func_code").first().str.slice(0, 3).alias("function_class"), pl.col("amount").max())
+    rows = coded.group_by("doc_id", "table_index", "row_index").agg(
+        pl.col("func_code").first().str.slice(0, 3).alias("function_class"), pl.col("amount").max()
     )
     totals = rows.group_by("doc_id", "function_class").agg(pl.col("amount").sum())
     return (

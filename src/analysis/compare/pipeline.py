@@ -13,8 +13,9 @@ from analysis.compare.execution_findings import execution_frames
 from analysis.compare.findings import outlier_findings
 from analysis.compare.foreign_names import foreign_mentions
 from analysis.compare.indicators import build_indicators
+from analysis.compare.inputs import collect, scan
 from analysis.compare.multivariate import multivariate_outliers
-from analysis.compare.repeated import distinctive_amounts, repeated_amounts
+from analysis.compare.repeated import distinctive_amounts, shared_amounts
 from analysis.compare.scoring import score_indicators
 from analysis.compare.text_reuse import narrative_reuse, narrative_sentences
 from analysis.schema import empty, schema
@@ -107,18 +108,23 @@ def compare_frames(frames: Mapping[str, pl.DataFrame], overrides: str | Path | N
     """Indicators, their peer scores, department matches, Benford tests, outlier findings and
     per-rule evaluations from the frames ``analysis extract`` writes.
 
-    The steps that read line items, claims and targets run first, so that a mapping that loads
-    tables on demand can release them before the narrative reuse search (the largest step)."""
+    ``frames`` may be a plain dict of DataFrames or a mapping that can scan its tables
+    (``engine/stored.py``): each step then reads the columns and rows it uses, never a whole
+    extraction table (issue 14). The steps that read line items, claims and targets run first,
+    and whatever a mapping loaded is released before the narrative reuse search (the largest
+    step)."""
     indicators, departments = build_indicators(frames, overrides)
     scores = score_indicators(indicators)
     mv = multivariate_outliers(scores, indicators)
-    repeats = repeated_amounts(frames["line_items"], indicators)
-    benford = benford_tests(frames["line_items"], indicators)
-    distinctive = distinctive_amounts(frames["line_items"], indicators)
+    line_items = scan(frames, "line_items")
+    distinctive = distinctive_amounts(line_items, indicators)
+    repeats = shared_amounts(distinctive)
+    benford = benford_tests(line_items, indicators)
     execution = execution_frames(frames, departments)
     _release(frames, "line_items", "claims", "targets", "tables")
-    sentences = narrative_sentences(frames["texts"], indicators)
-    texts = frames["texts"].select("doc_id", "kind")  # all the evaluations read of them
+    sentences = narrative_sentences(scan(frames, "texts"), indicators)
+    # all the evaluations read of the texts: which documents have narrative paragraphs
+    texts = collect(scan(frames, "texts").filter(pl.col("kind") == "paragraph").select("doc_id", "kind").unique())
     _release(frames, "texts")
     reuse = narrative_reuse(sentences)
     foreign = foreign_mentions(sentences)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from analysis.compare.inputs import Table, collect
 from analysis.compare.peers import settings
 from analysis.kinds import Kind
 
@@ -37,8 +38,9 @@ def significant_digits(amount_wan: pl.Expr) -> pl.Expr:
     return yuan.str.strip_chars_end("0").str.len_chars()
 
 
-def distinctive_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
-    """Distinct distinctive item amounts per reference document."""
+def distinctive_amounts(line_items: Table, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Distinct distinctive item amounts per reference document (``line_items`` may be a lazy
+    scan: two columns of the rows kept are read)."""
     params = settings()["repeated_amounts"]
     amount = pl.col("amount")
     keep = (
@@ -53,13 +55,19 @@ def distinctive_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> p
     docs = indicators.filter(pl.col("is_reference")).select(
         "doc_id", "department_id", "department", "fiscal_year", "doc_type"
     )
-    return line_items.filter(keep).select("doc_id", amount.round(4).alias("amount")).unique().join(docs, on="doc_id")
+    amounts = collect(line_items.lazy().filter(keep).select("doc_id", amount.round(4).alias("amount")).unique())
+    return amounts.join(docs, on="doc_id")
 
 
-def repeated_amounts(line_items: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+def repeated_amounts(line_items: Table, indicators: pl.DataFrame) -> pl.DataFrame:
     """One row per document and other department sharing a block of distinctive amounts."""
+    return shared_amounts(distinctive_amounts(line_items, indicators))
+
+
+def shared_amounts(amounts: pl.DataFrame) -> pl.DataFrame:
+    """:func:`repeated_amounts` from the distinctive amounts already found (the compare stage
+    finds them once for this and for the evaluations)."""
     params = settings()["repeated_amounts"]
-    amounts = distinctive_amounts(line_items, indicators)
     if amounts.is_empty():
         return pl.DataFrame(schema=REPEAT_SCHEMA)
     block = ["fiscal_year", "doc_type"]

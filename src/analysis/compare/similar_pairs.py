@@ -23,6 +23,7 @@ candidates per true pair on the synthetic district.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -38,6 +39,11 @@ _GROUP_MARGIN = 1e-4
 _GROUP_BATCH = 4096
 """Candidates per stage-2 product: their gathered group norms stay in the processor's cache
 (the a rows come from one piece, the b rows in increasing order)."""
+_NORM_ROWS = 8192
+"""Rows whose group norms are worked out together (their float64 table: 16 MB)."""
+_LATER_ROWS = 16_384
+"""Rows b whose candidates with one piece are made and bounded together: the candidates of a
+piece with every later row reach tens of millions for template-heavy pieces (hundreds of MB)."""
 _BREAKPOINTS = 64
 """Positions in the feature ranking at which every row's remaining norm is tabled (stage 1)."""
 _GROUPS = (32, 256)
@@ -84,23 +90,32 @@ def _tails(ranked: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return row_of, row_total_to_end[row_of] - (running - squares)
 
 
-def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray) -> list[np.ndarray]:
+def _group_norms(ranked: sparse.csr_matrix, squares: np.ndarray, order: np.ndarray) -> list[np.ndarray]:
     """Per level of ``_GROUPS``, the norm of each row within each feature group (features dealt
-    round-robin by rank, so the few features of one sentence seldom share a group). A level
-    that divides the finest is summed from it rather than from the matrix."""
+    round-robin by rank, so the few features of one sentence seldom share a group), rows in
+    ``order``. A level that divides the finest is summed from it rather than from the matrix.
+
+    Worked out ``_NORM_ROWS`` rows at a time: each value is that of the whole-matrix
+    computation (the same sums in the same order), but the float64 table of the finest level is
+    never held for every row at once (165 MB at 80,000 rows, and as much again per copy)."""
     finest = max(_GROUPS)
-    cells = sparse.csr_matrix((squares, ranked.indices % finest, ranked.indptr), shape=(ranked.shape[0], finest))
-    fine = cells.toarray()
-    levels = []
-    for groups in _GROUPS:
-        if finest % groups == 0:
-            level = fine.reshape(ranked.shape[0], finest // groups, groups).sum(axis=1)
-        else:
-            level = sparse.csr_matrix(
-                (squares, ranked.indices % groups, ranked.indptr), shape=(ranked.shape[0], groups)
-            )
-            level = level.toarray()
-        levels.append(np.sqrt(level).astype(np.float32))
+    n_rows = ranked.shape[0]
+    cells = sparse.csr_matrix((squares, ranked.indices % finest, ranked.indptr), shape=(n_rows, finest))
+    coarse = {
+        groups: sparse.csr_matrix((squares, ranked.indices % groups, ranked.indptr), shape=(n_rows, groups))
+        for groups in _GROUPS
+        if finest % groups
+    }
+    levels = [np.empty((n_rows, groups), dtype=np.float32) for groups in _GROUPS]
+    for start in range(0, n_rows, _NORM_ROWS):
+        rows = order[start : start + _NORM_ROWS]
+        fine = cells[rows].toarray()
+        for groups, level in zip(_GROUPS, levels, strict=True):
+            if finest % groups == 0:
+                part = fine.reshape(rows.size, finest // groups, groups).sum(axis=1)
+            else:
+                part = coarse[groups][rows].toarray()
+            level[start : start + rows.size] = np.sqrt(part)  # stored as float32
     return levels
 
 
@@ -116,15 +131,21 @@ def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
     after_prefix = np.zeros(n_rows)
     more = kept < np.diff(ranked.indptr)
     after_prefix[more] = tail[(ranked.indptr[:-1] + kept)[more]]
+    del tail, more  # arrays of one value per stored entry go as soon as read (the peak memory)
 
     # The norm left after breakpoint k is the row's total less its weight at ranks ≤ it.
     breakpoints = np.unique(np.quantile(prefix_end, np.linspace(0, 1, _BREAKPOINTS)).astype(np.int64))
     squares = ranked.data**2
     width = breakpoints.size + 1  # the last column: ranks after every breakpoint
-    up_to = np.searchsorted(breakpoints, ranked.indices, side="left")  # first breakpoint ≥ rank
-    weight_by = np.bincount(row_of * width + up_to, weights=squares, minlength=n_rows * width).reshape(n_rows, width)
+    cell = row_of * width
+    del row_of
+    cell += np.searchsorted(breakpoints, ranked.indices, side="left")  # first breakpoint ≥ rank
+    weight_by = np.bincount(cell, weights=squares, minlength=n_rows * width).reshape(n_rows, width)
+    del cell
     row_total = weight_by.sum(axis=1)
     after_breakpoint = np.sqrt(np.maximum(row_total[None, :] - np.cumsum(weight_by[:, :-1], axis=1).T, 0.0))
+    del weight_by
+    after_breakpoint = np.ascontiguousarray(after_breakpoint[:, order], dtype=np.float32)
 
     prefix = sparse.csr_matrix(
         (ranked.data[keep], ranked.indices[keep], np.concatenate(([0], np.cumsum(kept)))), shape=ranked.shape
@@ -134,13 +155,14 @@ def _prepare(matrix: sparse.csr_matrix, threshold: float) -> _Search:
         prefix=prefix[order],
         after_prefix=np.sqrt(np.maximum(after_prefix[order], 0.0)).astype(np.float32),
         breakpoint_of=np.searchsorted(breakpoints, prefix_end[order], side="right") - 1,
-        after_breakpoint=np.ascontiguousarray(after_breakpoint[:, order], dtype=np.float32),
-        groups=[
-            (after[order], whole[order])
-            for after, whole in zip(
-                _group_norms(ranked, np.where(keep, 0.0, squares)), _group_norms(ranked, squares), strict=True
+        after_breakpoint=after_breakpoint,
+        groups=list(
+            zip(
+                _group_norms(ranked, np.where(keep, 0.0, squares), order),
+                _group_norms(ranked, squares, order),
+                strict=True,
             )
-        ],
+        ),
     )
 
 
@@ -157,15 +179,22 @@ def _pieces(search: _Search, chunk: int) -> list[tuple[int, int]]:
     ]
 
 
-def _candidates(search: _Search, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _candidates(
+    search: _Search, start: int, stop: int, later_rows: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Pairs (a, b), start ≤ a < stop, a < b, sharing a prefix feature, with the dot product
-    of their prefixes; ordered by b. (The product is taken as later rows × this piece, so only
-    the piece's prefixes are transposed.)"""
-    product = search.prefix[start:] @ search.prefix[start:stop].T.tocsr()
-    b = np.repeat(np.arange(start, search.order.size, dtype=np.int32), np.diff(product.indptr))
-    a = product.indices + np.int32(start)
-    later = b > a
-    return a[later], b[later], product.data[later]
+    of their prefixes; ordered by b, in parts of ``later_rows`` rows b. (The product is taken
+    as later rows × this piece, so only the piece's prefixes are transposed; each part is a
+    slice of the whole product, entry for entry, and holds a fraction of its candidates.)"""
+    piece = search.prefix[start:stop].T.tocsr()
+    n_rows = search.order.size
+    step = later_rows or n_rows
+    for first in range(start, n_rows, step):
+        product = search.prefix[first : first + step] @ piece
+        b = np.repeat(np.arange(first, min(first + step, n_rows), dtype=np.int32), np.diff(product.indptr))
+        a = product.indices + np.int32(start)
+        later = b > a
+        yield a[later], b[later], product.data[later]
 
 
 def _bounds(
@@ -198,11 +227,12 @@ def _bounds(
 
 
 def similar_pairs(
-    matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000, verify_batch: int = 50_000
+    matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000, verify_batch: int = 10_000
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j), i != j, both orders, whose rows (L2-normalised) have a cosine of at
     least ``threshold`` (> 0). Candidates are made, bounded and verified ``chunk`` rows at a
-    time, so memory holds one chunk's candidates and the pairs found. The pairs come sorted
+    time, so memory holds one chunk's candidates and the pairs found; ``verify_batch`` pairs
+    are verified at once (their rows gathered: 50,000 of them took 200 MB at 10,000 documents). The pairs come sorted
     (i < j first, then the same pairs turned round)."""
     matrix = sparse.csr_matrix(matrix)
     if matrix.nnz == 0:
@@ -210,15 +240,16 @@ def similar_pairs(
     search = _prepare(matrix, threshold)
     left, right = [], []
     for start, stop in _pieces(search, chunk):
-        a, b = _bounds(search, *_candidates(search, start, stop), threshold)
-        i, j = search.order[a], search.order[b]
-        i, j = np.minimum(i, j), np.maximum(i, j)
-        for at in range(0, i.size, verify_batch):
-            x, y = i[at : at + verify_batch], j[at : at + verify_batch]
-            # the product the search has always verified with, so the same pairs pass
-            near = np.asarray(matrix[x].multiply(matrix[y]).sum(axis=1)).ravel() >= threshold
-            left.append(x[near])
-            right.append(y[near])
+        for candidates in _candidates(search, start, stop, _LATER_ROWS):
+            a, b = _bounds(search, *candidates, threshold)
+            i, j = search.order[a], search.order[b]
+            i, j = np.minimum(i, j), np.maximum(i, j)
+            for at in range(0, i.size, verify_batch):
+                x, y = i[at : at + verify_batch], j[at : at + verify_batch]
+                # the product the search has always verified with, so the same pairs pass
+                near = np.asarray(matrix[x].multiply(matrix[y]).sum(axis=1)).ravel() >= threshold
+                left.append(x[near])
+                right.append(y[near])
     i = np.concatenate(left) if left else np.array([], dtype=np.int64)
     j = np.concatenate(right) if right else np.array([], dtype=np.int64)
     ordered = np.lexsort((j, i))
@@ -235,9 +266,9 @@ def search_counts(matrix: sparse.csr_matrix, threshold: float, chunk: int = 2000
         return {"candidates": candidates, "bounded": bounded}
     search = _prepare(matrix, threshold)
     for start, stop in _pieces(search, chunk):
-        a, b, shared = _candidates(search, start, stop)
-        candidates += a.size
-        bounded += _bounds(search, a, b, shared, threshold)[0].size
+        for a, b, shared in _candidates(search, start, stop, _LATER_ROWS):
+            candidates += a.size
+            bounded += _bounds(search, a, b, shared, threshold)[0].size
     return {"candidates": candidates, "bounded": bounded}
 
 

@@ -71,6 +71,16 @@ class StoredFrames(Mapping[str, pl.DataFrame]):
                 return pl.read_parquet(handle)
         return pl.read_parquet(self._folder / f"{name}.parquet")
 
+    def scan(self, name: str) -> pl.LazyFrame:
+        """The table as a lazy frame, nothing read yet: a query on it reads only the columns and
+        row groups it needs (issue 14: the compare stage never holds line items whole). A held
+        or already loaded frame is handed out as it is; a pinned file is read (it is this run's)."""
+        if name in self._loaded or name in self._pinned:
+            return self[name].lazy()
+        if name not in self._names:
+            raise KeyError(name)
+        return pl.scan_parquet(self._folder / f"{name}.parquet")
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 
