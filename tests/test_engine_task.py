@@ -1,0 +1,51 @@
+"""The worker's frames (issue 14, wave 5): a document's frames built from the rows the checks
+read are the frames the whole-batch path (``combine``) builds, on synthetic documents, the
+corpus and a row that does not fit its column."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from analysis.extract import OUTPUT_TABLES, combine, document_frames, document_rows, extract_file
+from analysis.synth import generate
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "analysis" / "demo"
+
+
+def _assert_same_frames(path: Path) -> None:
+    extraction = extract_file(path)
+    expected = combine([extraction])
+    got = document_frames(extraction, document_rows(extraction))
+    assert list(got) == list(OUTPUT_TABLES)
+    for name in OUTPUT_TABLES:
+        assert got[name].equals(expected[name]) and got[name].schema == expected[name].schema, (path.name, name)
+
+
+def test_frames_from_rows_equal_combined_frames_on_synthetic_documents(tmp_path):
+    generate(tmp_path, departments=3, years=(2024, 2025), anomaly_rate=0.5, seed=11)
+    paths = sorted(p for p in tmp_path.rglob("*") if p.suffix in {".txt", ".md", ".xlsx", ".pdf"})
+    assert len(paths) >= 6
+    for path in [*paths, *sorted(DEMO.glob("*.txt"))]:
+        _assert_same_frames(path)
+
+
+def test_frames_from_rows_equal_combined_frames_on_the_corpus(corpus):
+    paths = sorted(p for p in corpus.rglob("*") if p.suffix in {".txt", ".md"} and p.name != "README.md")
+    if not paths:
+        pytest.skip("no text documents in the corpus")
+    for path in paths:
+        _assert_same_frames(path)
+
+
+def test_a_value_that_does_not_fit_fails_the_document_as_combine_does():
+    extraction = extract_file(next(iter(sorted(DEMO.glob("*.txt")))))
+    bad = dataclasses.replace(extraction, document={**extraction.document, "fiscal_year": 10**30})
+    expected = combine([bad])
+    got = document_frames(bad, document_rows(bad))
+    assert got["documents"]["status"].to_list() == ["failed"]
+    for name in OUTPUT_TABLES:
+        assert_frame_equal(got[name], expected[name])
