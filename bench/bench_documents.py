@@ -42,7 +42,7 @@ import analysis.engine.task as task_module
 
 _totals = {}
 _wrapped = False
-PHASES = ("extract_file", "combine", "document_rows", "check_document")
+PHASES = ("extract_file", "combine", "document_frames", "document_rows", "check_document")
 
 
 def _timed(name, function):

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
+from analysis.engine.local import LocalPool
 from analysis.extract import OUTPUT_TABLES, combine, document_frames, document_rows, extract_file
 from analysis.synth import generate
+from engine_helpers import hanging_task
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "analysis" / "demo"
 
@@ -49,3 +51,17 @@ def test_a_value_that_does_not_fit_fails_the_document_as_combine_does():
     assert got["documents"]["status"].to_list() == ["failed"]
     for name in OUTPUT_TABLES:
         assert_frame_equal(got[name], expected[name])
+
+
+def test_documents_waiting_behind_a_stopped_document_are_done_by_a_fresh_worker(tmp_path):
+    """One worker, a hanging document first: the next one already waits in the worker's pipe;
+    the hanging one fails with the time limit and every other one is still done, in one run."""
+    source = next(iter(sorted(DEMO.glob("*.txt")))).read_text(encoding="utf-8")
+    names = ["hang.txt", "a.txt", "b.txt", "c.txt"]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(source + f"\n<!-- {i} -->\n", encoding="utf-8")
+    jobs = [(str(tmp_path / name), None, str(tmp_path / "cache"), "k") for name in names]
+    results = dict(LocalPool(hanging_task, 1, 3.0).run(jobs))
+    assert sorted(results) == [0, 1, 2, 3]
+    assert "time limit" in results[0]["error"]
+    assert all("doc_id" in results[i] and "error" not in results[i] for i in (1, 2, 3))
