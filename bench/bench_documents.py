@@ -9,9 +9,10 @@ Each tree runs in its own interpreter (``PYTHONPATH=<tree>``) over the same text
 first ``--documents`` ``*.txt`` of ``--raw``, or a district made by ``analysis synth --formats
 text --seed 14`` in a temporary folder), with an empty cache. Printed per tree:
 
-- the parent's phases, wall and CPU seconds: hashing the files, the worker pool (scheduling and
-  receiving results), gathering the cached rows (read-back, spill, pairing, rechecks) and
-  writing the gathered tables to parquet;
+- the parent's phases, wall and CPU seconds: hashing the files, the worker pool (scheduling,
+  receiving results and, where the tree gathers beside the tasks, the gathering thread's CPU),
+  gathering after the pool (read-back and spill where not done beside the tasks, pairing,
+  rechecks) and writing the gathered tables to parquet;
 - the workers: CPU seconds inside the per-document task by phase (extraction, framing, checks,
   cache write …), CPU outside the task (start-up, pipe, pickling), and idle time (workers × pool
   wall − time inside tasks).
@@ -104,7 +105,11 @@ def timed(name, function):
     return call
 
 run_module._hash_or_none = timed("hash files", run_module._hash_or_none)
-run_module.gather = timed("gather", run_module.gather)
+# the rows are gathered after the pool (baseline), or on a thread beside it and then finished
+if hasattr(run_module, "finish_gather"):
+    run_module.finish_gather = timed("gather after the pool", run_module.finish_gather)
+else:
+    run_module.gather = timed("gather after the pool", run_module.gather)
 pool_class = run_module.LocalPool
 
 class TimedPool(pool_class):
@@ -200,7 +205,7 @@ def main() -> None:
     print(f"\n{n} documents, --jobs {args.jobs}; seconds (and ms per document in the last column pair)")
     names = list(results)
     print(f"{'parent':<38}" + "".join(f"{name + ' cpu':>16}{name + ' wall':>16}" for name in names))
-    for phase in ("hash files", "pool", "gather", "write tables", "stage"):
+    for phase in ("hash files", "pool", "gather after the pool", "write tables", "stage"):
         cells = ""
         for name in names:
             cpu, wall = results[name]["phases"].get(phase, (math.nan, math.nan))

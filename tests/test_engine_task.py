@@ -7,9 +7,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from analysis.engine import run_documents
 from analysis.engine.local import LocalPool
 from analysis.extract import OUTPUT_TABLES, combine, document_frames, document_rows, extract_file
 from analysis.synth import generate
@@ -65,3 +67,28 @@ def test_documents_waiting_behind_a_stopped_document_are_done_by_a_fresh_worker(
     assert sorted(results) == [0, 1, 2, 3]
     assert "time limit" in results[0]["error"]
     assert all("doc_id" in results[i] and "error" not in results[i] for i in (1, 2, 3))
+
+
+def test_copies_are_gathered_beside_the_tasks_with_their_own_paths(tmp_path):
+    """Files gathered while the tasks run: a copy of a file (same content, no task of its own)
+    waits for the first one, takes its rows under its own path, and fails when it fails."""
+    source = next(iter(sorted(DEMO.glob("*.txt")))).read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(source, encoding="utf-8")
+    (tmp_path / "hang.txt").write_text(source + "\n<!-- hangs -->\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(source, encoding="utf-8")
+    (tmp_path / "z.txt").write_text(source + "\n<!-- hangs -->\n", encoding="utf-8")
+    paths = [tmp_path / name for name in ("a.txt", "hang.txt", "b.txt", "z.txt")]
+    done = run_documents(
+        paths, tmp_path / "cache", "k", jobs=1, time_limit=3, task=hanging_task, spill=tmp_path / "spill"
+    )
+    documents = done.documents
+    assert documents["path"].to_list() == [str(p) for p in paths]
+    assert documents["status"].to_list()[0] != "failed" and documents["status"].to_list()[2] != "failed"
+    hung = documents.filter(pl.col("path").str.contains(r"/(hang|z)\.txt$"))
+    assert hung.height == 2
+    for row in hung.iter_rows(named=True):
+        assert row["status"] == "failed" and "time limit" in row["error"], row["path"]
+    own = done.findings.filter(pl.col("doc_id") == documents["doc_id"][0])
+    assert own.height and own["path"].to_list().count(str(paths[2])) == own.height // 2
+    texts = done.frames["texts"].collect()
+    assert texts.filter(pl.col("doc_id") == documents["doc_id"][0]).height > 0

@@ -124,14 +124,21 @@ Segment = tuple[int, dict] | list[tuple[int, str, str]]
 (position, path, doc_id) with distinct doc_ids."""
 
 
-def _segments(files: list[tuple[str, str | None]], errors: dict[int, dict]) -> Iterator[Segment]:
+def _segments(
+    files: list[tuple[str, str | None]], errors: dict[int, dict], wait: Callable[[int], None] | None = None
+) -> Iterator[Segment]:
     """The files to gather in file order: failed ones alone, cached ones in batches of at most
     ``_READ_BATCH`` documents (and of ``_CONCAT_EVERY``, so parts stay that small) of distinct
-    content (a copy starts a new batch: a batch's findings are matched to files by doc_id)."""
+    content (a copy starts a new batch: a batch's findings are matched to files by doc_id).
+    ``wait(order)`` returns once that file's task is done (its entries in ``files`` and
+    ``errors`` final), so that gathering can go on while the tasks run."""
     size = max(1, min(_READ_BATCH, _CONCAT_EVERY))
     batch: list[tuple[int, str, str]] = []
     ids: set[str] = set()
-    for order, (path, doc_id) in enumerate(files):
+    for order in range(len(files)):
+        if wait is not None:
+            wait(order)
+        path, doc_id = files[order]
         if order in errors:
             if batch:
                 yield batch
@@ -170,24 +177,20 @@ def _read_ahead(
             yield segment, None if read is None else read.result()
 
 
-def gather(
+def gather_parts(
     files: list[tuple[str, str | None]],
     cache: DocCache,
     errors: dict[int, dict],
     redo: Callable[[str, str], None],
-    departments: str | Path | None = None,
     spill: Path | None = None,
-) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
-    """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
-
-    ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
-    by file position; ``redo(path, doc_id)`` redoes a document whose cache file was discarded.
-    ``departments``: the department overrides CSV the cross-document rules honour. With
-    ``spill`` (a folder the caller removes), the tables not in ``HELD_TABLES`` come back as
-    lazy scans of parquet parts written there; without it, every frame is in memory.
-    """
+    wait: Callable[[int], None] | None = None,
+) -> _Parts:
+    """The rows of ``files`` (path, doc_id) in file order, from the cache or ``errors`` (the
+    documents row of a file whose task failed: time limit, dead worker, by file position);
+    ``redo(path, doc_id)`` redoes a document whose cache file was discarded. With ``wait`` (see
+    :func:`_segments`) this runs beside the tasks, on a thread of the scheduling process."""
     parts = _Parts(spill)
-    for segment, read in _read_ahead(_segments(files, errors), cache):
+    for segment, read in _read_ahead(_segments(files, errors, wait), cache):
         if not isinstance(segment, list):
             parts.add(_as_frames(segment[1]))
         elif read is not None and not read[1] and read[0]["documents"].height == len(segment):
@@ -201,6 +204,13 @@ def gather(
                         failed(Path(path), "缓存文件缺失 (cache file missing)", doc_id).document
                     )
                 parts.add(_own_path(one, path))
+    return parts
+
+
+def finish_gather(
+    parts: _Parts, departments: str | Path | None = None
+) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
+    """The gathered frames with the steps that need every document: pairing and the rechecks."""
     gathered = parts.frames()
     documents = _pair(in_memory(gathered["documents"]))
     frames = {name: gathered[name] for name in OUTPUT_TABLES}
@@ -209,6 +219,24 @@ def gather(
         frames, in_memory(gathered["findings"]), in_memory(gathered["evaluations"]), departments
     )
     return frames, findings, evaluations
+
+
+def gather(
+    files: list[tuple[str, str | None]],
+    cache: DocCache,
+    errors: dict[int, dict],
+    redo: Callable[[str, str], None],
+    departments: str | Path | None = None,
+    spill: Path | None = None,
+) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
+    """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order,
+    once every task is done (:func:`gather_parts`, then :func:`finish_gather`).
+
+    ``departments``: the department overrides CSV the cross-document rules honour. With
+    ``spill`` (a folder the caller removes), the tables not in ``HELD_TABLES`` come back as
+    lazy scans of parquet parts written there; without it, every frame is in memory.
+    """
+    return finish_gather(gather_parts(files, cache, errors, redo, spill), departments)
 
 
 def in_memory(frame: Frame) -> pl.DataFrame:
