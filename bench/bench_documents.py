@@ -129,6 +129,8 @@ write = timed("write tables", write_tables)
 (work / "out").mkdir()
 write(done.frames, work / "out")
 phases["stage"] = (time.process_time() - cpu, time.perf_counter() - wall)
+done.findings.write_parquet(work / "out" / "findings.parquet")
+done.evaluations.write_parquet(work / "out" / "evaluations.parquet")
 rows = done.documents.height
 print(json.dumps({"phases": phases, "documents": rows}))
 """
@@ -166,12 +168,23 @@ def _measure(src: Path, paths: list[Path], jobs: int, tmp: Path) -> dict:
         text=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["out"] = str(work / "out")
     workers = []
     for file in probe_out.glob("*.jsonl"):
         lines = file.read_text(encoding="utf-8").splitlines()
         workers.append(json.loads(lines[-1]))
     result["workers"] = workers
     return result
+
+
+def _different_outputs(first: Path, second: Path) -> str:
+    """The tables whose frames differ between the two trees' outputs ('' when all are equal)."""
+    import polars as pl
+
+    names = sorted(p.name for p in first.glob("*.parquet"))
+    if names != sorted(p.name for p in second.glob("*.parquet")):
+        return "different files"
+    return ", ".join(name for name in names if not pl.read_parquet(first / name).equals(pl.read_parquet(second / name)))
 
 
 def _worker_rows(result: dict, jobs: int) -> dict[str, float]:
@@ -201,6 +214,7 @@ def main() -> None:
         raw = args.raw or _synthetic(args.documents, Path(tmp) / "raw")
         paths = sorted(raw.rglob("*.txt"))[: args.documents]
         results = {name: _measure(src, paths, args.jobs, Path(tmp)) for name, src in trees.items()}
+        different = _different_outputs(*(Path(r["out"]) for r in results.values()))
     n = len(paths)
     print(f"\n{n} documents, --jobs {args.jobs}; seconds (and ms per document in the last column pair)")
     names = list(results)
@@ -220,7 +234,8 @@ def main() -> None:
             per_doc = "" if label == "worker processes" else f"{value / n * 1e3:.2f}"
             cells += f"{value:>16.1f}{per_doc:>16}"
         print(f"{label:<38}{cells}")
-    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"\noutputs of the two trees (every table, findings, evaluations): {different or 'equal, frame by frame'}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
