@@ -6,7 +6,8 @@ With a ``spill`` folder the large tables (line items, texts, claims …) are not
 few hundred documents their rows go to a parquet part there and the frames come back as lazy
 scans of the parts, so the parent's memory stays flat in the number of documents. Cache files
 are read in batches of a few hundred (each table of a batch parsed as one Arrow stream), a
-couple of batches ahead on threads, in file order.
+couple of batches ahead on threads, in file order; ``engine/run.py`` gathers them on a thread
+while the tasks run (``gather_parts``) and finishes once every task is done (``finish_gather``).
 """
 
 from __future__ import annotations
