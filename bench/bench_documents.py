@@ -17,7 +17,8 @@ text --seed 14`` in a temporary folder), with an empty cache. Printed per tree:
   cache write …), CPU outside the task (start-up, pipe, pickling), and idle time (workers × pool
   wall − time inside tasks).
 
-The workers run the tree's own ``process_document`` through a probe (a module-level task that
+Last, the two trees' outputs (every extraction table, findings, evaluations) are compared
+frame by frame. The workers run the tree's own ``process_document`` through a probe (a module-level task that
 times its phases by wrapping the names ``analysis.engine.task`` calls, and appends each
 worker's running totals to a file). CPU is ``time.process_time`` of each process; the load
 average is printed, as the machine is shared.
