@@ -304,6 +304,21 @@ def combine(extractions: list[Extraction]) -> dict[str, pl.DataFrame]:
     return _concat([_frames(extractions)])
 
 
+def document_frames(extraction: Extraction, rows: dict[str, list[dict]]) -> dict[str, pl.DataFrame]:
+    """One extraction's output frames, equal to ``combine([extraction])``'s, built from its rows
+    as :func:`document_rows` gives them (a worker has them for the checks anyway): line items
+    there already carry their table's title and source unit, so no join with the tables frame,
+    and a lone document pairs with nothing, so its pair columns stay null without pairing.
+    A row that does not fit its column falls back to :func:`combine` (a failed row with the reason)."""
+    try:
+        frames = {"documents": frame("documents", [extraction.document])}
+        for name in OUTPUT_TABLES[1:]:
+            frames[name] = frame(name, rows[name])
+    except Exception:  # polars raises several types for one bad value
+        return combine([extraction])
+    return frames
+
+
 _ROW_TABLES = {
     "line_items": "item_rows",
     "tables": "tables",

@@ -5,7 +5,9 @@ against its partner's narrative.
 With a ``spill`` folder the large tables (line items, texts, claims …) are not held: every
 few hundred documents their rows go to a parquet part there and the frames come back as lazy
 scans of the parts, so the parent's memory stays flat in the number of documents. Cache files
-are read a few at a time on threads (file and Arrow reading release the GIL), in file order.
+are read in batches of a few hundred (each table of a batch parsed as one Arrow stream), a
+couple of batches ahead on threads, in file order; ``engine/run.py`` gathers them on a thread
+while the tasks run (``gather_parts``) and finishes once every task is done (``finish_gather``).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ _PAIR_COLUMNS = ("pair_id", "paired_doc_id")
 HELD_TABLES = ("documents", "findings", "evaluations")
 """Tables the parent keeps in memory when spilling: small, and changed after gathering
 (pairing, the cross-document rechecks); every other table is spilled as it comes."""
-_READERS = 4  # threads reading cache files ahead of the join
-_READ_AHEAD = 32  # cache files in flight: bounded, so memory does not grow with the run
+_READ_BATCH = 250  # cached documents read at once (``DocCache.read_many``: one parse per table)
+_READERS = 2  # threads reading batches ahead of the join
+_READ_AHEAD = 2  # batches in flight: bounded, so memory does not grow with the run
 
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -50,14 +53,16 @@ class _Parts:
         if spill is not None:
             spill.mkdir(parents=True, exist_ok=True)
 
-    def add(self, frames: dict[str, pl.DataFrame]) -> None:
+    def add(self, frames: dict[str, pl.DataFrame], documents: int = 1) -> None:
+        """The rows of ``documents`` documents (one, or a batch read at once)."""
         for name in DOC_TABLES:
             self.pending[name].append(frames[name])
-        self.count += 1
-        if self.count % _CONCAT_EVERY == 0:
+        self.count += documents
+        if self.count >= _CONCAT_EVERY:
             self._flush()
 
     def _flush(self) -> None:
+        self.count = 0
         for name in DOC_TABLES:
             if self.pending[name]:
                 chunk = pl.concat(self.pending[name], how="vertical_relaxed", rechunk=True)
@@ -100,25 +105,121 @@ def _own_path(frames: dict[str, pl.DataFrame], path: str) -> dict[str, pl.DataFr
     return out
 
 
+def _own_paths(frames: dict[str, pl.DataFrame], batch: list[tuple[int, str, str]]) -> dict[str, pl.DataFrame]:
+    """A batch of cached documents (distinct doc_ids, one documents row each, in batch order)
+    as the given files: :func:`_own_path` for many at once."""
+    paths = [path for _order, path, _doc_id in batch]
+    if frames["documents"]["path"].to_list() == paths:
+        return frames
+    out = dict(frames)
+    out["documents"] = frames["documents"].with_columns(pl.Series("path", paths, pl.String))
+    ids = [doc_id for _order, _path, doc_id in batch]
+    out["findings"] = frames["findings"].with_columns(
+        pl.col("doc_id").replace_strict(ids, paths, default=pl.col("path"), return_dtype=pl.String).alias("path")
+    )
+    return out
+
+
+Segment = tuple[int, dict] | list[tuple[int, str, str]]
+"""In file order: (file position, documents row) of a failed file, or a batch of cached files
+(position, path, doc_id) with distinct doc_ids."""
+
+
+def _segments(
+    files: list[tuple[str, str | None]], errors: dict[int, dict], wait: Callable[[int], None] | None = None
+) -> Iterator[Segment]:
+    """The files to gather in file order: failed ones alone, cached ones in batches of at most
+    ``_READ_BATCH`` documents (and of ``_CONCAT_EVERY``, so parts stay that small) of distinct
+    content (a copy starts a new batch: a batch's findings are matched to files by doc_id).
+    ``wait(order)`` returns once that file's task is done (its entries in ``files`` and
+    ``errors`` final), so that gathering can go on while the tasks run."""
+    size = max(1, min(_READ_BATCH, _CONCAT_EVERY))
+    batch: list[tuple[int, str, str]] = []
+    ids: set[str] = set()
+    for order in range(len(files)):
+        if wait is not None:
+            wait(order)
+        path, doc_id = files[order]
+        if order in errors:
+            if batch:
+                yield batch
+                batch, ids = [], set()
+            yield order, errors[order]
+        elif doc_id is not None:
+            if doc_id in ids or len(batch) >= size:
+                yield batch
+                batch, ids = [], set()
+            batch.append((order, path, doc_id))
+            ids.add(doc_id)
+    if batch:
+        yield batch
+
+
 def _read_ahead(
-    files: list[tuple[str, str | None]], cache: DocCache, errors: dict[int, dict]
-) -> Iterator[tuple[int, dict[str, pl.DataFrame] | None]]:
-    """(file position, cache read) in file order, a bounded number of reads in flight on
-    threads; files with an error row or no content id are not read."""
-    wanted = [(o, doc_id) for o, (_path, doc_id) in enumerate(files) if o not in errors and doc_id is not None]
+    segments: Iterator[Segment], cache: DocCache
+) -> Iterator[tuple[Segment, tuple[dict[str, pl.DataFrame], list[str]] | None]]:
+    """Each segment with the read of its batch (``DocCache.read_many``: one parse per table for
+    the whole batch), a few batches read ahead on threads (file and Arrow reading release the
+    GIL); memory stays bounded by the batches in flight."""
     with ThreadPoolExecutor(_READERS, thread_name_prefix="cache-read") as pool:
         flight: deque = deque()
-        queue = iter(wanted)
-        for order, doc_id in queue:
-            flight.append((order, pool.submit(cache.read, doc_id)))
-            if len(flight) >= _READ_AHEAD:
-                break
+        for segment in segments:
+            read = (
+                pool.submit(cache.read_many, [doc_id for _o, _p, doc_id in segment])
+                if isinstance(segment, list)
+                else None
+            )
+            flight.append((segment, read))
+            if len(flight) > _READ_AHEAD:
+                segment, read = flight.popleft()
+                yield segment, None if read is None else read.result()
         while flight:
-            order, future = flight.popleft()
-            following = next(queue, None)
-            if following is not None:
-                flight.append((following[0], pool.submit(cache.read, following[1])))
-            yield order, future.result()
+            segment, read = flight.popleft()
+            yield segment, None if read is None else read.result()
+
+
+def gather_parts(
+    files: list[tuple[str, str | None]],
+    cache: DocCache,
+    errors: dict[int, dict],
+    redo: Callable[[str, str], None],
+    spill: Path | None = None,
+    wait: Callable[[int], None] | None = None,
+) -> _Parts:
+    """The rows of ``files`` (path, doc_id) in file order, from the cache or ``errors`` (the
+    documents row of a file whose task failed: time limit, dead worker, by file position);
+    ``redo(path, doc_id)`` redoes a document whose cache file was discarded. With ``wait`` (see
+    :func:`_segments`) this runs beside the tasks, on a thread of the scheduling process."""
+    parts = _Parts(spill)
+    for segment, read in _read_ahead(_segments(files, errors, wait), cache):
+        if not isinstance(segment, list):
+            parts.add(_as_frames(segment[1]))
+        elif read is not None and not read[1] and read[0]["documents"].height == len(segment):
+            parts.add(_own_paths(read[0], segment), len(segment))
+        else:  # a cache file was missing or discarded: the batch document by document, in order
+            for _order, path, doc_id in segment:
+                one = cache.read(doc_id)
+                if one is None:
+                    redo(path, doc_id)
+                    one = cache.read(doc_id) or _as_frames(
+                        failed(Path(path), "缓存文件缺失 (cache file missing)", doc_id).document
+                    )
+                parts.add(_own_path(one, path))
+    return parts
+
+
+def finish_gather(
+    parts: _Parts, departments: str | Path | None = None
+) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
+    """The gathered frames with the steps that need every document: pairing and the rechecks."""
+    gathered = parts.frames()
+    documents = _pair(in_memory(gathered["documents"]))
+    frames = {name: gathered[name] for name in OUTPUT_TABLES}
+    frames["documents"] = documents
+    findings, evaluations = _recheck_pairs(
+        frames, in_memory(gathered["findings"]), in_memory(gathered["evaluations"]), departments
+    )
+    return frames, findings, evaluations
 
 
 def gather(
@@ -129,39 +230,14 @@ def gather(
     departments: str | Path | None = None,
     spill: Path | None = None,
 ) -> tuple[dict[str, Frame], pl.DataFrame, pl.DataFrame]:
-    """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order.
+    """(extraction frames, findings, evaluations) of ``files`` (path, doc_id), in file order,
+    once every task is done (:func:`gather_parts`, then :func:`finish_gather`).
 
-    ``errors`` holds the documents row of a file whose task failed (time limit, dead worker),
-    by file position; ``redo(path, doc_id)`` redoes a document whose cache file was discarded.
     ``departments``: the department overrides CSV the cross-document rules honour. With
     ``spill`` (a folder the caller removes), the tables not in ``HELD_TABLES`` come back as
     lazy scans of parquet parts written there; without it, every frame is in memory.
     """
-    parts = _Parts(spill)
-    reads = _read_ahead(files, cache, errors)
-    for order, (path, doc_id) in enumerate(files):
-        if order in errors:
-            cached = _as_frames(errors[order])
-        elif doc_id is None:
-            continue
-        else:
-            read_order, read = next(reads)
-            assert read_order == order  # the reads come in file order
-            if read is None:
-                redo(path, doc_id)
-                read = cache.read(doc_id) or _as_frames(
-                    failed(Path(path), "缓存文件缺失 (cache file missing)", doc_id).document
-                )
-            cached = _own_path(read, path)
-        parts.add(cached)
-    gathered = parts.frames()
-    documents = _pair(in_memory(gathered["documents"]))
-    frames = {name: gathered[name] for name in OUTPUT_TABLES}
-    frames["documents"] = documents
-    findings, evaluations = _recheck_pairs(
-        frames, in_memory(gathered["findings"]), in_memory(gathered["evaluations"]), departments
-    )
-    return frames, findings, evaluations
+    return finish_gather(gather_parts(files, cache, errors, redo, spill), departments)
 
 
 def in_memory(frame: Frame) -> pl.DataFrame:

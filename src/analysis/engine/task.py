@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis.check.runner import check_document
 from analysis.engine.cache import DocCache
-from analysis.extract import combine, document_rows, extract_file
+from analysis.extract import document_frames, document_rows, extract_file
 
 
 def process_document(path: str, doc_id: str | None, cache_root: str, key: str) -> dict:
@@ -27,11 +27,12 @@ def process_document(path: str, doc_id: str | None, cache_root: str, key: str) -
     doc_id = extraction.document["doc_id"]
     if doc_id is None:
         return {"document": extraction.document}
-    frames = combine([extraction])
     # the checks read the extraction's own rows (the frames are for the cache): a frame → dicts
-    # round trip would cost more than most rules
-    findings, evaluations = check_document(frames["documents"].row(0, named=True), document_rows(extraction))
+    # round trip would cost more than most rules; the frames are built from those rows
+    rows = document_rows(extraction)
+    frames = document_frames(extraction, rows)
+    findings, evaluations = check_document(frames["documents"].row(0, named=True), rows)
     cache.write(doc_id, {**frames, "findings": findings, "evaluations": evaluations})
-    del frames, extraction
+    del frames, extraction, rows
     gc.collect(1)
     return {"doc_id": doc_id}
