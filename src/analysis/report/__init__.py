@@ -10,6 +10,9 @@ written: stable ids, the amount at stake and the verdicts of earlier reviews (re
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
 DEPARTMENTS_DIR = "departments"
 PDF_FILE = "report.pdf"
+_TEMP_PREFIX = ".tmp-"  # engine/atomic.py's: a run removes such names left by a killed one
 
 
 def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list[Path] | None = None):
@@ -43,29 +47,51 @@ def write_reports(
     department_charts: bool = True,
     pdf: bool = False,
     review_dir: str | Path | None = None,
+    workbook_process: bool | None = None,
 ) -> dict[str, Path]:
     """Write report.html, the department pages (``departments/``, key ``departments``),
     workbook.xlsx and summary.md into ``reports_dir``, and report.pdf (printed by headless
     Chromium) when ``pdf`` is asked for and Chromium is installed. ``review_dir`` holds the review
     store (default ``reports_dir``; the run writes into a staging folder and keeps its store in
-    the final one)."""
+    the final one). ``workbook_process``: write the workbook in a child process while this one
+    writes the HTML (None: when the batch is large enough to gain, workbook_process.py).
+
+    Every file is written under a temporary name and renamed into place once all of them are
+    written, so a failure (here or in the child) leaves the previous files whole."""
     from analysis.report.html import layout, render_html
     from analysis.report.review import orphaned, read_store
     from analysis.report.summary import render_summary
     from analysis.report.workbook import write_workbook
+    from analysis.report.workbook_process import WorkbookProcess, wanted
 
     folder = Path(reports_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {key: folder / name for key, name in REPORT_FILES.items()}
     if data.findings["finding_id"].is_not_null().any():
         data.orphaned_reviews = orphaned(read_store(Path(review_dir or folder)), data.findings)
-    plan = layout(data)
-    paths["departments"], blocks = _write_department_pages(data, plan, folder, department_charts)
-    paths["html"].write_text(
-        render_html(data, department_charts=department_charts, plan=plan, blocks=blocks), encoding="utf-8"
-    )
-    write_workbook(data, paths["workbook"])
-    paths["summary"].write_text(render_summary(data), encoding="utf-8")
+    temps = {key: _temporary(path) for key, path in paths.items()}
+    in_child = wanted(data) if workbook_process is None else workbook_process
+    child = WorkbookProcess(data, temps["workbook"]) if in_child else None
+    try:
+        plan = layout(data)
+        paths["departments"], blocks = _write_department_pages(data, plan, folder, department_charts)
+        temps["html"].write_text(
+            render_html(data, department_charts=department_charts, plan=plan, blocks=blocks), encoding="utf-8"
+        )
+        temps["summary"].write_text(render_summary(data), encoding="utf-8")
+        if child is None:
+            write_workbook(data, temps["workbook"])
+        else:
+            child.wait()
+        for key in REPORT_FILES:
+            os.replace(temps[key], paths[key])
+    except BaseException:
+        if child is not None:
+            child.stop()
+        for temp in temps.values():
+            with contextlib.suppress(OSError):  # the first error is the one to report
+                temp.unlink(missing_ok=True)
+        raise
     if pdf:
         from analysis.report.pdf import print_report
 
@@ -75,13 +101,17 @@ def write_reports(
     return paths
 
 
+def _temporary(path: Path) -> Path:
+    """A name next to ``path`` that ``analysis run`` clears as a leftover after a kill."""
+    return path.with_name(f"{_TEMP_PREFIX}{path.stem}-{os.getpid()}-{time.monotonic_ns()}{path.suffix}")
+
+
 def _write_department_pages(
     data: ReportData, plan: Layout, folder: Path, charts: bool
 ) -> tuple[Path, list[Safe] | None]:
     """Write every department's page, one at a time (memory stays flat); pages of an earlier
     render are replaced as a whole. Returns the folder and, for an inline layout, the sections
     (the overview shows them too; rendering them once is half the cost)."""
-    import os
     import shutil
     import tempfile
 

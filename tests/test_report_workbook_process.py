@@ -1,0 +1,81 @@
+"""The workbook written by a child process (report/workbook_process.py): the same file as the
+parent writes, a failure in the child is one ``WorkbookFailed`` with errno and file name, a
+child that dies is named with its exit code, and a failed report leaves the previous files
+whole and no temporary file behind."""
+
+from __future__ import annotations
+
+import errno
+import zipfile
+
+import pytest
+
+import analysis.report as report
+from analysis.report import write_reports
+from analysis.report.workbook import write_workbook
+from analysis.report.workbook_process import CHILD_FROM_ROWS, WorkbookFailed, WorkbookProcess, wanted
+from test_report_scale import _batch
+
+
+def _members(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as book:
+        # the creation time is the only thing two writes of one workbook may differ in
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def test_the_child_writes_the_workbook_the_parent_writes(tmp_path):
+    data = _batch(5, 40, unknown=2)
+    here = write_workbook(data, tmp_path / "here.xlsx")
+    there = WorkbookProcess(data, tmp_path / "there.xlsx").wait()
+    assert _members(there) == _members(here)
+
+
+def test_write_reports_gives_the_same_files_with_and_without_the_child(tmp_path):
+    data = _batch(70, 300)  # beyond the inline layout: department pages and an index
+    first = write_reports(data, tmp_path / "a", workbook_process=True)
+    second = write_reports(data, tmp_path / "b", workbook_process=False)
+    assert _members(first["workbook"]) == _members(second["workbook"])
+    for key in ("html", "summary"):
+        assert first[key].read_bytes() == second[key].read_bytes()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_only_large_batches_start_a_child():
+    assert not wanted(_batch(3, 9))
+    assert wanted(_batch(3, CHILD_FROM_ROWS))
+
+
+def test_an_os_error_in_the_child_keeps_its_errno_and_file(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(WorkbookFailed) as caught:
+        WorkbookProcess(_batch(2, 4), blocker / "w.xlsx").wait()
+    assert caught.value.errno in (errno.EEXIST, errno.ENOTDIR)
+    assert "a-file" in str(caught.value.filename)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_child_that_dies_is_named_with_its_exit_code(tmp_path):
+    child = WorkbookProcess(_batch(2, 4), tmp_path / "w.xlsx")
+    child._process.kill()  # long before it has imported Polars
+    with pytest.raises(WorkbookFailed, match="exit code -9"):
+        child.wait()
+
+
+def test_a_failed_child_leaves_the_previous_reports_whole(tmp_path, monkeypatch):
+    data = _batch(70, 300)
+    out = tmp_path / "reports"
+    write_reports(data, out, workbook_process=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    original = report._temporary
+    # the child's temporary name is unwritable: the child fails after the parent wrote its files
+    monkeypatch.setattr(
+        report, "_temporary", lambda path: blocker / path.name if path.suffix == ".xlsx" else original(path)
+    )
+    with pytest.raises(WorkbookFailed):
+        write_reports(data, out, workbook_process=True)
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
