@@ -103,7 +103,7 @@ def _one(
     layout: Layout,
     docs: pl.DataFrame,
     findings: pl.DataFrame,
-    own: pl.DataFrame,
+    latest: tuple[int, pl.DataFrame] | None,
     renderers: dict[int, ProfileRenderer] | None,
     indicators: pl.DataFrame,
 ) -> Safe:
@@ -113,9 +113,9 @@ def _one(
         top_problems(findings),
         _documents_table(docs),
     ]
-    if own.height:
-        year = int(cast(int, own["fiscal_year"].max()))
-        parts += [tag("h4", f"{year}年指标与同行比较"), _indicator_table(own.filter(pl.col("fiscal_year") == year))]
+    if latest is not None:
+        year, own = latest
+        parts += [tag("h4", f"{year}年指标与同行比较"), _indicator_table(own)]
         if renderers is not None:
             if year not in renderers:
                 renderers[year] = ProfileRenderer(indicators, year)
@@ -137,6 +137,14 @@ def _by_department(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in named.partition_by("department", as_dict=True, maintain_order=True).items()}
 
 
+def _latest_year(indicators: pl.DataFrame) -> dict[str, tuple[int, pl.DataFrame]]:
+    """department → (its latest year, its indicator rows of that year), in one pass over the
+    frame (a filter per department costs a Polars query per page)."""
+    named = indicators.with_columns(pl.col("department").fill_null(UNKNOWN))
+    latest = named.filter(pl.col("fiscal_year") == pl.col("fiscal_year").max().over("department"))
+    return {name: (int(cast(int, part["fiscal_year"][0])), part) for name, part in _by_department(latest).items()}
+
+
 def department_blocks(
     data: ReportData, layout: Layout, names: list[str] | None = None, *, charts_wanted: bool = True
 ) -> Iterator[tuple[str, Safe]]:
@@ -145,7 +153,8 @@ def department_blocks(
     findings = ranked_findings(data.findings)
     by_doc = _by_department(documents)
     by_finding = _by_department(findings)
-    by_indicator = _by_department(data.indicators)
+    latest = _latest_year(data.indicators)
+    no_documents, no_findings = documents.clear(), findings.clear()
     renderers: dict[int, ProfileRenderer] | None = {} if charts_wanted else None
     for name in layout.names if names is None else names:
         yield (
@@ -153,9 +162,9 @@ def department_blocks(
             _one(
                 name,
                 layout,
-                by_doc.get(name, documents.clear()),
-                by_finding.get(name, findings.clear()),
-                by_indicator.get(name, data.indicators.clear()),
+                by_doc.get(name, no_documents),
+                by_finding.get(name, no_findings),
+                latest.get(name),
                 renderers,
                 data.indicators,
             ),
