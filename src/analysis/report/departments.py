@@ -145,30 +145,39 @@ def _latest_year(indicators: pl.DataFrame) -> dict[str, tuple[int, pl.DataFrame]
     return {name: (int(cast(int, part["fiscal_year"][0])), part) for name, part in _by_department(latest).items()}
 
 
+class DepartmentBlocks:
+    """Departments' sections, any of them in any order: the frames are ranked and split by
+    department once, here (several processes may each render a share of the pages)."""
+
+    def __init__(self, data: ReportData, layout: Layout, *, charts_wanted: bool = True) -> None:
+        self._data, self._layout = data, layout
+        documents = ranked_documents(data.documents, data.findings)
+        findings = ranked_findings(data.findings)
+        self._by_doc = _by_department(documents)
+        self._by_finding = _by_department(findings)
+        self._latest = _latest_year(data.indicators)
+        self._no_documents, self._no_findings = documents.clear(), findings.clear()
+        self._renderers: dict[int, ProfileRenderer] | None = {} if charts_wanted else None
+
+    def block(self, name: str) -> Safe:
+        return _one(
+            name,
+            self._layout,
+            self._by_doc.get(name, self._no_documents),
+            self._by_finding.get(name, self._no_findings),
+            self._latest.get(name),
+            self._renderers,
+            self._data.indicators,
+        )
+
+
 def department_blocks(
     data: ReportData, layout: Layout, names: list[str] | None = None, *, charts_wanted: bool = True
 ) -> Iterator[tuple[str, Safe]]:
     """(name, section) of every department of ``names`` (default: all of the layout), in order."""
-    documents = ranked_documents(data.documents, data.findings)
-    findings = ranked_findings(data.findings)
-    by_doc = _by_department(documents)
-    by_finding = _by_department(findings)
-    latest = _latest_year(data.indicators)
-    no_documents, no_findings = documents.clear(), findings.clear()
-    renderers: dict[int, ProfileRenderer] | None = {} if charts_wanted else None
+    blocks = DepartmentBlocks(data, layout, charts_wanted=charts_wanted)
     for name in layout.names if names is None else names:
-        yield (
-            name,
-            _one(
-                name,
-                layout,
-                by_doc.get(name, no_documents),
-                by_finding.get(name, no_findings),
-                latest.get(name),
-                renderers,
-                data.indicators,
-            ),
-        )
+        yield name, blocks.block(name)
 
 
 def department_sections(blocks: list[Safe]) -> Safe:

@@ -1,7 +1,7 @@
-"""The workbook written by a child process (report/workbook_process.py): the same file as the
-parent writes, a failure in the child is one ``WorkbookFailed`` with errno and file name, a
-child that dies is named with its exit code, and a failed report leaves the previous files
-whole and no temporary file behind."""
+"""The report's child process (report/child.py): it writes the workbook the parent writes and
+shares the department pages (the same files as the parent alone writes), a failure in the child
+is one ``ChildFailed`` with errno and file name, a child that dies is named with its exit code,
+and a failed report leaves the previous files whole and no temporary file behind."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 
 import analysis.report as report
 from analysis.report import write_reports
+from analysis.report.child import CHILD_FROM_ROWS, ChildFailed, ReportChild, wanted
+from analysis.report.department_pages import CHUNK, claims
 from analysis.report.workbook import write_workbook
-from analysis.report.workbook_process import CHILD_FROM_ROWS, WorkbookFailed, WorkbookProcess, wanted
 from test_report_scale import _batch
 
 
@@ -26,19 +27,36 @@ def _members(path) -> dict[str, bytes]:
 def test_the_child_writes_the_workbook_the_parent_writes(tmp_path):
     data = _batch(5, 40, unknown=2)
     here = write_workbook(data, tmp_path / "here.xlsx")
-    there = WorkbookProcess(data, tmp_path / "there.xlsx").wait()
+    there = ReportChild(data, tmp_path / "there.xlsx").wait()
     assert _members(there) == _members(here)
 
 
-def test_write_reports_gives_the_same_files_with_and_without_the_child(tmp_path):
-    data = _batch(70, 300)  # beyond the inline layout: department pages and an index
-    first = write_reports(data, tmp_path / "a", workbook_process=True)
-    second = write_reports(data, tmp_path / "b", workbook_process=False)
+@pytest.mark.parametrize("departments", [70, 5])  # pages shared with the child; an inline overview
+def test_write_reports_gives_the_same_files_with_and_without_the_child(tmp_path, departments):
+    data = _batch(departments, 300)
+    first = write_reports(data, tmp_path / "a", child_process=True)
+    second = write_reports(data, tmp_path / "b", child_process=False)
     assert _members(first["workbook"]) == _members(second["workbook"])
     for key in ("html", "summary"):
         assert first[key].read_bytes() == second[key].read_bytes()
+    pages = {p.name: p.read_bytes() for p in first["departments"].iterdir()}
+    assert pages == {p.name: p.read_bytes() for p in second["departments"].iterdir()}
+    assert len(pages) == departments
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
     assert not [p for p in (tmp_path / "a").iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_two_claimers_share_the_pages_without_overlap():
+    import multiprocessing
+
+    names = [f"d{n}" for n in range(3 * CHUNK + 7)]
+    counter = multiprocessing.get_context("spawn").Value("q", 0)
+    first, second = claims(names, counter), claims(names, counter)
+    taken: list[str] = []
+    while chunk := (first() if len(taken) % 2 == 0 else second()):
+        taken += chunk
+    assert taken == names
+    assert first() == second() == []
 
 
 def test_only_large_batches_start_a_child():
@@ -49,24 +67,24 @@ def test_only_large_batches_start_a_child():
 def test_an_os_error_in_the_child_keeps_its_errno_and_file(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(WorkbookFailed) as caught:
-        WorkbookProcess(_batch(2, 4), blocker / "w.xlsx").wait()
+    with pytest.raises(ChildFailed) as caught:
+        ReportChild(_batch(2, 4), blocker / "w.xlsx").wait()
     assert caught.value.errno in (errno.EEXIST, errno.ENOTDIR)
     assert "a-file" in str(caught.value.filename)
     assert "\n" not in str(caught.value)
 
 
 def test_a_child_that_dies_is_named_with_its_exit_code(tmp_path):
-    child = WorkbookProcess(_batch(2, 4), tmp_path / "w.xlsx")
+    child = ReportChild(_batch(2, 4), tmp_path / "w.xlsx")
     child._process.kill()  # long before it has imported Polars
-    with pytest.raises(WorkbookFailed, match="exit code -9"):
+    with pytest.raises(ChildFailed, match="exit code -9"):
         child.wait()
 
 
 def test_a_failed_child_leaves_the_previous_reports_whole(tmp_path, monkeypatch):
     data = _batch(70, 300)
     out = tmp_path / "reports"
-    write_reports(data, out, workbook_process=False)
+    write_reports(data, out, child_process=False)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -75,7 +93,7 @@ def test_a_failed_child_leaves_the_previous_reports_whole(tmp_path, monkeypatch)
     monkeypatch.setattr(
         report, "_temporary", lambda path: blocker / path.name if path.suffix == ".xlsx" else original(path)
     )
-    with pytest.raises(WorkbookFailed):
-        write_reports(data, out, workbook_process=True)
+    with pytest.raises(ChildFailed):
+        write_reports(data, out, child_process=True)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
