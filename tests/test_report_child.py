@@ -97,3 +97,16 @@ def test_a_failed_child_leaves_the_previous_reports_whole(tmp_path, monkeypatch)
         write_reports(data, out, child_process=True)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_child_that_cannot_start_leaves_the_work_to_the_parent(tmp_path, monkeypatch):
+    import analysis.report.child as child
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(child, "ReportChild", refuse)
+    data = _batch(70, 300)
+    paths = write_reports(data, tmp_path / "a", child_process=True)
+    assert _members(paths["workbook"]) == _members(write_workbook(data, tmp_path / "w.xlsx"))
+    assert len(list(paths["departments"].iterdir())) == 70

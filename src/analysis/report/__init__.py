@@ -11,6 +11,7 @@ written: stable ids, the amount at stake and the verdicts of earlier reviews (re
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import time
@@ -21,6 +22,7 @@ from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, l
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
 DEPARTMENTS_DIR = "departments"
 PDF_FILE = "report.pdf"
+logger = logging.getLogger(__name__)
 _TEMP_PREFIX = ".tmp-"  # engine/atomic.py's: a run removes such names left by a killed one
 
 
@@ -76,7 +78,10 @@ def write_reports(
         if wanted(data) if child_process is None else child_process:
             # an inline overview shows the sections it renders with the pages: no sharing then
             share = None if plan.inline else PagesShare(plan, fresh, department_charts)
-            child = ReportChild(data, temps["workbook"], share)
+            try:
+                child = ReportChild(data, temps["workbook"], share)
+            except (AssertionError, OSError) as error:  # e.g. in a daemonic process, which may have none
+                logger.warning("no child process for the report (%s): this process writes all of it", error)
         claim = child.claim if child is not None and child.claim is not None else every_name(plan.names)
         blocks = write_pages(data, plan, fresh, department_charts, claim, keep=True) if plan.inline else None
         temps["html"].write_text(
