@@ -50,6 +50,7 @@ SLOW_MODULES = {
     "test_read_ocr",
     "test_read_ocr_structure",
     "test_report",
+    "test_report_child",
     "test_report_browser",
     "test_report_desk",
     "test_report_execution",

@@ -75,12 +75,12 @@ def test_every_row_takes_the_fast_path_when_nothing_is_tricky(tmp_path, monkeypa
     calls = []
     original = xlsx_rows.write_rows
 
-    def counting(sheet, rows, kinds, formats, slow):
+    def counting(sheet, frame, kinds, formats, overrides, slow):
         def counted(r, row):
             calls.append(r)
             slow(r, row)
 
-        return original(sheet, rows, kinds, formats, counted)
+        return original(sheet, frame, kinds, formats, overrides, counted)
 
     monkeypatch.setattr(xlsx_rows, "write_rows", counting)
     write_workbook(_batch(3, 9), tmp_path / "w.xlsx")

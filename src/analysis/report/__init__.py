@@ -10,18 +10,20 @@ written: stable ids, the amount at stake and the verdicts of earlier reviews (re
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import shutil
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
-
-if TYPE_CHECKING:
-    from analysis.report.markup import Safe
-    from analysis.report.pages import Layout
 
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
 DEPARTMENTS_DIR = "departments"
 PDF_FILE = "report.pdf"
+logger = logging.getLogger(__name__)
+_TEMP_PREFIX = ".tmp-"  # engine/atomic.py's: a run removes such names left by a killed one
 
 
 def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list[Path] | None = None):
@@ -43,12 +45,21 @@ def write_reports(
     department_charts: bool = True,
     pdf: bool = False,
     review_dir: str | Path | None = None,
+    child_process: bool | None = None,
 ) -> dict[str, Path]:
     """Write report.html, the department pages (``departments/``, key ``departments``),
     workbook.xlsx and summary.md into ``reports_dir``, and report.pdf (printed by headless
     Chromium) when ``pdf`` is asked for and Chromium is installed. ``review_dir`` holds the review
     store (default ``reports_dir``; the run writes into a staging folder and keeps its store in
-    the final one)."""
+    the final one). ``child_process``: a child process writes the workbook and shares the
+    department pages while this one writes the overview (None: when the batch is large enough
+    to gain, see child.py).
+
+    Every file is written under a temporary name (the pages into a fresh folder) and renamed
+    into place once all of them are written, so a failure (here or in the child) leaves the
+    previous files whole."""
+    from analysis.report.child import PagesShare, ReportChild, wanted
+    from analysis.report.department_pages import every_name, fresh_folder, publish, write_pages
     from analysis.report.html import layout, render_html
     from analysis.report.review import orphaned, read_store
     from analysis.report.summary import render_summary
@@ -60,12 +71,41 @@ def write_reports(
     if data.findings["finding_id"].is_not_null().any():
         data.orphaned_reviews = orphaned(read_store(Path(review_dir or folder)), data.findings)
     plan = layout(data)
-    paths["departments"], blocks = _write_department_pages(data, plan, folder, department_charts)
-    paths["html"].write_text(
-        render_html(data, department_charts=department_charts, plan=plan, blocks=blocks), encoding="utf-8"
-    )
-    write_workbook(data, paths["workbook"])
-    paths["summary"].write_text(render_summary(data), encoding="utf-8")
+    temps = {key: _temporary(path) for key, path in paths.items()}
+    fresh = fresh_folder(folder)
+    child = None
+    try:
+        if wanted(data) if child_process is None else child_process:
+            # an inline overview shows the sections it renders with the pages: no sharing then
+            share = None if plan.inline else PagesShare(plan, fresh, department_charts)
+            try:
+                child = ReportChild(data, temps["workbook"], share)
+            except (AssertionError, OSError) as error:  # e.g. in a daemonic process, which may have none
+                logger.warning("no child process for the report (%s): this process writes all of it", error)
+        claim = child.claim if child is not None and child.claim is not None else every_name(plan.names)
+        blocks = write_pages(data, plan, fresh, department_charts, claim, keep=True) if plan.inline else None
+        temps["html"].write_text(
+            render_html(data, department_charts=department_charts, plan=plan, blocks=blocks), encoding="utf-8"
+        )
+        temps["summary"].write_text(render_summary(data), encoding="utf-8")
+        if not plan.inline:  # the overview first: the pages are what the child can share
+            write_pages(data, plan, fresh, department_charts, claim)
+        if child is None:
+            write_workbook(data, temps["workbook"])
+        else:
+            child.wait()
+        paths["departments"] = publish(fresh, folder / DEPARTMENTS_DIR)
+        for key in REPORT_FILES:
+            os.replace(temps[key], paths[key])
+    except BaseException:
+        if child is not None:
+            child.stop()
+        for temp in temps.values():
+            with contextlib.suppress(OSError):  # the first error is the one to report
+                temp.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     if pdf:
         from analysis.report.pdf import print_report
 
@@ -75,36 +115,9 @@ def write_reports(
     return paths
 
 
-def _write_department_pages(
-    data: ReportData, plan: Layout, folder: Path, charts: bool
-) -> tuple[Path, list[Safe] | None]:
-    """Write every department's page, one at a time (memory stays flat); pages of an earlier
-    render are replaced as a whole. Returns the folder and, for an inline layout, the sections
-    (the overview shows them too; rendering them once is half the cost)."""
-    import os
-    import shutil
-    import tempfile
-
-    from analysis.report.departments import department_blocks
-    from analysis.report.html import department_page
-
-    target = folder / DEPARTMENTS_DIR
-    fresh = Path(tempfile.mkdtemp(prefix=".departments-", dir=folder))
-    umask = os.umask(0)
-    os.umask(umask)
-    fresh.chmod(0o777 & ~umask)  # mkdtemp makes it private; the pages are as readable as report.html
-    kept: list[Safe] = []
-    try:
-        for name, block in department_blocks(data, plan, charts_wanted=charts):
-            (fresh / plan.files[name]).write_text(department_page(data, name, block), encoding="utf-8")
-            if plan.inline:
-                kept.append(block)
-        if target.is_dir():
-            shutil.rmtree(target)
-        fresh.rename(target)
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
-    return target, (kept if plan.inline else None)
+def _temporary(path: Path) -> Path:
+    """A name next to ``path`` that ``analysis run`` clears as a leftover after a kill."""
+    return path.with_name(f"{_TEMP_PREFIX}{path.stem}-{os.getpid()}-{time.monotonic_ns()}{path.suffix}")
 
 
 __all__ = [

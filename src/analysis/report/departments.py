@@ -103,7 +103,7 @@ def _one(
     layout: Layout,
     docs: pl.DataFrame,
     findings: pl.DataFrame,
-    own: pl.DataFrame,
+    latest: tuple[int, pl.DataFrame] | None,
     renderers: dict[int, ProfileRenderer] | None,
     indicators: pl.DataFrame,
 ) -> Safe:
@@ -113,9 +113,9 @@ def _one(
         top_problems(findings),
         _documents_table(docs),
     ]
-    if own.height:
-        year = int(cast(int, own["fiscal_year"].max()))
-        parts += [tag("h4", f"{year}年指标与同行比较"), _indicator_table(own.filter(pl.col("fiscal_year") == year))]
+    if latest is not None:
+        year, own = latest
+        parts += [tag("h4", f"{year}年指标与同行比较"), _indicator_table(own)]
         if renderers is not None:
             if year not in renderers:
                 renderers[year] = ProfileRenderer(indicators, year)
@@ -137,29 +137,47 @@ def _by_department(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {key[0]: part for key, part in named.partition_by("department", as_dict=True, maintain_order=True).items()}
 
 
+def _latest_year(indicators: pl.DataFrame) -> dict[str, tuple[int, pl.DataFrame]]:
+    """department → (its latest year, its indicator rows of that year), in one pass over the
+    frame (a filter per department costs a Polars query per page)."""
+    named = indicators.with_columns(pl.col("department").fill_null(UNKNOWN))
+    latest = named.filter(pl.col("fiscal_year") == pl.col("fiscal_year").max().over("department"))
+    return {name: (int(cast(int, part["fiscal_year"][0])), part) for name, part in _by_department(latest).items()}
+
+
+class DepartmentBlocks:
+    """Departments' sections, any of them in any order: the frames are ranked and split by
+    department once, here (several processes may each render a share of the pages)."""
+
+    def __init__(self, data: ReportData, layout: Layout, *, charts_wanted: bool = True) -> None:
+        self._data, self._layout = data, layout
+        documents = ranked_documents(data.documents, data.findings)
+        findings = ranked_findings(data.findings)
+        self._by_doc = _by_department(documents)
+        self._by_finding = _by_department(findings)
+        self._latest = _latest_year(data.indicators)
+        self._no_documents, self._no_findings = documents.clear(), findings.clear()
+        self._renderers: dict[int, ProfileRenderer] | None = {} if charts_wanted else None
+
+    def block(self, name: str) -> Safe:
+        return _one(
+            name,
+            self._layout,
+            self._by_doc.get(name, self._no_documents),
+            self._by_finding.get(name, self._no_findings),
+            self._latest.get(name),
+            self._renderers,
+            self._data.indicators,
+        )
+
+
 def department_blocks(
     data: ReportData, layout: Layout, names: list[str] | None = None, *, charts_wanted: bool = True
 ) -> Iterator[tuple[str, Safe]]:
     """(name, section) of every department of ``names`` (default: all of the layout), in order."""
-    documents = ranked_documents(data.documents, data.findings)
-    findings = ranked_findings(data.findings)
-    by_doc = _by_department(documents)
-    by_finding = _by_department(findings)
-    by_indicator = _by_department(data.indicators)
-    renderers: dict[int, ProfileRenderer] | None = {} if charts_wanted else None
+    blocks = DepartmentBlocks(data, layout, charts_wanted=charts_wanted)
     for name in layout.names if names is None else names:
-        yield (
-            name,
-            _one(
-                name,
-                layout,
-                by_doc.get(name, documents.clear()),
-                by_finding.get(name, findings.clear()),
-                by_indicator.get(name, data.indicators.clear()),
-                renderers,
-                data.indicators,
-            ),
-        )
+        yield name, blocks.block(name)
 
 
 def department_sections(blocks: list[Safe]) -> Safe:

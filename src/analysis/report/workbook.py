@@ -132,11 +132,6 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet_name: str, name: str, frame: p
     kinds = [_kind(data.schema[c]) for c in data.columns]
     column_formats = [formats.get(c.number_format) for c in columns] + [formats["remarks"]]
 
-    def cell_format(n: int) -> Callable[[int], object]:
-        if n in percent_columns and ratio_rows is not None:
-            return lambda r: formats["percent"] if ratio_rows[r - 1] == "ratio" else column_formats[n]
-        return lambda r: column_formats[n]
-
     def by_xlsxwriter(r: int, row) -> None:
         ratio = ratio_rows is not None and ratio_rows[r - 1] == "ratio"
         for n, value in enumerate(row[: len(columns)]):
@@ -150,7 +145,9 @@ def _write_sheet(book: xlsxwriter.Workbook, sheet_name: str, name: str, frame: p
             sheet.write_string(r, len(columns), remarks[r - 1], formats["remarks"])
 
     if xlsx_rows.supported(sheet):
-        xlsx_rows.write_rows(sheet, data.iter_rows(), kinds, [cell_format(n) for n in range(len(kinds))], by_xlsxwriter)
+        ratio = frame["unit"].eq("ratio").fill_null(False) if percent_columns else None
+        overrides = {n: (ratio, formats["percent"]) for n in percent_columns if ratio is not None}
+        xlsx_rows.write_rows(sheet, data, kinds, column_formats, overrides, by_xlsxwriter)
     else:
         for r, row in enumerate(data.iter_rows(), start=1):
             by_xlsxwriter(r, row)
