@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[int, bool, tuple[str, ...]], ...] = (
             "analysis.classification",
             "analysis.departments",
             "analysis.frames",
+            "analysis.processes",
         ),
     ),
     # The generator of synthetic districts is read's sibling: it knows only the base modules, so

@@ -11,7 +11,6 @@ out-of-memory killer) is replaced the same way. Killing one worker only breaks i
 from __future__ import annotations
 
 import multiprocessing
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -19,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import cast
+
+from analysis.processes import main_module_hidden
 
 TIME_LIMIT_REASON = "time limit: 处理超过 {limit:g} 秒，已停止 (time limit)"
 DIED_REASON = "工作进程意外退出 (worker died, exit code {code})"
@@ -49,23 +50,6 @@ def _children_allowed():
     finally:
         if daemonic is not None:
             config["daemon"] = daemonic
-
-
-@contextmanager
-def _main_module_hidden():
-    """Workers need nothing from ``__main__``; hiding it stops multiprocessing from importing the
-    caller's script again in every worker (which reruns a script without a ``__main__`` guard)."""
-    main = sys.modules.get("__main__")
-    saved = {name: getattr(main, name) for name in ("__spec__", "__file__") if hasattr(main, name)}
-    try:
-        if main is not None:
-            main.__spec__ = None
-            if "__file__" in saved:
-                del main.__file__
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(main, name, value)
 
 
 def _serve(conn: Connection, task: Callable) -> None:
@@ -129,7 +113,7 @@ class LocalPool:
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self.task), daemon=True)
-        with _main_module_hidden(), _children_allowed():
+        with main_module_hidden(), _children_allowed():
             process.start()
         child.close()
         return _Worker(process, parent)

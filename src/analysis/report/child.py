@@ -21,15 +21,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import multiprocessing
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import polars as pl
 
+from analysis.processes import main_module_hidden
 from analysis.report.model import ReportData
 from analysis.report.pages import Layout
 
@@ -76,23 +75,6 @@ def _work(conn: Connection, frames: tuple, generated: str, target: str, pages: P
         conn.close()
 
 
-@contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """The child needs nothing from ``__main__``: hiding it stops ``spawn`` from importing the
-    caller's script again (a script without a ``__main__`` guard would run a second time)."""
-    main = sys.modules.get("__main__")
-    saved = {name: getattr(main, name) for name in ("__spec__", "__file__") if hasattr(main, name)}
-    try:
-        if main is not None:
-            main.__spec__ = None
-            if "__file__" in saved:
-                del main.__file__
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(main, name, value)
-
-
 class ReportChild:
     """A child process writing the workbook of ``data`` to ``target`` (a temporary name) and,
     with ``pages``, claiming department pages with the parent (:meth:`claim`)."""
@@ -113,7 +95,7 @@ class ReportChild:
             name="analysis-report",
             daemon=True,  # never outlives the run
         )
-        with _main_module_hidden():
+        with main_module_hidden():
             self._process.start()
         child_end.close()
 
