@@ -110,3 +110,24 @@ def test_a_child_that_cannot_start_leaves_the_work_to_the_parent(tmp_path, monke
     paths = write_reports(data, tmp_path / "a", child_process=True)
     assert _members(paths["workbook"]) == _members(write_workbook(data, tmp_path / "w.xlsx"))
     assert len(list(paths["departments"].iterdir())) == 70
+
+
+def test_analysis_report_prints_a_failed_child_as_one_line_and_exits_1(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import analysis.api as api
+    from analysis.commands.report import report_command
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    (processed / "documents.parquet").write_bytes(b"")  # the command only looks for it
+
+    def failing_report(*args, **kwargs):
+        raise ChildFailed(errno.ENOSPC, "report child process: No space left on device", "workbook.xlsx")
+
+    monkeypatch.setattr(api, "report", failing_report)
+    result = CliRunner().invoke(report_command, [str(processed), "--out", str(tmp_path / "reports")])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "no space left on the device (workbook.xlsx)" in result.output
+    assert "previous outputs are unchanged" in result.output
