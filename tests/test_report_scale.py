@@ -293,3 +293,9 @@ def test_a_run_moves_the_department_pages_into_its_reports_folder():
     assert pages == root / "reports" / "departments"
     assert len(list(pages.glob("*.html"))) == DEPARTMENTS
     assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".departments-")]
+
+
+@pytest.mark.parametrize("rows, chars", [(1, 100), (5, 10)])
+def test_limits_that_cannot_hold_a_header_row_or_the_cut_mark_are_refused(rows, chars):
+    with pytest.raises(ValueError, match="ExcelLimits needs"):
+        ExcelLimits(rows=rows, chars=chars)

@@ -47,6 +47,11 @@ class ExcelLimits:
     rows: int = 1_048_576
     chars: int = 32_767
 
+    def __post_init__(self) -> None:
+        # a sheet needs its header and one row; a cut text must still hold the cut mark
+        if self.rows < 2 or self.chars <= len(CUT_MARK):
+            raise ValueError(f"ExcelLimits needs rows >= 2 and chars > {len(CUT_MARK)}: {self}")
+
 
 EXCEL_LIMITS = ExcelLimits()
 
