@@ -2,167 +2,32 @@
 部门→政府 crosswalk, where personnel items sit functionally, class membership of basic-spending
 lines, heavy use of "其他" codes and 事业单位-only pay items in a 机关.
 
-The helpers ``basic_lines`` and ``full_lines`` (per-code economic amounts of the basic-spending
-table and of the all-spending economic summary) are shared with the plausibility and project
-rules.
+The per-document views these rules read (economic lines, function codes, units, the printed
+name) are in ``document_views``.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from analysis import classification as cat
 from analysis.check.context import DocContext, finding
+from analysis.check.document_views import (
+    BASIC_KINDS,
+    basic_lines,
+    department_name,
+    full_lines,
+    function_codes,
+    looks_like_institution,
+    params,
+    strip_ordinal,
+    unit_count,
+    where_of,
+)
 from analysis.check.registry import rule
 from analysis.kinds import Kind
-from analysis.metadata import load_csv, load_toml
 
-_BASIC_KINDS = (Kind.GENERAL_BUDGET_BASIC_EXPENDITURE, Kind.FINAL_GENERAL_BUDGET_BASIC_EXPENDITURE)
-_FUNCTION_KINDS = (
-    Kind.GENERAL_BUDGET_EXPENDITURE,
-    Kind.EXPENDITURE_SUMMARY,
-    Kind.FINAL_GENERAL_BUDGET_EXPENDITURE,
-    Kind.FINAL_EXPENDITURE,
-    Kind.GOVERNMENT_FUND_EXPENDITURE,
-    Kind.FINAL_GOVERNMENT_FUND,
-)
-_ORDINAL = re.compile(r"^\s*(其中[:：]\s*)?([（(]?[一二三四五六七八九十]+[)）、.．]|\d+[.、．])\s*")
 _FIRM = {"checked", "known"}
-
-
-def params() -> dict:
-    return load_toml("checks/b_checks.toml")
-
-
-@dataclass(frozen=True, slots=True)
-class EconomicLines:
-    """Amounts (万元) per 5-digit 部门 economic code of one table, and a row that shows each."""
-
-    kind: str
-    title: str
-    column: str
-    amounts: dict[str, float]
-    rows: dict[str, dict]
-
-    def get(self, code: str) -> float:
-        return self.amounts.get(code, 0.0)
-
-
-def _lines(ctx: DocContext, kind: str, preferred: tuple[str, ...]) -> EconomicLines | None:
-    rows = [
-        i
-        for i in ctx.rows(kind)
-        if i["econ_code"] and len(i["econ_code"]) == 5 and i["row_role"] == "item" and i["amount"] is not None
-    ]
-    printed = {i["column"] for i in rows}
-    column = next((c for c in preferred if c in printed), None)
-    if column is None:
-        return None
-    amounts: dict[str, float] = {}
-    shown: dict[str, dict] = {}
-    for item in (i for i in rows if i["column"] == column):
-        amounts[item["econ_code"]] = round(amounts.get(item["econ_code"], 0.0) + item["amount"], 6)
-        shown.setdefault(item["econ_code"], item)
-    if not shown:
-        return None
-    return EconomicLines(kind, next(iter(shown.values()))["table_title"] or kind, column, amounts, shown)
-
-
-def _is_basic_only(ctx: DocContext, kind: str) -> bool:
-    """An economic summary printed with 人员经费/公用经费 columns covers basic spending only
-    (the Shanghai 一般公共预算基本支出部门预算经济分类预算表)."""
-    return bool({"personnel", "public"} & {i["column"] for i in ctx.rows(kind)})
-
-
-def basic_lines(ctx: DocContext) -> EconomicLines | None:
-    """Basic spending by 部门 economic code: B06 (or F06), else a basic-only economic summary."""
-    if "basic_lines" not in ctx.memo:
-        ctx.memo["basic_lines"] = _basic_lines(ctx)
-    return ctx.memo["basic_lines"]
-
-
-def _basic_lines(ctx: DocContext) -> EconomicLines | None:
-    for kind in _BASIC_KINDS:
-        found = _lines(ctx, kind, ("total", "amount"))
-        if found:
-            return found
-    if _is_basic_only(ctx, Kind.ECONOMIC_CLASSIFICATION_SUMMARY):
-        return _lines(ctx, Kind.ECONOMIC_CLASSIFICATION_SUMMARY, ("total", "amount"))
-    return None
-
-
-def full_lines(ctx: DocContext) -> EconomicLines | None:
-    """Basic and project 一般公共预算 money by economic code: B11 (DOMAIN X10), when it is not
-    a basic-only table; its 一般公共预算 column when printed, else its 总计."""
-    if "full_lines" not in ctx.memo:
-        kind = Kind.ECONOMIC_CLASSIFICATION_SUMMARY
-        ctx.memo["full_lines"] = (
-            None if _is_basic_only(ctx, kind) else _lines(ctx, kind, ("general_budget", "total", "amount"))
-        )
-    return ctx.memo["full_lines"]
-
-
-def function_codes(ctx: DocContext) -> dict[str, dict]:
-    """Function codes printed with money in any function table, with a row showing each."""
-    if "function_codes" not in ctx.memo:
-        found: dict[str, dict] = {}
-        for item in ctx.item_rows:
-            if item["table_kind"] in _FUNCTION_KINDS and item["func_code"] is not None and (item["amount"] or 0) > 0:
-                found.setdefault(item["func_code"], item)
-        ctx.memo["function_codes"] = found
-    return ctx.memo["function_codes"]
-
-
-def unit_count(ctx: DocContext) -> int | None:
-    """Budget units the document covers (leaf unit codes, 028 ⊃ 028001), None when unknown."""
-    if ctx.document.get("level") == "unit":
-        return 1
-    codes = {i["unit_code"] for i in ctx.item_rows if i["row_role"] == "unit" and len(i["unit_code"] or "") >= 3}
-    if not codes:
-        return None
-    return sum(1 for c in codes if not any(o != c and o.startswith(c) for o in codes))
-
-
-def department_name(ctx: DocContext) -> str:
-    """The department's name: the 部门名称 printed most often with its tables, else the
-    document's (which can be a stray heading when the cover is an image)."""
-    counts = Counter(t["department_label"] for t in ctx.table_rows if t["department_label"] not in (None, "本级", ""))
-    if counts:
-        most = max(counts.values())
-        return min(label for label, n in counts.items() if n == most)
-    return ctx.document.get("department") or ""
-
-
-@cache
-def _institution_markers() -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(r["pattern"]) for r in load_csv("checks/b_institution_name_markers.csv"))
-
-
-def looks_like_institution(name: str | None) -> bool:
-    """Does a unit name read like a 事业单位 (…中心, …院, …站, …馆, 事业…)?"""
-    text = re.sub(r"(本级|\s)", "", name or "")
-    return any(p.search(text) for p in _institution_markers())
-
-
-def at(row: dict | None) -> str:
-    """ "第12页第3行" (PDF) or "第120行" (text) for a claim, target or line item."""
-    row = row or {}
-    page = f"第{row['page']}页" if row.get("page") is not None else ""
-    line = f"第{row['line']}行" if row.get("line") is not None else ""
-    return page + line
-
-
-@lru_cache(maxsize=1 << 14)
-def _strip_ordinal(label: str) -> str:
-    """A row label without its ordinal (remembered: documents print the same labels)."""
-    return _ORDINAL.sub("", label or "").strip()
-
-
-def _where(ctx: DocContext, row: dict) -> str:
-    return ctx.where(row) or (row.get("table_title") or "")
 
 
 # --- K1 -------------------------------------------------------------------------------------
@@ -272,7 +137,7 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
     for item in rows:
         if not (item["func_code"] or item["econ_code"] or item["gov_econ_code"]):
             continue  # no code printed: nothing to pair with the name
-        name = _strip_ordinal(item["row_label"])
+        name = strip_ordinal(item["row_label"])
         if not name or item["row_role"] == "unit" or name.endswith("本级") or (department and department in name):
             continue  # a budget-unit row whose unit code was read as a function code
         for family, code in (
@@ -303,7 +168,7 @@ def classification_code_name(ctx: DocContext) -> list[dict] | None:
         out.append(
             {
                 **finding(
-                    f"{_where(ctx, items[0])}：{family}科目 {code} 印为“{_strip_ordinal(items[0]['row_label'])}”，"
+                    f"{where_of(ctx, items[0])}：{family}科目 {code} 印为“{strip_ordinal(items[0]['row_label'])}”，"
                     f"{why}（见 {tables}）",
                     row=items[0],
                     column="code",
@@ -350,7 +215,7 @@ def classification_crosswalk(ctx: DocContext) -> list[dict] | None:
         if gov not in allowed:
             out.append(
                 finding(
-                    f"{_where(ctx, item)}：部门经济分类 {econ} {cat.economic_name(econ) or ''} 对应政府经济分类 {gov} "
+                    f"{where_of(ctx, item)}：部门经济分类 {econ} {cat.economic_name(econ) or ''} 对应政府经济分类 {gov} "
                     f"{cat.gov_economic_name(gov) or ''}，对照表只允许 {'、'.join(sorted(allowed))}",
                     row=item,
                     column="gov_econ_code",
@@ -388,7 +253,7 @@ def wage_mapping_mixed(ctx: DocContext) -> list[dict] | None:
     first = sorted(families["505"])[0][1]
     return [
         finding(
-            f"{_where(ctx, first)}：工资福利支出中 {listed('501')} 对应 501 机关工资福利支出，"
+            f"{where_of(ctx, first)}：工资福利支出中 {listed('501')} 对应 501 机关工资福利支出，"
             f"而 {listed('505')} 对应 505 对事业单位经常性补助；一个单位应只用其中一类，请说明人员构成"
             f"（行政编制或事业编制）",
             row=first,
@@ -438,7 +303,7 @@ def personnel_items_function(ctx: DocContext) -> list[dict] | None:
     row = lines.rows[missing[0][0]]
     return [
         finding(
-            f"{_where(ctx, row)}：基本支出中有 {items}，但功能分类表中没有这些科目"
+            f"{where_of(ctx, row)}：基本支出中有 {items}，但功能分类表中没有这些科目"
             f"（{'/'.join(params()['personnel_function_classes'])} 类下无对应支出），基本支出似乎全部列在 {where}",
             row=row,
             column="func_code",
@@ -463,7 +328,7 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
 
     Certain because: the economic class of the line fixes whether it is 人员经费 (301/303) or 公用经费
     (302/307/309/310/399). Depends on: the printed economic codes."""
-    kinds = [*_BASIC_KINDS, Kind.ECONOMIC_CLASSIFICATION_SUMMARY]
+    kinds = [*BASIC_KINDS, Kind.ECONOMIC_CLASSIFICATION_SUMMARY]
     rows = [
         i
         for i in ctx.item_rows
@@ -486,7 +351,7 @@ def basic_class_membership(ctx: DocContext) -> list[dict] | None:
         ):
             out.append(
                 finding(
-                    f"{_where(ctx, item)}：{item['econ_code']} 属于{labels[kind]}类科目，却在“{labels[item['column']]}”栏列有 "
+                    f"{where_of(ctx, item)}：{item['econ_code']} 属于{labels[kind]}类科目，却在“{labels[item['column']]}”栏列有 "
                     f"{item['raw_value']}",
                     row=item,
                     column=item["column"],
@@ -530,7 +395,7 @@ def performance_pay_in_organ(ctx: DocContext) -> list[dict] | None:
     row = lines.rows["30107"]
     return [
         finding(
-            f"{_where(ctx, row)}：“{name}”按名称和功能科目（无事业运行）看是行政单位，{evidence}"
+            f"{where_of(ctx, row)}：“{name}”按名称和功能科目（无事业运行）看是行政单位，{evidence}"
             f"却列支 30107 绩效工资 {amount:.2f} 万元；绩效工资是事业单位人员的工资项目，请说明是否有事业编制人员，"
             f"或应改列 30102 津贴补贴 / 30103 奖金",
             row=row,

@@ -15,6 +15,7 @@ from functools import cache
 from typing import cast
 
 from analysis.check.context import DocContext, finding
+from analysis.check.document_views import looks_like_institution
 from analysis.check.registry import rule
 from analysis.check.tolerance import half_unit
 from analysis.metadata import load_toml
@@ -293,8 +294,6 @@ def operating_costs_public(ctx: DocContext) -> list[dict] | None:
     运行经费 (the 公用经费 of 行政 and 参公 units) can never be. Depends on: the unit type: a
     document of a single 事业单位 (its name reads as one: …中心, …院, …站) has no 机关运行经费
     to compare, and the rule is not evaluated there; the budget vs final column of the tables."""
-    from analysis.check.classification_rules import looks_like_institution  # import cycle otherwise
-
     if ctx.document.get("level") == "unit" and looks_like_institution(ctx.document.get("department")):
         return None
     registry = figure_registry(ctx)

@@ -7,8 +7,8 @@ import re
 from functools import cache
 from typing import cast
 
-from analysis.check.classification_rules import at, basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
+from analysis.check.document_views import at, basic_lines, full_lines, params
 from analysis.check.projects import projects
 from analysis.check.registry import rule
 from analysis.kinds import Kind

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from analysis import classification as cat
-from analysis.check.classification_rules import basic_lines, full_lines, params
 from analysis.check.context import DocContext, finding
+from analysis.check.document_views import basic_lines, full_lines, params
 from analysis.check.registry import rule
 from analysis.kinds import Kind
 from analysis.metadata import load_csv

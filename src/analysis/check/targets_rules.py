@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 
-from analysis.check.classification_rules import at
 from analysis.check.context import DocContext, finding
+from analysis.check.document_views import at
 from analysis.check.plausibility import procurement_total
 from analysis.check.registry import rule
 from analysis.kinds import Kind
