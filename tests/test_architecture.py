@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[int, bool, tuple[str, ...]], ...] = (
             "analysis.departments",
             "analysis.frames",
             "analysis.processes",
+            "analysis.atomic_files",
         ),
     ),
     # The generator of synthetic districts is read's sibling: it knows only the base modules, so

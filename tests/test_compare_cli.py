@@ -104,3 +104,26 @@ def test_cli_override_csv_and_missing_folder(tmp_path):
     departments = pl.read_parquet(processed / "departments.parquet")
     assert departments.filter(pl.col("department_id") == "merged").height == 2
     assert CliRunner().invoke(compare, [str(tmp_path)]).exit_code == 2  # no documents.parquet there
+
+
+def test_cli_reads_lazily_writes_atomically_and_respects_the_lock(tmp_path):
+    from polars.testing import assert_frame_equal
+
+    from analysis.atomic_files import TEMP_PREFIX
+    from analysis.compare import read_processed
+    from analysis.engine.atomic import folder_lock
+
+    generate(tmp_path / "gen", departments=6, years=(2024, 2025), formats=("text",), anomaly_rate=0.4, seed=3)
+    processed = tmp_path / "processed"
+    write_frames(extract_paths(discover([tmp_path / "gen" / "text"])), processed)
+    (processed / "targets.parquet").unlink()  # a missing table reads as empty, as read_processed has it
+    expected = compare_frames(read_processed(processed))
+    assert CliRunner().invoke(compare, [str(processed), "-q"]).exit_code == 0
+    for name, file_name in (("indicators", "indicators"), ("findings", "findings_outliers"), ("benford", "benford")):
+        assert_frame_equal(pl.read_parquet(processed / f"{file_name}.parquet"), expected[name], check_row_order=False)
+    assert not list(processed.glob(f"{TEMP_PREFIX}*"))
+    before = (processed / "indicators.parquet").read_bytes()
+    with folder_lock(processed):
+        result = CliRunner().invoke(compare, [str(processed), "-q"])
+    assert result.exit_code == 2 and "in use by another run" in result.output
+    assert (processed / "indicators.parquet").read_bytes() == before

@@ -21,10 +21,11 @@ import pytest
 from click.testing import CliRunner
 from polars.testing import assert_frame_equal
 
+from analysis.atomic_files import TEMP_PREFIX
 from analysis.check import run_checks
 from analysis.commands.run import run_command
 from analysis.engine import run_documents
-from analysis.engine.atomic import LOCK_NAME, TEMP_PREFIX, folder_lock
+from analysis.engine.atomic import LOCK_NAME, folder_lock
 from analysis.engine.cache import DocCache
 from analysis.extract import OUTPUT_TABLES, extract_paths
 from analysis.pipeline import cache_key, run

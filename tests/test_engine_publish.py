@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.engine.atomic import TEMP_PREFIX, write_bytes
+from analysis.atomic_files import TEMP_PREFIX, write_bytes
 from analysis.engine.publish import CURRENT, GENERATIONS, JOURNAL, current_generation, publication, remove_leftovers
 
 # what each run writes: names vary between runs, a sub-folder of pages included

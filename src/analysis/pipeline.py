@@ -31,8 +31,8 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis import atomic_files
 from analysis.check.runner import sort_findings
-from analysis.engine import atomic
 from analysis.engine.atomic import folder_lock
 from analysis.engine.publish import publication, remove_leftovers
 from analysis.engine.run import DEFAULT_TIME_LIMIT, run_documents
@@ -358,7 +358,7 @@ def _run(
             [evaluations, comparison.evaluations.sort("doc_id", "rule", maintain_order=True)], how="vertical_relaxed"
         )
         for file_name, table in comparison.outputs.items():
-            atomic.write_parquet(table, new_processed / file_name)
+            atomic_files.write_parquet(table, new_processed / file_name)
         timings["compare"] = time.perf_counter() - mark
         peaks["compare"] = _peak_mb()
         if comparison.status != COMPARE_OK:
@@ -366,8 +366,8 @@ def _run(
 
         mark = time.perf_counter()
         findings = auditor_findings(findings, documents, reports, reviews)
-        atomic.write_parquet(findings, new_processed / "findings.parquet")
-        atomic.write_parquet(evaluations, new_processed / "evaluations.parquet")
+        atomic_files.write_parquet(findings, new_processed / "findings.parquet")
+        atomic_files.write_parquet(evaluations, new_processed / "evaluations.parquet")
         data = ReportData(
             documents,
             pl.read_parquet(new_processed / "tables.parquet"),

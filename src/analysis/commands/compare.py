@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -35,14 +36,25 @@ def compare(processed_dir: Path, overrides: Path | None, min_severity: str, quie
     indicator against its peer group), departments.parquet/.csv (name → department_id and why),
     benford.parquet and evaluations_outliers.parquet into PROCESSED_DIR.
     """
-    from analysis.compare import compare_frames, read_processed, write_outputs
+    from analysis.compare import compare_frames, write_outputs
+    from analysis.compare.pipeline import INPUT_TABLES
+    from analysis.engine.atomic import OutputLocked, describe_write_error, folder_lock
+    from analysis.engine.stored import processed_frames
 
     try:
-        frames = read_processed(processed_dir)
+        frames = processed_frames(processed_dir, INPUT_TABLES)  # scanned step by step, not loaded whole
     except FileNotFoundError as error:
         raise click.UsageError(str(error)) from error
-    results = compare_frames(frames, overrides=overrides)
-    write_outputs(results, processed_dir)
+    try:
+        with folder_lock(processed_dir):
+            results = compare_frames(frames, overrides=overrides)
+            write_outputs(results, processed_dir)
+    except OutputLocked as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"error: {describe_write_error(error)}", err=True)
+        sys.exit(1)
     if quiet:
         return
     findings = results["findings"]

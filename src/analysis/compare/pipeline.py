@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.atomic_files import atomic_path, write_parquet
 from analysis.compare.benford import benford_tests
 from analysis.compare.execution_findings import execution_frames
 from analysis.compare.findings import outlier_findings
@@ -156,15 +157,18 @@ def read_processed(folder: str | Path) -> dict[str, pl.DataFrame]:
 
 
 def write_outputs(results: dict[str, pl.DataFrame], folder: str | Path) -> list[Path]:
+    """The compare stage's files into ``folder``, each under a temporary name renamed into place
+    (a failed write leaves the previous file whole)."""
     folder = Path(folder)
     written = []
     for name, file_name in OUTPUT_FILES.items():
         target = folder / file_name
-        results[name].write_parquet(target)
+        write_parquet(results[name], target)
         written.append(target)
     # The department matches also as CSV: copy its name,department_id columns, edit the ids and
     # pass the file back with --departments to override a match.
     target = folder / "departments.csv"
-    results["departments"].write_csv(target)
+    with atomic_path(target) as temp:
+        results["departments"].write_csv(temp)
     written.append(target)
     return written

@@ -1,9 +1,5 @@
-"""Files that are either whole or absent, and a lock on an output folder.
-
-Every output is written under a temporary name in its own folder and renamed over the final
-name: a rename within one file system is atomic, so a kill, a full disk or an unwritable
-folder at any moment leaves the previous file whole (or no file), never a truncated one.
-"""
+"""Folders whose files are renamed into place together, a lock on an output folder, and the
+one-line message for a failed write (single files: ``analysis.atomic_files``)."""
 
 from __future__ import annotations
 
@@ -15,9 +11,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import polars as pl
+from analysis.atomic_files import TEMP_PREFIX
 
-TEMP_PREFIX = ".tmp-"
 LOCK_NAME = ".analysis-run.lock"
 
 
@@ -27,34 +22,6 @@ class OutputLocked(RuntimeError):
 
 class WriteFailed(OSError):
     """An output could not be written (disk full, read-only or unwritable folder)."""
-
-
-@contextmanager
-def atomic_path(target: Path):
-    """A temporary path next to ``target``; renamed over it when the block ends without error,
-    removed otherwise."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def write_parquet(frame: pl.DataFrame, target: Path) -> Path:
-    with atomic_path(target) as temp:
-        frame.write_parquet(temp)
-    return target
-
-
-def write_bytes(data: bytes, target: Path) -> Path:
-    with atomic_path(target) as temp:
-        temp.write_bytes(data)
-    return target
 
 
 @contextmanager

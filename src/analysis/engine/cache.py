@@ -32,7 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.engine.atomic import TEMP_PREFIX, atomic_path
+from analysis.atomic_files import TEMP_PREFIX, atomic_path
 from analysis.schema import empty, schema
 
 logger = logging.getLogger(__name__)

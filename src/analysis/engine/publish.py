@@ -1,7 +1,7 @@
 """Publishing a run's outputs as a whole: every output file of a run, or none, is what a reader
 sees, in ``processed/`` and in ``reports/`` alike.
 
-Renaming files into place one by one (what :func:`~analysis.engine.atomic.atomic_path` does for
+Renaming files into place one by one (what :func:`~analysis.atomic_files.atomic_path` does for
 one file) leaves a mix of old and new files when a run is killed between two renames. So a
 run writes its outputs into a *generation* folder, ``<folder>/.generations/<id>/``, and the
 names users know stay put as relative symbolic links through one switch::
@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.engine.atomic import TEMP_PREFIX, write_bytes
+from analysis.atomic_files import TEMP_PREFIX, write_bytes
 
 logger = logging.getLogger(__name__)
 CURRENT = ".current"

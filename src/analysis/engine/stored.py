@@ -10,8 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.engine.atomic import atomic_path, write_parquet
+from analysis.atomic_files import atomic_path, write_parquet
 from analysis.extract import OUTPUT_TABLES
+from analysis.schema import empty
 
 STORED_TABLES = tuple(name for name in OUTPUT_TABLES if name != "documents")
 """The large extraction tables: written once gathered, read back only by the stage that needs them."""
@@ -92,6 +93,18 @@ class StoredFrames(Mapping[str, pl.DataFrame]):
         for name in names:
             if name in self._names and (name in self._pinned or name in STORED_TABLES):
                 self._loaded.pop(name, None)
+
+
+def processed_frames(folder: Path, names: tuple[str, ...]) -> StoredFrames:
+    """The tables ``names`` of a processed folder for a stage run on its own (``analysis
+    compare``): documents read, the other files scanned when a step asks, a missing one empty."""
+    folder = Path(folder)
+    if not (folder / "documents.parquet").is_file():
+        raise FileNotFoundError(f"{folder}: documents.parquet not found (run analysis run first)")
+    present = tuple(n for n in names if n != "documents" and (folder / f"{n}.parquet").is_file())
+    held = {n: empty(n) for n in names if n != "documents" and n not in present}
+    held["documents"] = pl.read_parquet(folder / "documents.parquet")
+    return StoredFrames(folder, held, present)
 
 
 def _close(descriptor: int) -> None:

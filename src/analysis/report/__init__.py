@@ -17,13 +17,13 @@ import shutil
 import time
 from pathlib import Path
 
+from analysis.atomic_files import TEMP_PREFIX
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
 
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
 DEPARTMENTS_DIR = "departments"
 PDF_FILE = "report.pdf"
 logger = logging.getLogger(__name__)
-_TEMP_PREFIX = ".tmp-"  # engine/atomic.py's: a run removes such names left by a killed one
 
 
 def auditor_findings(findings, documents, reports_dir: str | Path, reviews: list[Path] | None = None):
@@ -117,7 +117,7 @@ def write_reports(
 
 def _temporary(path: Path) -> Path:
     """A name next to ``path`` that ``analysis run`` clears as a leftover after a kill."""
-    return path.with_name(f"{_TEMP_PREFIX}{path.stem}-{os.getpid()}-{time.monotonic_ns()}{path.suffix}")
+    return path.with_name(f"{TEMP_PREFIX}{path.stem}-{os.getpid()}-{time.monotonic_ns()}{path.suffix}")
 
 
 __all__ = [
