@@ -59,6 +59,7 @@ def _members(path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("limits", [ExcelLimits(), ExcelLimits(rows=5, chars=60)])
 def test_fast_rows_write_what_xlsxwriter_writes(tmp_path, monkeypatch, limits):
+    assert xlsx_rows.matched_release()  # else both writes below would take xlsxwriter's path
     data = _tricky()
     fast = write_workbook(data, tmp_path / "fast.xlsx", limits)
     monkeypatch.setattr(xlsx_rows, "supported", lambda sheet: False)
@@ -85,3 +86,9 @@ def test_every_row_takes_the_fast_path_when_nothing_is_tricky(tmp_path, monkeypa
     monkeypatch.setattr(xlsx_rows, "write_rows", counting)
     write_workbook(_batch(3, 9), tmp_path / "w.xlsx")
     assert calls == []
+
+
+def test_an_xlsxwriter_release_not_matched_takes_its_own_writers():
+    assert xlsx_rows.matched_release("3.1.9") and xlsx_rows.matched_release("3.2.0")
+    assert not xlsx_rows.matched_release("3.0.9")
+    assert not xlsx_rows.matched_release("4.0.0")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
+import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -31,12 +32,25 @@ BLOCK_ROWS = 20_000  # rows built at once: memory stays bounded on a sheet of a 
 
 STRING, NUMBER, BOOLEAN, OTHER = "string", "number", "boolean", "other"
 
+# the xlsxwriter releases whose cell writer this module reproduces (the byte-for-byte test ran
+# on them); under another release every row takes xlsxwriter's own writers
+MATCHED_RELEASES = ((3, 1), (4, 0))
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
+def matched_release(version: str = xlsxwriter.__version__) -> bool:
+    return MATCHED_RELEASES[0] <= _release(version) < MATCHED_RELEASES[1]
+
 
 def supported(sheet: Worksheet) -> bool:
     """Rows can be written here: constant-memory mode, no row formats or heights set, and
-    nothing written yet past the header row."""
+    nothing written yet past the header row; and an xlsxwriter release this module matches."""
     return bool(
-        sheet.constant_memory
+        matched_release()
+        and sheet.constant_memory
         and not sheet.row_info
         and sheet.excel_version == 2007
         and sheet.default_row_height == sheet.original_row_height
