@@ -166,3 +166,17 @@ def test_an_empty_folder_still_gives_reports(tmp_path):
     result = _run(tmp_path / "raw", tmp_path / "out")
     assert result.documents.height == 0
     assert result.paths["html"].is_file() and "0 documents" in summary_lines(result)[0]
+
+
+def test_every_output_is_as_readable_as_the_umask_allows(raw, tmp_path):
+    import os
+    import stat
+
+    saved = os.umask(0o022)  # a colleague, or a cluster worker running as another user, reads them
+    try:
+        _run(raw, tmp_path / "out")
+    finally:
+        os.umask(saved)
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file() and not p.is_symlink()]
+    private = [str(p.relative_to(tmp_path)) for p in files if not p.stat().st_mode & stat.S_IROTH]
+    assert len(files) > 20 and not private

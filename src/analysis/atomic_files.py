@@ -9,7 +9,7 @@ removes temporary names a killed one left behind (they all start with ``TEMP_PRE
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,14 +18,19 @@ import polars as pl
 TEMP_PREFIX = ".tmp-"
 
 
+def temporary_name(target: Path) -> Path:
+    """A name next to ``target`` that no other writer picks. The writer creates the file, so it
+    gets the mode the umask gives every other output (``mkstemp`` would make it private to its
+    owner, unreadable to colleagues and to cluster workers running as another user)."""
+    return target.with_name(f"{TEMP_PREFIX}{target.stem}-{os.getpid()}-{secrets.token_hex(6)}{target.suffix}")
+
+
 @contextmanager
 def atomic_path(target: Path):
-    """A temporary path next to ``target``; renamed over it when the block ends without error,
-    removed otherwise."""
+    """A temporary path next to ``target`` (not created); renamed over it when the block ends
+    without error, removed otherwise."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    temp = Path(name)
+    temp = temporary_name(target)
     try:
         yield temp
         os.replace(temp, target)

@@ -1,17 +1,13 @@
-"""Folders whose files are renamed into place together, a lock on an output folder, and the
-one-line message for a failed write (single files: ``analysis.atomic_files``)."""
+"""A lock on an output folder, and the one-line message for a failed write (files written whole
+or not at all: ``analysis.atomic_files``; a run's outputs published together: ``publish``)."""
 
 from __future__ import annotations
 
 import errno
 import fcntl
 import os
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-
-from analysis.atomic_files import TEMP_PREFIX
 
 LOCK_NAME = ".analysis-run.lock"
 
@@ -22,23 +18,6 @@ class OutputLocked(RuntimeError):
 
 class WriteFailed(OSError):
     """An output could not be written (disk full, read-only or unwritable folder)."""
-
-
-@contextmanager
-def staging_folder(final: Path):
-    """A temporary folder inside ``final`` for writers that take a folder (the reports); its
-    files are renamed into ``final`` one by one when the block succeeds."""
-    final.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=final))
-    try:
-        yield stage
-        for entry in sorted(stage.iterdir()):
-            destination = final / entry.name
-            if entry.is_dir() and destination.is_dir():
-                shutil.rmtree(destination)
-            os.replace(entry, destination)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 @contextmanager

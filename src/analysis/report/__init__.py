@@ -14,10 +14,9 @@ import contextlib
 import logging
 import os
 import shutil
-import time
 from pathlib import Path
 
-from analysis.atomic_files import TEMP_PREFIX
+from analysis.atomic_files import temporary_name
 from analysis.report.model import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, load
 
 REPORT_FILES = {"html": "report.html", "workbook": "workbook.xlsx", "summary": "summary.md"}
@@ -115,9 +114,7 @@ def write_reports(
     return paths
 
 
-def _temporary(path: Path) -> Path:
-    """A name next to ``path`` that ``analysis run`` clears as a leftover after a kill."""
-    return path.with_name(f"{TEMP_PREFIX}{path.stem}-{os.getpid()}-{time.monotonic_ns()}{path.suffix}")
+_temporary = temporary_name  # looked up at each call: a test points the workbook at an unwritable place
 
 
 __all__ = [
