@@ -41,12 +41,11 @@ def compare(processed_dir: Path, overrides: Path | None, min_severity: str, quie
     from analysis.engine.atomic import OutputLocked, describe_write_error, folder_lock
     from analysis.engine.stored import processed_frames
 
+    if not (processed_dir / "documents.parquet").is_file():
+        raise click.UsageError(f"{processed_dir}: documents.parquet not found (run analysis run first)")
     try:
-        frames = processed_frames(processed_dir, INPUT_TABLES)  # scanned step by step, not loaded whole
-    except FileNotFoundError as error:
-        raise click.UsageError(str(error)) from error
-    try:
-        with folder_lock(processed_dir):
+        with folder_lock(processed_dir):  # no run rewrites the inputs while they are scanned
+            frames = processed_frames(processed_dir, INPUT_TABLES)  # scanned step by step, not loaded whole
             results = compare_frames(frames, overrides=overrides)
             write_outputs(results, processed_dir)
     except OutputLocked as error:
