@@ -328,3 +328,45 @@ def test_a_review_file_that_is_not_a_workbook_is_misuse(tmp_path):
     result = CliRunner().invoke(run_command, [str(raw), "--out", str(tmp_path / "out"), "--review", str(bad), "-q"])
     assert result.exit_code == 2 and "not an Excel workbook" in result.output
     assert not (tmp_path / "out" / "processed").exists()  # refused before screening anything
+
+
+def test_a_workbook_as_the_run_wrote_it_is_not_read_back_and_an_edited_one_is(tmp_path, monkeypatch):
+    import analysis.report.review as review
+
+    generate(tmp_path / "raw", departments=2, years=(2025,), anomaly_rate=1.0, seed=12)
+    out = tmp_path / "out"
+    read = []
+    real_read = review.read_workbook
+
+    def counted(path):
+        read.append(Path(path).name)
+        return real_read(path)
+
+    monkeypatch.setattr(review, "read_workbook", counted)
+
+    def screen():
+        return run([tmp_path / "raw"], out / "processed", out / "reports", department_charts=False)
+
+    first = screen()
+    assert read == []  # no previous workbook
+    finding_id = first.frames["findings"]["finding_id"][0]
+    workbook = out / "reports" / "workbook.xlsx"
+    _review(workbook, {finding_id: ("属实", "已核实")}, workbook)  # filled in place
+    second = screen()
+    assert read == ["workbook.xlsx"]  # edited since the run wrote it: read
+    assert (_by_id(second)[finding_id]["review_verdict"], _by_id(second)[finding_id]["review_note"]) == (
+        "confirmed",
+        "已核实",
+    )
+    third = screen()
+    assert read == ["workbook.xlsx"]  # as the second run wrote it: not read again
+    assert _by_id(third)[finding_id]["review_note"] == "已核实"  # the store carries the verdict
+    # a note corrected in reviews.csv stands: the unchanged workbook does not bring the old one back
+    store = pl.read_csv(out / "reports" / REVIEWS_FILE, infer_schema=False)
+    store.with_columns(pl.col("note").replace("已核实", "已核实，部门已更正")).write_csv(out / "reports" / REVIEWS_FILE)
+    fourth = screen()
+    assert _by_id(fourth)[finding_id]["review_note"] == "已核实，部门已更正"
+    # a stale or missing record only costs a read
+    (out / "reports" / review.WRITTEN_FILE).write_text("0" * 64)
+    screen()
+    assert read == ["workbook.xlsx", "workbook.xlsx"]

@@ -41,6 +41,7 @@ from analysis.read import discover
 from analysis.report import COMPARE_OK, COMPARE_UNAVAILABLE, ReportData, auditor_findings, write_reports
 from analysis.report.frames import false_count, severity_counts
 from analysis.report.indicators import conform, empty_indicators, with_peer_stats
+from analysis.report.review import remember_workbook
 from analysis.schema import empty, schema
 
 logger = logging.getLogger(__name__)
@@ -381,6 +382,10 @@ def _run(
             panel=comparison.panel,
         )
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
+    try:  # the next run then need not read this workbook back for verdicts (report/review.py)
+        remember_workbook(reports)
+    except OSError as error:
+        logger.warning("the workbook's hash was not recorded (%s): the next run reads the workbook", error)
     data.line_items = pl.scan_parquet(processed / "line_items.parquet")  # the published file, read when asked for
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark

@@ -14,7 +14,9 @@ finding write 待核实):
 1. ``reviews.csv`` in the reports folder: the current verdict and note per finding id, kept
    across runs whether or not the finding is still there;
 2. the previous run's ``workbook.xlsx`` in the reports folder, which the auditor may have filled
-   in place (read before the run overwrites it);
+   in place (read before the run overwrites it; skipped while it is byte for byte the workbook
+   that run wrote, whose hash it left in ``.workbook-written.sha256``: such a workbook holds
+   no verdict the store lacks, and reading 10,000 documents' findings back costs seconds);
 3. workbooks named with ``analysis run --review FILE``.
 
 Every new or changed verdict or note is appended to ``review_history.csv`` with the time and the
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analysis.atomic_files import write_bytes
 from analysis.report.labels import sheet_columns, verdict_code
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ logger = logging.getLogger(__name__)
 REVIEWS_FILE = "reviews.csv"
 HISTORY_FILE = "review_history.csv"
 WORKBOOK_FILE = "workbook.xlsx"
+WRITTEN_FILE = ".workbook-written.sha256"
 REMARKS = "审计人员备注"
 ID_PARTS = ("rule", "doc_id", "location", "row_label", "column")
 _CONTEXT = ("rule", "file", "location", "message")
@@ -200,7 +204,8 @@ def merge(store: pl.DataFrame, entries: pl.DataFrame, source: str, now: str) -> 
 def collect(reports_dir: Path, workbooks: list[Path], now: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The store after reading every source (see the module docstring), and the history rows."""
     store = read_store(reports_dir)
-    sources = [reports_dir / WORKBOOK_FILE] if (reports_dir / WORKBOOK_FILE).is_file() else []
+    previous = reports_dir / WORKBOOK_FILE
+    sources = [previous] if previous.is_file() and not _as_written(reports_dir) else []
     sources += [Path(p) for p in workbooks]
     history = [pl.DataFrame(schema=HISTORY_COLUMNS)]
     for path in sources:
@@ -214,6 +219,31 @@ def collect(reports_dir: Path, workbooks: list[Path], now: str) -> tuple[pl.Data
         store, changed = merge(store, entries, str(path), now)
         history.append(changed)
     return store, pl.concat(history)
+
+
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def remember_workbook(reports_dir: Path) -> None:
+    """Record the hash of the workbook a run has just published in ``reports_dir``. Were the
+    record lost or stale, the next run would read the workbook: never a verdict missed."""
+    workbook = Path(reports_dir) / WORKBOOK_FILE
+    if workbook.is_file():
+        write_bytes(f"{_file_digest(workbook)}\n".encode(), Path(reports_dir) / WRITTEN_FILE)
+
+
+def _as_written(reports_dir: Path) -> bool:
+    """Is the reports folder's workbook the one the last run wrote (nobody has saved it since)?"""
+    try:
+        recorded = (reports_dir / WRITTEN_FILE).read_text(encoding="ascii").strip()
+        same = recorded == _file_digest(reports_dir / WORKBOOK_FILE)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if same:
+        logger.info("%s is as the last run wrote it: no verdicts to read from it", reports_dir / WORKBOOK_FILE)
+    return same
 
 
 def carry(findings: pl.DataFrame, store: pl.DataFrame) -> pl.DataFrame:
