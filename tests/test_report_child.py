@@ -88,10 +88,10 @@ def test_a_failed_child_leaves_the_previous_reports_whole(tmp_path, monkeypatch)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    original = report._temporary
+    original = report.temporary_name
     # the child's temporary name is unwritable: the child fails after the parent wrote its files
     monkeypatch.setattr(
-        report, "_temporary", lambda path: blocker / path.name if path.suffix == ".xlsx" else original(path)
+        report, "temporary_name", lambda path: blocker / path.name if path.suffix == ".xlsx" else original(path)
     )
     with pytest.raises(ChildFailed):
         write_reports(data, out, child_process=True)

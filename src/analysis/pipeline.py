@@ -382,10 +382,7 @@ def _run(
             panel=comparison.panel,
         )
         staged = write_reports(data, stage, department_charts=department_charts, pdf=pdf, review_dir=reports)
-    try:  # the next run then need not read this workbook back for verdicts (report/review.py)
-        remember_workbook(reports)
-    except OSError as error:
-        logger.warning("the workbook's hash was not recorded (%s): the next run reads the workbook", error)
+    remember_workbook(reports)  # the next run then need not read it back for verdicts
     data.line_items = pl.scan_parquet(processed / "line_items.parquet")  # the published file, read when asked for
     report_paths = {key: reports / path.relative_to(stage) for key, path in staged.items()}
     timings["report"] = time.perf_counter() - mark

@@ -70,7 +70,7 @@ def write_reports(
     if data.findings["finding_id"].is_not_null().any():
         data.orphaned_reviews = orphaned(read_store(Path(review_dir or folder)), data.findings)
     plan = layout(data)
-    temps = {key: _temporary(path) for key, path in paths.items()}
+    temps = {key: temporary_name(path) for key, path in paths.items()}
     fresh = fresh_folder(folder)
     child = None
     try:
@@ -112,9 +112,6 @@ def write_reports(
         if written is not None:
             paths["pdf"] = written
     return paths
-
-
-_temporary = temporary_name  # looked up at each call: a test points the workbook at an unwritable place
 
 
 __all__ = [

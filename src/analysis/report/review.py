@@ -230,8 +230,11 @@ def remember_workbook(reports_dir: Path) -> None:
     """Record the hash of the workbook a run has just published in ``reports_dir``. Were the
     record lost or stale, the next run would read the workbook: never a verdict missed."""
     workbook = Path(reports_dir) / WORKBOOK_FILE
-    if workbook.is_file():
-        write_bytes(f"{_file_digest(workbook)}\n".encode(), Path(reports_dir) / WRITTEN_FILE)
+    try:
+        if workbook.is_file():
+            write_bytes(f"{_file_digest(workbook)}\n".encode(), Path(reports_dir) / WRITTEN_FILE)
+    except OSError as error:  # the outputs are published: a missing record costs only a read
+        logger.warning("the workbook's hash was not recorded (%s): the next run reads the workbook", error)
 
 
 def _as_written(reports_dir: Path) -> bool:
